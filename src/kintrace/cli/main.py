@@ -1,0 +1,20 @@
+"""The `kintrace` command: each sub-module registers its commands on one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="kintrace: tracing people missing in armed conflict.",
+    pretty_exceptions_show_locals=False,
+)
+
+# Each command module exposes register(app). Add one line per module.
+# (keep this list short and explicit: the CLI reference in docs is generated from --help)
+from kintrace.cli import link as _link  # noqa: E402
+
+_link.register(app)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
