@@ -10,6 +10,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """kintrace: tracing people missing in armed conflict."""
+
+
 # Each command module exposes register(app). Add one line per module.
 # (keep this list short and explicit: the CLI reference in docs is generated from --help)
 from kintrace.cli import link as _link  # noqa: E402
