@@ -1,0 +1,133 @@
+"""Permissions declared as data and asked one way (after datasette's ``default_actions.py``).
+
+Every route of the web service names one Action from ``ACTIONS``; views ask
+``allowed(action, actor, resource)``. Anything not granted here is denied: an unknown action
+name, an actor without a role, a role not listed for the action.
+
+Roles are compared by their string value so this table stays a plain, readable list and works
+with the ``Role`` enum (a ``StrEnum``) as well as with the role names stored in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Everybody on the staff side; the enquirer (a family without an account) is not staff.
+STAFF_ROLES: frozenset[str] = frozenset(
+    {
+        "hotline_operator",
+        "source_officer",
+        "caseworker",
+        "supervisor",
+        "forensic_specialist",
+        "analyst",
+        "admin",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something a person may try to do, and who may do it.
+
+    ``public`` actions are open to anyone, including people without an account (a family
+    filing an enquiry). Otherwise only an actor whose role is in ``roles`` may do it.
+    """
+
+    name: str
+    description: str
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+
+
+class Actor(Protocol):
+    """Whoever makes a request: a signed-in staff member (a ``User``) or nobody (``None``)."""
+
+    role: Any
+
+
+def _actions(*actions: Action) -> dict[str, Action]:
+    return {action.name: action for action in actions}
+
+
+ACTIONS: dict[str, Action] = _actions(
+    Action("public.page.view", "Read the public pages (home, help, error pages).", public=True),
+    Action("public.static.read", "Fetch style sheets, scripts and images.", public=True),
+    Action("public.api.schema", "Read the OpenAPI description of the JSON API.", public=True),
+    Action("public.health.check", "Ask whether the service is up.", public=True),
+    Action(
+        "public.enquiry.create",
+        "File an enquiry about a missing person (family or their helper, no account needed).",
+        public=True,
+    ),
+    Action(
+        "public.enquiry.read_own",
+        "Read one's own enquiry and its state with its reference and secret.",
+        public=True,
+    ),
+    Action("public.session.login", "Open the staff sign-in page and sign in.", public=True),
+    Action("staff.session.logout", "Sign out.", roles=STAFF_ROLES),
+    Action(
+        "staff.dashboard.view",
+        "See the staff dashboard: counts of enquiries by state, never a name.",
+        roles=STAFF_ROLES,
+    ),
+    Action(
+        "staff.enquiry.create_for_caller",
+        "File an enquiry on behalf of a caller on the hotline and record verbal consent.",
+        roles=frozenset({"hotline_operator", "caseworker", "supervisor", "admin"}),
+    ),
+    Action(
+        "staff.enquiry.read",
+        "Read enquiries of one's own organisation, with the family's details.",
+        roles=frozenset({"hotline_operator", "caseworker", "supervisor", "admin"}),
+    ),
+    Action(
+        "staff.user.manage",
+        "Add, change and disable staff accounts.",
+        roles=frozenset({"admin"}),
+    ),
+)
+
+
+def get_action(name: str) -> Action:
+    """The Action called ``name``; a KeyError names the unknown action so typos fail loudly."""
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise KeyError(f"No action called {name!r} is declared in the permission table.") from None
+
+
+def _role_name(actor: Actor | None) -> str | None:
+    role = getattr(actor, "role", None)
+    if role is None:
+        return None
+    return str(getattr(role, "value", role))
+
+
+def allowed(action: str | Action, actor: Actor | None, resource: object | None = None) -> bool:
+    """Whether ``actor`` (None = an anonymous visitor) may do ``action`` on ``resource``.
+
+    Deny by default: unknown actions and unlisted roles get False. ``resource`` is accepted now
+    so later, organisation-scoped rules (a caseworker sees only her organisation's cases) slot
+    in here without changing any caller.
+    """
+    name = action.name if isinstance(action, Action) else action
+    declared = ACTIONS.get(name)
+    if declared is None:
+        return False
+    if declared.public:
+        return True
+    if getattr(actor, "is_active", True) is False:
+        return False
+    role = _role_name(actor)
+    return role is not None and role in declared.roles
+
+
+def actions_for(role: str | None) -> Iterable[Action]:
+    """The actions a role may do (None = anonymous), e.g. to show what a staff account can do."""
+    for declared in ACTIONS.values():
+        if declared.public or (role is not None and role in declared.roles):
+            yield declared
