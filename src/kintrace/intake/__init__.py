@@ -1,0 +1,1 @@
+"""② Intake: enquiry and report schemas shared by forms, API and importers, and their services."""

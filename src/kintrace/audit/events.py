@@ -1,0 +1,124 @@
+"""Typed audit events. They carry ids, enumerated values and counts — never personal data.
+
+Each event names its `kind` and the record it is about; every other field lands in `detail`.
+Add a class here for each new thing worth recording; the web and CLI never invent kinds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+# The values an event field may hold; a free-text string longer than this is refused, which
+# keeps names, addresses and messages out of the log by construction.
+MAX_DETAIL_TEXT = 64
+_ENVELOPE = {"actor_kind", "actor_id", "subject_id"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEvent:
+    """Base class: who did it (actor) and to which record (subject)."""
+
+    kind: ClassVar[str] = "event"
+    subject_type: ClassVar[str | None] = None
+
+    actor_kind: str = "system"  # "staff", "enquirer" or "system"
+    actor_id: int | None = None
+    subject_id: int | None = None
+
+    def detail(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            if field.name in _ENVELOPE:
+                continue
+            value = getattr(self, field.name)
+            if hasattr(value, "value"):  # enums are stored as their value
+                value = value.value
+            if not (value is None or isinstance(value, bool | int | float | str)):
+                raise TypeError(f"Audit field {field.name} must be an id, a flag or a code.")
+            if isinstance(value, str) and len(value) > MAX_DETAIL_TEXT:
+                raise ValueError(
+                    f"Audit field {field.name} is longer than a code; audit events hold no text."
+                )
+            out[field.name] = value
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquiryReceived(AuditEvent):
+    kind: ClassVar[str] = "enquiry.received"
+    subject_type: ClassVar[str | None] = "enquiry"
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquiryRead(AuditEvent):
+    """The enquirer (reference + secret) or a staff member looked at an enquiry."""
+
+    kind: ClassVar[str] = "enquiry.read"
+    subject_type: ClassVar[str | None] = "enquiry"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquiryAnswerReplayed(AuditEvent):
+    """A stored idempotent answer (which holds the secret) was handed out again."""
+
+    kind: ClassVar[str] = "enquiry.answer_replayed"
+    subject_type: ClassVar[str | None] = "enquiry"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCreated(AuditEvent):
+    kind: ClassVar[str] = "user.created"
+    subject_type: ClassVar[str | None] = "user"
+    role: str
+    organisation_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffLoggedIn(AuditEvent):
+    kind: ClassVar[str] = "staff.logged_in"
+    subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffLoginFailed(AuditEvent):
+    """A failed login; subject_id is the account when the e-mail matched one, else None."""
+
+    kind: ClassVar[str] = "staff.login_failed"
+    subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffLoggedOut(AuditEvent):
+    kind: ClassVar[str] = "staff.logged_out"
+    subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordViewed(AuditEvent):
+    """Generic read of personal data by staff: subject given at run time (case, report, …)."""
+
+    kind: ClassVar[str] = "record.viewed"
+    record_type: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportCreated(AuditEvent):
+    kind: ClassVar[str] = "report.created"
+    subject_type: ClassVar[str | None] = "report"
+    source_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoSeeded(AuditEvent):
+    """The demo data set was loaded (counts only)."""
+
+    kind: ClassVar[str] = "demo.seeded"
+    organisations: int
+    sources: int
+    reports: int
+    enquiries: int
+    users: int
+    seed: int

@@ -1,0 +1,284 @@
+"""Family enquiries: the schema shared by the form, the API and the hotline, and the services
+that store an enquiry durably and let its enquirer read it back with reference + secret.
+
+Services never commit: the request or CLI command owns the transaction, and must only show
+the receipt after its commit succeeded.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
+
+from kintrace import audit
+from kintrace.audit.events import EnquiryRead, EnquiryReceived
+from kintrace.db.models import Enquiry, MatchJob, Organisation
+from kintrace.domain import Channel, EnquiryState, JobState, Language
+from kintrace.domain.ids import new_reference, new_secret, normalise_reference, normalise_secret
+from kintrace.intake.schemas import (
+    ERROR_CODES,
+    Code,
+    Email,
+    FullName,
+    LongText,
+    Name,
+    PartialDateText,
+    Phone,
+    Place,
+    SexCode,
+    ShortText,
+)
+from kintrace.keys import Keys
+
+__all__ = [
+    "CONSENT_VERSION",
+    "ERROR_CODES",
+    "EnquirerIn",
+    "EnquiryIn",
+    "EnquiryReceipt",
+    "EnquiryStatus",
+    "SoughtPersonIn",
+    "enquiry_counts_by_state",
+    "find_enquiry",
+    "submit_enquiry",
+]
+
+# Which consent text the enquirer accepted; bump when the text changes.
+CONSENT_VERSION = "2026-11-v1"
+
+_FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SoughtPersonIn(BaseModel):
+    """The person the family is looking for. Names in any script and any order."""
+
+    model_config = _FORBID
+
+    full_name: FullName = Field(None, description="The whole name as the family writes it.")
+    family_name: Name = None
+    given_name: Name = None
+    patronymic: Name = None
+    sex: SexCode = Field(None, description="M, F or empty.")
+    birth_date: PartialDateText = Field(None, description="12.03.2001, 2001-03 or 2001.")
+    birth_place: Place = None
+    military: bool = Field(False, description="True for a serviceman, False for a civilian.")
+    military_unit: ShortText = None
+    service_number: Code = None
+    rank: Code = None
+    party: Code = Field(None, description="The side he belongs to, e.g. UA or RU.")
+    last_known_place: Place = None
+    last_known_date: PartialDateText = None
+    circumstances: LongText = None
+
+    @model_validator(mode="after")
+    def _needs_a_name(self) -> SoughtPersonIn:
+        if not (self.full_name or self.family_name or self.given_name):
+            raise PydanticCustomError("name_missing", ERROR_CODES["name_missing"])
+        return self
+
+    def display_name(self) -> str:
+        parts = [self.family_name, self.given_name, self.patronymic]
+        return self.full_name or " ".join(p for p in parts if p)
+
+
+class EnquirerIn(BaseModel):
+    """The relative (or friend) who asks: reachable by e-mail and/or phone."""
+
+    model_config = _FORBID
+
+    name: FullName = Field(..., description="The enquirer's own name.")
+    relationship: ShortText = Field(..., description="e.g. mother, wife, brother.")
+    email: Email = None
+    phone: Phone = None
+    language: Language = Field(Language.uk, description="uk, ru or en: the language we answer in.")
+
+    @field_validator("name", "relationship", mode="after")
+    @classmethod
+    def _required(cls, value: str | None) -> str:
+        if not value:
+            raise PydanticCustomError("required", ERROR_CODES["required"])
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"uk", "ru", "en"}:
+            return value.strip().lower()
+        raise PydanticCustomError("language_invalid", ERROR_CODES["language_invalid"])
+
+    @model_validator(mode="after")
+    def _reachable(self) -> EnquirerIn:
+        if not (self.email or self.phone):
+            raise PydanticCustomError("contact_missing", ERROR_CODES["contact_missing"])
+        return self
+
+
+class EnquiryIn(BaseModel):
+    """What a family submits: who is sought, who asks, and consent to the stated use."""
+
+    model_config = _FORBID
+
+    sought: SoughtPersonIn
+    enquirer: EnquirerIn
+    consent: bool = Field(..., description="Must be true: the enquirer accepts the consent text.")
+
+    @field_validator("consent", mode="after")
+    @classmethod
+    def _consented(cls, value: bool) -> bool:
+        if value is not True:
+            raise PydanticCustomError("consent_required", ERROR_CODES["consent_required"])
+        return value
+
+
+@dataclass(frozen=True)
+class EnquiryReceipt:
+    """Shown once to the family. The secret is never stored and cannot be shown again
+    (except by the idempotent replay of the very first answer)."""
+
+    enquiry_id: int
+    reference: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class EnquiryStatus:
+    """What the enquirer may see about their own enquiry."""
+
+    enquiry_id: int
+    reference: str
+    state: EnquiryState
+    language: Language
+    channel: Channel
+    created_at: datetime
+    updated_at: datetime
+    sought_name: str
+    sought_birth_date: str | None
+
+
+def _digest(keys: Keys, reference: str, secret: str) -> bytes:
+    # Binding the reference into the MAC means a digest is only valid for its own enquiry.
+    return keys.hmac(f"{reference}\x00{normalise_secret(secret)}".encode())
+
+
+def _home_organisation_id(session: Session) -> int | None:
+    # Public enquiries go to the organisation that runs the instance: the first one created.
+    return session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
+
+
+def submit_enquiry(
+    session: Session,
+    data: EnquiryIn,
+    *,
+    channel: str | Channel,
+    keys: Keys,
+    organisation_id: int | None = None,
+    created_by_id: int | None = None,
+) -> EnquiryReceipt:
+    """Store a new enquiry with its audit event and matching job; the caller commits."""
+    channel = Channel(channel)
+    secret = new_secret()
+    for _ in range(10):
+        reference = new_reference()
+        if session.scalar(sa.select(Enquiry.id).where(Enquiry.reference == reference)) is None:
+            break
+    else:  # pragma: no cover - 28**8 references make this practically impossible
+        raise RuntimeError("No free enquiry reference was found after 10 attempts.")
+    now = datetime.now(UTC)
+    s, e = data.sought, data.enquirer
+    enquiry = Enquiry(
+        reference=reference,
+        secret_digest=_digest(keys, reference, secret),
+        state=EnquiryState.received,
+        channel=channel,
+        language=e.language,
+        organisation_id=organisation_id or _home_organisation_id(session),
+        created_by_id=created_by_id,
+        consent_given_at=now,
+        consent_version=CONSENT_VERSION,
+        created_at=now,
+        updated_at=now,
+        sought_full_name=s.full_name,
+        sought_family_name=s.family_name,
+        sought_given_name=s.given_name,
+        sought_patronymic=s.patronymic,
+        sought_sex=s.sex,
+        sought_birth_date=s.birth_date,
+        sought_birth_place=s.birth_place,
+        sought_is_military=s.military,
+        sought_military_unit=s.military_unit,
+        sought_service_number=s.service_number,
+        sought_rank=s.rank,
+        sought_party=s.party,
+        last_known_place=s.last_known_place,
+        last_known_date=s.last_known_date,
+        circumstances=s.circumstances,
+        enquirer_name=e.name,
+        enquirer_relationship=e.relationship,
+        enquirer_email=e.email,
+        enquirer_phone=e.phone,
+    )
+    session.add(enquiry)
+    session.flush()
+    session.add(MatchJob(subject_type="enquiry", subject_id=enquiry.id, state=JobState.pending))
+    audit.record(
+        session,
+        EnquiryReceived(
+            actor_kind="staff" if created_by_id else "enquirer",
+            actor_id=created_by_id,
+            subject_id=enquiry.id,
+            channel=channel.value,
+        ),
+    )
+    return EnquiryReceipt(enquiry_id=enquiry.id, reference=reference, secret=secret)
+
+
+# Compared against when the reference is unknown, so both failures take the same time.
+_DUMMY_DIGEST = b"\x00" * 32
+
+
+def find_enquiry(session: Session, reference: str, secret: str, keys: Keys) -> EnquiryStatus | None:
+    """The enquiry's status for its enquirer, or None — the same None for an unknown
+    reference and for a wrong secret. A successful read is audited (caller commits)."""
+    canonical = normalise_reference(reference)
+    row = None
+    if canonical is not None:
+        row = session.scalar(sa.select(Enquiry).where(Enquiry.reference == canonical))
+    supplied = _digest(keys, canonical or "", secret)
+    stored = row.secret_digest if row is not None else _DUMMY_DIGEST
+    if not hmac.compare_digest(supplied, stored) or row is None:
+        return None
+    audit.record(session, EnquiryRead(actor_kind="enquirer", subject_id=row.id))
+    return EnquiryStatus(
+        enquiry_id=row.id,
+        reference=row.reference,
+        state=row.state,
+        language=row.language,
+        channel=row.channel,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        sought_name=row.sought_full_name
+        or " ".join(
+            p for p in (row.sought_family_name, row.sought_given_name, row.sought_patronymic) if p
+        ),
+        sought_birth_date=row.sought_birth_date,
+    )
+
+
+def enquiry_counts_by_state(
+    session: Session, *, organisation_id: int | None = None
+) -> dict[str, int]:
+    """Enquiries per state (every state present, zero included), optionally for one organisation."""
+    query = sa.select(Enquiry.state, sa.func.count()).group_by(Enquiry.state)
+    if organisation_id is not None:
+        query = query.where(Enquiry.organisation_id == organisation_id)
+    counts = {state.value: 0 for state in EnquiryState}
+    for state, count in session.execute(query):
+        counts[EnquiryState(state).value] = count
+    return counts

@@ -1,0 +1,184 @@
+"""Idempotency-Key handling: the first 201 answer, sealed, kept for 24 hours.
+
+How a request handler uses it (the order matters for correctness under concurrency)::
+
+    stored = claim(sessionmaker, scope="enquiries", key=key, body=raw_body, keys=keys)
+    if stored is not None:
+        return stored.status_code, stored.body          # replay of the first answer
+    try:
+        with sessionmaker.begin() as session:           # one transaction for the work…
+            receipt = submit_enquiry(session, data, channel="api", keys=keys)
+            body = render(receipt)
+            store_answer(session, scope="enquiries", key=key,
+                         answer=StoredAnswer(201, body), subject_id=receipt.enquiry_id, keys=keys)
+        # …committed together: the enquiry never exists without its stored answer.
+    except BaseException:
+        release(sessionmaker, scope="enquiries", key=key)  # a retry may try again
+        raise
+    return 201, body
+
+`claim` inserts the in-flight row in its own committed transaction; the unique constraint on
+(scope, key) makes exactly one of two concurrent requests win, on SQLite and PostgreSQL alike.
+The loser sees IdempotencyInFlight (web: 409) or, once the winner committed, its answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kintrace import audit
+from kintrace.audit.events import EnquiryAnswerReplayed
+from kintrace.db.models import IdempotencyRecord
+from kintrace.errors import IdempotencyInFlight, IdempotencyKeyReused
+from kintrace.keys import Keys
+
+DEFAULT_TTL = timedelta(hours=24)
+# An in-flight claim older than this belongs to a request that died (crash, killed worker);
+# a retry may take it over rather than getting 409 for a whole day.
+STALE_IN_FLIGHT = timedelta(seconds=60)
+MAX_KEY_LENGTH = 255
+
+IN_FLIGHT = "in_flight"
+COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status_code: int
+    body: bytes
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _associated(scope: str, key: str, digest: str) -> bytes:
+    # Binds a sealed answer to its key and body: it cannot be moved to another row.
+    return f"{scope}\x00{key}\x00{digest}".encode()
+
+
+def claim(
+    sessions: sessionmaker[Session],
+    *,
+    scope: str,
+    key: str,
+    body: bytes,
+    keys: Keys,
+    ttl: timedelta = DEFAULT_TTL,
+    now: datetime | None = None,
+) -> StoredAnswer | None:
+    """Claim `key` for this request (None: go ahead), or return the first request's answer.
+
+    Raises IdempotencyKeyReused for the same key with another body, IdempotencyInFlight
+    while the first request with this key is still running.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"An Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long.")
+    digest = request_hash(body)
+    for _attempt in range(2):
+        try:
+            with sessions.begin() as session:
+                return _claim_once(session, scope, key, digest, keys, ttl, now or _now())
+        except IntegrityError:
+            # Another request inserted the same key between our read and our insert; its
+            # row is committed now, so reading again tells us what to answer.
+            continue
+    raise IdempotencyInFlight()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _claim_once(
+    session: Session,
+    scope: str,
+    key: str,
+    digest: str,
+    keys: Keys,
+    ttl: timedelta,
+    now: datetime,
+) -> StoredAnswer | None:
+    row = session.scalar(
+        sa.select(IdempotencyRecord)
+        .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        .with_for_update()
+    )
+    if row is not None and row.expires_at <= now:
+        session.delete(row)
+        session.flush()
+        row = None
+    if row is None:
+        session.add(
+            IdempotencyRecord(
+                scope=scope,
+                key=key,
+                request_hash=digest,
+                state=IN_FLIGHT,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        session.flush()
+        return None
+    if row.request_hash != digest:
+        raise IdempotencyKeyReused()
+    if row.state == COMPLETE and row.sealed_response is not None:
+        body = keys.open(row.sealed_response, _associated(scope, key, digest))
+        if row.subject_id is not None:
+            audit.record(session, EnquiryAnswerReplayed(subject_id=row.subject_id))
+        return StoredAnswer(status_code=row.status_code or 200, body=body)
+    if now - row.created_at > STALE_IN_FLIGHT:
+        row.created_at = now
+        return None
+    raise IdempotencyInFlight()
+
+
+def store_answer(
+    session: Session,
+    *,
+    scope: str,
+    key: str,
+    answer: StoredAnswer,
+    keys: Keys,
+    subject_id: int | None = None,
+) -> None:
+    """Keep the answer, sealed, in the caller's transaction (commit it with the work)."""
+    row = session.scalar(
+        sa.select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
+    )
+    if row is None:
+        raise RuntimeError("store_answer() needs a key claimed with claim() first.")
+    row.state = COMPLETE
+    row.status_code = answer.status_code
+    row.subject_id = subject_id
+    row.sealed_response = keys.seal(answer.body, _associated(scope, key, row.request_hash))
+    session.flush()
+
+
+def release(sessions: sessionmaker[Session], *, scope: str, key: str) -> None:
+    """Give up an in-flight claim whose request failed, so a retry can run at once."""
+    with sessions.begin() as session:
+        session.execute(
+            sa.delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.state == IN_FLIGHT,
+            )
+        )
+
+
+def purge_expired(session: Session, *, now: datetime | None = None) -> int:
+    """Delete answers older than their time to live; returns how many went."""
+    result = session.execute(
+        sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or _now()))
+    )
+    return result.rowcount or 0
