@@ -1,0 +1,84 @@
+"""The web service: ``create_app(settings)`` builds it (``kintrace serve`` and ``kintrace demo``
+call it). It does not migrate the database; the CLI does that before serving."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+import kintrace
+from kintrace.keys import Keys
+from kintrace.settings import Settings, get_settings
+from kintrace.web.deps import PermittedApp
+from kintrace.web.errors import install_error_handlers, refuse
+from kintrace.web.i18n import load_translations
+from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddleware
+from kintrace.web.routes import api, public, staff
+from kintrace.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_COOKIE = "kintrace_session"
+# A staff sign-in lasts a working day; after that the cookie's signature is no longer accepted.
+SESSION_MAX_AGE = 8 * 3600
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web service for ``settings`` (the process-wide settings when omitted)."""
+    from kintrace.db import make_engine, make_sessionmaker
+
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="kintrace",
+        summary="Tracing service for people missing in armed conflict",
+        version=kintrace.__version__,
+        # Swagger UI and ReDoc load scripts from a CDN and run inline scripts, which the CSP
+        # forbids; the OpenAPI document itself is served by the API router.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.keys = Keys(settings)
+    app.state.translations = load_translations()
+    app.state.templates = make_templates()
+
+    install_error_handlers(app)
+    app.include_router(public.router)
+    app.include_router(staff.router)
+    app.include_router(api.router)
+    app.mount(
+        "/static",
+        PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
+        name="static",
+    )
+
+    # Added innermost first: the guard needs the session (error pages carry a CSRF token), and
+    # the security headers wrap everything.
+    app.add_middleware(
+        RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes, refuse=refuse
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,98 @@
+"""Staff sign-in, sign-out and the dashboard. The session cookie is signed, HttpOnly,
+SameSite=Lax and Secure when the service is reached over TLS; sign-in replaces the whole session
+so a cookie planted before sign-in is worth nothing after it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from kintrace.domain import EnquiryState
+from kintrace.intake.enquiries import enquiry_counts_by_state
+from kintrace.intake.staff import authenticate
+from kintrace.web.deps import (
+    USER_SESSION_KEY,
+    CsrfProtected,
+    CurrentUser,
+    SessionDep,
+    TextsDep,
+    csrf_token,
+    require,
+)
+from kintrace.web.i18n import N_
+from kintrace.web.routes.public import STATE_LABELS, FormDep
+from kintrace.web.templating import render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+ROLE_LABELS: dict[str, str] = {
+    "hotline_operator": N_("hotline operator"),
+    "source_officer": N_("source officer"),
+    "caseworker": N_("caseworker"),
+    "supervisor": N_("supervisor"),
+    "forensic_specialist": N_("forensic specialist"),
+    "analyst": N_("analyst"),
+    "admin": N_("administrator"),
+}
+# Staff-side state names are short; the family-facing labels explain more.
+STAFF_STATE_LABELS: dict[str, str] = {
+    EnquiryState.received.value: N_("Received"),
+    EnquiryState.in_progress.value: N_("In progress"),
+    EnquiryState.answered.value: N_("Answered"),
+    EnquiryState.closed.value: N_("Closed"),
+    EnquiryState.withdrawn.value: N_("Withdrawn"),
+}
+assert set(STATE_LABELS) == set(STAFF_STATE_LABELS)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would let a phishing link borrow our name.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff"
+
+
+@router.get("/login", dependencies=[require("public.session.login")])
+def login_form(request: Request, next: str | None = None) -> Response:
+    context = {"values": {}, "errors": {}, "next": _safe_next(next), "failed": False}
+    return render(request, "staff/login.html", context)
+
+
+@router.post("/login", dependencies=[require("public.session.login"), CsrfProtected])
+def login(request: Request, form: FormDep, session: SessionDep) -> Response:
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "")))
+    user = authenticate(session, email, password) if email and password else None
+    # The failed attempt is audited too, so commit either way.
+    session.commit()
+    if user is None:
+        context = {"values": {"email": email}, "errors": {}, "next": target, "failed": True}
+        return render(request, "staff/login.html", context, status_code=401)
+    request.session.clear()
+    request.session[USER_SESSION_KEY] = user.id
+    csrf_token(request)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout", dependencies=[require("staff.session.logout"), CsrfProtected])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("", dependencies=[require("staff.dashboard.view")])
+def dashboard(
+    request: Request, user: CurrentUser, session: SessionDep, texts: TextsDep
+) -> Response:
+    counts = enquiry_counts_by_state(session)
+    rows = [
+        (texts.gettext(STAFF_STATE_LABELS.get(state, state)), count)
+        for state, count in counts.items()
+    ]
+    role = str(getattr(user.role, "value", user.role))
+    context = {
+        "counts": rows,
+        "total": sum(counts.values()),
+        "role_label": texts.gettext(ROLE_LABELS.get(role, role)),
+    }
+    return render(request, "staff/dashboard.html", context)
