@@ -1,0 +1,47 @@
+"""What the commands share: the --data-dir option, settings, the console, error exits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kintrace.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="KINTRACE_DATA_DIR",
+        help="Folder for the database, keys and audit checkpoints.",
+        show_default=True,
+    ),
+]
+DEFAULT_DATA_DIR = Path("./kintrace-data")
+Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def settings_for(data_dir: Path) -> Settings:
+    """Settings from the environment, with the data dir the command was given."""
+    try:
+        return Settings(data_dir=data_dir)
+    except ValueError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers content
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data dir readable by its owner only: it holds keys and personal data."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code=code)

@@ -1,0 +1,160 @@
+"""`kintrace serve` and `kintrace demo`: run the web service (uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kintrace.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDir,
+    Host,
+    Port,
+    console,
+    fail,
+    prepare_data_dir,
+    settings_for,
+)
+from kintrace.errors import StorageNotSafe
+from kintrace.settings import Settings
+
+
+def _run_web(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    try:
+        from kintrace.web.app import create_app
+
+        app = create_app(settings)
+    except StorageNotSafe as exc:
+        fail(str(exc))
+        return
+    console.print(f"kintrace is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def _migrate(settings: Settings) -> None:
+    from kintrace.db import make_engine, upgrade
+
+    try:
+        engine = make_engine(settings)
+    except StorageNotSafe as exc:
+        fail(str(exc))
+        return
+    try:
+        upgrade(settings, engine=engine)
+    finally:
+        engine.dispose()
+
+
+def _print_logins(logins: list[dict[str, str]], url: str) -> None:
+    # Plain lines, not a table: a table would crop e-mails and seeds in a narrow terminal.
+    console.print("[bold]Demo staff accounts[/] (synthetic data only):")
+    for login in logins:
+        console.print(
+            f"  {login['role']:<20} {login['email']:<40} password {login['password']}"
+            f"  TOTP seed {login['totp_secret']}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    console.print(f"Staff sign-in: [bold]{url}/staff/login[/]", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: Host = "127.0.0.1",
+        port: Port = 8000,
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+    ) -> None:
+        """Run the web service on an existing data dir (run `kintrace db upgrade` first)."""
+        settings = settings_for(data_dir)
+        if settings.database_url is None and not settings.data_dir.exists():
+            fail(
+                f"The data dir {settings.data_dir} does not exist; run `kintrace demo` "
+                "or `kintrace db upgrade --data-dir DIR` first."
+            )
+        _run_web(settings, host, port)
+
+    @app.command("demo")
+    def demo(
+        host: Host = "127.0.0.1",
+        port: Port = 8000,
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+        serve: Annotated[
+            bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")
+        ] = True,
+    ) -> None:
+        """Create the data dir, migrate, seed synthetic demo data once, print logins, serve."""
+        import json
+
+        from kintrace.db import make_engine, make_sessionmaker
+        from kintrace.intake.demo import seed_demo
+        from kintrace.keys import Keys
+
+        settings = settings_for(data_dir)
+        prepare_data_dir(settings.data_dir)
+        _migrate(settings)
+        logins_file = settings.data_dir / "demo-logins.json"
+        engine = make_engine(settings)
+        try:
+            sessions = make_sessionmaker(engine)
+            keys = Keys(settings)
+            with Progress(
+                TextColumn("{task.description:<16}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            ) as progress:
+                tasks: dict[str, object] = {}
+
+                def step(label: str, done: int, total: int) -> None:
+                    if label not in tasks:
+                        tasks[label] = progress.add_task(label, total=total)
+                    progress.update(tasks[label], completed=done)  # type: ignore[arg-type]
+
+                with sessions.begin() as session:
+                    result = seed_demo(session, keys, progress=step)
+        finally:
+            engine.dispose()
+
+        url = f"http://{host}:{port}"
+        if result.seeded:
+            # Kept (owner-only) so a second `kintrace demo` can print the same logins.
+            payload = {
+                "logins": [login.__dict__ for login in result.logins],
+                "sample_enquiry": (
+                    {
+                        "reference": result.sample_enquiry.reference,
+                        "secret": result.sample_enquiry.secret,
+                    }
+                    if result.sample_enquiry
+                    else None
+                ),
+            }
+            logins_file.write_text(json.dumps(payload, indent=2))
+            logins_file.chmod(0o600)
+            console.print(
+                f"Seeded {result.organisations} organisations, {result.sources} sources, "
+                f"{result.reports} reports, {result.enquiries} enquiries and "
+                f"{len(result.logins)} staff accounts."
+            )
+        else:
+            console.print("The database already holds data; nothing was seeded again.")
+        stored = json.loads(logins_file.read_text()) if logins_file.exists() else None
+        console.print(f"Family enquiry form: [bold]{url}/[/]")
+        if stored:
+            _print_logins(stored["logins"], url)
+            if stored.get("sample_enquiry"):
+                sample = stored["sample_enquiry"]
+                console.print(
+                    f"A demo enquiry to open on the status page: reference "
+                    f"[bold]{sample['reference']}[/], secret [bold]{sample['secret']}[/]",
+                    soft_wrap=True,
+                )
+        if serve:
+            _run_web(settings, host, port)
