@@ -104,3 +104,11 @@ def test_every_declared_dependency_is_in_the_lock_file() -> None:
     locked = {norm(line.split("==")[0].split("[")[0]) for line in lock_entries()}
     names = {norm(re.split(r"[\[<>=!~; ]", d, maxsplit=1)[0]) for d in declared}
     assert sorted(names - locked) == []
+
+
+def test_every_setting_is_documented_in_the_operations_guide() -> None:
+    from kintrace.settings import Settings
+
+    guide = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+    names = [f"KINTRACE_{name.upper()}" for name in Settings.model_fields]
+    assert [name for name in names if f"`{name}`" not in guide] == []
