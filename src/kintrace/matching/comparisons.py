@@ -1,0 +1,270 @@
+"""The Fellegi–Sunter comparisons, written as a Splink 5 settings dictionary.
+
+This is the one definition of the model's structure: which columns are compared, the
+levels of each comparison (as Splink SQL conditions over `<column>_l` / `<column>_r`), and
+which levels carry a term-frequency adjustment. The m/u probabilities live in the shipped
+JSON (`model/*.json`), produced by `kintrace.matching.training` from this structure.
+
+Levels are tried top to bottom; the first whose condition holds is the pair's level. A
+null level means "one side does not say": it moves the odds by nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (label, sql_condition, m, u) — m/u here are only the starting values for estimation.
+Level = tuple[str, str, float, float]
+
+
+def _null(*cols: str) -> str:
+    return " OR ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in cols)
+
+
+def _name_levels(col: str, other: str | None, initial: str | None) -> list[Level]:
+    """Levels for a name part, optionally with an initial and a swapped-order check."""
+    levels: list[Level] = [
+        ("exact", f"{col}_l = {col}_r", 0.7, 0.01),
+        (
+            "variants agree",
+            f"list_has_any({col}_variants_l, {col}_variants_r)",
+            0.15,
+            0.002,
+        ),
+    ]
+    if other is not None:
+        levels.append(
+            (
+                "agree with name order swapped",
+                f"list_has_any({col}_variants_l, {other}_variants_r) AND "
+                f"list_has_any({other}_variants_l, {col}_variants_r)",
+                0.01,
+                0.0001,
+            )
+        )
+    levels += [
+        (
+            "very similar",
+            f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.92",
+            0.06,
+            0.005,
+        ),
+        (
+            "similar",
+            f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.8",
+            0.04,
+            0.03,
+        ),
+    ]
+    if initial is not None:
+        levels.append(
+            (
+                "initial agrees, one side gives only the initial",
+                f"({col}_l IS NULL OR {col}_r IS NULL) AND {initial}_l = {initial}_r",
+                0.05,
+                0.06,
+            )
+        )
+    return levels
+
+
+def _comparison(
+    name: str,
+    description: str,
+    null_sql: str,
+    levels: list[Level],
+    else_m: float,
+    else_u: float,
+    tf_column: str | None = None,
+    tf_minimum_u: float = 0.0,
+) -> dict[str, Any]:
+    out_levels: list[dict[str, Any]] = [
+        {"sql_condition": null_sql, "label_for_charts": "not given", "is_null_level": True}
+    ]
+    for i, (label, sql, m, u) in enumerate(levels):
+        lvl: dict[str, Any] = {
+            "sql_condition": sql,
+            "label_for_charts": label,
+            "m_probability": m,
+            "u_probability": u,
+        }
+        if tf_column is not None and i == 0:
+            lvl["tf_adjustment_column"] = tf_column
+            lvl["tf_adjustment_weight"] = 1.0
+            lvl["tf_minimum_u_value"] = tf_minimum_u
+        out_levels.append(lvl)
+    out_levels.append(
+        {
+            "sql_condition": "ELSE",
+            "label_for_charts": "different",
+            "m_probability": else_m,
+            "u_probability": else_u,
+        }
+    )
+    return {
+        "output_column_name": name,
+        "comparison_description": description,
+        "comparison_levels": out_levels,
+    }
+
+
+def _date_levels() -> list[Level]:
+    return [
+        ("exact", "by_l = by_r AND bm_l = bm_r AND bd_l = bd_r", 0.8, 0.0001),
+        (
+            "day and month swapped",
+            "by_l = by_r AND bd_l = bm_r AND bm_l = bd_r",
+            0.02,
+            0.00005,
+        ),
+        (
+            "year agrees, the rest is not given on one side",
+            "by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL OR "
+            "(bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)))",
+            0.06,
+            0.025,
+        ),
+        (
+            "year agrees, day or month differs",
+            "by_l = by_r AND (bm_l = bm_r OR bd_l = bd_r)",
+            0.03,
+            0.0025,
+        ),
+        (
+            "day and month agree, year differs",
+            "bm_l = bm_r AND bd_l = bd_r AND abs(by_l - by_r) <= 10",
+            0.02,
+            0.0003,
+        ),
+        ("only the year agrees", "by_l = by_r", 0.01, 0.02),
+        ("years one apart", "abs(by_l - by_r) = 1", 0.02, 0.05),
+    ]
+
+
+def _simple_levels(col: str, fuzzy: bool) -> list[Level]:
+    levels: list[Level] = [("exact", f"{col}_l = {col}_r", 0.8, 0.01)]
+    if fuzzy:
+        levels.append(
+            ("very similar", f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.9", 0.08, 0.005)
+        )
+    return levels
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """The model's comparisons as Splink comparison dictionaries (starting m/u values)."""
+    return [
+        _comparison(
+            "family_name",
+            "Family name",
+            _null("family"),
+            _name_levels("family", "given", None),
+            0.02,
+            0.95,
+            tf_column="family",
+            tf_minimum_u=1e-5,
+        ),
+        _comparison(
+            "given_name",
+            "Given name",
+            "(given_l IS NULL AND given_initial_l IS NULL) OR "
+            "(given_r IS NULL AND given_initial_r IS NULL)",
+            _name_levels("given", "family", "given_initial"),
+            0.03,
+            0.9,
+            tf_column="given",
+            tf_minimum_u=1e-4,
+        ),
+        _comparison(
+            "patronymic",
+            "Patronymic (father's given name)",
+            "(patronymic_l IS NULL AND patronymic_initial_l IS NULL) OR "
+            "(patronymic_r IS NULL AND patronymic_initial_r IS NULL)",
+            _name_levels("patronymic", None, "patronymic_initial"),
+            0.04,
+            0.9,
+        ),
+        _comparison("birth_date", "Date of birth", _null("by"), _date_levels(), 0.02, 0.9),
+        _comparison(
+            "birth_place",
+            "Place of birth",
+            _null("birth_place"),
+            _simple_levels("birth_place", True),
+            0.12,
+            0.985,
+        ),
+        _comparison("sex", "Sex", _null("sex"), [("same", "sex_l = sex_r", 0.99, 0.5)], 0.01, 0.5),
+        _comparison(
+            "mother_maiden_name",
+            "Mother's maiden name",
+            _null("mother"),
+            [
+                ("exact", "mother_l = mother_r", 0.75, 0.003),
+                (
+                    "variants agree",
+                    "list_has_any(mother_variants_l, mother_variants_r)",
+                    0.1,
+                    0.002,
+                ),
+                ("very similar", "jaro_winkler_similarity(mother_l, mother_r) >= 0.9", 0.07, 0.005),
+            ],
+            0.08,
+            0.99,
+        ),
+        _comparison(
+            "service_number",
+            "Service number",
+            _null("service_number"),
+            [
+                ("exact", "service_number_l = service_number_r", 0.9, 1e-6),
+                (
+                    "one character differs",
+                    "levenshtein(service_number_l, service_number_r) <= 1",
+                    0.06,
+                    1e-5,
+                ),
+            ],
+            0.04,
+            0.99999,
+        ),
+        _comparison(
+            "military_unit",
+            "Military unit",
+            _null("unit"),
+            [("same", "unit_l = unit_r", 0.7, 0.02)],
+            0.3,
+            0.98,
+        ),
+        _comparison(
+            "capture_date",
+            "Date of capture",
+            _null("capture_date"),
+            [
+                ("exact", "capture_date_l = capture_date_r", 0.6, 0.002),
+                ("same month", "left(capture_date_l, 7) = left(capture_date_r, 7)", 0.25, 0.03),
+            ],
+            0.15,
+            0.97,
+        ),
+        _comparison(
+            "capture_place",
+            "Place of capture",
+            _null("capture_place"),
+            _simple_levels("capture_place", True),
+            0.25,
+            0.985,
+        ),
+    ]
+
+
+def settings_dict(probability_two_random_records_match: float = 1e-6) -> dict[str, Any]:
+    """A complete Splink 5 settings dictionary for the model (dedupe form, id column `rid`)."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "rid",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": comparisons(),
+        "blocking_rules_to_generate_predictions": [],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "sql_dialect": "duckdb",
+    }

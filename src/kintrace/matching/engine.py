@@ -1,0 +1,120 @@
+"""Pieces shared by the batch linker and the real-time index: scored pairs, DuckDB,
+term frequencies, and turning scored rows into ScoredPair objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from kintrace.matching.explain import explanation_parts, explanation_text
+from kintrace.matching.model import ScoringModel
+
+#: Blocks (records sharing one blocking key) larger than this in the searched population
+#: are skipped: such a key ("Ivanov, S.") says too little to be worth its pairs, and the
+#: other, narrower keys of the same records still find their true partners.
+MAX_BLOCK_SIZE = 1000
+
+#: Columns of the feature table that are compared (see comparisons.py).
+TF_COLUMNS = ("family", "given")
+
+#: progress(stage, done, total): long runs report through it (the CLI draws a rich bar).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """One scored pair of records, left and right as given by the caller.
+
+    `match_probability` is calibrated: 0.5 or more means "the same person".
+    `explanation` is set when asked for; `details` holds its parts per comparison.
+    """
+
+    left_id: str
+    right_id: str
+    match_probability: float
+    match_weight: float
+    explanation: str | None = None
+    details: tuple[dict[str, Any], ...] | None = None
+
+
+def connect(
+    threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def tf_sql(population: str, column: str) -> str:
+    """Term frequency of each value of `column` in the searched population, as Splink reads it."""
+    return (
+        f"SELECT {column}, CAST(count(*) AS DOUBLE) / (SELECT count(*) FROM {population}) "
+        f"AS tf_{column} FROM {population} WHERE {column} IS NOT NULL GROUP BY {column}"
+    )
+
+
+def wide_select(model: ScoringModel, left: str, right: str) -> str:
+    """Select list building <col>_l/<col>_r (+ tf_*_l/_r) from aliases `left`/`right`."""
+    cols = [f"{left}.rid AS rid_l", f"{right}.rid AS rid_r"]
+    for c in model.feature_columns():
+        cols.append(f"{left}.{c} AS {c}_l")
+        cols.append(f"{right}.{c} AS {c}_r")
+    for c in model.tf_columns:
+        cols.append(f"{left}.tf_{c} AS tf_{c}_l")
+        cols.append(f"{right}.tf_{c} AS tf_{c}_r")
+    cols.append("0 AS match_key")
+    return ", ".join(cols)
+
+
+def scored_pairs(
+    model: ScoringModel,
+    scored: pa.Table,
+    left: pa.Table,
+    right: pa.Table,
+    left_offset: int,
+    right_offset: int,
+    *,
+    explain: bool,
+) -> list[ScoredPair]:
+    """ScoredPair objects for scored rows; row of a record in its table = rid - offset."""
+    out: list[ScoredPair] = []
+    if scored.num_rows == 0:
+        return out
+    rid_l = scored.column("rid_l").to_pylist()
+    rid_r = scored.column("rid_r").to_pylist()
+    probs = scored.column("match_probability").to_pylist()
+    weights = scored.column("match_weight").to_pylist()
+    li = [r - left_offset for r in rid_l]
+    ri = [r - right_offset for r in rid_r]
+    left_ids = left.column("record_id").take(pa.array(li)).to_pylist()
+    right_ids = right.column("record_id").take(pa.array(ri)).to_pylist()
+    if not explain:
+        for a, b, p, w in zip(left_ids, right_ids, probs, weights, strict=True):
+            out.append(ScoredPair(a, b, float(p), float(w)))
+        return out
+    score_rows = scored.select(model.output_columns()).to_pylist()
+    left_rows = left.take(pa.array(li)).to_pylist()
+    right_rows = right.take(pa.array(ri)).to_pylist()
+    for a, b, p, w, s, lrow, rrow in zip(
+        left_ids, right_ids, probs, weights, score_rows, left_rows, right_rows, strict=True
+    ):
+        parts = explanation_parts(model, s, lrow, rrow)
+        out.append(
+            ScoredPair(
+                a,
+                b,
+                float(p),
+                float(w),
+                explanation_text(model, parts, float(w), float(p)),
+                tuple(parts),
+            )
+        )
+    return out

@@ -1,0 +1,551 @@
+"""Turn exchange records (dicts of strings) into the comparison columns the model reads.
+
+Names go through `kintrace.normalise.analyse_name` (canonical cross-script keys and their
+variants); dates, places and units through the normalise helpers. Every step is guarded:
+a record that trips a normaliser keeps whatever could be read and a warning is raised with
+its index, because `kintrace link` must never stop on one odd row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+from anyascii import anyascii
+
+#: Columns of the feature table, in order. `*_variants` and `bkeys` are lists of strings.
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("rid", pa.int64()),
+        ("record_id", pa.string()),
+        ("given", pa.string()),
+        ("given_variants", pa.list_(pa.string())),
+        ("given_initial", pa.string()),
+        ("family", pa.string()),
+        ("family_variants", pa.list_(pa.string())),
+        ("patronymic", pa.string()),
+        ("patronymic_variants", pa.list_(pa.string())),
+        ("patronymic_initial", pa.string()),
+        ("sex", pa.string()),
+        ("by", pa.int32()),
+        ("bm", pa.int32()),
+        ("bd", pa.int32()),
+        ("birth_place", pa.string()),
+        ("mother", pa.string()),
+        ("mother_variants", pa.list_(pa.string())),
+        ("service_number", pa.string()),
+        ("unit", pa.string()),
+        ("capture_date", pa.string()),
+        ("capture_place", pa.string()),
+        ("bkeys", pa.list_(pa.string())),
+    ]
+)
+
+_MAX_VARIANTS = 24  # variants beyond this add cost, not recall
+_MAX_BLOCK_SKELETONS = 3
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """The name fields the model compares; all strings are lower-case ASCII keys."""
+
+    given: str | None = None
+    given_variants: tuple[str, ...] = ()
+    given_initial: str | None = None
+    family: str | None = None
+    family_variants: tuple[str, ...] = ()
+    patronymic: str | None = None
+    patronymic_variants: tuple[str, ...] = ()
+    patronymic_initial: str | None = None
+    sex: str | None = None
+    order_uncertain: bool = False
+
+
+@dataclass
+class FeatureWarning:
+    """A value that could not be used: which record (index), which field, why."""
+
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass
+class Features:
+    table: pa.Table
+    warnings: list[FeatureWarning] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------
+# String keys
+
+
+_NON_LETTER = re.compile(r"[^a-z]+")
+
+
+def ascii_key(text: str | None) -> str | None:
+    """Lower-case ASCII letters only; None when nothing is left."""
+    if not text:
+        return None
+    out = _NON_LETTER.sub("", anyascii(text).lower())
+    return out or None
+
+
+_DIGRAPHS = (
+    ("shch", "s"),
+    ("szcz", "s"),
+    ("tsch", "c"),
+    ("sch", "s"),
+    ("x", "ks"),
+    ("kh", "k"),
+    ("ch", "c"),
+    ("sh", "s"),
+    ("zh", "s"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("cz", "c"),
+    ("sz", "s"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("gh", "g"),
+    ("ck", "k"),
+)
+_CLASSES = str.maketrans(
+    {
+        "b": "b",
+        "p": "b",
+        "c": "s",
+        "s": "s",
+        "z": "s",
+        "d": "t",
+        "t": "t",
+        "f": "v",
+        "v": "v",
+        "w": "v",
+        "g": "k",
+        "h": "k",
+        "k": "k",
+        "q": "k",
+        "l": "l",
+        "m": "m",
+        "n": "n",
+        "r": "r",
+        "a": None,
+        "e": None,
+        "i": None,
+        "o": None,
+        "u": None,
+        "y": None,
+        "j": None,
+    }
+)
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(key: str) -> str:
+    """A consonant skeleton that survives romanisation standards, ru/uk and endings.
+
+    Kislitsa, Kyslytsia, Kisliza and Kislica all give `ksls`; Sergei, Serhii and Sergej give
+    `srk`. Used only for blocking (finding candidates), never as evidence in scoring.
+    """
+    s = key
+    for a, b in _DIGRAPHS:
+        s = s.replace(a, b)
+    s = _REPEATS.sub(r"\1", s.translate(_CLASSES))
+    return s or key
+
+
+# ---------------------------------------------------------------------------------------
+# Names
+
+
+_PATRONYMIC_END = re.compile(
+    r"(ovich|evich|ovych|evych|yovych|ich|ych|ovna|evna|ivna|yivna|ichna|inichna|vna|ovic|evic)$"
+)
+
+
+def _fallback_name(full_name: str, given: str, patronymic: str, family: str, sex: str) -> NameKeys:
+    """Plain keys when the cross-script normaliser is unavailable or failed on a record."""
+    g, p, f = ascii_key(given), ascii_key(patronymic), ascii_key(family)
+    uncertain = False
+    if not (g or p or f) and full_name:
+        tokens = [t for t in (ascii_key(x) for x in re.split(r"[\s,]+", full_name)) if t]
+        uncertain = True
+        patr = [t for t in tokens if _PATRONYMIC_END.search(t) and len(t) > 5]
+        if patr:
+            p = patr[0]
+            i = tokens.index(p)
+            rest = tokens[:i] + tokens[i + 1 :]
+            if i > 0:
+                g = tokens[i - 1]
+                rest = [t for j, t in enumerate(tokens) if j not in (i, i - 1)]
+                f = rest[0] if rest else None
+                uncertain = False
+            else:
+                f = rest[0] if rest else None
+        elif len(tokens) == 1:
+            f = tokens[0]
+        elif tokens:
+            g, f = tokens[0], tokens[-1]
+    gi = g[0] if g else None
+    pi = p[0] if p else None
+    if g and len(g) == 1:
+        g = None
+    if p and len(p) == 1:
+        p = None
+    return NameKeys(
+        given=g,
+        given_variants=(g,) if g else (),
+        given_initial=gi,
+        family=f,
+        family_variants=(f,) if f else (),
+        patronymic=p,
+        patronymic_variants=(p,) if p else (),
+        patronymic_initial=pi,
+        sex=sex or None,
+        order_uncertain=uncertain,
+    )
+
+
+def _first_key(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return ascii_key(value)
+    return None
+
+
+def _variants(value: Any, main: str | None) -> tuple[str, ...]:
+    out: list[str] = [main] if main else []
+    if value:
+        for v in sorted(value, key=lambda x: (len(str(x)), str(x))):
+            k = ascii_key(str(v))
+            if k and k not in out:
+                out.append(k)
+            if len(out) >= _MAX_VARIANTS:
+                break
+    return tuple(out)
+
+
+def _initial(value: Any, fallback: str | None) -> str | None:
+    k = _first_key(value) if isinstance(value, str) else None
+    if k:
+        return k[0]
+    return fallback[0] if fallback else None
+
+
+def _from_analysis(a: Any, sex: str) -> NameKeys:
+    given = _first_key(getattr(a, "given", None))
+    family = _first_key(getattr(a, "family", None))
+    patronymic = _first_key(getattr(a, "patronymic", None))
+    given_initial = _initial(getattr(a, "given_initial", None), given)
+    patronymic_initial = _initial(getattr(a, "patronymic_initial", None), patronymic)
+    if getattr(a, "initials_only", False):
+        # An initial is not a name: comparing "s" with "sergei" by string similarity lies.
+        given = given if given and len(given) > 1 else None
+        patronymic = patronymic if patronymic and len(patronymic) > 1 else None
+    a_sex = getattr(a, "sex", None)
+    a_sex = str(getattr(a_sex, "value", a_sex) or "") or None
+    return NameKeys(
+        given=given,
+        given_variants=_variants(getattr(a, "given_variants", ()), given),
+        given_initial=given_initial,
+        family=family,
+        family_variants=_variants(getattr(a, "family_variants", ()), family),
+        patronymic=patronymic,
+        patronymic_variants=_variants(getattr(a, "patronymic_variants", ()), patronymic),
+        patronymic_initial=patronymic_initial,
+        sex=(sex or a_sex or None),
+        order_uncertain=False,
+    )
+
+
+def _load_analyser() -> Callable[..., Any] | None:
+    try:
+        from kintrace.normalise import analyse_name  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return analyse_name  # type: ignore[no-any-return]
+
+
+_ANALYSE = _load_analyser()
+
+
+@lru_cache(maxsize=500_000)
+def name_keys(
+    full_name: str, given: str, patronymic: str, family: str, sex: str
+) -> tuple[NameKeys, bool]:
+    """Name keys for one record; the flag is False when the normaliser failed on it."""
+    if _ANALYSE is None:
+        return _fallback_name(full_name, given, patronymic, family, sex), True
+    try:
+        analysis = _ANALYSE(
+            full_name or None, given or None, patronymic or None, family or None, sex or None
+        )
+        keys = _from_analysis(analysis, sex)
+        if not (keys.given or keys.family or keys.patronymic or keys.given_initial):
+            fb = _fallback_name(full_name, given, patronymic, family, sex)
+            return fb, True
+        if full_name and not (given or family or patronymic):
+            keys = NameKeys(**{**keys.__dict__, "order_uncertain": True})
+        return keys, True
+    except Exception:  # a normaliser bug on one name must not stop a million-row run
+        return _fallback_name(full_name, given, patronymic, family, sex), False
+
+
+# ---------------------------------------------------------------------------------------
+# Dates, places, units
+
+
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})$"),
+    re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$"),
+    re.compile(r"^(?P<m>\d{1,2})[./](?P<y>\d{4})$"),
+)
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _plain_date(text: str) -> tuple[int, int | None, int | None] | None:
+    for form in _DATE_FORMS:
+        m = form.match(text)
+        if m:
+            parts = m.groupdict()
+            y = int(parts["y"])
+            mo = int(parts["m"]) if parts.get("m") else None
+            d = int(parts["d"]) if parts.get("d") else None
+            if not 1800 <= y <= 2100:
+                return None
+            if mo is not None and not 1 <= mo <= 12:
+                return None
+            if d is not None and (mo is None or not 1 <= d <= _DAYS[mo - 1]):
+                return None
+            if mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+                return None
+            return y, mo, d
+    return None
+
+
+def _load_date_parser() -> Callable[[str], Any] | None:
+    try:
+        from kintrace.normalise.dates import parse_date  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return parse_date  # type: ignore[no-any-return]
+
+
+_PARSE_DATE = _load_date_parser()
+
+
+@lru_cache(maxsize=100_000)
+def parse_date_parts(text: str) -> tuple[int | None, int | None, int | None] | None:
+    """(year, month, day) of a possibly partial date; None when the value is unusable."""
+    text = text.strip()
+    if not text:
+        return (None, None, None)
+    plain = _plain_date(text)
+    if plain is not None:
+        return plain
+    if _PARSE_DATE is not None:
+        try:
+            d = _PARSE_DATE(text)
+        except Exception:
+            d = None
+        if d is not None:
+            y = getattr(d, "year", None)
+            if y is not None:
+                return (int(y), getattr(d, "month", None), getattr(d, "day", None))
+    return None
+
+
+def _load_key(module: str, name: str) -> Callable[[str], Any] | None:
+    try:
+        mod = __import__(module, fromlist=[name])
+        return getattr(mod, name)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        return None
+
+
+_PLACE_KEY = _load_key("kintrace.normalise.places", "place_key")
+_UNIT_KEY = _load_key("kintrace.normalise.units", "unit_key")
+
+
+@lru_cache(maxsize=100_000)
+def place_key(text: str) -> str | None:
+    if not text.strip():
+        return None
+    if _PLACE_KEY is not None:
+        try:
+            k = _PLACE_KEY(text)
+            if k:
+                return str(k)
+        except Exception:
+            pass
+    return ascii_key(text)
+
+
+@lru_cache(maxsize=100_000)
+def unit_key(text: str) -> str | None:
+    if not text.strip():
+        return None
+    if _UNIT_KEY is not None:
+        try:
+            k = _UNIT_KEY(text)
+            if k:
+                return str(k)
+        except Exception:
+            pass
+    key = re.sub(r"[^0-9a-z]+", "", anyascii(text).lower())
+    return key or None
+
+
+def service_key(text: str) -> str | None:
+    key = re.sub(r"[^0-9A-Z]+", "", anyascii(text).upper())
+    return key or None
+
+
+# ---------------------------------------------------------------------------------------
+# Blocking keys
+
+
+def _skels(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        s = skeleton(v)
+        if len(s) >= 2 and s not in out:
+            out.append(s)
+        if len(out) >= _MAX_BLOCK_SKELETONS:
+            break
+    return out
+
+
+def blocking_keys(
+    n: NameKeys, by: int | None, bm: int | None, bd: int | None, service: str | None
+) -> list[str]:
+    """Keys under which a record is filed; two records sharing a key become a candidate pair.
+
+    Several narrow rules, each of which survives a different kind of noise, so that a true
+    pair is found if any one of them holds (see docs/matching.md).
+    """
+    fam = _skels(n.family_variants)
+    giv = _skels(n.given_variants)
+    pat = _skels(n.patronymic_variants)
+    gi = giv[0][0] if giv else (n.given_initial or "")
+    keys: set[str] = set()
+    orders = [(fam, giv, gi)]
+    if n.order_uncertain:
+        fi = fam[0][0] if fam else ""
+        orders.append((giv, fam, fi))
+    for f_sk, g_sk, g_init in orders:
+        for f in f_sk:
+            if g_init:
+                keys.add(f"fi|{f}|{g_init}")
+            for g in g_sk[:1]:
+                keys.add(f"fg|{f}|{g}")
+            if by is not None:
+                keys.add(f"fy|{f}|{by}")
+        for g in g_sk:
+            if by is not None:
+                keys.add(f"gy|{g}|{by}")
+            for p in pat[:1]:
+                keys.add(f"gp|{g}|{p}")
+    if by is not None and bm is not None and bd is not None:
+        date = f"{by}{bm:02d}{bd:02d}"
+        if fam:
+            keys.add(f"df|{date}|{fam[0][0]}")
+        if gi:
+            keys.add(f"dg|{date}|{gi}")
+    if service:
+        keys.add(f"sn|{service}")
+    return sorted(keys)
+
+
+# ---------------------------------------------------------------------------------------
+# The table
+
+
+def _get(record: dict[str, Any], key: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def build_features(
+    records: Sequence[dict[str, Any]],
+    *,
+    rid_offset: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Features:
+    """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls."""
+    cols: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
+    warnings: list[FeatureWarning] = []
+    for i, rec in enumerate(records):
+        sex_raw = _get(rec, "sex").upper()
+        sex = sex_raw if sex_raw in ("M", "F") else ""
+        if sex_raw and not sex:
+            warnings.append(FeatureWarning(i, "sex", "is neither M nor F; read as empty"))
+        keys, ok = name_keys(
+            _get(rec, "full_name"),
+            _get(rec, "given_name"),
+            _get(rec, "patronymic"),
+            _get(rec, "family_name"),
+            sex,
+        )
+        if not ok:
+            warnings.append(FeatureWarning(i, "name", "could not be normalised; compared as typed"))
+        parts = parse_date_parts(_get(rec, "birth_date"))
+        if parts is None:
+            warnings.append(FeatureWarning(i, "birth_date", "is not a valid date; read as empty"))
+            parts = (None, None, None)
+        by, bm, bd = parts
+        cap_raw = _get(rec, "capture_date")
+        cap = parse_date_parts(cap_raw)
+        if cap is None:
+            warnings.append(FeatureWarning(i, "capture_date", "is not a valid date; read as empty"))
+            cap = (None, None, None)
+        capture = (
+            "-".join(f"{x:02d}" if j else str(x) for j, x in enumerate(cap) if x is not None)
+            or None
+        )
+        mother_raw = _get(rec, "mother_maiden_name")
+        if mother_raw:
+            mk, _ = name_keys("", "", "", mother_raw, "F")
+            mother, mother_variants = mk.family, mk.family_variants
+        else:
+            mother, mother_variants = None, ()
+        service = service_key(_get(rec, "service_number"))
+        cols["rid"].append(rid_offset + i)
+        cols["record_id"].append(_get(rec, "record_id"))
+        cols["given"].append(keys.given)
+        cols["given_variants"].append(list(keys.given_variants) or None)
+        cols["given_initial"].append(keys.given_initial)
+        cols["family"].append(keys.family)
+        cols["family_variants"].append(list(keys.family_variants) or None)
+        cols["patronymic"].append(keys.patronymic)
+        cols["patronymic_variants"].append(list(keys.patronymic_variants) or None)
+        cols["patronymic_initial"].append(keys.patronymic_initial)
+        cols["sex"].append(keys.sex if keys.sex in ("M", "F") else None)
+        cols["by"].append(by)
+        cols["bm"].append(bm)
+        cols["bd"].append(bd)
+        cols["birth_place"].append(place_key(_get(rec, "birth_place")))
+        cols["mother"].append(mother)
+        cols["mother_variants"].append(list(mother_variants) or None)
+        cols["service_number"].append(service)
+        cols["unit"].append(unit_key(_get(rec, "military_unit")))
+        cols["capture_date"].append(capture)
+        cols["capture_place"].append(place_key(_get(rec, "capture_place")))
+        cols["bkeys"].append(blocking_keys(keys, by, bm, bd, service))
+        if progress is not None and (i + 1) % 10_000 == 0:
+            progress(10_000)
+    if progress is not None:
+        progress(len(records) % 10_000)
+    table = pa.table(cols, schema=FEATURE_SCHEMA)
+    return Features(table, warnings)
