@@ -14,18 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kintrace.domain.enums import STAFF_ROLES as _STAFF_ROLE_ENUMS
+from kintrace.domain.enums import Role
+
 # Everybody on the staff side; the enquirer (a family without an account) is not staff.
-STAFF_ROLES: frozenset[str] = frozenset(
-    {
-        "hotline_operator",
-        "source_officer",
-        "caseworker",
-        "supervisor",
-        "forensic_specialist",
-        "analyst",
-        "admin",
-    }
-)
+STAFF_ROLES: frozenset[str] = frozenset(role.value for role in _STAFF_ROLE_ENUMS)
+
+
+def _roles(*roles: Role) -> frozenset[str]:
+    return frozenset(role.value for role in roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +74,17 @@ ACTIONS: dict[str, Action] = _actions(
     Action(
         "staff.enquiry.create_for_caller",
         "File an enquiry on behalf of a caller on the hotline and record verbal consent.",
-        roles=frozenset({"hotline_operator", "caseworker", "supervisor", "admin"}),
+        roles=_roles(Role.hotline_operator, Role.caseworker, Role.supervisor, Role.admin),
     ),
     Action(
         "staff.enquiry.read",
         "Read enquiries of one's own organisation, with the family's details.",
-        roles=frozenset({"hotline_operator", "caseworker", "supervisor", "admin"}),
+        roles=_roles(Role.hotline_operator, Role.caseworker, Role.supervisor, Role.admin),
     ),
     Action(
         "staff.user.manage",
         "Add, change and disable staff accounts.",
-        roles=frozenset({"admin"}),
+        roles=_roles(Role.admin),
     ),
 )
 
