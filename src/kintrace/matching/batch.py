@@ -105,7 +105,8 @@ def link_tables(
             f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i}) p "
             f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
         )
-        results.append(con.sql(model.scoring_sql("wide", threshold)).to_arrow_table())
+        sql = model.scoring_sql("wide", threshold if threshold > 0 else None)
+        results.append(con.sql(sql).to_arrow_table())
         if progress:
             progress("scoring", i + 1, n_chunks)
     con.close()

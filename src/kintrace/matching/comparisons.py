@@ -110,34 +110,39 @@ def _comparison(
 
 def _date_levels() -> list[Level]:
     return [
-        ("exact", "by_l = by_r AND bm_l = bm_r AND bd_l = bd_r", 0.8, 0.0001),
+        (
+            "exact",
+            "birth_y_l = birth_y_r AND birth_m_l = birth_m_r AND birth_d_l = birth_d_r",
+            0.8,
+            0.0001,
+        ),
         (
             "day and month swapped",
-            "by_l = by_r AND bd_l = bm_r AND bm_l = bd_r",
+            "birth_y_l = birth_y_r AND birth_d_l = birth_m_r AND birth_m_l = birth_d_r",
             0.02,
             0.00005,
         ),
         (
             "year agrees, the rest is not given on one side",
-            "by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL OR "
-            "(bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)))",
+            "birth_y_l = birth_y_r AND (birth_m_l IS NULL OR birth_m_r IS NULL OR "
+            "(birth_m_l = birth_m_r AND (birth_d_l IS NULL OR birth_d_r IS NULL)))",
             0.06,
             0.025,
         ),
         (
             "year agrees, day or month differs",
-            "by_l = by_r AND (bm_l = bm_r OR bd_l = bd_r)",
+            "birth_y_l = birth_y_r AND (birth_m_l = birth_m_r OR birth_d_l = birth_d_r)",
             0.03,
             0.0025,
         ),
         (
             "day and month agree, year differs",
-            "bm_l = bm_r AND bd_l = bd_r AND abs(by_l - by_r) <= 10",
+            "birth_m_l = birth_m_r AND birth_d_l = birth_d_r AND abs(birth_y_l - birth_y_r) <= 10",
             0.02,
             0.0003,
         ),
-        ("only the year agrees", "by_l = by_r", 0.01, 0.02),
-        ("years one apart", "abs(by_l - by_r) = 1", 0.02, 0.05),
+        ("only the year agrees", "birth_y_l = birth_y_r", 0.01, 0.02),
+        ("years one apart", "abs(birth_y_l - birth_y_r) = 1", 0.02, 0.05),
     ]
 
 
@@ -183,7 +188,7 @@ def comparisons() -> list[dict[str, Any]]:
             0.04,
             0.9,
         ),
-        _comparison("birth_date", "Date of birth", _null("by"), _date_levels(), 0.02, 0.9),
+        _comparison("birth_date", "Date of birth", _null("birth_y"), _date_levels(), 0.02, 0.9),
         _comparison(
             "birth_place",
             "Place of birth",

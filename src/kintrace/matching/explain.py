@@ -14,7 +14,7 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "family_name": ("family",),
     "given_name": ("given", "given_initial"),
     "patronymic": ("patronymic", "patronymic_initial"),
-    "birth_date": ("by", "bm", "bd"),
+    "birth_date": ("birth_y", "birth_m", "birth_d"),
     "birth_place": ("birth_place",),
     "sex": ("sex",),
     "mother_maiden_name": ("mother",),

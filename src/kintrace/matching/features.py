@@ -31,9 +31,9 @@ FEATURE_SCHEMA = pa.schema(
         ("patronymic_variants", pa.list_(pa.string())),
         ("patronymic_initial", pa.string()),
         ("sex", pa.string()),
-        ("by", pa.int32()),
-        ("bm", pa.int32()),
-        ("bd", pa.int32()),
+        ("birth_y", pa.int32()),
+        ("birth_m", pa.int32()),
+        ("birth_d", pa.int32()),
         ("birth_place", pa.string()),
         ("mother", pa.string()),
         ("mother_variants", pa.list_(pa.string())),
@@ -72,6 +72,7 @@ class FeatureWarning:
     index: int
     field: str
     reason: str
+    side: str = "left"
 
 
 @dataclass
@@ -333,11 +334,17 @@ def _plain_date(text: str) -> tuple[int, int | None, int | None] | None:
 
 
 def _load_date_parser() -> Callable[[str], Any] | None:
-    try:
-        from kintrace.normalise.dates import parse_date  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return parse_date  # type: ignore[no-any-return]
+    # normalise.dates.parse_date when it exists (it knows more forms), else the domain's.
+    for module, name in (
+        ("kintrace.normalise.dates", "parse_date"),
+        ("kintrace.domain.dates", "parse_partial_date"),
+    ):
+        try:
+            mod = __import__(module, fromlist=[name])
+            return getattr(mod, name)  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            continue
+    return None
 
 
 _PARSE_DATE = _load_date_parser()
@@ -532,9 +539,9 @@ def build_features(
         cols["patronymic_variants"].append(list(keys.patronymic_variants) or None)
         cols["patronymic_initial"].append(keys.patronymic_initial)
         cols["sex"].append(keys.sex if keys.sex in ("M", "F") else None)
-        cols["by"].append(by)
-        cols["bm"].append(bm)
-        cols["bd"].append(bd)
+        cols["birth_y"].append(by)
+        cols["birth_m"].append(bm)
+        cols["birth_d"].append(bd)
         cols["birth_place"].append(place_key(_get(rec, "birth_place")))
         cols["mother"].append(mother)
         cols["mother_variants"].append(list(mother_variants) or None)
