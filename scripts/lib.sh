@@ -37,6 +37,8 @@ apt_ensure() {
 # The lock file holds the test tools too: one source of truth, and they cost seconds to install.
 venv_sync() {
     cd "$KINTRACE_ROOT"
+    # Tests that run these scripts from inside the installed suite set this: nothing to install.
+    [ "${KINTRACE_SKIP_INSTALL:-}" = "1" ] && [ -x .venv/bin/kintrace ] && return 0
     # "python3 -m uv" finds uv wherever pip put it (system site-packages or the user's).
     if [ "$(python3 -m uv --version 2>/dev/null | cut -d' ' -f2)" != "$KINTRACE_UV_VERSION" ]; then
         say "Installing uv $KINTRACE_UV_VERSION"

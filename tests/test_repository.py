@@ -112,3 +112,59 @@ def test_every_setting_is_documented_in_the_operations_guide() -> None:
     guide = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
     names = [f"KINTRACE_{name.upper()}" for name in Settings.model_fields]
     assert [name for name in names if f"`{name}`" not in guide] == []
+
+
+@pytest.mark.slow
+def test_the_first_readme_command_serves_the_enquiry_form_in_three_languages(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "KINTRACE_DATABASE_URL"}
+    env["KINTRACE_SKIP_INSTALL"] = "1"  # the suite already runs inside the installed .venv
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        demo = subprocess.Popen(
+            [str(ROOT / "scripts/demo"), "--port", str(port), "--data-dir", str(tmp_path / "d")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=tmp_path,
+        )
+    try:
+        pages = {}
+        deadline = time.monotonic() + 180
+        for language in ["uk", "ru", "en"]:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/enquiry", headers={"Accept-Language": language}
+            )
+            while True:
+                assert demo.poll() is None, "scripts/demo stopped:\n" + log.read_text()[-3000:]
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        pages[language] = response.read().decode()
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, (
+                        "no page within 3 minutes:\n" + log.read_text()[-3000:]
+                    )
+                    time.sleep(0.5)
+        for language, html in pages.items():
+            assert f'<html lang="{language}"' in html
+            assert "<form" in html
+        headings = {
+            re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL).group(1) for html in pages.values()
+        }  # type: ignore[union-attr]
+        assert len(headings) == 3, f"the form is not translated: {headings}"
+        printed = log.read_text()
+        assert f"http://127.0.0.1:{port}" in printed
+        assert "admin@" in printed and "password" in printed
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
