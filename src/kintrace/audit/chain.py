@@ -93,7 +93,7 @@ def record(session: Session, event: AuditEvent) -> AuditRow:
         detail=detail,
     )
     session.add(row)
-    session.flush([row])
+    session.flush()
     return row
 
 
