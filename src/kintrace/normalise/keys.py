@@ -1,0 +1,223 @@
+"""Token keys: one reduced phonetic Latin alphabet that Cyrillic and every romanisation land in.
+
+The key alphabet has 19 letters: vowels ``a e i o u`` and consonants
+``b c d f g k l m n p r s t v``. Several letters stand for a *class*, because the
+romanisations people actually use disagree exactly there:
+
+* ``g`` = г ґ х (Ukrainian г is romanised "h", Russian "g"; х is "kh", "h", "ch", "x", "j")
+* ``s`` = с з ц (German "z" is ц, everyone else's "z" is з; ц is "ts", "c", "tz", "cz")
+* ``c`` = ж ш щ ч (French "ch" is ш, English "ch" is ч; "sch", "sz", "š", "zh", "j", "zs", ...)
+* ``i`` = и ы і ї й and Latin y/j (Ukrainian и is "y", Russian и is "i", й is "y", "j", "i")
+
+The glide ``i`` is dropped next to another vowel and doubled letters collapse, so
+Кислиця, Кислица, Kyslytsya, Kislitsa, Kisliza and KYSLYTSIA all become ``kislisa`` and
+Сергей, Sergey, Sergei, Sergej become ``serge``. The cost is a few collisions between names
+that differ only inside a class; other fields and the written form settle those.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Cyrillic letter -> key letters (ru, uk, be, and the common letters of other Cyrillic alphabets).
+_CYR: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e",
+    "є": "ie", "ж": "c", "з": "s", "и": "i", "і": "i", "ї": "ii", "й": "i", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "g", "ц": "s", "ч": "c", "ш": "c", "щ": "c", "ъ": "",
+    "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ў": "v", "ј": "i", "љ": "l",
+    "њ": "n", "ћ": "c", "ђ": "d", "џ": "dc", "ѓ": "g", "ќ": "k", "ѕ": "s", "ә": "a",
+    "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "g", "ӣ": "i",
+    "ӯ": "u", "ҳ": "g", "ҷ": "c",
+}  # fmt: skip
+
+# Precomposed Latin letters whose diacritic carries the meaning. Upper case = already a key
+# letter (the Latin rules below work on lower case only, so these are left alone).
+_LATIN_DIACRITICS: dict[str, str] = {
+    "š": "C", "ş": "C", "ș": "C", "ŝ": "C", "č": "C", "ç": "C", "ž": "C", "ż": "C",
+    "ć": "S", "ś": "S", "ź": "S", "ţ": "S", "ț": "S", "ł": "L", "ń": "N", "ñ": "N",
+    "ř": "R", "ě": "E", "ė": "E", "ę": "E", "ë": "E", "é": "E", "è": "E", "ê": "IE",
+    "ů": "U", "ú": "U", "ù": "U", "ū": "U", "ü": "U", "ų": "U", "û": "IU", "â": "IA",
+    "ó": "O", "ò": "O", "ô": "O", "ö": "O", "ő": "O", "õ": "O", "ø": "O",
+    "á": "A", "à": "A", "ä": "A", "ã": "A", "ă": "A", "ą": "A", "å": "A", "ā": "A",
+    "í": "I", "ì": "I", "î": "I", "ï": "I", "ý": "I", "ÿ": "I", "ĭ": "I", "ı": "I", "ī": "I",
+    "ğ": "G", "ß": "S", "æ": "E", "œ": "E", "đ": "D", "ď": "D", "ť": "T", "ľ": "L", "ĺ": "L",
+    "ŕ": "R", "ģ": "G", "ķ": "K", "ļ": "L", "ņ": "N",
+}  # fmt: skip
+
+_APOSTROPHES = "'’ʼ`ʹ′″‘ʻ\"˝"
+_STRIP_MARKS = {"\u0301", "\u0300", "\u0361", "\u0360"}
+
+_LATIN_LETTER = re.compile(r"[a-z]")
+_VOWEL_GLIDE = re.compile(r"i+(?=[aeou])|(?<=[aeou])i+")
+_DOUBLE = re.compile(r"(.)\1+")
+_NON_KEY = re.compile(r"[^a-z]")
+
+
+def _collapse(key: str) -> str:
+    key = _DOUBLE.sub(r"\1", key)
+    key = _VOWEL_GLIDE.sub("", key)
+    return _DOUBLE.sub(r"\1", key)
+
+
+def cyrillic_key(word: str) -> str:
+    """Key of a (lower-case, cleaned) Cyrillic word."""
+    out = []
+    for ch in word:
+        mapped = _CYR.get(ch)
+        if mapped is None:
+            mapped = anyascii(ch).lower() if ch.isalpha() else ""
+        out.append(mapped)
+    return _collapse(_NON_KEY.sub("", "".join(out)))
+
+
+class _Flavour:
+    """Which press/registry spelling a Latin word looks like; decides the ambiguous digraphs."""
+
+    __slots__ = ("c_is_ts", "ch_is_kh", "french", "hungarian", "soft_c_is_ch", "swedish_dutch")
+
+    def __init__(self, word: str, original: str) -> None:
+        self.hungarian = "cs" in word or "zs" in word or "szk" in word
+        self.french = ("ou" in word or "tch" in word or "gue" in word or "gui" in word) and (
+            "sch" not in word
+        )
+        self.swedish_dutch = bool(re.search(r"(?<![cs])sj|tsj|zj|tj(?=[aeiou])|oe", word))
+        german = "sch" in word or "w" in word or "tz" in word
+        polish_czech = (
+            "cz" in word
+            or "sz" in word
+            or any(c in original for c in "łżśćńąęóčšžřěůý")
+            or ("j" in word and "dj" not in word)
+        )
+        # Scholarly, ISO 9, GOST, Polish and Czech spellings write ц as c everywhere.
+        self.c_is_ts = polish_czech
+        # Romanian/Italian: c before e/i is ч, not ц.
+        self.soft_c_is_ch = any(c in original for c in "șțăî")
+        self.ch_is_kh = (german or polish_czech or self.swedish_dutch) and not self.french
+
+
+_LATIN_RULES: list[tuple[str, str]] = [
+    ("schtsch", "C"), ("shch", "C"), ("szcz", "C"), ("chtch", "C"), ("sjtsj", "C"),
+    ("tsch", "C"), ("tch", "C"), ("tsj", "C"), ("dzh", "DC"), ("dzs", "DC"),
+    ("zh", "C"), ("zj", "C"), ("sch", "C"), ("sh", "C"), ("kh", "G"), ("ph", "F"),
+    ("th", "T"), ("ck", "K"), ("qu", "KV"), ("gh", "G"), ("ts", "S"), ("tz", "S"),
+]  # fmt: skip
+
+
+def _latin_replace(word: str, fl: _Flavour) -> str:
+    for src, dst in _LATIN_RULES:
+        if src in word:
+            word = word.replace(src, dst)
+    if fl.hungarian:
+        word = word.replace("cs", "C").replace("zs", "C").replace("sz", "S").replace("s", "C")
+    else:
+        word = word.replace("cz", "C").replace("sz", "C")
+    if fl.swedish_dutch:
+        word = word.replace("sj", "C").replace("tj", "C").replace("oe", "U")
+    if fl.french:
+        word = word.replace("ou", "U")
+        word = re.sub(r"gu(?=[eiy])", "G", word)
+        word = re.sub(r"j(?=[aeiouAEIOU])", "C", word)
+    word = word.replace("ch", "G" if fl.ch_is_kh else "C")
+    word = re.sub(r"c(?=[eiyEIY])", "C" if fl.soft_c_is_ch else "S", word)
+    if not fl.c_is_ts:
+        # English/Romance c is k before a back vowel or l, r, t, except in a final "-ca"/"-co",
+        # which in a Slavic name is ц (Kislica, Kravco).
+        word = re.sub(r"c(?=[aouAOU]$)", "S", word)
+        word = re.sub(r"c(?=[aouklrtAOUKLRT])", "K", word)
+    word = word.replace("c", "S")
+    word = word.replace("x", "KS")
+    # ё after a consonant: Artyom, Pjotr, Semjon are Артём, Пётр, Семён (ICAO writes e).
+    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])[yj]o", "E", word)
+    # Spanish "j" before a consonant is х (Jruschov); elsewhere j is й.
+    word = re.sub(r"j(?=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])", "G", word)
+    return word.translate(_LATIN_SINGLE).lower()
+
+
+_LATIN_SINGLE = str.maketrans(
+    {"j": "I", "y": "I", "w": "V", "h": "G", "z": "S", "q": "K", "s": "S"}
+)
+
+
+def _latin_prepare(word: str) -> str:
+    """Lower case, meaningful diacritics to key letters, other marks and apostrophes gone."""
+    word = unicodedata.normalize("NFC", word.lower())
+    word = "".join(_LATIN_DIACRITICS.get(ch, ch) for ch in word)
+    word = unicodedata.normalize("NFD", word)
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    return "".join(ch for ch in word if ch.isalpha())
+
+
+def latin_key(word: str) -> str:
+    """Key of a Latin-script word in any romanisation or press spelling."""
+    prepared = _latin_prepare(word)
+    fl = _Flavour(prepared, word.lower())
+    return _collapse(_NON_KEY.sub("", _latin_replace(prepared, fl)))
+
+
+def latin_key_alternatives(word: str) -> frozenset[str]:
+    """Keys of the other plausible readings of an ambiguous Latin spelling.
+
+    "ch" may be ч (English) or х (German, Polish, Czech); "x" may be "ks" or х (GOST 7.79 B,
+    scholarly); a final "s" may be the Lithuanian/Latvian nominative ending (Zelenskis);
+    an English "j" may be дж.
+    """
+    prepared = _latin_prepare(word)
+    fl = _Flavour(prepared, word.lower())
+    alts: set[str] = set()
+    if "ch" in prepared:
+        fl.ch_is_kh = not fl.ch_is_kh
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.ch_is_kh = not fl.ch_is_kh
+    if "x" in prepared:
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared.replace("x", "G"), fl))))
+    if re.search(r"[aiyeuo]s$", prepared) and len(prepared) > 4:
+        alts.add(latin_key(word[:-1]))
+        if re.search(r"(as|is|ys|us)$", prepared):
+            alts.add(latin_key(word[:-2]))
+    if prepared.startswith("j"):
+        alts.add(_collapse("dc" + _NON_KEY.sub("", _latin_replace(prepared[1:], fl))))
+    if "oe" in prepared and not fl.swedish_dutch:
+        alts.add(latin_key(word.lower().replace("oe", "u")))
+    alts.discard("")
+    return frozenset(alts)
+
+
+def script_of_char(ch: str) -> str:
+    if not ch.isalpha() or "\u02b0" <= ch <= "\u02ff":
+        # Modifier letters (ʹ ʼ ʻ) are apostrophes and soft signs in romanisations.
+        return ""
+    if "\u0400" <= ch <= "\u052f" or "\u1c80" <= ch <= "\u1c8f" or "\ua640" <= ch <= "\ua69f":
+        return "cyrillic"
+    if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
+        return "latin"
+    return "other"
+
+
+def clean_word(word: str) -> str:
+    """Lower case, NFC, without stress marks, apostrophes or any non-letter."""
+    word = unicodedata.normalize("NFD", word.lower())
+    word = "".join(ch for ch in word if ch not in _STRIP_MARKS)
+    word = unicodedata.normalize("NFC", word)
+    # NFD+NFC keeps й and ё; only the stress marks removed above are gone.
+    return "".join(ch for ch in word if ch.isalpha() or unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=500_000)
+def word_key(word: str) -> str:
+    """Key of one word in any script ("" when it has no letters)."""
+    if not word:
+        return ""
+    scripts = {script_of_char(ch) for ch in word} - {""}
+    if scripts == {"cyrillic"}:
+        return cyrillic_key(clean_word(word))
+    if scripts <= {"latin"}:
+        return latin_key(word)
+    if "cyrillic" in scripts and "latin" not in scripts:
+        return cyrillic_key(clean_word(word))
+    # Other scripts (Greek, Georgian, Arabic, ...) go through anyascii, then the Latin rules.
+    return latin_key(anyascii(word))

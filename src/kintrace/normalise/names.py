@@ -1,0 +1,563 @@
+"""analyse_name: a personal name in any script and order -> comparable keys and variants.
+
+The name as written is kept in ``original``; everything else is added: keys in the shared
+phonetic alphabet (keys.py), ru<->uk equivalents and full forms of diminutives (tables.py),
+nominatives of inflected forms (morph.py), repaired keyboard and OCR quirks (repair.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kintrace.normalise import morph
+from kintrace.normalise.keys import (
+    latin_key_alternatives,
+    script_of_char,
+    word_key,
+)
+from kintrace.normalise.repair import (
+    cyrillic_typed_as_latin,
+    fix_mixed_script,
+    latin_typed_as_cyrillic,
+)
+from kintrace.normalise.tables import (
+    NameGroup,
+    father_group,
+    lookup_given,
+    name_tables,
+    patronymic_parts,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameAnalysis:
+    """Comparable keys of one personal name. See docs/normalise.md for the key alphabet."""
+
+    original: str
+    script: str
+    language: str | None
+    sex: str | None
+    given: str
+    patronymic: str
+    family: str
+    given_variants: frozenset[str]
+    patronymic_variants: frozenset[str]
+    family_variants: frozenset[str]
+    given_initial: str
+    patronymic_initial: str
+    call_sign: str
+    tokens: frozenset[str]
+    initials_only: bool
+
+
+# --- text clean-up -------------------------------------------------------------------------
+
+_CALL_SIGN = re.compile(
+    r"[«\"“„”](?P<q>[^«»\"“„”]+)[»\"“”]"
+    r"|(?:^|(?<=\s))['‘’](?P<s>[^'‘’]+)['’](?=\s|$)"
+    r"|\((?P<p>[^)]*)\)|\[(?P<b>[^\]]*)\]"
+)
+_CALL_SIGN_WORDS = re.compile(
+    r"\b(позывной|позывного|позивний|позивного|call\s*-?sign|nom\s+de\s+guerre|aka|a\.k\.a\.)\s*:?",
+    re.IGNORECASE,
+)
+# Words around a name in enquiries and lists that are not part of it.
+_NOISE = frozenset(
+    """ищу ищем разыскиваю разыскивается разыскиваем шукаю шукаємо розшукується розшукую
+    рядовой рядовий солдат сержант старший младший молодший лейтенант капитан капітан майор
+    подполковник підполковник полковник генерал матрос старшина прапорщик ефрейтор
+    гражданин гражданка громадянин громадянка гр тов товарищ
+    pvt private sgt sergeant lt lieutenant capt captain maj major col colonel cpl corporal
+    mr mrs ms miss herr frau pan pani""".split()
+)  # fmt: skip
+_SEPARATORS = re.compile(r"[\s,;/|]+")
+_APOSTROPHES = re.compile(r"['’ʼ`ʹ‘]")
+_PATRONYMIC_PARTICLES = frozenset({"оглы", "огли", "оглу", "кызы", "гызы", "oglu", "ogly", "kyzy", "qizi", "oğlu", "kızı"})  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str  # as written (repaired)
+    key: str
+    initial: bool = False
+    parts: tuple[str, ...] = ()  # keys of the parts of a hyphenated word
+    comma_before: bool = False
+    upper: bool = False
+    extra: set[str] = field(default_factory=set)  # more variant keys
+
+
+def _script(text: str) -> str:
+    scripts = {script_of_char(ch) for ch in text} - {""}
+    if not scripts:
+        return ""
+    if len(scripts) == 1:
+        return scripts.pop()
+    if scripts == {"cyrillic", "latin"} or scripts == {"cyrillic", "latin", "other"}:
+        return "mixed"
+    return "mixed" if "cyrillic" in scripts or "latin" in scripts else "other"
+
+
+def _language(text: str) -> str | None:
+    low = text.lower()
+    uk = sum(low.count(c) for c in "іїєґ") + len(re.findall(r"\w['’ʼ]\w", low))
+    ru = sum(low.count(c) for c in "ыэёъ")
+    if uk > ru:
+        return "uk"
+    if ru > uk:
+        return "ru"
+    if not any(script_of_char(c) == "cyrillic" for c in low):
+        return None
+    t = name_tables()
+    words = set(re.findall(r"\w+", low))
+    uk_hits, ru_hits = len(words & t.uk_only_forms), len(words & t.ru_only_forms)
+    if uk_hits != ru_hits:
+        return "uk" if uk_hits > ru_hits else "ru"
+    return None
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text or "")
+    # Stress marks sit on vowels as combining accents; ё/й/ї keep their own marks.
+    return text.replace("\u0301", "").replace("\u0300", "").strip()
+
+
+def _extract_call_sign(text: str) -> tuple[str, str]:
+    """(text without the call sign, call sign as written)."""
+    found = ""
+    text = _CALL_SIGN_WORDS.sub(" ", text)
+
+    def grab(m: re.Match[str]) -> str:
+        nonlocal found
+        inner = next(g for g in m.groups() if g is not None).strip()
+        if inner and not found:
+            found = inner
+        return " "
+
+    return _CALL_SIGN.sub(grab, text), found
+
+
+@lru_cache(maxsize=500_000)
+def _word_info(word: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
+    """(repaired word, keys of hyphen parts, alternative keys) for one written word."""
+    fixed = "-".join(fix_mixed_script(p) for p in word.split("-"))
+    parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
+    alts: set[str] = set()
+    for p in fixed.split("-"):
+        if p and all(script_of_char(c) in ("latin", "") for c in p):
+            alts |= latin_key_alternatives(p)
+    return fixed, parts, frozenset(alts)
+
+
+def _tokenise(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    comma = False
+    letters = [c for c in text if c.isalpha()]
+    mostly_lower = sum(c.islower() for c in letters) > len(letters) / 2 if letters else False
+    for chunk in re.split(r"(\s+|,|;)", text):
+        if chunk in (",", ";"):
+            comma = True
+            continue
+        if not chunk.strip():
+            continue
+        # "С.В.Кислица" and "S.V." hold several words joined by dots.
+        pieces = [p for p in re.split(r"\.", chunk) if p.strip(" -")]
+        dotted = chunk.count(".")
+        for i, piece in enumerate(pieces):
+            piece = piece.strip(" -/")
+            if not piece:
+                continue
+            if piece.lower() in _NOISE:
+                continue
+            letters_only = re.sub(r"[^\w'’ʼ`ʹ\-]", "", piece)
+            if not letters_only:
+                continue
+            alpha = [c for c in letters_only if c.isalpha()]
+            is_initial = len(alpha) == 1 or (
+                dotted > 0
+                and len(alpha) <= 2
+                and i < len(pieces) - 1 + (1 if chunk.endswith(".") else 0)
+                and (alpha[0].isupper() and (len(alpha) == 1 or alpha[1].islower()))
+            )
+            fixed, parts, alts = _word_info(_APOSTROPHES.sub("", letters_only))
+            if not parts:
+                continue
+            tok = _Token(
+                text=fixed,
+                key="".join(parts),
+                initial=is_initial,
+                parts=parts if len(parts) > 1 else (),
+                comma_before=comma,
+                upper=len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower,
+                extra=set(alts),
+            )
+            tokens.append(tok)
+            comma = False
+    return tokens
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] | None:
+    """The given-name group of a token, trying its key, then its alternative readings."""
+    if tok.initial:
+        return None
+    for k in (tok.key, *sorted(tok.extra)):
+        found = lookup_given(k, sex)
+        if found:
+            return found
+    return None
+
+
+def _is_patronymic(tok: _Token) -> bool:
+    return not tok.initial and not tok.parts and patronymic_parts(tok.key) is not None
+
+
+def _assign_roles(
+    tokens: list[_Token], sex: str | None
+) -> tuple[list[_Token], list[_Token], list[_Token]]:
+    """Split a full name into (given, patronymic, family) tokens, in any written order."""
+    n = len(tokens)
+    if n == 0:
+        return [], [], []
+    role: list[str] = [""] * n
+    for i, tok in enumerate(tokens):
+        low = tok.text.lower()
+        if low in _PATRONYMIC_PARTICLES and i > 0:
+            role[i] = "skip"
+            role[i - 1] = "patronymic"
+    initials = [i for i, t in enumerate(tokens) if t.initial and not role[i]]
+    full = [i for i in range(n) if not role[i] and not tokens[i].initial]
+    # A comma separates the surname from the rest: "Kyslytsia, Serhii".
+    comma_at = next((i for i in range(1, n) if tokens[i].comma_before), None)
+    if comma_at is not None and full and full[0] < comma_at:
+        role[full[0]] = "family"
+    patronymics = [i for i in full if not role[i] and _is_patronymic(tokens[i])]
+    if patronymics and len(full) >= 2:
+        role[
+            patronymics[-1] if len(patronymics) == 1 or patronymics[-1] > 0 else patronymics[0]
+        ] = "patronymic"
+    free = [i for i in full if not role[i]]
+    known = [i for i in free if _given_group(tokens[i], sex) is not None]
+    upper = [i for i in free if tokens[i].upper]
+    given_idx: int | None = None
+    if len(free) == 1 and not initials and "family" not in role:
+        # A lone word: a given name if the tables know it, else a surname.
+        given_idx = free[0] if known else None
+    elif len(free) >= 2 or (free and "family" in role) or (free and initials):
+        patr = next((i for i in range(n) if role[i] == "patronymic"), None)
+        if "family" in role:
+            given_idx = next((i for i in free if i in known), free[0])
+        elif patr is not None and patr - 1 in free and patr - 1 in known:
+            given_idx = patr - 1
+        elif known:
+            non_upper = [i for i in known if i not in upper]
+            candidates = non_upper or known
+            if len(candidates) > 1 and len(free) == 2 and not initials:
+                # Both words are known given names (Олег Мирон): lists put the surname first
+                # after a patronymic-bearing order, the given name first otherwise.
+                given_idx = (
+                    candidates[1] if patr is not None and patr > candidates[1] else candidates[0]
+                )
+            else:
+                given_idx = candidates[0]
+        elif initials:
+            given_idx = None
+        elif upper and len(upper) < len(free):
+            given_idx = next(i for i in free if i not in upper)
+        elif patr is not None and patr - 1 in free:
+            given_idx = patr - 1
+        else:
+            given_idx = free[0]
+    if given_idx is not None:
+        role[given_idx] = "given"
+    for i in free:
+        if not role[i]:
+            role[i] = "family"
+    # Initials: the first is the given name's, the second the patronymic's.
+    for i in initials:
+        if "given" not in role:
+            role[i] = "given"
+        elif "patronymic" not in role:
+            role[i] = "patronymic"
+        else:
+            role[i] = "skip"
+    given = [tokens[i] for i in range(n) if role[i] == "given"]
+    patronymic = [tokens[i] for i in range(n) if role[i] == "patronymic"]
+    family = [tokens[i] for i in range(n) if role[i] == "family"]
+    return given, patronymic, family
+
+
+# --- inflection ----------------------------------------------------------------------------
+
+_ADJ_SURNAME = [
+    (re.compile(r"(ск|цк|зк)(ого|ому|им|ом)$"), r"\1ий"),
+    (re.compile(r"(ск|цк|зк)(ой|ую)$"), r"\1ая"),
+    (re.compile(r"(ськ|цьк|зьк)(ого|ому|им)$"), r"\1ий"),
+    (re.compile(r"(ськ|цьк|зьк)(ої|ій|ою|у)$"), r"\1а"),
+]
+
+
+def _is_cyrillic(word: str) -> bool:
+    return bool(word) and all(script_of_char(c) in ("cyrillic", "") for c in word)
+
+
+def _grammatical_case(given: list[_Token], patronymic: list[_Token], lang: str | None) -> str:
+    """The case the name is written in, read from the given name and patronymic."""
+    for toks, kind in ((patronymic, "Patr"), (given, "Name")):
+        for tok in toks:
+            if tok.initial or not _is_cyrillic(tok.text):
+                continue
+            cases = morph.name_cases(tok.text.lower(), lang, kind)
+            if not cases:
+                continue
+            if "nomn" in cases:
+                return "nomn"
+            return cases[0]
+    return "nomn"
+
+
+def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -> str | None:
+    """Put inflected Cyrillic tokens into the nominative in place; returns the name's sex if read.
+
+    The case is read from the words pymorphy knows as given names or patronymics
+    (Сергея, Викторовича); a word the name tables know as written counts as nominative.
+    """
+    case = None
+    sex = stated_sex
+    for kind in ("Patr", "Name"):
+        for tok in tokens:
+            if tok.initial or not _is_cyrillic(tok.text):
+                continue
+            if _given_group(tok) is not None or (kind == "Patr" and _is_patronymic(tok)):
+                return sex
+            cases = morph.name_cases(tok.text.lower(), lang, kind)
+            if cases and "nomn" not in cases and case is None:
+                case = cases[0]
+                lemma = morph.nominative(tok.text.lower(), lang, case, None)
+                if lemma and sex is None:
+                    if kind == "Patr":
+                        pp = patronymic_parts(word_key(lemma))
+                        sex = pp[1] if pp else None
+                    else:
+                        found = lookup_given(word_key(lemma))
+                        sex = found[0].sex if found else None
+    if case is None:
+        return sex
+    for tok in tokens:
+        nom = _nominative(tok, lang, case, sex)
+        if nom:
+            fixed, parts, _ = _word_info(nom)
+            tok.extra.add(tok.key)
+            tok.key = "".join(parts)
+            tok.parts = parts if len(parts) > 1 else ()
+            tok.text = fixed
+    return sex
+
+
+def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> str | None:
+    if case == "nomn" or tok.initial or not _is_cyrillic(tok.text):
+        return None
+    word = tok.text.lower()
+    nom = morph.nominative(word, lang, case, sex)
+    if nom is None and lang is None:
+        # Unknown language: the Ukrainian dictionary knows Шевченка, the Russian one does not.
+        nom = morph.nominative(word, "uk", case, sex)
+    if nom is None:
+        for pattern, repl in _ADJ_SURNAME:
+            if pattern.search(word):
+                nom = pattern.sub(repl, word)
+                break
+    return nom if nom and nom != word else None
+
+
+# --- public --------------------------------------------------------------------------------
+
+_FEMALE_SURNAME = re.compile(r"(ova|eva|ina|ska|ka|aia|a)$")
+_FEMALE_SURNAME_STRONG = re.compile(r"(ova|eva|ina|ska)$")
+_MALE_SURNAME = re.compile(r"(ov|ev|in|ski|ki)$")
+
+
+def _normalise_sex(sex: str | None) -> str | None:
+    if not sex:
+        return None
+    s = sex.strip().upper()[:1]
+    return {"M": "M", "F": "F", "Ч": "M", "Ж": "F", "W": "F", "М": "M"}.get(s)
+
+
+def _repair_layout(tokens: list[_Token]) -> list[_Token] | None:
+    """Tokens re-read as typed with the wrong keyboard layout, when that yields known names."""
+    if not tokens:
+        return None
+    texts = [t.text for t in tokens]
+    if all(all(script_of_char(c) in ("latin", "") for c in t) for t in texts):
+        readings = [" ".join(latin_typed_as_cyrillic(t)[k] for t in texts) for k in (0, 1)]
+    elif all(_is_cyrillic(t) for t in texts):
+        readings = [" ".join(cyrillic_typed_as_latin(t) for t in texts)]
+    else:
+        return None
+    for reading in readings:
+        new = _tokenise(reading)
+        if any(_given_group(t) or _is_patronymic(t) for t in new if not t.initial):
+            return new
+    return None
+
+
+def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str | None]:
+    """(canonical key, variants, sex from the name) of the given-name tokens."""
+    if not toks or all(t.initial for t in toks):
+        return "", set(), None
+    canon: list[str] = []
+    variants: set[str] = set()
+    name_sex: str | None = None
+    for tok in toks:
+        if tok.initial:
+            continue
+        found = _given_group(tok, sex)
+        if found is None and tok.parts:
+            found = next((f for f in (lookup_given(k, sex) for k in tok.parts) if f), None)
+        variants.add(tok.key)
+        variants.update(tok.parts)
+        variants.update(tok.extra)
+        if found:
+            group, _ = found
+            canon.append(group.key)
+            variants.update(group.full_keys)
+            name_sex = name_sex or group.sex
+        else:
+            canon.append(tok.key)
+    return "".join(canon[:1]) if len(canon) == 1 else "".join(canon), variants, name_sex
+
+
+def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
+    if not toks or all(t.initial for t in toks):
+        return "", set(), None
+    tok = next(t for t in toks if not t.initial)
+    variants = {tok.key, *tok.extra}
+    parts = patronymic_parts(tok.key)
+    if parts is None:
+        # A father's first name written instead of a patronymic (or a particle form).
+        found = lookup_given(tok.key)
+        if found:
+            variants |= found[0].full_keys
+            return found[0].key, variants, None
+        return tok.key, variants, None
+    stem, sex, _ = parts
+    group = father_group(stem)
+    if group is not None:
+        variants |= group.full_keys
+        return group.key, variants, sex
+    variants.add(stem)
+    return stem, variants, sex
+
+
+def analyse_name(
+    full_name: str = "",
+    given_name: str = "",
+    patronymic: str = "",
+    family_name: str = "",
+    sex: str | None = None,
+) -> NameAnalysis:
+    """Analyse a personal name given whole, in parts, or both (the parts win where given)."""
+    fields = [_clean(x) for x in (full_name, given_name, patronymic, family_name)]
+    original = fields[0] or " ".join(x for x in fields[1:] if x)
+    call_sign = ""
+    stripped: list[str] = []
+    for text in fields:
+        text, cs = _extract_call_sign(text)
+        call_sign = call_sign or cs
+        stripped.append(text)
+    full, g_text, p_text, f_text = stripped
+    stated_sex = _normalise_sex(sex)
+
+    given: list[_Token] = []
+    patr: list[_Token] = []
+    family: list[_Token] = []
+    lang_guess = _language(" ".join(stripped))
+    if full.strip():
+        toks = _tokenise(full)
+        _uninflect(toks, lang_guess, stated_sex)
+        if toks and not any(_given_group(t) or _is_patronymic(t) for t in toks if not t.initial):
+            toks = _repair_layout(toks) or toks
+        given, patr, family = _assign_roles(toks, stated_sex)
+    if g_text.strip():
+        g = _tokenise(g_text)
+        g = g if any(_given_group(t) for t in g) else (_repair_layout(g) or g)
+        # "Сергей Викторович" in the given-name column: split off the patronymic.
+        if len(g) > 1 and not p_text.strip() and _is_patronymic(g[-1]):
+            patr = [g[-1]]
+            g = g[:-1]
+        given = g
+    if p_text.strip():
+        patr = _tokenise(p_text)
+    if f_text.strip():
+        family = _tokenise(f_text)
+    if g_text.strip() or p_text.strip() or f_text.strip():
+        _uninflect(given + patr + family, lang_guess, stated_sex)
+
+    written = " ".join(t.text for t in given + patr + family)
+    script = _script(written) if written else _script(original)
+    language = _language(written) if script in ("cyrillic", "mixed") else None
+
+    # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
+    g_key, g_vars, g_sex = _given_keys(given, stated_sex)
+    p_key, p_vars, p_sex = _patronymic_keys(patr)
+    out_sex = stated_sex or p_sex or g_sex
+    if out_sex is None and family:
+        fk = family[-1].key
+        if _FEMALE_SURNAME_STRONG.search(fk):
+            out_sex = "F"
+        elif _MALE_SURNAME.search(fk):
+            out_sex = "M"
+
+    f_key = "".join(t.key for t in family)
+    f_vars: set[str] = set()
+    for tok in family:
+        f_vars.add(tok.key)
+        f_vars.update(tok.parts)
+        f_vars.update(tok.extra)
+    if f_key:
+        f_vars.add(f_key)
+
+    given_initial = g_key[:1] if g_key else next((t.key[:1] for t in given if t.initial), "")
+    patr_initial = p_key[:1] if p_key else next((t.key[:1] for t in patr if t.initial), "")
+    initials_only = bool(given) and all(t.initial for t in given) and all(t.initial for t in patr)
+
+    tokens: set[str] = set()
+    for k in (g_key, p_key):
+        if k:
+            tokens.add(k)
+    for tok in family:
+        tokens.add(tok.key)
+        tokens.update(tok.parts)
+    for tok in given:
+        if not tok.initial:
+            tokens.update(tok.parts)
+
+    g_vars.discard("")
+    p_vars.discard("")
+    f_vars.discard("")
+    if g_key:
+        g_vars.add(g_key)
+    if p_key:
+        p_vars.add(p_key)
+    return NameAnalysis(
+        original=original,
+        script=script,
+        language=language,
+        sex=out_sex,
+        given=g_key,
+        patronymic=p_key,
+        family=f_key,
+        given_variants=frozenset(g_vars),
+        patronymic_variants=frozenset(p_vars),
+        family_variants=frozenset(f_vars),
+        given_initial=given_initial,
+        patronymic_initial=patr_initial,
+        call_sign=word_key(re.sub(r"\W", "", call_sign)) if call_sign else "",
+        tokens=frozenset(tokens),
+        initials_only=initials_only,
+    )

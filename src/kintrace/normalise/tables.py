@@ -1,0 +1,151 @@
+"""Given-name tables (ru/uk equivalents and diminutives) loaded once from data/given_names.csv.
+
+Every form is indexed by its key (keys.word_key), so a lookup works the same for the
+Cyrillic form, any romanisation of it and its typos that happen to fall on the same key.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from kintrace.normalise.keys import word_key
+
+
+@dataclass(frozen=True, slots=True)
+class NameGroup:
+    """One given name with all its full forms (ru and uk) and its diminutives."""
+
+    id: int
+    sex: str  # "M" | "F"
+    key: str  # canonical key: the key of the first Russian form
+    full_keys: frozenset[str]
+    diminutive_keys: frozenset[str]
+    stems: frozenset[str]  # key stems a patronymic is built on (Сергей/Сергій -> "serg")
+
+
+@dataclass(frozen=True, slots=True)
+class NameTables:
+    groups: tuple[NameGroup, ...]
+    by_full_key: dict[str, tuple[int, ...]]
+    by_diminutive_key: dict[str, tuple[int, ...]]
+    by_stem: dict[str, tuple[int, ...]]
+    ru_only_forms: frozenset[str]  # lower-case Cyrillic forms written only in Russian
+    uk_only_forms: frozenset[str]
+
+
+_TRAILING_VOWELS = re.compile(r"[aeiou]+$")
+
+
+def stem_of(key: str) -> str:
+    """The part of a given-name key a patronymic is built on."""
+    stem = _TRAILING_VOWELS.sub("", key)
+    return stem if len(stem) >= 2 else key
+
+
+def _split(cell: str) -> list[str]:
+    return [f.strip() for f in cell.split("|") if f.strip()]
+
+
+@cache
+def name_tables() -> NameTables:
+    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    groups: list[NameGroup] = []
+    by_full: dict[str, list[int]] = {}
+    by_dim: dict[str, list[int]] = {}
+    by_stem: dict[str, list[int]] = {}
+    ru_forms: set[str] = set()
+    uk_forms: set[str] = set()
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        ru, uk, dims = _split(row["ru"]), _split(row["uk"]), _split(row["diminutives"])
+        sex = row["sex"].strip()
+        if not ru:
+            continue
+        ru_forms.update(f.lower() for f in ru)
+        uk_forms.update(f.lower() for f in uk)
+        full_keys = frozenset(k for k in (word_key(f) for f in ru + uk) if k)
+        dim_keys = frozenset(k for k in (word_key(f) for f in dims) if k) - full_keys
+        canonical = word_key(ru[0])
+        if (sex, canonical) in seen:
+            # A repeated row only adds forms to the group it repeats.
+            old = groups[seen[(sex, canonical)]]
+            full_keys |= old.full_keys
+            dim_keys = (dim_keys | old.diminutive_keys) - full_keys
+            gid = old.id
+        else:
+            gid = len(groups)
+            groups.append(None)  # type: ignore[arg-type]
+            seen[(sex, canonical)] = gid
+        stems = frozenset(stem_of(k) for k in full_keys)
+        groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems)
+    for g in groups:
+        for k in g.full_keys:
+            by_full.setdefault(k, []).append(g.id)
+        for k in g.diminutive_keys:
+            by_dim.setdefault(k, []).append(g.id)
+        for s in g.stems:
+            by_stem.setdefault(s, []).append(g.id)
+
+    def frozen(d: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+        # Male groups first: patronymics are built on fathers' names.
+        return {
+            k: tuple(sorted(set(v), key=lambda i: (groups[i].sex != "M", i))) for k, v in d.items()
+        }
+
+    return NameTables(
+        groups=tuple(groups),
+        by_full_key=frozen(by_full),
+        by_diminutive_key=frozen(by_dim),
+        by_stem=frozen(by_stem),
+        ru_only_forms=frozenset(ru_forms - uk_forms),
+        uk_only_forms=frozenset(uk_forms - ru_forms),
+    )
+
+
+def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | None:
+    """The name group a given-name key belongs to, and whether it was a diminutive.
+
+    A full form wins over a diminutive (Алёна is a name of its own, not only Елена's pet
+    name); among several groups the one of the right sex wins.
+    """
+    t = name_tables()
+    for index, is_dim in ((t.by_full_key, False), (t.by_diminutive_key, True)):
+        ids = index.get(key)
+        if ids:
+            chosen = next((i for i in ids if sex and t.groups[i].sex == sex), ids[0])
+            return t.groups[chosen], is_dim
+    return None
+
+
+_PATRONYMIC_SUFFIX = re.compile(r"(inicna|icna|ovna|evna|ivna|vna|ovic|evic|ic)$")
+_STRONG_SUFFIX = re.compile(r"(ovna|evna|ivna|vna|ovic|evic)$")
+
+
+def patronymic_parts(key: str) -> tuple[str, str, bool] | None:
+    """Split a patronymic key into (father's stem, sex, stem found in the tables).
+
+    None when the key does not look like a patronymic. A bare "-ič" ending (Ильич, Лукич)
+    counts only when its stem is a known name, since many surnames end the same way.
+    """
+    m = _PATRONYMIC_SUFFIX.search(key)
+    if not m:
+        return None
+    suffix = m.group(1)
+    stem = key[: m.start()]
+    if len(stem) < 2:
+        return None
+    sex = "F" if suffix.endswith("a") else "M"
+    known = stem_of(stem) in name_tables().by_stem
+    if not known and not _STRONG_SUFFIX.search(key):
+        return None
+    return stem, sex, known
+
+
+def father_group(stem: str) -> NameGroup | None:
+    ids = name_tables().by_stem.get(stem_of(stem))
+    return name_tables().groups[ids[0]] if ids else None
