@@ -59,7 +59,8 @@ _NON_KEY = re.compile(r"[^a-z]")
 
 
 def _collapse(key: str) -> str:
-    key = _DOUBLE.sub(r"\1", key)
+    # "ou" is French у and Ukrainian оу alike (Iouri, Bilous, Білоус): one sound in the key.
+    key = _DOUBLE.sub(r"\1", key).replace("ou", "u")
     key = _VOWEL_GLIDE.sub("", key)
     return _DOUBLE.sub(r"\1", key)
 
@@ -78,21 +79,30 @@ def cyrillic_key(word: str) -> str:
 class _Flavour:
     """Which press/registry spelling a Latin word looks like; decides the ambiguous digraphs."""
 
-    __slots__ = ("c_is_ts", "ch_is_kh", "french", "hungarian", "soft_c_is_ch", "swedish_dutch")
+    __slots__ = (
+        "c_is_ts",
+        "ch_is_kh",
+        "french",
+        "hungarian",
+        "scholarly",
+        "soft_c_is_ch",
+        "swedish_dutch",
+    )
 
     def __init__(self, word: str, original: str) -> None:
         self.hungarian = "cs" in word or "zs" in word or "szk" in word
         self.french = ("ou" in word or "tch" in word or "gue" in word or "gui" in word) and (
             "sch" not in word
         )
-        self.swedish_dutch = bool(re.search(r"(?<![cs])sj|tsj|zj|tj(?=[aeiou])|oe", word))
+        # Swedish/Dutch sj (ш) and Dutch tsj (ч); "sja"/"tsja" alone is сья/ця (Olesja, Kyslytsja).
+        self.swedish_dutch = bool(re.search(r"^t?sj|sjt|tsje|oe.*j|j.*oe", word))
         german = "sch" in word or "w" in word or "tz" in word
         polish_czech = (
-            "cz" in word
-            or "sz" in word
-            or any(c in original for c in "łżśćńąęóčšžřěůý")
-            or ("j" in word and "dj" not in word)
+            "cz" in word or "sz" in word or any(c in original for c in "łżśćńąęóčšžřěůýëŝ")
         )
+        # Scholarly, ISO 9 and GOST 7.79 B write х as x: trust that only beside their other
+        # marks (j, č/š/ž, primes), since "Maxim" and "Alexei" are everyday spellings.
+        self.scholarly = bool(re.search(r"[čšžŝ`ʹ']|j|shh", original)) and "ks" not in word
         # Scholarly, ISO 9, GOST, Polish and Czech spellings write ц as c everywhere.
         self.c_is_ts = polish_czech
         # Romanian/Italian: c before e/i is ч, not ц.
@@ -101,14 +111,22 @@ class _Flavour:
 
 
 _LATIN_RULES: list[tuple[str, str]] = [
-    ("schtsch", "C"), ("shch", "C"), ("szcz", "C"), ("chtch", "C"), ("sjtsj", "C"),
-    ("tsch", "C"), ("tch", "C"), ("tsj", "C"), ("dzh", "DC"), ("dzs", "DC"),
-    ("zh", "C"), ("zj", "C"), ("sch", "C"), ("sh", "C"), ("kh", "G"), ("ph", "F"),
+    ("schtsch", "C"), ("shch", "C"), ("shh", "C"), ("szcz", "C"), ("chtch", "C"),
+    ("tsch", "C"), ("tch", "C"), ("tc", "S"), ("dzh", "DC"), ("dzs", "DC"),
+    ("zh", "C"), ("sch", "C"), ("sh", "C"), ("kh", "G"), ("ph", "F"),
     ("th", "T"), ("ck", "K"), ("qu", "KV"), ("gh", "G"), ("ts", "S"), ("tz", "S"),
 ]  # fmt: skip
 
 
 def _latin_replace(word: str, fl: _Flavour) -> str:
+    if fl.swedish_dutch:
+        word = (
+            word.replace("tsj", "C")
+            .replace("sj", "C")
+            .replace("zj", "C")
+            .replace("tj", "C")
+            .replace("oe", "U")
+        )
     for src, dst in _LATIN_RULES:
         if src in word:
             word = word.replace(src, dst)
@@ -116,8 +134,6 @@ def _latin_replace(word: str, fl: _Flavour) -> str:
         word = word.replace("cs", "C").replace("zs", "C").replace("sz", "S").replace("s", "C")
     else:
         word = word.replace("cz", "C").replace("sz", "C")
-    if fl.swedish_dutch:
-        word = word.replace("sj", "C").replace("tj", "C").replace("oe", "U")
     if fl.french:
         word = word.replace("ou", "U")
         word = re.sub(r"gu(?=[eiy])", "G", word)
@@ -125,16 +141,19 @@ def _latin_replace(word: str, fl: _Flavour) -> str:
     word = word.replace("ch", "G" if fl.ch_is_kh else "C")
     word = re.sub(r"c(?=[eiyEIY])", "C" if fl.soft_c_is_ch else "S", word)
     if not fl.c_is_ts:
-        # English/Romance c is k before a back vowel or l, r, t, except in a final "-ca"/"-co",
-        # which in a Slavic name is ц (Kislica, Kravco).
-        word = re.sub(r"c(?=[aouAOU]$)", "S", word)
-        word = re.sub(r"c(?=[aouklrtAOUKLRT])", "K", word)
+        # English/Romance c is k before l, r, t and, at the start of a word, before a back
+        # vowel (Constantin, Clara, Victor); inside a word "c" before a back vowel is more
+        # often a scholarly/GOST ц (Kuznecov, Kislica); the other reading is an alternative.
+        word = re.sub(r"c(?=[klrtKLRT])", "K", word)
+        word = re.sub(r"^c(?=[aouAOU])", "K", word)
     word = word.replace("c", "S")
-    word = word.replace("x", "KS")
+    word = word.replace("x", "G" if fl.scholarly else "KS")
     # ё after a consonant: Artyom, Pjotr, Semjon are Артём, Пётр, Семён (ICAO writes e).
     word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])[yj]o", "E", word)
-    # Spanish "j" before a consonant is х (Jruschov); elsewhere j is й.
-    word = re.sub(r"j(?=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])", "G", word)
+    # Spanish "j" before a consonant at the start is х (Jruschov, Jmelnitski).
+    word = re.sub(r"^j(?=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])", "G", word)
+    # DSTU 9112 writes the soft sign as j after a consonant (Vasylj, Kuzjma): no sound of its own.
+    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])j(?![aeiouAEIOU])", "", word)
     return word.translate(_LATIN_SINGLE).lower()
 
 
@@ -179,8 +198,23 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
         alts.add(latin_key(word[:-1]))
         if re.search(r"(as|is|ys|us)$", prepared):
             alts.add(latin_key(word[:-2]))
-    if prepared.startswith("j"):
+    if prepared.startswith(("jo", "ja", "je")) and "j" not in prepared[1:]:
         alts.add(_collapse("dc" + _NON_KEY.sub("", _latin_replace(prepared[1:], fl))))
+    if "c" in prepared.replace("ch", "").replace("cz", "").replace("cs", ""):
+        # c as k (Nicolai, Marco) where the canonical reading took ц, and the reverse.
+        alts.add(
+            _collapse(_NON_KEY.sub("", _latin_replace(re.sub(r"c(?![hzs])", "k", prepared), fl)))
+        )
+        alts.add(
+            _collapse(_NON_KEY.sub("", _latin_replace(re.sub(r"c(?![hzs])", "ts", prepared), fl)))
+        )
+    if re.search(r"j(?=[aeiou])", prepared) and not fl.french:
+        # French and Romanian j is ж (Janna, Nadejda, Anjela).
+        fl.french = True
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.french = False
+    if prepared.endswith("ine") and len(prepared) > 5:
+        alts.add(latin_key(word[:-1]))  # French -ine for -ин (Valentine, Choufrine)
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     alts.discard("")
@@ -219,5 +253,16 @@ def word_key(word: str) -> str:
         return latin_key(word)
     if "cyrillic" in scripts and "latin" not in scripts:
         return cyrillic_key(clean_word(word))
+    if scripts == {"cyrillic", "latin"}:
+        cyr = sum(script_of_char(ch) == "cyrillic" for ch in word)
+        if cyr * 2 > sum(ch.isalpha() for ch in word):
+            return cyrillic_key(clean_word(word))
+        # A Cyrillic letter inside a Latin word (Hruščёv): its key letters, already resolved.
+        return latin_key(
+            "".join(
+                _CYR.get(ch, ch).upper() if script_of_char(ch) == "cyrillic" else ch
+                for ch in word.lower()
+            )
+        )
     # Other scripts (Greek, Georgian, Arabic, ...) go through anyascii, then the Latin rules.
     return latin_key(anyascii(word))
