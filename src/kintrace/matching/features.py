@@ -8,6 +8,7 @@ its index, because `kintrace link` must never stop on one odd row.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -269,7 +270,8 @@ def _from_analysis(a: Any, sex: str) -> NameKeys:
 def _load_analyser() -> Callable[..., Any] | None:
     try:
         from kintrace.normalise import analyse_name  # type: ignore[attr-defined]
-    except ImportError:
+    except Exception:  # a broken normaliser degrades matching; it must not stop `link`
+        logging.getLogger(__name__).warning("kintrace.normalise unavailable; plain name keys")
         return None
     return analyse_name  # type: ignore[no-any-return]
 

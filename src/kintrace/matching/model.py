@@ -67,11 +67,18 @@ def prior_for(n_population: int, path: str = str(MODEL_FILE)) -> float:
 class ScoringModel:
     """Splink settings at one prior, with the SQL that scores a table of candidate pairs."""
 
-    def __init__(self, prior: float, path: str = str(MODEL_FILE)) -> None:
+    def __init__(
+        self,
+        prior: float,
+        path: str = str(MODEL_FILE),
+        *,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        """The shipped model at `prior`; `settings` replaces its Splink settings (training)."""
         model = load_model_file(path)
         self.version = str(model["model_version"])
         self.prior = prior
-        settings = copy.deepcopy(model["splink_settings"])
+        settings = copy.deepcopy(settings if settings is not None else model["splink_settings"])
         settings["probability_two_random_records_match"] = prior
         self.splink_settings: dict[str, Any] = settings
         self.settings: Settings = SettingsCreator.from_path_or_dict(settings).get_settings("duckdb")
