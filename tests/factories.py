@@ -20,9 +20,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from kintrace.db import make_engine, make_sessionmaker, upgrade
 from kintrace.db.models import Organisation, User
 from kintrace.domain import Role
-from kintrace.intake.staff import create_user, get_or_create_organisation
+from kintrace.intake.staff import (
+    create_user,
+    get_or_create_organisation,
+    use_cheap_password_hashing_for_tests,
+)
 from kintrace.keys import Keys
 from kintrace.settings import Settings
+
+# Real argon2id costs ~0.3 s per hash on a shared CI core; tests need the algorithm, not the cost.
+use_cheap_password_hashing_for_tests()
 
 PASSWORD = "correct horse battery staple"
 ORG_A = "ORG-A"

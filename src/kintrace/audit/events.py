@@ -7,12 +7,13 @@ Add a class here for each new thing worth recording; the web and CLI never inven
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-# The values an event field may hold; a free-text string longer than this is refused, which
-# keeps names, addresses and messages out of the log by construction.
-MAX_DETAIL_TEXT = 64
+# Strings in an event must look like codes (lower-case ASCII, no spaces, at most 64
+# characters): names, addresses and messages cannot pass, which keeps them out of the log.
+_CODE = re.compile(r"^[a-z0-9_.:\-]{0,64}$")
 _ENVELOPE = {"actor_kind", "actor_id", "subject_id"}
 
 
@@ -37,9 +38,9 @@ class AuditEvent:
                 value = value.value
             if not (value is None or isinstance(value, bool | int | float | str)):
                 raise TypeError(f"Audit field {field.name} must be an id, a flag or a code.")
-            if isinstance(value, str) and len(value) > MAX_DETAIL_TEXT:
+            if isinstance(value, str) and not _CODE.match(value):
                 raise ValueError(
-                    f"Audit field {field.name} is longer than a code; audit events hold no text."
+                    f"Audit field {field.name} is not a code; audit events hold no text."
                 )
             out[field.name] = value
         return out

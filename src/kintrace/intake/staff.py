@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,22 @@ from kintrace.errors import AlreadyExists, NotFound, WeakPassword
 MIN_PASSWORD_LENGTH = 12
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a login takes the same time either way.
-_DUMMY_HASH = _hasher.hash("kintrace-no-such-user")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    # Verified against when the e-mail is unknown, so a login takes the same time either way.
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("kintrace-no-such-user")
+    return _dummy_hash
+
+
+def use_cheap_password_hashing_for_tests() -> None:
+    """Still argon2id, but with the cheapest parameters: for test suites only, never a service."""
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    _dummy_hash = None
 
 
 def normalise_email(email: str) -> str:
@@ -104,7 +118,7 @@ def create_user(
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. Both outcomes are audited."""
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    stored = user.password_hash if user is not None and user.is_active else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.is_active else _dummy()
     try:
         _hasher.verify(stored, password)
         ok = user is not None and user.is_active
