@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import sqlalchemy as sa
+from tests.factories import PASSWORD
+from typer.testing import CliRunner
+
+from kintrace.cli.main import app
+from kintrace.db.models import Enquiry, Report, User
+from kintrace.domain import STAFF_ROLES
+
+runner = CliRunner()
+
+
+def run(*args: str, database_url: str | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
+    env = {"KINTRACE_DATABASE_URL": database_url} if database_url else {}
+    return runner.invoke(app, list(args), input=input, env=env)
+
+
+def count(database_url: str, model: type) -> int:
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+    finally:
+        engine.dispose()
+
+
+def test_demo_seeds_once_and_prints_the_same_logins_on_a_second_run(
+    database_url: str, data_dir: Path
+) -> None:
+    first = run("demo", "--no-serve", "--data-dir", str(data_dir), database_url=database_url)
+    assert first.exit_code == 0, first.output
+    assert "2003 reports, 300 enquiries" in first.output
+    for role in STAFF_ROLES:
+        assert role.value in first.output
+    assert "http://127.0.0.1:8000/" in first.output
+    second = run("demo", "--no-serve", "--data-dir", str(data_dir), database_url=database_url)
+    assert second.exit_code == 0, second.output
+    assert "nothing was seeded again" in second.output
+    assert "caseworker@demo.example.org" in second.output
+    assert count(database_url, Report) == 2003
+    assert count(database_url, Enquiry) == 300
+    assert count(database_url, User) == len(STAFF_ROLES)
+    logins = data_dir / "demo-logins.json"
+    assert stat.S_IMODE(logins.stat().st_mode) == 0o600
+
+
+def test_db_upgrade_creates_the_embedded_database_in_the_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    result = run("db", "upgrade", "--data-dir", str(data_dir))
+    assert result.exit_code == 0, result.output
+    assert "schema revision" in result.output
+    assert (data_dir / "kintrace.db").exists()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert run("db", "upgrade", "--data-dir", str(data_dir)).exit_code == 0
+
+
+def test_the_data_dir_can_come_from_the_environment(tmp_path: Path) -> None:
+    data_dir = tmp_path / "from-env"
+    result = runner.invoke(app, ["db", "upgrade"], env={"KINTRACE_DATA_DIR": str(data_dir)})
+    assert result.exit_code == 0, result.output
+    assert (data_dir / "kintrace.db").exists()
+
+
+def test_user_add_asks_for_the_password_twice_and_creates_the_account(
+    database_url: str, data_dir: Path
+) -> None:
+    assert (
+        run("db", "upgrade", "--data-dir", str(data_dir), database_url=database_url).exit_code == 0
+    )
+    result = run(
+        "user", "add", "alice@a.example.org", "--role", "caseworker", "--org", "ORG-A",
+        "--data-dir", str(data_dir), database_url=database_url,
+        input=f"y\n{PASSWORD}\n{PASSWORD}\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "created with role caseworker in ORG-A" in result.output
+    assert PASSWORD not in result.output
+    assert count(database_url, User) == 1
+
+
+def test_user_add_refuses_an_unknown_role_and_a_short_password(data_dir: Path) -> None:
+    run("db", "upgrade", "--data-dir", str(data_dir))
+    bad_role = run(
+        "user", "add", "x@a.example.org", "--role", "general", "--org", "A",
+        "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert bad_role.exit_code == 1
+    assert "not a staff role" in bad_role.output
+    short = run(
+        "user", "add", "x@a.example.org", "--role", "analyst", "--org", "A", "--create-org",
+        "--data-dir", str(data_dir), input="short\nshort\n",
+    )  # fmt: skip
+    assert short.exit_code == 1
+    assert "at least 12 characters" in short.output
+
+
+def test_serve_refuses_a_sqlite_database_that_cannot_be_made_durable(data_dir: Path) -> None:
+    result = run("serve", "--data-dir", str(data_dir), database_url="sqlite://")
+    assert result.exit_code == 1
+    assert "refuses to start" in result.output
+
+
+def test_serve_explains_what_to_do_when_the_data_dir_is_missing(tmp_path: Path) -> None:
+    result = run("serve", "--data-dir", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert "kintrace demo" in result.output
