@@ -127,10 +127,16 @@ def test_a_new_enquiry_waits_in_the_matching_queue(store: Store) -> None:
 def test_public_enquiries_go_to_the_organisation_that_runs_the_instance(store: Store) -> None:
     with store.sessions.begin() as session:
         home = get_or_create_organisation(session, "HOME").id
-        get_or_create_organisation(session, "OTHER")
+        other = get_or_create_organisation(session, "RUNS-IT").id
     receipt = submit(store)
+    with store.sessions.begin() as session:
+        named = submit_enquiry(
+            session, EnquiryIn.model_validate(enquiry_payload()), channel="web",
+            keys=store.keys, home_organisation="RUNS-IT",
+        )  # fmt: skip
     with store.sessions() as session:
         assert session.get(Enquiry, receipt.enquiry_id).organisation_id == home  # type: ignore[union-attr]
+        assert session.get(Enquiry, named.enquiry_id).organisation_id == other  # type: ignore[union-attr]
 
 
 def test_counts_by_state_show_every_state_and_only_the_organisations_own(store: Store) -> None:
@@ -150,7 +156,13 @@ def test_counts_by_state_show_every_state_and_only_the_organisations_own(store: 
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("12.03.2001", "2001-03-12"), ("2001-03", "2001-03"), ("2001", "2001"), ("3.2001", "2001-03")],
+    [
+        ("12.03.2001", "2001-03-12"),
+        ("2001-03", "2001-03"),
+        ("2001", "2001"),
+        ("3.2001", "2001-03"),
+        (" 12.03.2001 ", "2001-03-12"),
+    ],
 )
 def test_partial_birth_dates_are_kept_as_typed_precision(typed: str, stored: str) -> None:
     data = EnquiryIn.model_validate(enquiry_payload(sought__birth_date=typed))
@@ -162,6 +174,7 @@ def test_partial_birth_dates_are_kept_as_typed_precision(typed: str, stored: str
     [
         ({"sought__birth_date": "31.02.2001"}, ("sought", "birth_date"), "date_invalid"),
         ({"sought__birth_date": "yesterday"}, ("sought", "birth_date"), "date_invalid"),
+        ({"sought__birth_date": "1066"}, ("sought", "birth_date"), "date_invalid"),
         ({"sought__last_known_date": "2999"}, ("sought", "last_known_date"), "date_in_future"),
         ({"sought__full_name": "", "sought__family_name": " "}, ("sought",), "name_missing"),
         ({"sought__full_name": "Я" * 401}, ("sought", "full_name"), "too_long"),

@@ -167,8 +167,13 @@ def _digest(keys: Keys, reference: str, secret: str) -> bytes:
     return keys.hmac(f"{reference}\x00{normalise_secret(secret)}".encode())
 
 
-def _home_organisation_id(session: Session) -> int | None:
-    # Public enquiries go to the organisation that runs the instance: the first one created.
+def _home_organisation_id(session: Session, code: str | None) -> int | None:
+    # Public enquiries go to the organisation that runs the instance: the one named by
+    # KINTRACE_HOME_ORGANISATION, else the first one created.
+    if code:
+        found = session.scalar(sa.select(Organisation.id).where(Organisation.code == code))
+        if found is not None:
+            return found
     return session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
 
 
@@ -179,9 +184,15 @@ def submit_enquiry(
     channel: str | Channel,
     keys: Keys,
     organisation_id: int | None = None,
+    home_organisation: str | None = None,
     created_by_id: int | None = None,
 ) -> EnquiryReceipt:
-    """Store a new enquiry with its audit event and matching job; the caller commits."""
+    """Store a new enquiry with its audit event and matching job; the caller commits.
+
+    It goes to `organisation_id` when given, else to the organisation whose code is
+    `home_organisation` (settings.home_organisation), else to the first organisation.
+    `created_by_id` is the hotline operator filing it for a caller.
+    """
     channel = Channel(channel)
     secret = new_secret()
     for _ in range(10):
@@ -198,7 +209,7 @@ def submit_enquiry(
         state=EnquiryState.received,
         channel=channel,
         language=e.language,
-        organisation_id=organisation_id or _home_organisation_id(session),
+        organisation_id=organisation_id or _home_organisation_id(session, home_organisation),
         created_by_id=created_by_id,
         consent_given_at=now,
         consent_version=CONSENT_VERSION,
