@@ -107,6 +107,13 @@ class Texts:
         text = self.translations.ngettext(singular, plural, n)
         return text % ({"num": n} | values)
 
+    def partial_date(self, value: str | None) -> str:
+        """A stored partial date ("2001-03-12", "2001-03", "2001") the way people write it
+        in Ukraine and Russia: 12.03.2001, 03.2001, 2001."""
+        if not value:
+            return ""
+        return ".".join(reversed(value.split("-")))
+
     def datetime(self, moment: datetime | None) -> str:
         """A UTC time shown in the reader's zone, in the reader's language."""
         if moment is None:
