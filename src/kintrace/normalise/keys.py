@@ -198,23 +198,14 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
         alts.add(latin_key(word[:-1]))
         if re.search(r"(as|is|ys|us)$", prepared):
             alts.add(latin_key(word[:-2]))
+    english = [prepared]
     if prepared.startswith(("jo", "ja", "je")) and "j" not in prepared[1:]:
-        alts.add(_collapse("dc" + _NON_KEY.sub("", _latin_replace(prepared[1:], fl))))
-    if "c" in prepared.replace("ch", "").replace("cz", "").replace("cs", ""):
-        # c as k (Nicolai, Marco) where the canonical reading took ц, and the reverse.
-        alts.add(
-            _collapse(_NON_KEY.sub("", _latin_replace(re.sub(r"c(?![hzs])", "k", prepared), fl)))
-        )
-        alts.add(
-            _collapse(_NON_KEY.sub("", _latin_replace(re.sub(r"c(?![hzs])", "ts", prepared), fl)))
-        )
-    if re.search(r"j(?=[aeiou])", prepared) and not fl.french:
-        # French and Romanian j is ж (Janna, Nadejda, Anjela).
-        fl.french = True
-        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
-        fl.french = False
-    if prepared.endswith("ine") and len(prepared) > 5:
-        alts.add(latin_key(word[:-1]))  # French -ine for -ин (Valentine, Choufrine)
+        english.append("dzh" + prepared[1:])  # English j is дж (John, James, Jessica)
+    for form in list(english):
+        if re.search(r"(?<=[aeiou])h(?![aeiou])", form):
+            english.append(re.sub(r"(?<=[aeiou])h(?![aeiou])", "", form))  # silent h (John)
+    for form in english[1:]:
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     alts.discard("")

@@ -35,7 +35,8 @@ def name_cases(word: str, lang: str | None, kind: str) -> tuple[str, ...]:
         # A person's name is singular; plural readings (Марии as "the Marias") mislead.
         if p.tag.number and str(p.tag.number) == "plur":
             continue
-        if kind in p.tag and case and case not in out:
+        # Only dictionary words: a guessed "Name" reading turns Кваме into a case of "Квама".
+        if kind in p.tag and case and case not in out and p.is_known:
             out.append(case)
     return tuple(out)
 
@@ -60,6 +61,8 @@ def nominative(word: str, lang: str | None, case: str, sex: str | None) -> str |
             continue
         if tag.number == "plur" and "Surn" not in tag:
             continue
+        if not p.is_known and "Surn" not in tag:
+            continue  # a guessed ordinary noun is no evidence (Асанте is not a case of anything)
         if gender and tag_gender and tag_gender != gender and "Surn" in tag:
             continue
         if gender and tag_gender not in (gender, "ms-f", None) and "Name" in tag:

@@ -61,7 +61,8 @@ _CALL_SIGN = re.compile(
     r"|\((?P<p>[^)]*)\)|\[(?P<b>[^\]]*)\]"
 )
 _CALL_SIGN_WORDS = re.compile(
-    r"\b(позывной|позывного|позивний|позивного|call\s*-?sign|nom\s+de\s+guerre|aka|a\.k\.a\.)\s*:?",
+    r"\b(?:позывной|позывного|позивний|позивного|call\s*-?sign|nom\s+de\s+guerre|aka|a\.k\.a\.)"
+    r"\s*:?\s*(?P<cs>[«\"“„'‘][^«»\"“„”'’]+[»\"“”'’]|[^\s,;()«»\"“„”]+)?",
     re.IGNORECASE,
 )
 # Words around a name in enquiries and lists that are not part of it.
@@ -127,15 +128,20 @@ def _clean(text: str) -> str:
 def _extract_call_sign(text: str) -> tuple[str, str]:
     """(text without the call sign, call sign as written)."""
     found = ""
-    text = _CALL_SIGN_WORDS.sub(" ", text)
+
+    def after_word(m: re.Match[str]) -> str:
+        nonlocal found
+        cs = (m.group("cs") or "").strip("«»\"“„”'‘’ ")
+        found = found or cs
+        return " "
 
     def grab(m: re.Match[str]) -> str:
         nonlocal found
         inner = next(g for g in m.groups() if g is not None).strip()
-        if inner and not found:
-            found = inner
+        found = found or inner
         return " "
 
+    text = _CALL_SIGN_WORDS.sub(after_word, text)
     return _CALL_SIGN.sub(grab, text), found
 
 
@@ -336,15 +342,22 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
                 return sex
             cases = morph.name_cases(tok.text.lower(), lang, kind)
             if cases and "nomn" not in cases and case is None:
+                lemma = morph.nominative(tok.text.lower(), lang, cases[0], None)
+                if not lemma:
+                    continue
+                # The lemma must be a name we know, so a foreign name is never "declined".
+                if kind == "Patr":
+                    pp = patronymic_parts(word_key(lemma))
+                    if pp is None:
+                        continue
+                    lemma_sex: str | None = pp[1]
+                else:
+                    found = lookup_given(word_key(lemma))
+                    if found is None:
+                        continue
+                    lemma_sex = found[0].sex
                 case = cases[0]
-                lemma = morph.nominative(tok.text.lower(), lang, case, None)
-                if lemma and sex is None:
-                    if kind == "Patr":
-                        pp = patronymic_parts(word_key(lemma))
-                        sex = pp[1] if pp else None
-                    else:
-                        found = lookup_given(word_key(lemma))
-                        sex = found[0].sex if found else None
+                sex = sex or lemma_sex
     if case is None:
         return sex
     for tok in tokens:
