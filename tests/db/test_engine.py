@@ -57,3 +57,11 @@ def test_a_postgres_url_without_driver_uses_psycopg_3(data_dir: Path) -> None:
 
     assert _normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert _normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_commits_wait_for_the_disk_on_every_database(store: Store) -> None:
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        else:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2

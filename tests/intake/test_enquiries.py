@@ -210,3 +210,24 @@ def test_names_in_any_script_and_a_checkbox_value_are_accepted() -> None:
     assert data.sought.full_name == "KYSLYTSIA SERHII"
     assert data.sought.military is True
     assert data.enquirer.phone == "+380441234567"
+
+
+def test_services_never_commit_so_nothing_is_visible_before_the_caller_commits(
+    store: Store,
+) -> None:
+    # A plain engine (no BEGIN IMMEDIATE) reads beside the open write, as another process would.
+    url = store.engine.url.render_as_string(hide_password=False)
+    onlooker = sa.create_engine(url)
+    try:
+        with store.sessions() as session:
+            submit_enquiry(
+                session, EnquiryIn.model_validate(enquiry_payload()), channel="web", keys=store.keys
+            )
+            session.flush()
+            with onlooker.connect() as conn:
+                assert conn.scalar(sa.select(sa.func.count()).select_from(Enquiry)) == 0
+            session.commit()
+        with onlooker.connect() as conn:
+            assert conn.scalar(sa.select(sa.func.count()).select_from(Enquiry)) == 1
+    finally:
+        onlooker.dispose()

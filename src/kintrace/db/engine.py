@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.errors import StorageNotSafe
 from kintrace.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 # Seconds a writer waits for another writer on SQLite before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -73,15 +76,35 @@ def make_engine(settings: Settings, *, url: str | None = None, echo: bool = Fals
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
     else:
-        engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+        # A commit must wait until PostgreSQL has flushed it: a server (or role) configured
+        # with synchronous_commit=off could lose an enquiry we already said we received.
+        engine = sa.create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"options": "-c synchronous_commit=on"},
+        )
     # Fail at start-up, not at the first family's submission.
     try:
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                _check_postgres(conn)
     except StorageNotSafe:
         engine.dispose()
         raise
     return engine
+
+
+def _check_postgres(conn: sa.Connection) -> None:
+    if conn.exec_driver_sql("SHOW synchronous_commit").scalar() != "on":
+        raise StorageNotSafe(
+            "PostgreSQL would not wait for commits to reach the disk (synchronous_commit), "
+            "so kintrace cannot promise that a received enquiry survives a crash and "
+            "refuses to start."
+        )
+    if conn.exec_driver_sql("SHOW fsync").scalar() == "off":
+        # Only a server administrator can turn fsync off (throwaway test servers do).
+        logger.warning("PostgreSQL runs with fsync=off: committed data may be lost in a crash.")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
