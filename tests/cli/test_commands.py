@@ -108,3 +108,17 @@ def test_serve_explains_what_to_do_when_the_data_dir_is_missing(tmp_path: Path) 
     result = run("serve", "--data-dir", str(tmp_path / "missing"))
     assert result.exit_code == 1
     assert "kintrace demo" in result.output
+
+
+def test_audit_verify_passes_an_intact_chain_and_names_a_tampered_event(data_dir: Path) -> None:
+    assert run("demo", "--no-serve", "--data-dir", str(data_dir)).exit_code == 0
+    intact = run("audit", "verify", "--data-dir", str(data_dir))
+    assert intact.exit_code == 0, intact.output
+    assert "308 events verified" in intact.output  # 300 enquiries, 7 accounts, the seeding
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'kintrace.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_event SET subject_id = 999 WHERE seq = 42"))
+    engine.dispose()
+    broken = run("audit", "verify", "--data-dir", str(data_dir))
+    assert broken.exit_code == 1
+    assert "broken at event 42" in broken.output

@@ -18,6 +18,7 @@ def _root() -> None:
 
 # Each command module exposes register(app). Add one line per module.
 # (keep this list short and explicit: the CLI reference in docs is generated from --help)
+from kintrace.cli import audit as _audit  # noqa: E402
 from kintrace.cli import db as _db  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
@@ -26,6 +27,7 @@ from kintrace.cli import user as _user  # noqa: E402
 _serve.register(app)
 _db.register(app)
 _user.register(app)
+_audit.register(app)
 _link.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
