@@ -21,8 +21,13 @@ def _null(*cols: str) -> str:
     return " OR ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in cols)
 
 
-def _name_levels(col: str, other: str | None, initial: str | None) -> list[Level]:
-    """Levels for a name part, optionally with an initial and a swapped-order check."""
+def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: bool) -> list[Level]:
+    """Levels for a name part, optionally with an initial and a swapped-order check.
+
+    Given names and patronymics come from a closed list of names, so "similar" strings are
+    usually different names (Aleksandr/Aleksei): for them only a one-letter typo counts.
+    Family names are open-ended, so graded string similarity is evidence there.
+    """
     levels: list[Level] = [
         ("exact", f"{col}_l = {col}_r", 0.7, 0.01),
         (
@@ -42,20 +47,30 @@ def _name_levels(col: str, other: str | None, initial: str | None) -> list[Level
                 0.0001,
             )
         )
-    levels += [
-        (
-            "very similar",
-            f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.92",
-            0.06,
-            0.005,
-        ),
-        (
-            "similar",
-            f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.8",
-            0.04,
-            0.03,
-        ),
-    ]
+    if fuzzy:
+        levels += [
+            (
+                "very similar",
+                f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.92",
+                0.06,
+                0.005,
+            ),
+            (
+                "similar",
+                f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.8",
+                0.04,
+                0.03,
+            ),
+        ]
+    else:
+        levels.append(
+            (
+                "one letter differs",
+                f"length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
+                0.04,
+                0.002,
+            )
+        )
     if initial is not None:
         levels.append(
             (
@@ -162,7 +177,7 @@ def comparisons() -> list[dict[str, Any]]:
             "family_name",
             "Family name",
             _null("family"),
-            _name_levels("family", "given", None),
+            _name_levels("family", "given", None, fuzzy=True),
             0.02,
             0.95,
             tf_column="family",
@@ -173,8 +188,8 @@ def comparisons() -> list[dict[str, Any]]:
             "Given name",
             "(given_l IS NULL AND given_initial_l IS NULL) OR "
             "(given_r IS NULL AND given_initial_r IS NULL)",
-            _name_levels("given", "family", "given_initial"),
-            0.03,
+            _name_levels("given", "family", "given_initial", fuzzy=False),
+            0.01,
             0.9,
             tf_column="given",
             tf_minimum_u=1e-4,
@@ -184,11 +199,11 @@ def comparisons() -> list[dict[str, Any]]:
             "Patronymic (father's given name)",
             "(patronymic_l IS NULL AND patronymic_initial_l IS NULL) OR "
             "(patronymic_r IS NULL AND patronymic_initial_r IS NULL)",
-            _name_levels("patronymic", None, "patronymic_initial"),
-            0.04,
+            _name_levels("patronymic", None, "patronymic_initial", fuzzy=False),
+            0.01,
             0.9,
         ),
-        _comparison("birth_date", "Date of birth", _null("birth_y"), _date_levels(), 0.02, 0.9),
+        _comparison("birth_date", "Date of birth", _null("birth_y"), _date_levels(), 0.006, 0.9),
         _comparison(
             "birth_place",
             "Place of birth",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 from collections import defaultdict
@@ -32,6 +33,16 @@ from kintrace.matching.model import MODEL_FILE, ScoringModel
 
 PSEUDO_COUNT = 20.0
 M_FLOOR = 0.003
+M_KEEP = 0.5
+#: The most a disagreement may count against a pair, in bits. Units, places and capture
+#: details are written in many incomparable ways (a unit number vs a brigade name; a village
+#: vs its district), so their disagreement is weak evidence whatever a generator says.
+WEIGHT_FLOOR: dict[str, float] = {
+    "military_unit": -1.0,
+    "birth_place": -2.0,
+    "capture_place": -1.5,
+    "capture_date": -2.0,
+}
 U_FLOOR = 1e-6
 MODEL_VERSION = "kintrace-fs-1"
 
@@ -91,6 +102,17 @@ def _random_pairs(truth: Sequence[str], n: int, seed: int) -> np.ndarray:
     return np.array(pairs, dtype=np.int64)
 
 
+def _make_monotone(levels: list[dict[str, Any]]) -> None:
+    """A weaker level never weighs more than the level above it (else the order lies)."""
+    best = math.inf
+    for lvl in levels:
+        w = math.log2(lvl["m_probability"] / lvl["u_probability"])
+        if w > best:
+            lvl["u_probability"] = lvl["m_probability"] / 2.0**best
+            w = best
+        best = w
+
+
 def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, Any]:
     rows, truth = synthetic_records(seed, persons)
     table = build_features(rows).table
@@ -110,12 +132,20 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
             m0, u0 = lvl["m_probability"], lvl["u_probability"]
             m = (int((t == value).sum()) + PSEUDO_COUNT * m0) / (t_n + PSEUDO_COUNT)
             u = (int((r == value).sum()) + PSEUDO_COUNT * u0) / (r_n + PSEUDO_COUNT)
-            lvl["m_probability"] = max(m, M_FLOOR)
+            # Real files are noisier than the generator: no level may become rarer among
+            # true pairs than half of what the hand-set model allows.
+            lvl["m_probability"] = max(m, M_FLOOR, M_KEEP * m0)
             lvl["u_probability"] = max(u, U_FLOOR)
         for key in ("m_probability", "u_probability"):
             total = sum(lvl[key] for lvl in non_null)
             for lvl in non_null:
                 lvl[key] = lvl[key] / total
+        _make_monotone(non_null)
+        floor = WEIGHT_FLOOR.get(comp["output_column_name"])
+        if floor is not None:
+            for lvl in non_null:
+                if math.log2(lvl["m_probability"] / lvl["u_probability"]) < floor:
+                    lvl["u_probability"] = lvl["m_probability"] / 2.0**floor
     n = len(rows)
     true_pairs = len(_true_pairs(truth, cap=10_000))
     return {
@@ -123,7 +153,8 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
         "estimated": (
             f"m from {len(g_true[model.comparisons[0].gamma_column])} true pairs and u from "
             f"{random_pairs} random pairs of synthetic world seed {seed} ({persons} persons, "
-            f"{n} records); pseudo-count {PSEUDO_COUNT} towards hand-set values; m floor {M_FLOOR}"
+            f"{n} records); pseudo-count {PSEUDO_COUNT} towards hand-set values; m at least "
+            f"{M_KEEP} x hand-set m and {M_FLOOR}; weights monotone down the levels"
         ),
         "prior": {
             "expected_matches_per_record": round(2 * true_pairs / n, 4),
