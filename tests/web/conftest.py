@@ -54,6 +54,12 @@ def web(database_url: str, data_dir: Path) -> Iterator[Web]:
     yield from build_web(data_dir, database_url)
 
 
+@pytest.fixture
+def sqlite_web(tmp_path: Path, data_dir: Path) -> Iterator[Web]:
+    """For tests about HTTP behaviour that no database can change (headers, templates)."""
+    yield from build_web(data_dir, f"sqlite:///{tmp_path / 'web.sqlite3'}")
+
+
 def form_fields(**overrides: Any) -> dict[str, str]:
     """The enquiry form as a browser posts it (flat "sought.x" names, consent "true")."""
     payload = enquiry_payload(**overrides)

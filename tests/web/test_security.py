@@ -28,25 +28,25 @@ def assert_secure_headers(headers: Any) -> None:
 @pytest.mark.parametrize(
     "path", ["/", "/enquiry", "/static/style.css", "/static/htmx.min.js", "/api/v1/openapi.json"]
 )
-def test_every_kind_of_answer_carries_the_security_headers(web: Web, path: str) -> None:
-    response = web.client.get(path)
+def test_every_kind_of_answer_carries_the_security_headers(sqlite_web: Web, path: str) -> None:
+    response = sqlite_web.client.get(path)
     assert response.status_code == 200
     assert_secure_headers(response.headers)
 
 
-def test_error_answers_carry_them_too(web: Web) -> None:
-    assert_secure_headers(web.client.get("/missing").headers)
-    assert_secure_headers(web.client.get("/api/v1/enquiries/KT-2222-3333").headers)
+def test_error_answers_carry_them_too(sqlite_web: Web) -> None:
+    assert_secure_headers(sqlite_web.client.get("/missing").headers)
+    assert_secure_headers(sqlite_web.client.get("/api/v1/enquiries/KT-2222-3333").headers)
 
 
 def test_a_crash_shows_a_calm_page_without_trace_or_personal_data(
-    web: Web, monkeypatch: pytest.MonkeyPatch
+    sqlite_web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("Кислиця Сергій broke something")
 
     monkeypatch.setattr("kintrace.web.routes.public.find_enquiry", crash)
-    client = TestClient(web.app, raise_server_exceptions=False)
+    client = TestClient(sqlite_web.app, raise_server_exceptions=False)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/status").text)
     assert token
     response = client.post(
@@ -67,8 +67,8 @@ def test_templates_hold_no_inline_script_style_or_hx_on() -> None:
         assert "hx-on" not in html, template.name
 
 
-def test_htmx_is_served_locally_with_its_indicator_styles_off(web: Web) -> None:
-    html = web.client.get("/").text
+def test_htmx_is_served_locally_with_its_indicator_styles_off(sqlite_web: Web) -> None:
+    html = sqlite_web.client.get("/").text
     assert '<script src="/static/htmx.min.js" defer></script>' in html
     assert '"includeIndicatorStyles": false' in html
     assert "://" not in re.search(r"<head>.*</head>", html, re.S).group(0)  # type: ignore[union-attr]
