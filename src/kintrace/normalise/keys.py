@@ -212,7 +212,9 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
     return frozenset(alts)
 
 
+@lru_cache(maxsize=8192)
 def script_of_char(ch: str) -> str:
+    """ "cyrillic", "latin", "other", or "" for a character that is not a letter."""
     if not ch.isalpha() or "\u02b0" <= ch <= "\u02ff":
         # Modifier letters (ʹ ʼ ʻ) are apostrophes and soft signs in romanisations.
         return ""

@@ -90,6 +90,7 @@ class _Token:
     extra: set[str] = field(default_factory=set)  # more variant keys
 
 
+@lru_cache(maxsize=100_000)
 def _script(text: str) -> str:
     scripts = {script_of_char(ch) for ch in text} - {""}
     if not scripts:
@@ -101,22 +102,27 @@ def _script(text: str) -> str:
     return "mixed" if "cyrillic" in scripts or "latin" in scripts else "other"
 
 
+@lru_cache(maxsize=100_000)
 def _language(text: str) -> str | None:
     low = text.lower()
-    uk = sum(low.count(c) for c in "іїєґ") + len(re.findall(r"\w['’ʼ]\w", low))
-    ru = sum(low.count(c) for c in "ыэёъ")
-    if uk > ru:
-        return "uk"
-    if ru > uk:
-        return "ru"
-    if not any(script_of_char(c) == "cyrillic" for c in low):
+    if not _CYRILLIC.search(low):
         return None
+    uk = len(_UK_MARKS.findall(low))
+    ru = len(_RU_MARKS.findall(low))
+    if uk != ru:
+        return "uk" if uk > ru else "ru"
     t = name_tables()
-    words = set(re.findall(r"\w+", low))
+    words = set(_WORD.findall(low))
     uk_hits, ru_hits = len(words & t.uk_only_forms), len(words & t.ru_only_forms)
     if uk_hits != ru_hits:
         return "uk" if uk_hits > ru_hits else "ru"
     return None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UK_MARKS = re.compile(r"[іїєґ]|(?<=\w)['’ʼ](?=\w)")
+_RU_MARKS = re.compile(r"[ыэёъ]")
+_WORD = re.compile(r"\w+")
 
 
 def _clean(text: str) -> str:
@@ -158,7 +164,19 @@ def _word_info(word: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
 
 
 def _tokenise(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+    """Fresh (mutable) tokens of a text; the reading itself is cached per text."""
+    return [
+        _Token(t, k, i, parts, c, u, set(extra))
+        for (t, k, i, parts, c, u, extra) in _tokenise_cached(text)
+    ]
+
+
+_TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
+
+
+@lru_cache(maxsize=200_000)
+def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
+    tokens: list[_TokenSpec] = []
     comma = False
     letters = [c for c in text if c.isalpha()]
     mostly_lower = sum(c.islower() for c in letters) > len(letters) / 2 if letters else False
@@ -190,18 +208,19 @@ def _tokenise(text: str) -> list[_Token]:
             fixed, parts, alts = _word_info(_APOSTROPHES.sub("", letters_only))
             if not parts:
                 continue
-            tok = _Token(
-                text=fixed,
-                key="".join(parts),
-                initial=is_initial,
-                parts=parts if len(parts) > 1 else (),
-                comma_before=comma,
-                upper=len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower,
-                extra=set(alts),
+            tokens.append(
+                (
+                    fixed,
+                    "".join(parts),
+                    is_initial,
+                    parts if len(parts) > 1 else (),
+                    comma,
+                    len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower,
+                    alts,
+                )
             )
-            tokens.append(tok)
             comma = False
-    return tokens
+    return tuple(tokens)
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -211,7 +230,12 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     """The given-name group of a token, trying its key, then its alternative readings."""
     if tok.initial:
         return None
-    for k in (tok.key, *sorted(tok.extra)):
+    return _group_of(tok.key, frozenset(tok.extra), sex)
+
+
+@lru_cache(maxsize=200_000)
+def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGroup, bool] | None:
+    for k in (key, *sorted(extra)):
         found = lookup_given(k, sex)
         if found:
             return found
@@ -307,6 +331,7 @@ _ADJ_SURNAME = [
 ]
 
 
+@lru_cache(maxsize=200_000)
 def _is_cyrillic(word: str) -> bool:
     return bool(word) and all(script_of_char(c) in ("cyrillic", "") for c in word)
 

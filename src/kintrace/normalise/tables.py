@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from kintrace.normalise.keys import word_key
@@ -107,6 +107,7 @@ def name_tables() -> NameTables:
     )
 
 
+@lru_cache(maxsize=200_000)
 def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | None:
     """The name group a given-name key belongs to, and whether it was a diminutive.
 
@@ -126,6 +127,7 @@ _PATRONYMIC_SUFFIX = re.compile(r"(inicna|icna|ovna|evna|ivna|vna|ovic|evic|ic)$
 _STRONG_SUFFIX = re.compile(r"(ovna|evna|ivna|vna|ovic|evic)$")
 
 
+@lru_cache(maxsize=200_000)
 def patronymic_parts(key: str) -> tuple[str, str, bool] | None:
     """Split a patronymic key into (father's stem, sex, stem found in the tables).
 
