@@ -84,13 +84,14 @@ def test_it_takes_left_ids_from_the_first_file_and_right_ids_from_the_second(
 
 
 def test_it_raises_the_output_floor_with_threshold(tmp_path: Path) -> None:
-    rows = [*SAME_MAN, _row("b1", "Кислица Андрей Викторович", "1998-07-02")]
+    rows = [*SAME_MAN, _row("b1", "Кислица С.")]
     src = _write(tmp_path / "in.csv", rows)
     low, high = tmp_path / "low.csv", tmp_path / "high.csv"
     assert _run(str(src), "-o", str(low))[0] == 0
     lows = _pairs(low)
     assert lows and all(float(p["match_probability"]) >= 0.01 for p in lows)
     floor = min(float(p["match_probability"]) for p in lows) + 1e-6
+    assert floor < 1.0
     assert _run(str(src), "-o", str(high), "--threshold", str(floor))[0] == 0
     highs = _pairs(high)
     assert all(float(p["match_probability"]) >= floor for p in highs)

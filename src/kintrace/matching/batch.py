@@ -73,7 +73,7 @@ def link_tables(
         con.register("r_raw", right)
         population = "r_raw"
     for c in TF_COLUMNS:
-        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(population, c)}")
+        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(model, population, c)}")
     _with_tf(con, "l_raw", "l_feat")
     if right is not None:
         _with_tf(con, "r_raw", "r_feat")

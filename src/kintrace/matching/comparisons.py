@@ -203,7 +203,7 @@ def comparisons() -> list[dict[str, Any]]:
             0.01,
             0.9,
         ),
-        _comparison("birth_date", "Date of birth", _null("birth_y"), _date_levels(), 0.006, 0.9),
+        _comparison("birth_date", "Date of birth", _null("birth_y"), _date_levels(), 0.002, 0.9),
         _comparison(
             "birth_place",
             "Place of birth",

@@ -54,10 +54,14 @@ def connect(
     return con
 
 
-def tf_sql(population: str, column: str) -> str:
-    """Term frequency of each value of `column` in the searched population, as Splink reads it."""
+def tf_sql(model: ScoringModel, population: str, column: str) -> str:
+    """Term frequency of each value of `column` in the searched population (smoothed as
+    `ScoringModel.term_frequency`), as a Splink term-frequency lookup table."""
+    k = model.tf_reference_records
+    prior_count = k * model.tf_default[column]
     return (
-        f"SELECT {column}, CAST(count(*) AS DOUBLE) / (SELECT count(*) FROM {population}) "
+        f"SELECT {column}, (count(*) + {prior_count!r}) / "
+        f"((SELECT count(*) FROM {population}) + {k!r}) "
         f"AS tf_{column} FROM {population} WHERE {column} IS NOT NULL GROUP BY {column}"
     )
 

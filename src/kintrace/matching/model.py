@@ -56,11 +56,16 @@ def model_version(path: str = str(MODEL_FILE)) -> str:
 
 
 def prior_for(n_population: int, path: str = str(MODEL_FILE)) -> float:
-    """Prior probability that two random records match, for a searched set of n records."""
+    """Prior probability that two random records match, for a searched set of n records.
+
+    One record has about `expected_matches_per_record` true partners among the n; a small
+    file is treated as part of a population of at least `reference_records` (the same
+    smoothing as the term frequencies), so five records do not make every pair likely.
+    """
     model = load_model_file(path)
     prior_cfg = model["prior"]
-    n = max(int(n_population), 1)
-    value = float(prior_cfg["expected_matches_per_record"]) / n
+    k = float(model["term_frequency"]["reference_records"])
+    value = float(prior_cfg["expected_matches_per_record"]) / (max(int(n_population), 0) + k)
     return min(max(value, float(prior_cfg["minimum"])), float(prior_cfg["maximum"]))
 
 
@@ -78,6 +83,12 @@ class ScoringModel:
         model = load_model_file(path)
         self.version = str(model["model_version"])
         self.prior = prior
+        tf_cfg = model["term_frequency"]
+        #: Term frequencies are smoothed towards `tf_default` as if the searched records sat
+        #: in a population of `tf_reference_records` more: in a file of five names every
+        #: surname has frequency 1/5, which says nothing about how rare it really is.
+        self.tf_reference_records = float(tf_cfg["reference_records"])
+        self.tf_default: dict[str, float] = {k: float(v) for k, v in tf_cfg["default"].items()}
         settings = copy.deepcopy(settings if settings is not None else model["splink_settings"])
         settings["probability_two_random_records_match"] = prior
         self.splink_settings: dict[str, Any] = settings
@@ -144,6 +155,11 @@ class ScoringModel:
             f"WITH {', '.join(ctes)}, __splink__df_predict AS ({final}) "
             f"{select} FROM __splink__df_predict"
         )
+
+    def term_frequency(self, column: str, count: float, population: int) -> float:
+        """Smoothed relative frequency of a value seen `count` times among `population`."""
+        k = self.tf_reference_records
+        return (count + k * self.tf_default[column]) / (population + k)
 
     def output_columns(self) -> list[str]:
         """Per-comparison gamma (level) and match-weight columns the scoring SQL returns."""

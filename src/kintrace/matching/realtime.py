@@ -46,7 +46,7 @@ class CandidateIndex:
         for c in TF_COLUMNS:
             counts = pc.value_counts(table.column(c).drop_null())
             values = counts.field("values").to_pylist()
-            freq = counts.field("counts").to_numpy() / max(self.size, 1)
+            freq = self.model.term_frequency(c, counts.field("counts").to_numpy(), self.size)
             self._tf[c] = dict(zip(values, freq.tolist(), strict=True))
             tf_values = [
                 self._tf[c].get(v) if v is not None else None for v in table.column(c).to_pylist()

@@ -32,8 +32,14 @@ from kintrace.matching.features import build_features
 from kintrace.matching.model import MODEL_FILE, ScoringModel
 
 PSEUDO_COUNT = 20.0
-M_FLOOR = 0.003
+M_FLOOR = 0.001
 M_KEEP = 0.5
+#: Term-frequency smoothing (see ScoringModel.term_frequency): default frequencies are
+#: typical of a surname and a given name in Russian/Ukrainian name lists.
+TERM_FREQUENCY: dict[str, Any] = {
+    "reference_records": 10_000,
+    "default": {"family": 0.0002, "given": 0.02},
+}
 #: The most a disagreement may count against a pair, in bits. Units, places and capture
 #: details are written in many incomparable ways (a unit number vs a brigade name; a village
 #: vs its district), so their disagreement is weak evidence whatever a generator says.
@@ -64,7 +70,7 @@ def gammas_for_pairs(
     con = connect()
     con.register("raw", table)
     for c in TF_COLUMNS:
-        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql('raw', c)}")
+        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(model, 'raw', c)}")
     joins = " ".join(f"LEFT JOIN tf_{c} ON a.{c} = tf_{c}.{c}" for c in TF_COLUMNS)
     tf_cols = ", ".join(f"tf_{c}.tf_{c}" for c in TF_COLUMNS)
     con.execute(f"CREATE TABLE feat AS SELECT a.* EXCLUDE (bkeys), {tf_cols} FROM raw a {joins}")
@@ -117,7 +123,7 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
     rows, truth = synthetic_records(seed, persons)
     table = build_features(rows).table
     start = settings_dict()
-    model = ScoringModel(1e-6, settings=start)
+    model = ScoringModel(1e-6, settings=start)  # gammas do not depend on the prior
     g_true = gammas_for_pairs(table, _true_pairs(truth), model)
     g_rand = gammas_for_pairs(table, _random_pairs(truth, random_pairs, seed), model)
     for comp, info in zip(start["comparisons"], model.comparisons, strict=True):
@@ -158,9 +164,10 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
         ),
         "prior": {
             "expected_matches_per_record": round(2 * true_pairs / n, 4),
-            "minimum": 1e-8,
-            "maximum": 1e-3,
+            "minimum": 1e-9,
+            "maximum": 0.01,
         },
+        "term_frequency": TERM_FREQUENCY,
         "splink_settings": start,
     }
 

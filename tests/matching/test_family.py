@@ -1,0 +1,101 @@
+"""The DESIGN.md family: one man written nine ways, and the relatives who must stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from kintrace.matching import link_records
+
+SOUGHT = {
+    "record_id": "sought",
+    "full_name": "Кислица Сергей Викторович",
+    "birth_date": "2001-03-12",
+    "sex": "M",
+    "birth_place": "Днепр",
+}
+
+
+def _p(other: dict[str, str], base: dict[str, str] = SOUGHT) -> float:
+    pairs = link_records([base], [other], threshold=0.0)
+    return pairs[0].match_probability if pairs else 0.0
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Кислиця Сергій Вікторович",
+        "Serhiy Kyslytsya",
+        "Sergei Kislitsa",
+        "Sergej Kisliza",
+        "KYSLYTSIA SERHII",
+        "Кислицы Сергея",
+        "Серёжа Кислица",
+        "S. V. Kislitsa",
+    ],
+)
+def test_it_links_every_spelling_of_the_same_man_when_the_birth_date_agrees(written: str) -> None:
+    assert _p({"record_id": "x", "full_name": written, "birth_date": "12.03.2001"}) >= 0.5
+
+
+def test_it_links_a_capture_list_entry_to_a_family_enquiry() -> None:
+    enquiry = {"record_id": "e", "full_name": "Серёжа Кислица", "birth_date": "12.03.2001"}
+    report = {
+        "record_id": "r",
+        "family_name": "KYSLYTSIA",
+        "given_name": "SERHII",
+        "patronymic": "VIKTOROVYCH",
+        "birth_date": "2001-03-12",
+    }
+    assert _p(report, enquiry) >= 0.5
+
+
+def test_it_keeps_his_brother_apart() -> None:
+    brother = {
+        "record_id": "b",
+        "full_name": "Кислица Андрей Викторович",
+        "birth_date": "1998-07-02",
+        "sex": "M",
+        "birth_place": "Днепр",
+    }
+    assert _p(brother) < 0.5
+
+
+def test_it_keeps_his_father_of_the_same_name_apart() -> None:
+    father = {
+        "record_id": "f",
+        "full_name": "Кислица Сергей Петрович",
+        "birth_date": "1975-01-20",
+        "sex": "M",
+        "birth_place": "Днепр",
+    }
+    assert _p(father) < 0.5
+
+
+def test_it_keeps_a_namesake_from_the_next_village_apart() -> None:
+    namesake = {
+        "record_id": "n",
+        "full_name": "Кислица Сергей Викторович",
+        "birth_date": "1999-10-05",
+        "birth_place": "Новомосковск",
+    }
+    assert _p(namesake) < 0.5
+
+
+def test_a_rare_exact_full_name_alone_can_be_enough() -> None:
+    a = {"record_id": "a", "full_name": "Кислица Сергей Викторович"}
+    b = {"record_id": "b", "full_name": "Кислиця Сергій Вікторович"}
+    filler = [
+        {"record_id": f"f{i}", "full_name": name}
+        for i, name in enumerate(
+            ["Бойко Ілля Сергійович", "Мельник Анатолій Тарасович", "Иванов Борис Александрович"]
+        )
+    ]
+    pairs = link_records([a, b, *filler])
+    best = {frozenset((p.left_id, p.right_id)): p.match_probability for p in pairs}
+    assert best.get(frozenset(("a", "b")), 0.0) >= 0.5
+
+
+def test_it_does_not_link_different_men_who_share_only_a_surname() -> None:
+    a = {"record_id": "a", "full_name": "Бойко Ілля Сергійович", "birth_date": "1977-04-27"}
+    b = {"record_id": "b", "full_name": "Бойко Валерій Петрович", "birth_date": "1985-06-29"}
+    assert _p(b, a) < 0.5
