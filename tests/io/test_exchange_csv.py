@@ -38,7 +38,7 @@ def test_it_ignores_unknown_columns_and_keeps_the_optional_ones() -> None:
 
 
 def test_it_stops_on_a_file_without_record_id_naming_the_header_row() -> None:
-    with pytest.raises(ExchangeFileError, match="row 1: .*no record_id"):
+    with pytest.raises(ExchangeFileError, match=r"row 1: .*no record_id"):
         parse_exchange_csv(b"full_name\nIvan\n")
 
 
