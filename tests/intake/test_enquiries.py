@@ -174,7 +174,7 @@ def test_partial_birth_dates_are_kept_as_typed_precision(typed: str, stored: str
     [
         ({"sought__birth_date": "31.02.2001"}, ("sought", "birth_date"), "date_invalid"),
         ({"sought__birth_date": "yesterday"}, ("sought", "birth_date"), "date_invalid"),
-        ({"sought__birth_date": "1066"}, ("sought", "birth_date"), "date_invalid"),
+        ({"sought__birth_date": "1066"}, ("sought", "birth_date"), "date_too_old"),
         ({"sought__last_known_date": "2999"}, ("sought", "last_known_date"), "date_in_future"),
         ({"sought__full_name": "", "sought__family_name": " "}, ("sought",), "name_missing"),
         ({"sought__full_name": "Я" * 401}, ("sought", "full_name"), "too_long"),
@@ -194,6 +194,19 @@ def test_each_bad_field_gets_a_stable_code_the_web_can_translate(
     errors = error_codes(enquiry_payload(**overrides))
     assert errors.get(where) == code, errors
     assert code in ERROR_CODES
+
+
+def test_a_missing_name_and_contact_are_reported_together_with_other_mistakes() -> None:
+    payload = enquiry_payload(
+        sought__full_name=" ", sought__birth_date="31.02.2001",
+        enquirer__email="", enquirer__phone=None, enquirer__language="de",
+    )  # fmt: skip
+    assert error_codes(payload) == {
+        ("sought", "birth_date"): "date_invalid",
+        ("sought",): "name_missing",
+        ("enquirer", "language"): "language_invalid",
+        ("enquirer",): "contact_missing",
+    }
 
 
 def test_a_missing_part_of_the_body_is_reported_by_its_path() -> None:

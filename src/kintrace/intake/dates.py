@@ -15,11 +15,9 @@ EARLIEST_YEAR = 1900
 
 
 def parse_partial_date(text: str) -> str | None:
-    """The canonical partial date for `text`, or None when it is not a plausible real date."""
+    """The canonical partial date for `text`, or None when it is not a real date."""
     parsed = parse_date(text)
-    if parsed is None or parsed.year < EARLIEST_YEAR:
-        return None
-    return parsed.isoformat()
+    return parsed.isoformat() if parsed is not None else None
 
 
 def is_in_future(partial: str, today: date | None = None) -> bool:

@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
@@ -34,6 +41,8 @@ from kintrace.intake.schemas import (
     Place,
     SexCode,
     ShortText,
+    has_text,
+    validate_with_whole_check,
 )
 from kintrace.keys import Keys
 
@@ -77,11 +86,14 @@ class SoughtPersonIn(BaseModel):
     last_known_date: PartialDateText = None
     circumstances: LongText = None
 
-    @model_validator(mode="after")
-    def _needs_a_name(self) -> SoughtPersonIn:
-        if not (self.full_name or self.family_name or self.given_name):
-            raise PydanticCustomError("name_missing", ERROR_CODES["name_missing"])
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _needs_a_name(cls, data: Any, handler: ModelWrapValidatorHandler[SoughtPersonIn]) -> Any:
+        def problem(raw: dict[str, Any]) -> str | None:
+            names = ("full_name", "family_name", "given_name")
+            return None if any(has_text(raw.get(n)) for n in names) else "name_missing"
+
+        return validate_with_whole_check(cls.__name__, data, handler, problem)
 
     def display_name(self) -> str:
         parts = [self.family_name, self.given_name, self.patronymic]
@@ -113,11 +125,14 @@ class EnquirerIn(BaseModel):
             return value.strip().lower()
         raise PydanticCustomError("language_invalid", ERROR_CODES["language_invalid"])
 
-    @model_validator(mode="after")
-    def _reachable(self) -> EnquirerIn:
-        if not (self.email or self.phone):
-            raise PydanticCustomError("contact_missing", ERROR_CODES["contact_missing"])
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _reachable(cls, data: Any, handler: ModelWrapValidatorHandler[EnquirerIn]) -> Any:
+        def problem(raw: dict[str, Any]) -> str | None:
+            reachable = has_text(raw.get("email")) or has_text(raw.get("phone"))
+            return None if reachable else "contact_missing"
+
+        return validate_with_whole_check(cls.__name__, data, handler, problem)
 
 
 class EnquiryIn(BaseModel):

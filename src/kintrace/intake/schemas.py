@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from kintrace.intake.dates import is_in_future, parse_partial_date
+from kintrace.intake.dates import EARLIEST_YEAR, is_in_future, parse_partial_date
 
 ERROR_CODES: dict[str, str] = {
     "missing": "This field is required.",
@@ -23,6 +24,7 @@ ERROR_CODES: dict[str, str] = {
     "name_missing": "Please give at least one name of the person you are looking for.",
     "date_invalid": "This is not a date we can read; write it as 12.03.2001, 2001-03 or 2001.",
     "date_in_future": "This date lies in the future.",
+    "date_too_old": "This date is before 1900; please check the year.",
     "sex_invalid": "Choose male, female or leave it empty.",
     "email_invalid": "This is not an e-mail address we can write to.",
     "phone_invalid": "This is not a phone number we can call; include the country code.",
@@ -71,6 +73,8 @@ def _partial_date(value: Any) -> str | None:
     parsed = parse_partial_date(value)
     if parsed is None:
         raise PydanticCustomError("date_invalid", ERROR_CODES["date_invalid"])
+    if int(parsed[:4]) < EARLIEST_YEAR:
+        raise PydanticCustomError("date_too_old", ERROR_CODES["date_too_old"])
     if is_in_future(parsed):
         raise PydanticCustomError("date_in_future", ERROR_CODES["date_in_future"])
     return parsed
@@ -122,3 +126,44 @@ PartialDateText = Annotated[str | None, BeforeValidator(_partial_date)]
 Email = Annotated[str | None, BeforeValidator(_email)]
 Phone = Annotated[str | None, BeforeValidator(_phone)]
 SexCode = Annotated[str | None, BeforeValidator(_sex)]
+
+
+def has_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def validate_with_whole_check(
+    model_name: str,
+    data: Any,
+    handler: Callable[[Any], Any],
+    problem: Callable[[dict[str, Any]], str | None],
+) -> Any:
+    """Run a model's field validation and a check across fields (a wrap model validator).
+
+    Pydantic skips "after" model validators when a field failed, so a family would learn
+    that a name or a contact is missing only on their second try. Here the whole-model check
+    runs on the raw input too, and its error is reported together with the field errors.
+    `problem(raw)` returns an ERROR_CODES code, or None when the input is fine.
+    """
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        code = problem(data) if isinstance(data, dict) else None
+        if code is None:
+            raise
+        details = [
+            InitErrorDetails(
+                type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                loc=e["loc"],
+                input=e["input"],
+            )
+            for e in exc.errors()
+        ]
+        details.append(
+            InitErrorDetails(type=PydanticCustomError(code, ERROR_CODES[code]), loc=(), input=data)
+        )
+        raise ValidationError.from_exception_data(model_name, details) from None
+    code = problem(model.model_dump())
+    if code is not None:
+        raise PydanticCustomError(code, ERROR_CODES[code])
+    return model
