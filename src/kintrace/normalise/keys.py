@@ -65,8 +65,14 @@ def _collapse(key: str) -> str:
     return _DOUBLE.sub(r"\1", key)
 
 
+# Ukrainian ьо/йо after a consonant is Russian ё, which Russians mostly write е
+# (Ковальов, Ковалёв, Ковалев): all three are "e" in the key.
+_UK_YO = re.compile(r"(?<=[бвгґджзклмнпрстфхцчшщ])[ьй]о")
+
+
 def cyrillic_key(word: str) -> str:
     """Key of a (lower-case, cleaned) Cyrillic word."""
+    word = _UK_YO.sub("е", word)
     out = []
     for ch in word:
         mapped = _CYR.get(ch)
@@ -149,7 +155,7 @@ def _latin_replace(word: str, fl: _Flavour) -> str:
     word = word.replace("c", "S")
     word = word.replace("x", "G" if fl.scholarly else "KS")
     # ё after a consonant: Artyom, Pjotr, Semjon are Артём, Пётр, Семён (ICAO writes e).
-    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])[yj]o", "E", word)
+    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])([yj]o|io(?=[a-tv-zA-TV-Z]))", "E", word)
     # Spanish "j" before a consonant at the start is х (Jruschov, Jmelnitski).
     word = re.sub(r"^j(?=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])", "G", word)
     # DSTU 9112 writes the soft sign as j after a consonant (Vasylj, Kuzjma): no sound of its own.
@@ -259,3 +265,15 @@ def word_key(word: str) -> str:
         )
     # Other scripts (Greek, Georgian, Arabic, ...) go through anyascii, then the Latin rules.
     return latin_key(anyascii(word))
+
+
+_LOOSE_VOWELS = re.compile(r"[eio]")
+
+
+def loose_key(key: str) -> str:
+    """A looser key for surnames: e, i and o after the first letter fall together.
+
+    Russian and Ukrainian spellings of one surname differ there (Белоус/Білоус,
+    Черный/Чорний, Олейник/Олійник); a and u, which carry the female ending and more, stay.
+    """
+    return key[:1] + _LOOSE_VOWELS.sub("e", key[1:])

@@ -15,6 +15,7 @@ from functools import lru_cache
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
     latin_key_alternatives,
+    loose_key,
     script_of_char,
     word_key,
 )
@@ -27,6 +28,7 @@ from kintrace.normalise.tables import (
     NameGroup,
     father_group,
     lookup_given,
+    lookup_given_all,
     name_tables,
     patronymic_parts,
 )
@@ -463,6 +465,9 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         if found:
             group, _ = found
             canon.append(group.key)
+            # A pet name of several names (Слава, Влад) offers all of them.
+            for other, _ in lookup_given_all(tok.key, sex):
+                variants.update(other.full_keys)
             variants.update(group.full_keys)
             name_sex = name_sex or group.sex
         else:
@@ -541,8 +546,8 @@ def analyse_name(
     language = _language(written) if script in ("cyrillic", "mixed") else None
 
     # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
-    g_key, g_vars, g_sex = _given_keys(given, stated_sex)
     p_key, p_vars, p_sex = _patronymic_keys(patr)
+    g_key, g_vars, g_sex = _given_keys(given, stated_sex or p_sex)
     out_sex = stated_sex or p_sex or g_sex
     if out_sex is None and family:
         fk = family[-1].key
@@ -557,6 +562,7 @@ def analyse_name(
         f_vars.add(tok.key)
         f_vars.update(tok.parts)
         f_vars.update(tok.extra)
+        f_vars.add(loose_key(tok.key))
     if f_key:
         f_vars.add(f_key)
 

@@ -108,19 +108,41 @@ def name_tables() -> NameTables:
 
 
 @lru_cache(maxsize=200_000)
-def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | None:
-    """The name group a given-name key belongs to, and whether it was a diminutive.
+def lookup_given_all(key: str, sex: str | None = None) -> tuple[tuple[NameGroup, bool], ...]:
+    """Every name group a given-name key belongs to, best first, with "was a diminutive".
 
-    A full form wins over a diminutive (Алёна is a name of its own, not only Елена's pet
-    name); among several groups the one of the right sex wins.
+    Groups of the stated sex come first, then full forms before diminutives (Алёна is a name
+    of its own, not only Елена's pet name). A pet name of several names (Влад, Слава) gives
+    all of them. A key no group knows is tried without a diminutive suffix (Олексійко,
+    Дмитрик -> the name whose stem remains).
     """
     t = name_tables()
+    found: list[tuple[NameGroup, bool]] = []
     for index, is_dim in ((t.by_full_key, False), (t.by_diminutive_key, True)):
-        ids = index.get(key)
-        if ids:
-            chosen = next((i for i in ids if sex and t.groups[i].sex == sex), ids[0])
-            return t.groups[chosen], is_dim
-    return None
+        found += [(t.groups[i], is_dim) for i in index.get(key, ())]
+    if not found:
+        for suffix in _DIMINUTIVE_SUFFIXES:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+                stem = key[: -len(suffix)]
+                ids = t.by_full_key.get(stem) or t.by_stem.get(stem_of(stem), ())
+                found = [(t.groups[i], True) for i in ids]
+                if found:
+                    break
+    if sex:
+        same = [f for f in found if f[0].sex == sex]
+        found = same or found
+    found.sort(key=lambda f: f[1])  # stable: full forms first, order of the file kept
+    return tuple(found)
+
+
+# Ukrainian and Russian diminutive suffixes, as keys (-ко, -чик, -ик, -усь, -енька, -очка, ...).
+_DIMINUTIVE_SUFFIXES = ("onka", "enka", "ocka", "ecka", "uska", "usa", "cik", "ko", "ik", "us")
+
+
+def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | None:
+    """The best name group of a given-name key (see lookup_given_all), or None."""
+    found = lookup_given_all(key, sex)
+    return found[0] if found else None
 
 
 _PATRONYMIC_SUFFIX = re.compile(r"(inicna|icna|ovna|evna|ivna|vna|ovic|evic|ic)$")
