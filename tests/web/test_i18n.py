@@ -76,6 +76,16 @@ def test_the_switcher_beats_the_cookie_and_the_cookie_beats_the_browser() -> Non
     assert negotiate("xx", "yy", "ru", "uk") == "ru"
 
 
+def test_every_enquiry_state_has_a_label_for_families_and_for_staff() -> None:
+    from kintrace.domain import EnquiryState
+    from kintrace.web.routes.public import STATE_LABELS
+    from kintrace.web.routes.staff import STAFF_STATE_LABELS
+
+    states = {state.value for state in EnquiryState}
+    assert set(STATE_LABELS) == states
+    assert set(STAFF_STATE_LABELS) == states
+
+
 def test_partial_dates_are_shown_the_way_people_write_them() -> None:
     texts = Texts("uk", load_translations()["uk"])
     assert texts.partial_date("2001-03-12") == "12.03.2001"
