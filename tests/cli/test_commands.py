@@ -122,3 +122,9 @@ def test_audit_verify_passes_an_intact_chain_and_names_a_tampered_event(data_dir
     broken = run("audit", "verify", "--data-dir", str(data_dir))
     assert broken.exit_code == 1
     assert "broken at event 42" in broken.output
+
+
+def test_serve_asks_for_db_upgrade_when_the_schema_is_behind(data_dir: Path) -> None:
+    result = run("serve", "--data-dir", str(data_dir))
+    assert result.exit_code == 1
+    assert "kintrace db upgrade" in result.output

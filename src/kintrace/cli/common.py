@@ -43,5 +43,6 @@ def prepare_data_dir(data_dir: Path) -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    # soft_wrap: a long sentence stays one line, so it can be grepped and copied whole.
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=code)

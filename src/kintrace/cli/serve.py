@@ -49,6 +49,26 @@ def _migrate(settings: Settings) -> None:
         engine.dispose()
 
 
+def _require_current_schema(settings: Settings) -> None:
+    from kintrace.db import make_engine
+    from kintrace.db.migrate import current_revision, head_revision
+
+    try:
+        engine = make_engine(settings)
+    except StorageNotSafe as exc:
+        fail(str(exc))
+        return
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    if current != head_revision():
+        fail(
+            "The database schema is not the one this version needs; "
+            "run `kintrace db upgrade` with the same --data-dir first."
+        )
+
+
 def _print_logins(logins: list[dict[str, str]], url: str) -> None:
     # Plain lines, not a table: a table would crop e-mails and seeds in a narrow terminal.
     console.print("[bold]Demo staff accounts[/] (synthetic data only):")
@@ -76,6 +96,7 @@ def register(app: typer.Typer) -> None:
                 f"The data dir {settings.data_dir} does not exist; run `kintrace demo` "
                 "or `kintrace db upgrade --data-dir DIR` first."
             )
+        _require_current_schema(settings)
         _run_web(settings, host, port)
 
     @app.command("demo")
