@@ -155,7 +155,7 @@ def _latin_replace(word: str, fl: _Flavour) -> str:
     word = word.replace("c", "S")
     word = word.replace("x", "G" if fl.scholarly else "KS")
     # ё after a consonant: Artyom, Pjotr, Semjon are Артём, Пётр, Семён (ICAO writes e).
-    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])([yj]o|io(?=[a-tv-zA-TV-Z]))", "E", word)
+    word = re.sub(r"(?<=[b-df-hk-np-tv-zB-DF-HK-NP-TV-Z])([yj]o|io(?=[vV]))", "E", word)
     # Spanish "j" before a consonant at the start is х (Jruschov, Jmelnitski).
     word = re.sub(r"^j(?=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])", "G", word)
     # DSTU 9112 writes the soft sign as j after a consonant (Vasylj, Kuzjma): no sound of its own.
