@@ -201,6 +201,8 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
             if not letters_only:
                 continue
             alpha = [c for c in letters_only if c.isalpha()]
+            if not alpha:
+                continue  # a number or stray mark, not a name word
             is_initial = len(alpha) == 1 or (
                 dotted > 0
                 and len(alpha) <= 2

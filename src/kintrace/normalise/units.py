@@ -96,7 +96,7 @@ _ECHELON_STEMS: list[tuple[str, str]] = [
 _UNIT_NUMBER = re.compile(
     r"(?:в\s*/\s*ч|в\.\s*ч\.?|вч|військов\w*\s+частин\w*|воинск\w*\s+част\w*|"
     r"military\s+unit|mil\.?\s*unit|unit\s+no\.?|v\s*/\s*ch|vch)\s*[№#]?\s*-?\s*"
-    r"(?P<num>[a-zа-яіїєґ]?\s*-?\s*\d{3,6})",
+    r"(?P<num>[a-zа-яіїєґ]?\s*-?\s*[0-9]{3,6})",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
@@ -116,8 +116,8 @@ def unit_key(text: str) -> str:
         raw = re.sub(r"[\s-]", "", m.group("num"))
         letter, digits = (raw[0], raw[1:]) if raw[0].isalpha() else ("", raw)
         return f"vc {_latin_letter(letter)}{digits}"
-    parts = re.findall(r"\d+|[^\W\d_]+", low)
-    numbers = [i for i, p in enumerate(parts) if p.isdigit()]
+    parts = re.findall(r"[0-9]+|[^\W\d_]+", low)
+    numbers = [i for i, p in enumerate(parts) if p.isascii() and p.isdigit()]
     number = str(int(parts[numbers[0]])) if numbers else ""
     branch = echelon = ""
     # An abbreviation naming a branch wins over a bare echelon word (1-й батальон 200 омсбр
