@@ -44,7 +44,10 @@ def test_a_caseworker_signs_in_and_an_outsider_does_not_get_in(
     page.get_by_label("Электронная почта").fill("alice@a.example.org")
     page.get_by_label("Пароль").fill("wrong password, sorry")
     page.get_by_role("button", name="Войти").click()
-    assert "Адрес электронной почты или пароль неверны." in page.get_by_role("alert").inner_text()
+    assert (
+        "Адрес электронной почты, пароль или одноразовый код неверны."
+        in page.get_by_role("alert").inner_text()
+    )
     assert_accessible(page)
 
     page.get_by_label("Электронная почта").fill("alice@a.example.org")

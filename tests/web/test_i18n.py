@@ -91,3 +91,13 @@ def test_partial_dates_are_shown_the_way_people_write_them() -> None:
     assert texts.partial_date("2001-03-12") == "12.03.2001"
     assert texts.partial_date("2001-03") == "03.2001"
     assert texts.partial_date("2001") == "2001"
+
+
+@pytest.mark.parametrize(("locale", "foreign"), [("ru", "іїєґ"), ("uk", "ыэъё")])
+def test_no_text_is_filed_under_the_other_language(locale: str, foreign: str) -> None:
+    # Ukrainian and Russian look alike at a glance; their own letters tell them apart.
+    path = CATALOG_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    misfiled = [m.id for m in catalog if m.id and set(str(m.string).lower()) & set(foreign)]
+    assert misfiled == []

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from itsdangerous import TimestampSigner
 from tests.factories import PASSWORD, add_personas, enquiry_payload
@@ -35,7 +36,7 @@ def test_an_outsider_is_sent_to_sign_in_and_sees_no_counts(web: Web) -> None:
 def test_a_wrong_password_signs_nobody_in(staffed: Web) -> None:
     response = sign_in(staffed, "alice@a.example.org", "not the password at all")
     assert response.status_code == 401
-    assert "The e-mail address or the password is not right." in response.text
+    assert "The e-mail address, the password or the one-time code is not right." in response.text
     assert staffed.client.get("/staff", follow_redirects=False).status_code == 303
 
 
@@ -123,3 +124,47 @@ def test_a_disabled_account_loses_its_session(staffed: Web) -> None:
         charlie.is_active = False
         session.commit()
     assert staffed.client.get("/staff", follow_redirects=False).status_code == 303
+
+
+@pytest.fixture
+def with_totp(staffed: Web) -> str:
+    """Bob's account uses an authenticator app; returns its seed."""
+    from kintrace.db.models import User
+
+    seed = pyotp.random_base32()
+    with staffed.sessions() as session:
+        bob = session.query(User).filter(User.email == "bob@a.example.org").one()
+        bob.totp_secret = seed
+        session.commit()
+    return seed
+
+
+def test_an_account_with_totp_needs_the_code_as_well_as_the_password(
+    staffed: Web, with_totp: str
+) -> None:
+    token = staffed.csrf("/staff/login?lang=en")
+    form = {"csrf_token": token, "email": "bob@a.example.org", "password": PASSWORD}
+    without = staffed.client.post("/staff/login", data=form, follow_redirects=False)
+    assert without.status_code == 401
+    wrong = staffed.client.post(
+        "/staff/login", data={**form, "code": "000000"}, follow_redirects=False
+    )
+    assert wrong.status_code == 401
+    assert staffed.client.get("/staff", follow_redirects=False).status_code == 303
+
+    code = pyotp.TOTP(with_totp).now()
+    right = staffed.client.post("/staff/login", data={**form, "code": code}, follow_redirects=False)
+    assert right.status_code == 303
+    assert staffed.client.get("/staff").status_code == 200
+
+
+def test_a_refused_second_factor_is_audited_as_a_failed_login(staffed: Web, with_totp: str) -> None:
+    from kintrace.db.models import AuditEvent
+
+    token = staffed.csrf("/staff/login")
+    form = {"csrf_token": token, "email": "bob@a.example.org", "password": PASSWORD}
+    staffed.client.post("/staff/login", data={**form, "code": "123"}, follow_redirects=False)
+    with staffed.sessions() as session:
+        kinds = [row.kind for row in session.query(AuditEvent).order_by(AuditEvent.seq)]
+    assert kinds[-1] == "staff.login_failed"
+    assert "staff.logged_in" not in kinds

@@ -4,9 +4,12 @@ so a cookie planted before sign-in is worth nothing after it."""
 
 from __future__ import annotations
 
+import pyotp
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from kintrace import audit
+from kintrace.audit.events import StaffLoggedOut, StaffLoginFailed
 from kintrace.domain import EnquiryState
 from kintrace.intake.enquiries import enquiry_counts_by_state
 from kintrace.intake.staff import authenticate
@@ -57,11 +60,24 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "staff/login.html", context)
 
 
+def totp_accepts(secret: str, code: str) -> bool:
+    """The code from the authenticator app, allowing one 30-second step of clock drift."""
+    code = "".join(code.split())
+    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
 @router.post("/login", dependencies=[require("public.session.login"), CsrfProtected])
 def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
+    code = str(form.get("code", ""))
     target = _safe_next(str(form.get("next", "")))
     user = authenticate(session, email, password) if email and password else None
+    if user is not None and user.totp_secret and not totp_accepts(user.totp_secret, code):
+        # Password right, second factor wrong: undo the recorded login, record a failure.
+        user_id = user.id
+        session.rollback()
+        audit.record(session, StaffLoginFailed(subject_id=user_id))
+        user = None
     # The failed attempt is audited too, so commit either way.
     session.commit()
     if user is None:
@@ -74,7 +90,9 @@ def login(request: Request, form: FormDep, session: SessionDep) -> Response:
 
 
 @router.post("/logout", dependencies=[require("staff.session.logout"), CsrfProtected])
-def logout(request: Request) -> Response:
+def logout(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    audit.record(session, StaffLoggedOut(actor_kind="staff", actor_id=user.id, subject_id=user.id))
+    session.commit()
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
