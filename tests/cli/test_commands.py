@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import shutil
 import stat
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from tests.factories import PASSWORD
 from typer.testing import CliRunner
@@ -110,8 +112,20 @@ def test_serve_explains_what_to_do_when_the_data_dir_is_missing(tmp_path: Path) 
     assert "kintrace demo" in result.output
 
 
-def test_audit_verify_passes_an_intact_chain_and_names_a_tampered_event(data_dir: Path) -> None:
-    assert run("demo", "--no-serve", "--data-dir", str(data_dir)).exit_code == 0
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded demo data dir (SQLite) shared by the read-only tests of this module."""
+    path = tmp_path_factory.mktemp("demo") / "kintrace-data"
+    result = run("demo", "--no-serve", "--data-dir", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_audit_verify_passes_an_intact_chain_and_names_a_tampered_event(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "copy"
+    shutil.copytree(demo_dir, data_dir)
     intact = run("audit", "verify", "--data-dir", str(data_dir))
     assert intact.exit_code == 0, intact.output
     assert "308 events verified" in intact.output  # 300 enquiries, 7 accounts, the seeding
@@ -128,3 +142,15 @@ def test_serve_asks_for_db_upgrade_when_the_schema_is_behind(data_dir: Path) -> 
     result = run("serve", "--data-dir", str(data_dir))
     assert result.exit_code == 1
     assert "kintrace db upgrade" in result.output
+
+
+def test_the_demo_source_officer_reports_for_one_source(demo_dir: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{demo_dir / 'kintrace.db'}")
+    try:
+        with engine.connect() as conn:
+            scoped = conn.execute(
+                sa.select(User.role, User.source_id).where(User.source_id.is_not(None))
+            ).all()
+    finally:
+        engine.dispose()
+    assert [role for role, _ in scoped] == ["source_officer"]

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from kintrace import audit
 from kintrace.audit.events import DemoSeeded
 from kintrace.db.models import Organisation, Report, Source
-from kintrace.domain import STAFF_ROLES, Credibility, OrganisationKind, Reliability, SourceKind
+from kintrace.domain import (
+    STAFF_ROLES,
+    Credibility,
+    OrganisationKind,
+    Reliability,
+    Role,
+    SourceKind,
+)
 from kintrace.intake.dates import parse_partial_date
 from kintrace.intake.enquiries import EnquiryIn, EnquiryReceipt, submit_enquiry
 from kintrace.intake.staff import create_user, get_or_create_organisation
@@ -171,6 +178,9 @@ def seed_demo(
         session.flush()
         source_ids[synth.name] = source.id
 
+    neutral_source_id = next(
+        source_ids[s.name] for s in SOURCES if not s.party and s.kind == "bureau"
+    )
     credibility = {s.name: str(s.credibility) for s in SOURCES}
     total = len(world.reports)
     batch: list[dict[str, object]] = []
@@ -206,9 +216,12 @@ def seed_demo(
             password=secrets.token_urlsafe(12),
             totp_secret=pyotp.random_base32(),
         )
-        create_user(
+        user = create_user(
             session, login.email, login.password, role, orgs[""], totp_secret=login.totp_secret
         )
+        if role is Role.source_officer:
+            # A source officer reports for one source: the neutral agency's capture cards.
+            user.source_id = neutral_source_id
         logins.append(login)
         step("staff accounts", len(logins), len(STAFF_ROLES))
 

@@ -132,7 +132,9 @@ def _claim_once(
     if row.state == COMPLETE and row.sealed_response is not None:
         body = keys.open(row.sealed_response, _associated(scope, key, digest))
         if row.subject_id is not None:
-            audit.record(session, EnquiryAnswerReplayed(subject_id=row.subject_id))
+            audit.record(
+                session, EnquiryAnswerReplayed(actor_kind="enquirer", subject_id=row.subject_id)
+            )
         return StoredAnswer(status_code=row.status_code or 200, body=body)
     if now - row.created_at > STALE_IN_FLIGHT:
         row.created_at = now
