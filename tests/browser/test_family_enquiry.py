@@ -52,6 +52,8 @@ def test_a_family_enquires_in_ukrainian_and_reads_the_status(
     page.get_by_label("Я прочитав(-ла) це й погоджуюся").check()
     page.get_by_role("button", name="Надіслати запит").click()
     summary = page.get_by_role("alert")
+    # enhance.js moves focus to the summary, so a screen reader announces it first.
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert "Будь ласка, напишіть дату як день.місяць.рік" in summary.inner_text()
     assert page.get_by_label("Дата народження").get_attribute("aria-invalid") == "true"
     assert_accessible(page)

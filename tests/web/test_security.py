@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import Web
+from tests.web.conftest import Web, build_web
 
 import kintrace.web
 
@@ -32,6 +32,25 @@ def test_every_kind_of_answer_carries_the_security_headers(sqlite_web: Web, path
     response = sqlite_web.client.get(path)
     assert response.status_code == 200
     assert_secure_headers(response.headers)
+
+
+def test_pages_are_never_cached_but_style_sheets_are(sqlite_web: Web) -> None:
+    assert sqlite_web.client.get("/enquiry").headers["cache-control"] == "no-store"
+    assert sqlite_web.client.get("/api/v1/openapi.json").headers["cache-control"] == "no-store"
+    assert "max-age" in sqlite_web.client.get("/static/style.css").headers["cache-control"]
+
+
+def test_browsers_are_told_to_insist_on_tls_only_when_served_over_tls(
+    sqlite_web: Web, data_dir: Path, tmp_path: Path
+) -> None:
+    assert "strict-transport-security" not in sqlite_web.client.get("/").headers
+    url = f"sqlite:///{tmp_path / 'tls.sqlite3'}"
+    webs = build_web(data_dir, url, base_url="https://tracing.example.org")
+    tls = next(webs)
+    try:
+        assert "max-age=" in tls.client.get("/").headers["strict-transport-security"]
+    finally:
+        webs.close()
 
 
 def test_error_answers_carry_them_too(sqlite_web: Web) -> None:

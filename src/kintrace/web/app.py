@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="static",
     )
 
+    tls = settings.base_url.startswith("https://")
     # Added innermost first: the guard needs the session (error pages carry a CSRF token), and
     # the security headers wrap everything.
     app.add_middleware(
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=settings.base_url.startswith("https://"),
+        https_only=tls,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, tls=tls)
     return app

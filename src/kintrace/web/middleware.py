@@ -31,10 +31,15 @@ _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every response, error pages included."""
+    """Adds the security headers to every response, error pages included.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``tls``: the service is reached over https, so browsers are told to insist on it (HSTS).
+    """
+
+    def __init__(self, app: ASGIApp, tls: bool = False, static_prefix: str = "/static/") -> None:
         self.app = app
+        self.tls = tls
+        self.static_prefix = static_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,9 +52,13 @@ class SecurityHeadersMiddleware:
                 for name, value in SECURITY_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
-                # Pages show secrets and personal data: never keep them in a shared cache.
+                if self.tls:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
                 if "cache-control" not in headers:
-                    headers["cache-control"] = "no-store"
+                    # Pages show secrets and personal data: never keep them in any cache. Style
+                    # and script hold neither, and a family on a slow line should not refetch.
+                    static = scope["path"].startswith(self.static_prefix)
+                    headers["cache-control"] = "public, max-age=3600" if static else "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
