@@ -133,8 +133,13 @@ def _clean(text: str) -> str:
     return text.replace("\u0301", "").replace("\u0300", "").strip()
 
 
+_CALL_SIGN_HINT = re.compile(r"[«\"“„”(\['‘’]|позыв|позив|call|aka|a\.k\.a|nom de", re.IGNORECASE)
+
+
 def _extract_call_sign(text: str) -> tuple[str, str]:
     """(text without the call sign, call sign as written)."""
+    if not text or not _CALL_SIGN_HINT.search(text):
+        return text, ""
     found = ""
 
     def after_word(m: re.Match[str]) -> str:
@@ -173,6 +178,8 @@ def _tokenise(text: str) -> list[_Token]:
     ]
 
 
+_CHUNKS = re.compile(r"(\s+|,|;)")
+_NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ\-]")
 _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 
 
@@ -180,16 +187,15 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     comma = False
-    letters = [c for c in text if c.isalpha()]
-    mostly_lower = sum(c.islower() for c in letters) > len(letters) / 2 if letters else False
-    for chunk in re.split(r"(\s+|,|;)", text):
+    mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
+    for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
             continue
         if not chunk.strip():
             continue
         # "С.В.Кислица" and "S.V." hold several words joined by dots.
-        pieces = [p for p in re.split(r"\.", chunk) if p.strip(" -")]
+        pieces = [p for p in chunk.split(".") if p.strip(" -")]
         dotted = chunk.count(".")
         for i, piece in enumerate(pieces):
             piece = piece.strip(" -/")
@@ -197,7 +203,7 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
                 continue
             if piece.lower() in _NOISE:
                 continue
-            letters_only = re.sub(r"[^\w'’ʼ`ʹ\-]", "", piece)
+            letters_only = _NOT_WORD.sub("", piece)
             if not letters_only:
                 continue
             alpha = [c for c in letters_only if c.isalpha()]
@@ -521,8 +527,12 @@ def analyse_name(
     given: list[_Token] = []
     patr: list[_Token] = []
     family: list[_Token] = []
-    lang_guess = _language(" ".join(stripped))
-    if full.strip():
+    lang_guess = _language(full if full.strip() else " ".join(stripped))
+    # When the parts are all there, the full name adds nothing but time.
+    parts_complete = bool(g_text.strip() and f_text.strip()) and (
+        bool(p_text.strip()) or len(full.split()) <= 2
+    )
+    if full.strip() and not parts_complete:
         toks = _tokenise(full)
         _uninflect(toks, lang_guess, stated_sex)
         if toks and not any(_given_group(t) or _is_patronymic(t) for t in toks if not t.initial):
