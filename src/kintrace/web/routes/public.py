@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from kintrace.domain import Channel, EnquiryState
 from kintrace.intake.enquiries import EnquiryIn, find_enquiry, submit_enquiry
-from kintrace.web.deps import CsrfProtected, KeysDep, SessionDep, TextsDep, require
+from kintrace.web.deps import CSRF_FIELD, CsrfProtected, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_, Texts
 from kintrace.web.templating import render
 from kintrace.web.validation import translate_errors
@@ -93,14 +93,12 @@ def field_errors(exc: ValidationError, texts: Texts) -> dict[str, str]:
 def _form_values(form: FormData) -> dict[str, str]:
     # The CSRF token is rendered separately; every other typed value is shown back as typed.
     return {
-        name: value
-        for name, value in form.items()
-        if isinstance(value, str) and name != "csrf_token"
+        name: value for name, value in form.items() if isinstance(value, str) and name != CSRF_FIELD
     }
 
 
 def _enquiry_form(
-    request: Request, texts: Texts, values: dict[str, str], errors: dict[str, str], status: int
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int
 ) -> Response:
     context = {"values": values, "errors": errors, "field_order": ENQUIRY_FIELDS}
     return render(request, "public/enquiry_form.html", context, status_code=status)
@@ -108,7 +106,7 @@ def _enquiry_form(
 
 @router.get("/enquiry", dependencies=[require("public.enquiry.create")])
 def enquiry_form(request: Request, texts: TextsDep) -> Response:
-    return _enquiry_form(request, texts, {"enquirer.language": texts.locale}, {}, 200)
+    return _enquiry_form(request, {"enquirer.language": texts.locale}, {}, 200)
 
 
 async def read_form(request: Request) -> FormData:
@@ -125,7 +123,7 @@ def submit_enquiry_form(
     try:
         data = EnquiryIn.model_validate(form_to_enquiry(form))
     except ValidationError as exc:
-        return _enquiry_form(request, texts, _form_values(form), field_errors(exc, texts), 422)
+        return _enquiry_form(request, _form_values(form), field_errors(exc, texts), 422)
     receipt = submit_enquiry(session, data, channel=Channel.web, keys=keys)
     # "Received" only after the durable commit: if it fails, the error page says nothing was saved.
     session.commit()
