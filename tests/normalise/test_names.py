@@ -267,3 +267,15 @@ def test_a_father_name_in_the_patronymic_column_is_keyed_like_a_patronymic() -> 
         analyse_name(given_name="Сергей", patronymic="Виктор").patronymic
         == analyse_name("Кислица Сергей Викторович").patronymic
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Коваленко Олена (Бондаренко)", "Коваленко Олена (дів. Бондаренко)",
+     "Kovalenko Olena (née Bondarenko)", "Коваленко (урожд. Бондаренко) Елена"],
+)  # fmt: skip
+def test_a_maiden_surname_in_brackets_is_a_family_variant_not_a_call_sign(written: str) -> None:
+    a = analyse_name(written)
+    assert a.family == analyse_name("Коваленко").family
+    assert analyse_name("Бондаренко").family in a.family_variants
+    assert a.call_sign == ""

@@ -136,11 +136,16 @@ def _clean(text: str) -> str:
 _CALL_SIGN_HINT = re.compile(r"[«\"“„”(\['‘’]|позыв|позив|call|aka|a\.k\.a|nom de", re.IGNORECASE)
 
 
-def _extract_call_sign(text: str) -> tuple[str, str]:
-    """(text without the call sign, call sign as written)."""
+def _extract_call_sign(text: str) -> tuple[str, str, str]:
+    """(text without call sign and aside, call sign as written, bracketed surname-like aside).
+
+    A word in brackets that looks like a surname (Иванова (Петрова) Мария) is a former or
+    maiden surname, not a call sign; quotes always mark a call sign.
+    """
     if not text or not _CALL_SIGN_HINT.search(text):
-        return text, ""
+        return text, "", ""
     found = ""
+    aside = ""
 
     def after_word(m: re.Match[str]) -> str:
         nonlocal found
@@ -149,13 +154,28 @@ def _extract_call_sign(text: str) -> tuple[str, str]:
         return " "
 
     def grab(m: re.Match[str]) -> str:
-        nonlocal found
+        nonlocal found, aside
         inner = next(g for g in m.groups() if g is not None).strip()
-        found = found or inner
+        bracketed = m.group("p") is not None or m.group("b") is not None
+        maiden = _MAIDEN.match(inner)
+        if maiden:
+            inner = inner[maiden.end() :].strip()
+        if bracketed and inner and (maiden or _SURNAME_ENDING.search(word_key(inner.split()[0]))):
+            aside = aside or inner
+        else:
+            found = found or inner
         return " "
 
     text = _CALL_SIGN_WORDS.sub(after_word, text)
-    return _CALL_SIGN.sub(grab, text), found
+    return _CALL_SIGN.sub(grab, text), found, aside
+
+
+_MAIDEN = re.compile(
+    r"(?:дів\.?|дівоче(?:\s+прізвище)?|урожд\.?|урождённая|урожденная|в\s+девичестве|"
+    r"девичья(?:\s+фамилия)?|née|nee|geb\.?|geborene|born|formerly|ранее|раніше)\s*:?\s*",
+    re.IGNORECASE,
+)
+_SURNAME_ENDING = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak)$")
 
 
 @lru_cache(maxsize=500_000)
@@ -516,10 +536,12 @@ def analyse_name(
     fields = [_clean(x) for x in (full_name, given_name, patronymic, family_name)]
     original = fields[0] or " ".join(x for x in fields[1:] if x)
     call_sign = ""
+    aside = ""
     stripped: list[str] = []
     for text in fields:
-        text, cs = _extract_call_sign(text)
+        text, cs, other = _extract_call_sign(text)
         call_sign = call_sign or cs
+        aside = aside or other
         stripped.append(text)
     full, g_text, p_text, f_text = stripped
     stated_sex = _normalise_sex(sex)
@@ -568,6 +590,7 @@ def analyse_name(
         elif _MALE_SURNAME.search(fk):
             out_sex = "M"
 
+    tokens_extra: set[str] = set()
     f_key = "".join(t.key for t in family)
     f_vars: set[str] = set()
     for tok in family:
@@ -577,12 +600,17 @@ def analyse_name(
         f_vars.add(loose_key(tok.key))
     if f_key:
         f_vars.add(f_key)
+    if aside:
+        # A former or maiden surname in brackets: another name she or he may be listed under.
+        for tok in _tokenise(aside):
+            f_vars.add(tok.key)
+            tokens_extra.add(tok.key)
 
     given_initial = g_key[:1] if g_key else next((t.key[:1] for t in given if t.initial), "")
     patr_initial = p_key[:1] if p_key else next((t.key[:1] for t in patr if t.initial), "")
     initials_only = bool(given) and all(t.initial for t in given) and all(t.initial for t in patr)
 
-    tokens: set[str] = set()
+    tokens: set[str] = set(tokens_extra)
     for k in (g_key, p_key):
         if k:
             tokens.add(k)
