@@ -263,8 +263,26 @@ def word_key(word: str) -> str:
                 for ch in word.lower()
             )
         )
-    # Other scripts (Greek, Georgian, Arabic, ...) go through anyascii, then the Latin rules.
-    return latin_key(anyascii(word))
+    # Other scripts (Greek, Georgian, Armenian, Arabic, ...) go through anyascii, then the
+    # Latin rules; Greek and Armenian digraphs first, since anyascii spells them letter by letter.
+    low = "".join(
+        ch for ch in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(ch)
+    )
+    for pattern, dst in _OTHER_SCRIPT_DIGRAPHS:
+        low = pattern.sub(dst, low)
+    return latin_key(anyascii(low))
+
+
+# Greek writes foreign d, b, g as ντ, μπ, γκ at the start of a word (and γκ after a
+# consonant), nd, mb, ng inside it; ου is u and χ is х. Armenian ու is u.
+_OTHER_SCRIPT_DIGRAPHS = [
+    (re.compile(p), dst)
+    for p, dst in [
+        (r"\bντ", "d"), (r"ντ", "nd"), (r"\bμπ", "b"), (r"μπ", "mb"),
+        (r"\bγκ|(?<=[^αεηιουω])γκ", "g"), (r"γκ|γγ", "ng"), (r"ου", "u"), (r"χ", "kh"),
+        (r"τσ", "ts"), (r"τζ", "dz"), (r"ու", "u"),
+    ]
+]  # fmt: skip
 
 
 _LOOSE_VOWELS = re.compile(r"[eio]")
