@@ -22,6 +22,7 @@ from kintrace.matching.engine import (
     Progress,
     ScoredPair,
     connect,
+    score,
     scored_pairs,
     tf_sql,
     wide_select,
@@ -105,8 +106,7 @@ def link_tables(
             f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i}) p "
             f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
         )
-        sql = model.scoring_sql("wide", threshold if threshold > 0 else None)
-        results.append(con.sql(sql).to_arrow_table())
+        results.append(score(con, model, model.gamma_sql("wide"), threshold))
         if progress:
             progress("scoring", i + 1, n_chunks)
     con.close()

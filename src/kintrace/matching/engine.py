@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from kintrace.matching.explain import explanation_parts, explanation_text
@@ -77,6 +78,29 @@ def wide_select(model: ScoringModel, left: str, right: str) -> str:
         cols.append(f"{right}.tf_{c} AS tf_{c}_r")
     cols.append("0 AS match_key")
     return ", ".join(cols)
+
+
+def score(
+    con: duckdb.DuckDBPyConnection, model: ScoringModel, sql: str, threshold: float
+) -> pa.Table:
+    """Run a gamma query (`model.gamma_sql`) and weigh it; keep pairs with p >= threshold.
+
+    Columns: rid_l, rid_r, match_weight, match_probability, gamma_* and mw_*.
+    """
+    columns = con.execute(sql).fetchnumpy()
+    weights = model.weigh(columns)
+    keep = weights["match_probability"] >= threshold
+    out: dict[str, Any] = {
+        "rid_l": np.asarray(columns["rid_l"])[keep],
+        "rid_r": np.asarray(columns["rid_r"])[keep],
+        "match_weight": weights["match_weight"][keep],
+        "match_probability": weights["match_probability"][keep],
+    }
+    for name in model.output_columns():
+        source = columns[name] if name.startswith("gamma_") else weights.get(name)
+        if source is not None:
+            out[name] = np.asarray(source)[keep]
+    return pa.table(out)
 
 
 def scored_pairs(

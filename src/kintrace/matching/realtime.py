@@ -22,6 +22,7 @@ from kintrace.matching.engine import (
     TF_COLUMNS,
     ScoredPair,
     connect,
+    score,
     scored_pairs,
 )
 from kintrace.matching.features import FeatureWarning, build_features
@@ -41,6 +42,7 @@ class CandidateIndex:
         self.model = ScoringModel(prior_for(self.size))
         self._con = connect(threads=threads)
         self._lock = threading.Lock()
+        self._view_ready = False
         # Term frequencies over the indexed population, as in batch (tf_sql).
         self._tf: dict[str, dict[str, float]] = {}
         for c in TF_COLUMNS:
@@ -123,12 +125,14 @@ class CandidateIndex:
         cols["match_key"] = pa.array(np.zeros(n, dtype=np.int64))
         wide = pa.table(cols)
         with self._lock:
-            cur = self._con.cursor()
-            try:
-                cur.register("wide", wide)
-                scored = cur.sql(self.model.scoring_sql("wide", min_probability)).to_arrow_table()
-            finally:
-                cur.close()
+            # A view parsed once: sending the comparison SQL per query costs more than
+            # scoring the few dozen candidates.
+            self._con.register("wide", wide)
+            if not self._view_ready:
+                self._con.execute(f"CREATE VIEW gammas AS {self.model.gamma_sql('wide')}")
+                self._view_ready = True
+            scored = score(self._con, self.model, "SELECT * FROM gammas", min_probability)
+            self._con.unregister("wide")
         if scored.num_rows == 0:
             return []
         scored = scored.sort_by([("match_probability", "descending"), ("rid_r", "ascending")])
