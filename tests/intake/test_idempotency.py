@@ -129,3 +129,22 @@ def test_two_concurrent_requests_with_one_key_create_one_enquiry(store: Store) -
         # One wins; the other waits (409) or, if the winner had finished, gets the same answer.
         assert answers and all(a == answers[0] for a in answers)
         assert all(isinstance(r, tuple | IdempotencyInFlight) for r in results)
+
+
+def test_expired_answers_are_purged_and_fresh_ones_kept(store: Store) -> None:
+    handle(store, "old", body())
+    with store.sessions.begin() as session:
+        later = datetime.now(UTC) + timedelta(hours=25)
+        assert idempotency.purge_expired(session, now=later) == 1
+    handle(store, "fresh", body())
+    with store.sessions.begin() as session:
+        assert idempotency.purge_expired(session) == 0
+
+
+def test_no_stored_answer_outlives_its_day_even_without_a_retry(store: Store) -> None:
+    handle(store, "first", body())
+    later = datetime.now(UTC) + timedelta(hours=25)
+    claim(store.sessions, scope=SCOPE, key="other", body=b"{}", keys=store.keys, now=later)
+    with store.sessions() as session:
+        keys = session.scalars(sa.select(IdempotencyRecord.key)).all()
+    assert keys == ["other"]

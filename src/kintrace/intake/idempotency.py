@@ -105,6 +105,8 @@ def _claim_once(
     ttl: timedelta,
     now: datetime,
 ) -> StoredAnswer | None:
+    # Answers hold secrets: none may outlive its day, even if no retry ever comes.
+    purge_expired(session, now=now)
     row = session.scalar(
         sa.select(IdempotencyRecord)
         .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
@@ -183,4 +185,4 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
     result = session.execute(
         sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or _now()))
     )
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)
