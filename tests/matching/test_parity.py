@@ -36,7 +36,7 @@ def test_the_real_time_index_scores_a_pair_as_the_batch_does(world_rows) -> None
 
 
 def test_the_real_time_index_finds_the_enquired_person_first(world_rows) -> None:
-    reports, enquiries = world_rows
+    reports, _ = world_rows
     world = make_world(seed=7, persons=250)
     person_of = {r.report_id: r.person_id for r in world.reports}
     reported = set(person_of.values())
