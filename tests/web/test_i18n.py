@@ -101,3 +101,11 @@ def test_no_text_is_filed_under_the_other_language(locale: str, foreign: str) ->
         catalog = read_po(fh, locale=locale)
     misfiled = [m.id for m in catalog if m.id and set(str(m.string).lower()) & set(foreign)]
     assert misfiled == []
+
+
+def test_every_error_code_of_the_core_has_its_own_sentence() -> None:
+    from kintrace.intake.enquiries import ERROR_CODES
+    from kintrace.web.validation import SENTENCES
+
+    # A new code in the core would otherwise reach families as the vague general sentence.
+    assert sorted(set(ERROR_CODES) - set(SENTENCES)) == []
