@@ -143,7 +143,7 @@ def _latin_replace(word: str, fl: _Flavour) -> str:
     if fl.french:
         word = word.replace("ou", "U")
         word = re.sub(r"gu(?=[eiy])", "G", word)
-        word = re.sub(r"j(?=[aeiouAEIOU])", "C", word)
+        word = word.replace("j", "C")
     word = word.replace("ch", "G" if fl.ch_is_kh else "C")
     word = re.sub(r"c(?=[eiyEIY])", "C" if fl.soft_c_is_ch else "S", word)
     if not fl.c_is_ts:
@@ -212,6 +212,23 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
             english.append(re.sub(r"(?<=[aeiou])h(?![aeiou])", "", form))  # silent h (John)
     for form in english[1:]:
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+    if re.search(r"c(?![hzs])", prepared):
+        # c as k (Nicolai, Marco) where the canonical reading took ц, and the reverse.
+        for reading in ("k", "ts"):
+            form = re.sub(r"c(?![hzs])", reading, prepared)
+            alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+    if "j" in prepared and not fl.french:
+        # French and Romanian j is ж (Janna, Nadejda, Anjela).
+        fl.french = True
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.french = False
+    if "sz" in prepared and not fl.hungarian:
+        # Hungarian sz is с (Szergej, Kiszlica); Polish sz is ш (Szewczenko).
+        fl.hungarian = True
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.hungarian = False
+    if prepared.endswith("ine") and len(prepared) > 5:
+        alts.add(latin_key(word[:-1]))  # French -ine for -ин (Valentine, Choufrine)
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     alts.discard("")

@@ -260,7 +260,11 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     """The given-name group of a token, trying its key, then its alternative readings."""
     if tok.initial:
         return None
-    return _group_of(tok.key, frozenset(tok.extra), sex)
+    found = _group_of(tok.key, frozenset(tok.extra), sex)
+    if found is None and tok.parts:
+        # A double given name (Анна-Мария) is known by its first part.
+        found = lookup_given(tok.parts[0], sex)
+    return found
 
 
 @lru_cache(maxsize=200_000)
@@ -334,6 +338,17 @@ def _assign_roles(
             given_idx = free[0]
     if given_idx is not None:
         role[given_idx] = "given"
+        # Two given names in a row (Anna Maria Kovalenko) stay together while a word is
+        # left for the surname.
+        nxt = given_idx + 1
+        while (
+            nxt in known
+            and not role[nxt]
+            and sum(1 for i in free if not role[i] and i != nxt) >= 1
+            and "family" not in role
+        ):
+            role[nxt] = "given"
+            nxt += 1
     for i in free:
         if not role[i]:
             role[i] = "family"
@@ -485,8 +500,17 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         if tok.initial:
             continue
         found = _given_group(tok, sex)
-        if found is None and tok.parts:
-            found = next((f for f in (lookup_given(k, sex) for k in tok.parts) if f), None)
+        if tok.parts:
+            # Анна-Мария: each part is a name of its own.
+            for part in tok.parts:
+                part_found = lookup_given(part, sex)
+                canon.append(part_found[0].key if part_found else part)
+                if part_found:
+                    variants.update(part_found[0].full_keys)
+                    name_sex = name_sex or part_found[0].sex
+            variants.add(tok.key)
+            variants.update(tok.parts)
+            continue
         variants.add(tok.key)
         variants.update(tok.parts)
         variants.update(tok.extra)
@@ -500,7 +524,10 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
             name_sex = name_sex or group.sex
         else:
             canon.append(tok.key)
-    return "".join(canon[:1]) if len(canon) == 1 else "".join(canon), variants, name_sex
+    if len(canon) > 1:
+        variants.add("".join(canon))
+    # A double given name is compared by its first name; people drop the second one.
+    return (canon[0] if canon else ""), variants, name_sex
 
 
 def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
