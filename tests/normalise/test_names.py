@@ -279,3 +279,18 @@ def test_a_maiden_surname_in_brackets_is_a_family_variant_not_a_call_sign(writte
     assert a.family == analyse_name("Коваленко").family
     assert analyse_name("Бондаренко").family in a.family_variants
     assert a.call_sign == ""
+
+
+def test_a_double_given_name_reads_the_same_hyphenated_or_not_and_keeps_both() -> None:
+    spaced = analyse_name("Anna Maria Kovalenko")
+    hyphen = analyse_name("Коваленко Анна-Марія")
+    assert spaced.given == hyphen.given == analyse_name(given_name="Анна").given
+    assert spaced.family == hyphen.family
+    assert analyse_name(given_name="Мария").given in spaced.tokens & hyphen.tokens
+
+
+def test_hungarian_sz_reaches_the_cyrillic_name() -> None:
+    a = analyse_name("Kiszlica Szergej Viktorovics")
+    assert a.given == analyse_name(given_name="Сергей").given
+    assert a.patronymic == analyse_name("Кислица Сергей Викторович").patronymic
+    assert analyse_name("Кислица").family in a.family_variants

@@ -645,8 +645,12 @@ def analyse_name(
         tokens.add(tok.key)
         tokens.update(tok.parts)
     for tok in given:
-        if not tok.initial:
-            tokens.update(tok.parts)
+        if tok.initial:
+            continue
+        # Every given name of a double name, by its canonical key when the tables know it.
+        for part in tok.parts or (tok.key,):
+            found = lookup_given(part, out_sex) if part != tok.key else _given_group(tok, out_sex)
+            tokens.add(found[0].key if found else part)
 
     g_vars.discard("")
     p_vars.discard("")
