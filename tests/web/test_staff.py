@@ -59,6 +59,20 @@ def test_alice_signs_in_and_sees_enquiry_counts_by_state_without_names(staffed: 
     assert "Кислиця" not in page.text
 
 
+def test_charlie_of_another_organisation_counts_none_of_its_enquiries(staffed: Web) -> None:
+    # Public enquiries go to the organisation running the instance: A, created first.
+    body = json.dumps(enquiry_payload()).encode()
+    headers = {"content-type": "application/json"}
+    assert (
+        staffed.client.post("/api/v1/enquiries", content=body, headers=headers).status_code == 201
+    )
+    sign_in(staffed, "charlie@b.example.org")
+    page = staffed.client.get("/staff?lang=en")
+    assert page.status_code == 200
+    assert '<tr><th scope="row">Received</th><td class="number">0</td></tr>' in page.text
+    assert '<tr><th scope="row">Total</th><td class="number">0</td></tr>' in page.text
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(staffed: Web) -> None:
     response = sign_in(staffed, "alice@a.example.org")
     cookie = response.headers["set-cookie"].lower()

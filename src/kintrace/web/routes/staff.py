@@ -101,7 +101,8 @@ def logout(request: Request, user: CurrentUser, session: SessionDep) -> Response
 def dashboard(
     request: Request, user: CurrentUser, session: SessionDep, texts: TextsDep
 ) -> Response:
-    counts = enquiry_counts_by_state(session)
+    # Staff see their own organisation's work only (Charlie of B sees nothing of A's).
+    counts = enquiry_counts_by_state(session, organisation_id=user.organisation_id)
     rows = [
         (texts.gettext(STAFF_STATE_LABELS.get(state, state)), count)
         for state, count in counts.items()
