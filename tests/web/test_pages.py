@@ -141,7 +141,20 @@ def test_the_family_reads_its_status_with_reference_and_secret(web: Web) -> None
     assert response.status_code == 200
     assert "Кислиця Сергій Вікторович" in response.text
     assert "Received — we will start the search soon" in response.text
-    assert codes["secret"] not in response.text
+    # The secret is never shown; it only rides along in the language switcher's hidden fields.
+    shown = re.sub(r'<input type="hidden"[^>]*>', "", response.text)
+    assert codes["secret"] not in shown
+
+
+def test_the_status_page_switches_language_without_asking_for_the_codes_again(web: Web) -> None:
+    codes = receipt_codes(submit(web).text)
+    token = web.csrf("/status")
+    page = web.client.post("/status?lang=uk", data={"csrf_token": token, **codes}).text
+    # Each language is a form posting the codes again; no link carries the secret.
+    assert 'action="/status?lang=ru"' in page
+    assert not re.search(rf'href="[^"]*{re.escape(codes["secret"])}', page)
+    russian = web.client.post("/status?lang=ru", data={"csrf_token": token, **codes})
+    assert h1(russian.text) == "Ваш запрос"
 
 
 def test_a_wrong_secret_and_an_unknown_reference_look_the_same(web: Web) -> None:

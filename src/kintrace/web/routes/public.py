@@ -171,6 +171,7 @@ def status_page(
     state = status.state.value
     context = {
         "status": status,
+        "secret": secret,
         "state_label": texts.gettext(STATE_LABELS.get(state, state)),
     }
     return render(request, "public/status.html", context)
