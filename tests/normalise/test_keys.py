@@ -115,3 +115,21 @@ def test_other_scripts_get_a_key_through_their_latin_reading() -> None:
     assert word_key("Μπονταρένκο") == word_key("Бондаренко")  # Greek μπ/ντ are b/nd
     assert word_key("Ալեքսանդր") == word_key("Александр")  # Armenian
     assert word_key("ოლექსანდრ") == word_key("Олександр")  # Georgian
+
+
+@pytest.mark.parametrize(
+    ("foreign", "cyrillic"),
+    [
+        ("Volodimirs", "Володимир"),  # Latvian -s
+        ("Klitsjko", "Кличко"),  # Dutch tsj
+        ("Tymosjenko", "Тимошенко"),  # Dutch sj
+        ("Mijaíl", "Михаил"),  # Spanish j
+        ("Gorbaciov", "Горбачов"),  # Italian/Romanian ci
+        ("Kovalčuková", "Ковальчук"),  # Czech -ová
+        ("Petrenková", "Петренко"),
+    ],
+)
+def test_press_spellings_with_a_second_reading_reach_the_cyrillic_key(
+    foreign: str, cyrillic: str
+) -> None:
+    assert word_key(cyrillic) in {word_key(foreign)} | latin_key_alternatives(foreign)

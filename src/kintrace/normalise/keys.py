@@ -101,7 +101,9 @@ class _Flavour:
             "sch" not in word
         )
         # Swedish/Dutch sj (ш) and Dutch tsj (ч); "sja"/"tsja" alone is сья/ця (Olesja, Kyslytsja).
-        self.swedish_dutch = bool(re.search(r"^t?sj|sjt|tsje|oe.*j|j.*oe", word))
+        self.swedish_dutch = bool(
+            re.search(r"^t?sj|sjt|sje|tsj[eo]|tsj(?![aeiouy])|oe.*j|j.*oe", word)
+        )
         german = "sch" in word or "w" in word or "tz" in word
         polish_czech = (
             "cz" in word or "sz" in word or any(c in original for c in "łżśćńąęóčšžřěůýëŝ")
@@ -229,6 +231,20 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
         fl.hungarian = False
     if prepared.endswith("ine") and len(prepared) > 5:
         alts.add(latin_key(word[:-1]))  # French -ine for -ин (Valentine, Choufrine)
+    if re.search(r"[^aeiouy]s$", prepared) and len(prepared) > 4:
+        alts.add(latin_key(word[:-1]))  # Latvian -s after a consonant (Volodimirs)
+    if "j" in prepared:
+        # Spanish j is х (Mijaíl, Jruschov).
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared.replace("j", "G"), fl))))
+    if re.search(r"ci[aou]", prepared):
+        # Italian and Romanian ci before a vowel is ч (Gorbaciov, Ciaikovski).
+        form = re.sub(r"ci(?=[aou])", "C", prepared)
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+    key = latin_key(word)
+    czech = re.search(r"(enk|uk|ak|ik|ic|ec)ova$", key)
+    if czech:
+        # Czech and Slovak add -ová to a woman's surname that does not change (Tymošenková).
+        alts.add(key[: czech.end(1)] + ("o" if czech.group(1) == "enk" else ""))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     alts.discard("")
@@ -295,7 +311,8 @@ def word_key(word: str) -> str:
 _OTHER_SCRIPT_DIGRAPHS = [
     (re.compile(p), dst)
     for p, dst in [
-        (r"\bντ", "d"), (r"ντ", "nd"), (r"\bμπ", "b"), (r"μπ", "mb"),
+        (r"\bντ|(?<=[^αεηιουω])ντ", "d"), (r"ντ", "nd"),
+        (r"\bμπ|(?<=[^αεηιουω])μπ", "b"), (r"μπ", "mb"),
         (r"\bγκ|(?<=[^αεηιουω])γκ", "g"), (r"γκ|γγ", "ng"), (r"ου", "u"), (r"χ", "kh"),
         (r"τσ", "ts"), (r"τζ", "dz"), (r"ու", "u"),
     ]

@@ -624,7 +624,7 @@ def analyse_name(
         f_vars.add(tok.key)
         f_vars.update(tok.parts)
         f_vars.update(tok.extra)
-        f_vars.add(loose_key(tok.key))
+        f_vars.update(loose_key(k) for k in (tok.key, *tok.extra))
     if f_key:
         f_vars.add(f_key)
     if aside:
