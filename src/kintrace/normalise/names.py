@@ -74,7 +74,10 @@ _NOISE = frozenset(
     подполковник підполковник полковник генерал матрос старшина прапорщик ефрейтор
     гражданин гражданка громадянин громадянка гр тов товарищ
     pvt private sgt sergeant lt lieutenant capt captain maj major col colonel cpl corporal
-    mr mrs ms miss herr frau pan pani""".split()
+    mr mrs ms miss herr frau pan pani
+    про о об для від от мой моя мого моего моей мою мій моєї мою наш наша нашого нашего
+    сын сына сину сыном син сина брат брата брату мужа муж чоловік чоловіка отца отец батька
+    батько дочь дочери донька доньку дочку жену жінку дружину son brother father husband""".split()
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,;/|]+")
 _APOSTROPHES = re.compile(r"['’ʼ`ʹ‘]")
@@ -396,41 +399,70 @@ def _grammatical_case(given: list[_Token], patronymic: list[_Token], lang: str |
     return "nomn"
 
 
-def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -> str | None:
-    """Put inflected Cyrillic tokens into the nominative in place; returns the name's sex if read.
+# Case endings of given names on the key: a man's name loses them (Сергія -> serg-i-a),
+# a woman's name in -a changes its last vowel (Марію, Марии -> mara).
+_MALE_NAME_ENDINGS = (("om", "ablt"), ("em", "ablt"), ("a", "gent"), ("u", "datv"), ("e", "loct"))
+_FEMALE_NAME_ENDINGS = (("u", "accs"), ("i", "gent"), ("e", "datv"), ("o", "ablt"))
 
-    The case is read from the words pymorphy knows as given names or patronymics
-    (Сергея, Викторовича); a word the name tables know as written counts as nominative.
+
+def _inflected_given(key: str) -> tuple[str, str, str] | None:
+    """(nominative key, case, sex) of an inflected given-name key the tables know, or None."""
+    for ending, case in _MALE_NAME_ENDINGS:
+        if key.endswith(ending) and len(key) > len(ending) + 2:
+            found = lookup_given(key[: -len(ending)], "M")
+            if found and found[0].sex == "M":
+                return key[: -len(ending)], case, "M"
+    for ending, case in _FEMALE_NAME_ENDINGS:
+        if key.endswith(ending) and len(key) > len(ending) + 2:
+            nom = key[: -len(ending)] + "a"
+            found = lookup_given(nom, "F")
+            if found and found[0].sex == "F":
+                return nom, case, "F"
+    return None
+
+
+def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -> str | None:
+    """Put inflected tokens into the nominative in place; returns the name's sex if read.
+
+    The case is read from the patronymic first (its ending says it: Вікторовича), then from
+    the given name (pymorphy's dictionary, else a case ending on a name our tables know:
+    Сергійка, Марію); a given name the tables know as written counts as nominative.
     """
     case = None
     sex = stated_sex
-    for kind in ("Patr", "Name"):
-        for tok in tokens:
+    override: dict[int, str] = {}
+    for tok in tokens:
+        if tok.initial or tok.parts:
+            continue
+        pp = patronymic_parts(tok.key)
+        if pp is not None and pp[2]:
+            if pp[3] == "nomn":
+                return sex
+            case, sex = pp[3], sex or pp[1]
+            break
+    if case is None:
+        for i, tok in enumerate(tokens):
             if tok.initial or not _is_cyrillic(tok.text):
                 continue
-            if _given_group(tok) is not None or (kind == "Patr" and _is_patronymic(tok)):
+            if _given_group(tok) is not None:
                 return sex
-            cases = morph.name_cases(tok.text.lower(), lang, kind)
-            if cases and "nomn" not in cases and case is None:
-                lemma = morph.nominative(tok.text.lower(), lang, cases[0], None)
-                if not lemma:
-                    continue
+            word = tok.text.lower()
+            cases = morph.name_cases(word, lang, "Name")
+            if cases and "nomn" not in cases:
+                lemma = morph.nominative(word, lang, cases[0], None)
                 # The lemma must be a name we know, so a foreign name is never "declined".
-                if kind == "Patr":
-                    pp = patronymic_parts(word_key(lemma))
-                    if pp is None:
-                        continue
-                    lemma_sex: str | None = pp[1]
-                else:
-                    found = lookup_given(word_key(lemma))
-                    if found is None:
-                        continue
-                    lemma_sex = found[0].sex
-                case = cases[0]
-                sex = sex or lemma_sex
+                found = lookup_given(word_key(lemma)) if lemma else None
+                if found is not None:
+                    case, sex = cases[0], sex or found[0].sex
+                    break
+            guess = _inflected_given(tok.key)
+            if guess is not None:
+                override[i] = guess[0]
+                case, sex = guess[1], sex or guess[2]
+                break
     if case is None:
         return sex
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         nom = _nominative(tok, lang, case, sex)
         if nom:
             fixed, parts, _ = _word_info(nom)
@@ -438,6 +470,16 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
             tok.key = "".join(parts)
             tok.parts = parts if len(parts) > 1 else ()
             tok.text = fixed
+        elif i in override:
+            tok.extra.add(tok.key)
+            tok.key = override[i]
+        else:
+            pp = patronymic_parts(tok.key) if not tok.initial else None
+            if pp is not None and pp[3] != "nomn":
+                # A patronymic pymorphy cannot decline: its key without the case ending.
+                m_end = {"M": "ovic", "F": "ovna"}[pp[1]]
+                tok.extra.add(tok.key)
+                tok.key = pp[0] + m_end
     return sex
 
 
@@ -471,21 +513,34 @@ def _normalise_sex(sex: str | None) -> str | None:
     return {"M": "M", "F": "F", "Ч": "M", "Ж": "F", "W": "F", "М": "M"}.get(s)
 
 
-def _repair_layout(tokens: list[_Token]) -> list[_Token] | None:
-    """Tokens re-read as typed with the wrong keyboard layout, when that yields known names."""
-    if not tokens:
+def _knows_a_name(tokens: list[_Token]) -> bool:
+    return any(
+        _given_group(t) or _is_patronymic(t) or _inflected_given(t.key)
+        for t in tokens
+        if not t.initial
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _layout_reading(text: str) -> str | None:
+    """The text re-read as typed with the wrong keyboard layout, if that gives known names.
+
+    Works on the raw text, because the Cyrillic layout puts letters on , . ; ' [ ] `
+    («Ntvf ,jqrj» is «Тема Бойко»). Only a reading with a given name or patronymic the tables
+    know is taken, and only when the text as written has none.
+    """
+    letters = [script_of_char(c) for c in text if c.isalpha()]
+    if not letters:
         return None
-    texts = [t.text for t in tokens]
-    if all(all(script_of_char(c) in ("latin", "") for c in t) for t in texts):
-        readings = [" ".join(latin_typed_as_cyrillic(t)[k] for t in texts) for k in (0, 1)]
-    elif all(_is_cyrillic(t) for t in texts):
-        readings = [" ".join(cyrillic_typed_as_latin(t) for t in texts)]
+    if all(sc == "latin" for sc in letters):
+        readings = list(latin_typed_as_cyrillic(text))
+    elif all(sc == "cyrillic" for sc in letters):
+        readings = [cyrillic_typed_as_latin(text)]
     else:
         return None
     for reading in readings:
-        new = _tokenise(reading)
-        if any(_given_group(t) or _is_patronymic(t) for t in new if not t.initial):
-            return new
+        if _knows_a_name(_tokenise(reading)):
+            return reading
     return None
 
 
@@ -543,7 +598,7 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
             variants |= found[0].full_keys
             return found[0].key, variants, None
         return tok.key, variants, None
-    stem, sex, _ = parts
+    stem, sex, _, _ = parts
     group = father_group(stem)
     if group is not None:
         variants |= group.full_keys
@@ -583,13 +638,18 @@ def analyse_name(
     )
     if full.strip() and not parts_complete:
         toks = _tokenise(full)
+        if toks and not _knows_a_name(toks):
+            reading = _layout_reading(full)
+            if reading is not None:
+                toks = _tokenise(reading)
+                lang_guess = _language(reading)
         _uninflect(toks, lang_guess, stated_sex)
-        if toks and not any(_given_group(t) or _is_patronymic(t) for t in toks if not t.initial):
-            toks = _repair_layout(toks) or toks
         given, patr, family = _assign_roles(toks, stated_sex)
     if g_text.strip():
         g = _tokenise(g_text)
-        g = g if any(_given_group(t) for t in g) else (_repair_layout(g) or g)
+        if g and not _knows_a_name(g):
+            reading = _layout_reading(g_text)
+            g = _tokenise(reading) if reading is not None else g
         # "Сергей Викторович" in the given-name column: split off the patronymic.
         if len(g) > 1 and not p_text.strip() and _is_patronymic(g[-1]):
             patr = [g[-1]]

@@ -145,29 +145,36 @@ def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | N
     return found[0] if found else None
 
 
-_PATRONYMIC_SUFFIX = re.compile(r"(inicna|icna|ovna|evna|ivna|vna|ovic|evic|ic)$")
-_STRONG_SUFFIX = re.compile(r"(ovna|evna|ivna|vna|ovic|evic)$")
+# Patronymic suffixes on the key, with the case endings that may follow them
+# (Петровича, Петровичем, Петровною, Вікторівни, ...).
+_PATR_MALE = re.compile(r"(ovic|evic|ic)(a|u|em|om|e|i)?$")
+_PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn)(a|i|e|u|o)?$")
+_STRONG = {"ovic", "evic", "ovn", "evn", "ivn", "vn"}
+_MALE_CASES = {"": "nomn", "a": "gent", "u": "datv", "em": "ablt", "om": "ablt", "e": "loct", "i": "loct"}  # fmt: skip
+_FEMALE_CASES = {"": "nomn", "a": "nomn", "i": "gent", "e": "datv", "u": "accs", "o": "ablt"}
 
 
 @lru_cache(maxsize=200_000)
-def patronymic_parts(key: str) -> tuple[str, str, bool] | None:
-    """Split a patronymic key into (father's stem, sex, stem found in the tables).
+def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
+    """Split a patronymic key into (father's stem, sex, stem found in the tables, case).
 
     None when the key does not look like a patronymic. A bare "-ič" ending (Ильич, Лукич)
-    counts only when its stem is a known name, since many surnames end the same way.
+    counts only when its stem is a known name, since many surnames end the same way. The
+    case ("nomn", "gent", ...) is read from the ending after the suffix.
     """
-    m = _PATRONYMIC_SUFFIX.search(key)
-    if not m:
-        return None
-    suffix = m.group(1)
-    stem = key[: m.start()]
-    if len(stem) < 2:
-        return None
-    sex = "F" if suffix.endswith("a") else "M"
-    known = stem_of(stem) in name_tables().by_stem
-    if not known and not _STRONG_SUFFIX.search(key):
-        return None
-    return stem, sex, known
+    for pattern, sex, cases in ((_PATR_FEMALE, "F", _FEMALE_CASES), (_PATR_MALE, "M", _MALE_CASES)):
+        m = pattern.search(key)
+        if not m:
+            continue
+        suffix, ending = m.group(1), m.group(2) or ""
+        stem = key[: m.start()]
+        if len(stem) < 2:
+            continue
+        known = stem_of(stem) in name_tables().by_stem
+        if not known and suffix not in _STRONG:
+            continue
+        return stem, sex, known, cases[ending]
+    return None
 
 
 def father_group(stem: str) -> NameGroup | None:
