@@ -330,6 +330,23 @@ def run_task(task: str, data: LabelledSet, tune: LabelledSet, skip: list[str]) -
     return out
 
 
+def _code_state() -> dict[str, object]:
+    """Which engine was measured: the commit, and whether matching/normalise had local edits."""
+    import subprocess
+
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], capture_output=True, text=True, check=False)
+        return r.stdout.strip()
+
+    try:
+        from kintrace.matching import MODEL_VERSION
+    except Exception:  # the engine may be mid-change; the figure still records the commit
+        MODEL_VERSION = None
+    dirty = git("status", "--porcelain", "--", "src/kintrace/matching", "src/kintrace/normalise")
+    return {"commit": git("rev-parse", "HEAD"), "engine_uncommitted_changes": bool(dirty),
+            "model_version": MODEL_VERSION}  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -362,6 +379,7 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "eval_set": {"seed": EVAL_SEED, **json.loads((data.folder / "meta.json").read_text())},
         "tune_seed": TUNE_SEED,
+        "code": _code_state(),
         "targets": targets,
         "results": results,
     }

@@ -399,18 +399,19 @@ def unit_variants(person: SynthPerson, lang: str) -> list[str]:
     if u is None:
         return []
     code = u.code
-    plain = [f"{code}", f"в.ч. {code[:1]}-{code[1:]}" if not code.isdigit() else f"в.ч. {code}"]
+    abbr = u.short.split(" ", 1)[1]
+    out = [code, f"в.ч. {code[:1]}-{code[1:]}" if not code.isdigit() else f"в.ч. {code}"]
     if u.side == "ua":
-        plain += [f"військова частина {code}", f"ВЧ {code}", u.short, f"{u.number}-та {u.short}"]
-        plain += [u.name, f"{u.number} бригада", f"{u.number}-а ОМБр".replace("ОМБр", u.short[-4:])]
+        out += [f"військова частина {code}", f"ВЧ {code}", u.short, f"{u.number}-та {abbr}"]
+        out += [u.name, f"{u.number} бригада", f"{u.number}-а {abbr.lower()}"]
         if lang == "en":
-            plain += [f"{u.number}th Separate Brigade", f"military unit {code}"]
+            out += [f"{u.number}th Separate Brigade", f"military unit {code}"]
     else:
-        plain += [f"войсковая часть {code}", f"ВЧ {code}", u.short, f"{u.number}-я {u.short}"]
-        plain += [u.name, f"{u.number} полк" if "полк" in u.name else f"{u.number} бригада"]
+        out += [f"войсковая часть {code}", f"ВЧ {code}", u.short, f"{u.number}-я {abbr}"]
+        out += [u.name, f"{u.number} полк" if "полк" in u.name else f"{u.number} бригада"]
         if lang == "en":
-            plain += [f"{u.number}th Motor Rifle Brigade", f"military unit {code}"]
-    return plain
+            out += [f"{u.number}th Motor Rifle Brigade", f"military unit {code}"]
+    return out
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -534,7 +535,7 @@ def write_report(person: SynthPerson, rng: random.Random, record_id: str) -> Noi
     """A report about `person` by one of the kinds of sources that write about him."""
     writer = rng.choices(
         ["own_bureau", "other_bureau", "capture_card", "hospital", "press", "media", "scan"],
-        weights=[22, 24, 14, 10, 10, 12, 8],
+        weights=[24, 26, 15, 10, 8, 8, 9],
     )[0]
     other = "ru" if person.lang == "uk" else "uk"
     lang = {
@@ -576,7 +577,7 @@ def write_report(person: SynthPerson, rng: random.Random, record_id: str) -> Noi
         rng=rng,
     )
     keep = {"own_bureau": 0.92, "other_bureau": 0.85, "capture_card": 0.9, "hospital": 0.7,
-            "scan": 0.8, "press": 0.2, "media": 0.2}[writer]  # fmt: skip
+            "scan": 0.8, "press": 0.35, "media": 0.3}[writer]  # fmt: skip
     row = _fields(w, person, rng, keep, date_style="iso" if w.latin else "dmy", report=True)
     row.update(record_id=record_id, full_name=full, given_name=given, patronymic=patr,
                family_name=family, source=writer)  # fmt: skip
@@ -594,7 +595,7 @@ def write_enquiry(person: SynthPerson, rng: random.Random, record_id: str) -> No
     w = _Writer(person, rng, person.lang if lang == "en" else lang)
     if rng.random() < 0.3:
         w.diminutive()
-    if rng.random() < 0.45:
+    if rng.random() < 0.35:
         w.patr = ""
         w.label("no_patronymic")
     inflected = lang != "en" and rng.random() < 0.15
@@ -624,7 +625,8 @@ def write_enquiry(person: SynthPerson, rng: random.Random, record_id: str) -> No
         full = wrong_layout(full)
         given = patr = family = ""
         w.label("wrong_layout")
-    row = _fields(w, person, rng, 0.65, date_style="relative", report=False)
+    # Families nearly always know the birth date; place and unit less often.
+    row = _fields(w, person, rng, 0.65, date_style="relative", report=False, date_keep=0.93)
     row.update(record_id=record_id, full_name=full, given_name=given, patronymic=patr,
                family_name=family, source=f"enquiry ({lang})")  # fmt: skip
     _label_name_only(w, row)
@@ -650,14 +652,21 @@ def _cyrillic_noise(w: _Writer, rng: random.Random, *, strong: bool) -> None:
 
 
 def _latin_noise(w: _Writer, rng: random.Random, *, strong: bool) -> None:
-    if rng.random() < 0.12:
+    if rng.random() < 0.08:
         w.map_parts(lambda s: typo(s, rng), "typo", which="any")
     if w.latin and strong and rng.random() < 0.4:
         w.map_parts(lambda s: ocr(s, rng), "ocr", which="any")
 
 
 def _fields(
-    w: _Writer, p: SynthPerson, rng: random.Random, keep: float, *, date_style: str, report: bool
+    w: _Writer,
+    p: SynthPerson,
+    rng: random.Random,
+    keep: float,
+    *,
+    date_style: str,
+    report: bool,
+    date_keep: float | None = None,
 ) -> dict[str, str]:
     row = dict.fromkeys(EXCHANGE_COLUMNS, "")
 
@@ -682,7 +691,8 @@ def _fields(
         style = date_style if rng.random() < 0.85 else "y"
     if style in ("ym", "y"):
         w.label("partial_date")
-    row["birth_date"] = write_date(bd, style) if kept(0.05) else ""
+    keep_date = rng.random() < (date_keep if date_keep is not None else keep + 0.05)
+    row["birth_date"] = write_date(bd, style) if keep_date else ""
     if not row["birth_date"]:
         w.label("no_birth_date")
         w.labels = [x for x in w.labels if x not in ("partial_date", "swapped_date", "date_error")]

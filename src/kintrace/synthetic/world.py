@@ -307,7 +307,8 @@ class _Generator:
     def _make_units(self, side: str) -> list[Unit]:
         rng = self.rng
         out = []
-        numbers = rng.sample(range(1, 240), 30)
+        # Enough units that sharing one is real evidence, as it is among real brigades.
+        numbers = rng.sample(range(1, 400), 150)
         for n in numbers:
             if side == "ua":
                 code = f"А{rng.randrange(1000, 10000)}"
