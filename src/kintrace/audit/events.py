@@ -123,3 +123,46 @@ class DemoSeeded(AuditEvent):
     enquiries: int
     users: int
     seed: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportBatchImported(AuditEvent):
+    """A file of reports landed: the id range, counts and the file's SHA-256 (issue 4)."""
+
+    kind: ClassVar[str] = "report.batch_imported"
+    subject_type: ClassVar[str | None] = "import_batch"
+    source_id: int
+    file_kind: str
+    file_sha256: str
+    first_report_id: int | None
+    last_report_id: int | None
+    reports_created: int
+    rows_quarantined: int
+    rows_skipped: int
+    signed_by_key_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataTransferred(AuditEvent):
+    """Reports left the instance for a partner under a data-sharing agreement."""
+
+    kind: ClassVar[str] = "data.transferred"
+    subject_type: ClassVar[str | None] = "data_transfer"
+    agreement_id: int
+    partner_organisation_id: int
+    format: str
+    record_count: int
+    file_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementRecorded(AuditEvent):
+    kind: ClassVar[str] = "agreement.recorded"
+    subject_type: ClassVar[str | None] = "data_sharing_agreement"
+    partner_organisation_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchKeyTrusted(AuditEvent):
+    kind: ClassVar[str] = "batch_key.trusted"
+    subject_type: ClassVar[str | None] = "trusted_batch_key"
