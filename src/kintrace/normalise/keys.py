@@ -102,7 +102,10 @@ class _Flavour:
         )
         # Swedish/Dutch sj (ш) and Dutch tsj (ч); "sja"/"tsja" alone is сья/ця (Olesja, Kyslytsja).
         self.swedish_dutch = bool(
-            re.search(r"^t?sj|sjt|sje|tsj[eo]|tsj(?![aeiouy])|oe.*j|j.*oe", word)
+            re.search(
+                r"^t?sj|sjt|sje|tsj[eo]|tsj(?![aeiouy])|tj(?=[eoi]|$)|tj(?![aeiouy])|oe.*j|j.*oe",
+                word,
+            )
         )
         german = "sch" in word or "w" in word or "tz" in word
         polish_czech = (
@@ -173,6 +176,8 @@ _LATIN_SINGLE = str.maketrans(
 def _latin_prepare(word: str) -> str:
     """Lower case, meaningful diacritics to key letters, other marks and apostrophes gone."""
     word = unicodedata.normalize("NFC", word.lower())
+    # A soft sign before o is ё (Lʹosha, Fʹodor); Ukrainian apostrophes never stand there.
+    word = re.sub(r"(?<=[b-df-hj-np-tv-z])['’ʼ`ʹ]o", "jo", word)
     word = "".join(_LATIN_DIACRITICS.get(ch, ch) for ch in word)
     word = unicodedata.normalize("NFD", word)
     word = "".join(ch for ch in word if not unicodedata.combining(ch))

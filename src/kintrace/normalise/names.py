@@ -75,7 +75,7 @@ _NOISE = frozenset(
     гражданин гражданка громадянин громадянка гр тов товарищ
     pvt private sgt sergeant lt lieutenant capt captain maj major col colonel cpl corporal
     mr mrs ms miss herr frau pan pani
-    про о об для від от мой моя мого моего моей мою мій моєї мою наш наша нашого нашего
+    про об для від от мой моя мого моего моей мою мій моєї мою наш наша нашого нашего
     сын сына сину сыном син сина брат брата брату мужа муж чоловік чоловіка отца отец батька
     батько дочь дочери донька доньку дочку жену жінку дружину son brother father husband""".split()
 )  # fmt: skip
@@ -238,7 +238,11 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
                 and i < len(pieces) - 1 + (1 if chunk.endswith(".") else 0)
                 and (alpha[0].isupper() and (len(alpha) == 1 or alpha[1].islower()))
             )
-            fixed, parts, alts = _word_info(_APOSTROPHES.sub("", letters_only))
+            # Apostrophes go from Cyrillic words (Дем'ян = Демян for every key); in Latin ones a
+            # prime may be a soft sign the key needs (Lʹosha).
+            if _CYRILLIC.search(letters_only):
+                letters_only = _APOSTROPHES.sub("", letters_only)
+            fixed, parts, alts = _word_info(letters_only)
             if not parts:
                 continue
             tokens.append(
@@ -473,6 +477,10 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
         elif i in override:
             tok.extra.add(tok.key)
             tok.key = override[i]
+        elif not tok.initial and _given_group(tok) is None and (guess := _inflected_given(tok.key)):
+            # A given name in another case than the one read (Ищу Жданова Славу Сергеевича).
+            tok.extra.add(tok.key)
+            tok.key = guess[0]
         else:
             pp = patronymic_parts(tok.key) if not tok.initial else None
             if pp is not None and pp[3] != "nomn":
@@ -684,7 +692,7 @@ def analyse_name(
         f_vars.add(tok.key)
         f_vars.update(tok.parts)
         f_vars.update(tok.extra)
-        f_vars.update(loose_key(k) for k in (tok.key, *tok.extra))
+        f_vars.update(loose_key(k) for k in (tok.key, *tok.parts, *tok.extra))
     if f_key:
         f_vars.add(f_key)
     if aside:
