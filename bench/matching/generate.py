@@ -22,40 +22,23 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import random
 import time
-from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from kintrace.synthetic import EXCHANGE_COLUMNS, iter_world
-from kintrace.synthetic.noise import NoisyRecord, write_enquiry, write_report
-
-# How many reports a person gets (0..4) and how many enquiries (0..2).
-REPORTS_PER_PERSON = ((0, 1, 2, 3, 4), (14, 34, 30, 16, 6))
-ENQUIRIES_PER_PERSON = ((0, 1, 2), (58, 37, 5))
+from kintrace.synthetic import EXCHANGE_COLUMNS, SynthPerson
+from kintrace.synthetic.noise import iter_noisy
 
 
-def records(
-    seed: int, persons: int
-) -> Iterator[tuple[object, list[NoisyRecord], list[NoisyRecord]]]:
-    """Per person: (person, reports, enquiries), deterministic by seed."""
-    rng = random.Random(f"noise:{seed}")
-    n_rep = n_enq = 0
-    for bundle in iter_world(seed=seed, persons=persons):
-        p = bundle.person
-        reps = []
-        for _ in range(rng.choices(*REPORTS_PER_PERSON)[0]):
-            n_rep += 1
-            reps.append(write_report(p, rng, f"R{n_rep:08d}"))
-        enqs = []
-        for _ in range(rng.choices(*ENQUIRIES_PER_PERSON)[0]):
-            n_enq += 1
-            enqs.append(write_enquiry(p, rng, f"E{n_enq:07d}"))
-        yield p, reps, enqs
+def name_key(p: SynthPerson) -> str:
+    """Given name, father's name and surname, side-independent: equal for namesakes."""
+    assert p.given_ref and p.father_ref and p.surname_ref
+    return f"{p.given_ref.ru}|{p.father_ref.ru}|{p.surname_ref.ru}"
 
 
 def generate(out: Path, seed: int, persons: int, *, quiet: bool = False) -> dict[str, object]:
@@ -64,7 +47,7 @@ def generate(out: Path, seed: int, persons: int, *, quiet: bool = False) -> dict
     counts = {"persons": 0, "reports": 0, "enquiries": 0, "pairs_link": 0, "pairs_dedupe": 0}
     with ExitStack() as stack:
 
-        def writer(name: str, header: tuple[str, ...] | list[str]) -> csv.writer:  # type: ignore[valid-type]
+        def writer(name: str, header: Sequence[str]) -> Any:
             f = stack.enter_context((out / name).open("w", newline="", encoding="utf-8"))
             w = csv.writer(f)
             w.writerow(header)
@@ -84,11 +67,10 @@ def generate(out: Path, seed: int, persons: int, *, quiet: bool = False) -> dict
         )  # fmt: skip
         stack.enter_context(progress)
         task = progress.add_task("persons", total=persons)
-        for i, (p, reps, enqs) in enumerate(records(seed, persons)):
+        for i, (p, reps, enqs) in enumerate(iter_noisy(seed, persons)):
             pers_w.writerow(
-                [p.person_id, p.father_id or "", ";".join(p.sibling_ids),  # type: ignore[attr-defined]
-                 f"{p.given_ref.ru}|{p.father_ref.ru}|{p.surname_ref.ru}",  # type: ignore[attr-defined]
-                 p.birth_date.isoformat()]  # type: ignore[attr-defined]
+                [p.person_id, p.father_id or "", ";".join(p.sibling_ids), name_key(p),
+                 p.birth_date.isoformat()]
             )  # fmt: skip
             for role, recs, w in (("report", reps, rep_w), ("enquiry", enqs, enq_w)):
                 for r in recs:

@@ -95,3 +95,19 @@ def test_hard_negatives_exist_among_the_persons_written(records):
     world, _, _ = records
     assert any(p.sibling_ids for p in world.persons)
     assert any(p.father_id for p in world.persons)
+
+
+def test_the_noisy_world_streams_reproducibly_with_unique_record_ids():
+    from kintrace.synthetic.noise import iter_noisy
+
+    def ids_and_names(seed):
+        return [
+            (r.record_id, r.row["full_name"])
+            for _, reps, enqs in iter_noisy(seed, 200)
+            for r in [*reps, *enqs]
+        ]
+
+    first = ids_and_names(3)
+    assert first == ids_and_names(3)
+    assert first != ids_and_names(4)
+    assert len({i for i, _ in first}) == len(first) > 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -20,7 +21,7 @@ import iuliia
 import translitua
 
 from kintrace.synthetic.tables import diminutives
-from kintrace.synthetic.world import EXCHANGE_COLUMNS, SynthPerson
+from kintrace.synthetic.world import EXCHANGE_COLUMNS, SynthPerson, iter_world
 
 #: Every label a record can carry, with what it means.
 PHENOMENA: dict[str, str] = {
@@ -743,3 +744,28 @@ def _label_name_only(w: _Writer, row: dict[str, str]) -> None:
             "mother_maiden_name", "capture_date", "capture_place")  # fmt: skip
     if not any(row[k] for k in rest):
         w.label("name_only")
+
+
+# How many reports a person gets (0..4) and how many enquiries (0..2).
+REPORTS_PER_PERSON = ((0, 1, 2, 3, 4), (14, 34, 30, 16, 6))
+ENQUIRIES_PER_PERSON = ((0, 1, 2), (58, 37, 5))
+
+
+def iter_noisy(
+    seed: int, persons: int
+) -> Iterator[tuple[SynthPerson, list[NoisyRecord], list[NoisyRecord]]]:
+    """Per person of the world `seed`: (person, noisy reports, noisy enquiries), streamed and
+    deterministic by seed. Record ids are R00000001... and E0000001... in order."""
+    rng = random.Random(f"noise:{seed}")
+    n_rep = n_enq = 0
+    for bundle in iter_world(seed=seed, persons=persons):
+        p = bundle.person
+        reps = []
+        for _ in range(rng.choices(*REPORTS_PER_PERSON)[0]):
+            n_rep += 1
+            reps.append(write_report(p, rng, f"R{n_rep:08d}"))
+        enqs = []
+        for _ in range(rng.choices(*ENQUIRIES_PER_PERSON)[0]):
+            n_enq += 1
+            enqs.append(write_enquiry(p, rng, f"E{n_enq:07d}"))
+        yield p, reps, enqs

@@ -1,0 +1,213 @@
+"""Batch speed, memory and blocking recall: dedupe reports and link enquiries to them.
+
+    .venv/bin/python bench/matching/perf_batch.py                       # 1,000,000 + 100,000
+    .venv/bin/python bench/matching/perf_batch.py --reports 50000 --enquiries 5000
+
+Target (issue 3): dedupe 1,000,000 reports and link 100,000 enquiries in <= 3 minutes on
+2 cores, peak memory <= 8 GiB, blocking recall >= 0.99. Baseline in the same run: vanilla
+Splink 5 as its documentation configures it (bench/matching/baselines.py: anyascii names,
+block_on rules, EM training), deduplicating the first `--baseline-reports` reports, next to
+the engine on exactly the same records. Data: the noisy linkage generator
+(bench/matching/generate.py) at a seed no parameter was estimated on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from baselines import splink_scores
+
+from kintrace.matching import MODEL_VERSION
+from kintrace.matching.batch import link_tables
+from kintrace.matching.features import build_features
+
+SEED = 777
+RESULTS = Path(__file__).parents[1] / "results" / "perf_batch.json"
+
+
+def _peak_rss_gib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024**2
+
+
+def make_data(
+    n_reports: int, n_enquiries: int
+) -> tuple[list[dict], list[str], list[dict], list[str]]:
+    reports: list[dict] = []
+    r_labels: list[str] = []
+    enquiries: list[dict] = []
+    e_labels: list[str] = []
+    for _person, reps, enqs in iter_noisy(SEED, 10 * n_reports):
+        for r in reps:
+            if len(reports) < n_reports:
+                reports.append(r.row)
+                r_labels.append(r.person_id)
+        for e in enqs:
+            if len(enquiries) < n_enquiries:
+                enquiries.append(e.row)
+                e_labels.append(e.person_id)
+        if len(reports) >= n_reports and len(enquiries) >= n_enquiries:
+            break
+    return reports, r_labels, enquiries, e_labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--enquiries", type=int, default=100_000)
+    parser.add_argument("--baseline-reports", type=int, default=20_000)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args()
+    console = Console(stderr=True)
+
+    t0 = time.perf_counter()
+    reports, r_labels, enquiries, e_labels = make_data(args.reports, args.enquiries)
+    t_gen = time.perf_counter() - t0
+    console.log(f"generated {len(reports)} reports, {len(enquiries)} enquiries in {t_gen:.0f} s")
+
+    t0 = time.perf_counter()
+    rf = build_features(reports)
+    t_feat_r = time.perf_counter() - t0
+    console.log(f"features of reports: {t_feat_r:.1f} s")
+    t0 = time.perf_counter()
+    ef = build_features(enquiries)
+    t_feat_e = time.perf_counter() - t0
+    console.log(f"features of enquiries: {t_feat_e:.1f} s")
+    # Link: enquiries on the left; reports again on the right, offset past the enquiries.
+    rf_right = build_features(reports[:0])  # schema only
+    del rf_right
+
+    dedupe_stats: dict = {"labels_left": r_labels}
+    t0 = time.perf_counter()
+    dedupe_pairs = link_tables(rf.table, None, stats=dedupe_stats)
+    t_dedupe = time.perf_counter() - t0
+    console.log(f"dedupe: {t_dedupe:.1f} s, {dedupe_stats['candidate_pairs']} candidates")
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    right = rf.table.set_column(
+        0, "rid", pc.add(rf.table.column("rid"), pa.scalar(ef.table.num_rows, pa.int64()))
+    )
+    link_stats: dict = {"labels_left": e_labels, "labels_right": r_labels}
+    t0 = time.perf_counter()
+    link_pairs = link_tables(ef.table, right, stats=link_stats)
+    t_link = time.perf_counter() - t0
+    console.log(f"link: {t_link:.1f} s, {link_stats['candidate_pairs']} candidates")
+    peak = _peak_rss_gib()
+    total = t_feat_r + t_feat_e + t_dedupe + t_link
+
+    result: dict = {
+        "model_version": MODEL_VERSION,
+        "seed": SEED,
+        "reports": len(reports),
+        "enquiries": len(enquiries),
+        "engine": {
+            "features_reports_s": round(t_feat_r, 1),
+            "features_enquiries_s": round(t_feat_e, 1),
+            "dedupe_s": round(t_dedupe, 1),
+            "link_s": round(t_link, 1),
+            "total_s": round(total, 1),
+            "peak_rss_gib": round(peak, 2),
+            "dedupe_candidate_pairs": dedupe_stats["candidate_pairs"],
+            "link_candidate_pairs": link_stats["candidate_pairs"],
+            "dedupe_blocking_recall": round(dedupe_stats["blocking_recall"], 4),
+            "link_blocking_recall": round(link_stats["blocking_recall"], 4),
+            "dedupe_pairs_written": len(dedupe_pairs),
+            "link_pairs_written": len(link_pairs),
+        },
+        "targets": {"total_s": 180, "peak_rss_gib": 8, "blocking_recall": 0.99},
+    }
+    del dedupe_pairs, link_pairs
+
+    if not args.skip_baseline:
+        n = min(args.baseline_reports, len(reports))
+        sub, sub_labels = reports[:n], r_labels[:n]
+        t0 = time.perf_counter()
+        sf = build_features(sub)
+        sub_stats: dict = {"labels_left": sub_labels}
+        link_tables(sf.table, None, stats=sub_stats)
+        t_ours = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _scores, blocked = splink_scores(sub, None)
+        t_splink = time.perf_counter() - t0
+        truth: dict[str, list[str]] = {}
+        for rid, label in zip((r["record_id"] for r in sub), sub_labels, strict=True):
+            truth.setdefault(label, []).append(rid)
+        true_pairs = {
+            (min(a, b), max(a, b)) for ids in truth.values() for a in ids for b in ids if a < b
+        }
+        result["baseline"] = {
+            "reports": n,
+            "splink5_vanilla_dedupe_s": round(t_splink, 1),
+            "splink5_vanilla_candidate_pairs": len(blocked),
+            "splink5_vanilla_blocking_recall": round(
+                len(true_pairs & blocked) / max(len(true_pairs), 1), 4
+            ),
+            "engine_dedupe_s": round(t_ours, 1),
+            "engine_candidate_pairs": sub_stats["candidate_pairs"],
+            "engine_blocking_recall": round(sub_stats["blocking_recall"], 4),
+        }
+
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+    table = Table(title=f"kintrace batch ({MODEL_VERSION}), seed {SEED}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    e = result["engine"]
+    rows = [
+        ("reports / enquiries", f"{len(reports):,} / {len(enquiries):,}", ""),
+        ("features (reports + enquiries)", f"{t_feat_r + t_feat_e:.1f} s", ""),
+        ("dedupe", f"{t_dedupe:.1f} s", ""),
+        ("link", f"{t_link:.1f} s", ""),
+        ("total", f"{total:.1f} s", "<= 180 s"),
+        ("peak memory", f"{peak:.2f} GiB", "<= 8 GiB"),
+        (
+            "candidates dedupe / link",
+            f"{e['dedupe_candidate_pairs']:,} / {e['link_candidate_pairs']:,}",
+            "",
+        ),
+        ("blocking recall dedupe", f"{e['dedupe_blocking_recall']:.4f}", ">= 0.99"),
+        ("blocking recall link", f"{e['link_blocking_recall']:.4f}", ">= 0.99"),
+    ]
+    if "baseline" in result:
+        b = result["baseline"]
+        rows += [
+            (
+                f"baseline: vanilla Splink 5 dedupe of {b['reports']:,}",
+                f"{b['splink5_vanilla_dedupe_s']:.1f} s",
+                "",
+            ),
+            (f"engine on the same {b['reports']:,}", f"{b['engine_dedupe_s']:.1f} s", ""),
+            (
+                "candidates Splink / engine",
+                f"{b['splink5_vanilla_candidate_pairs']:,} / {b['engine_candidate_pairs']:,}",
+                "",
+            ),
+            (
+                "blocking recall Splink / engine",
+                f"{b['splink5_vanilla_blocking_recall']:.4f} / {b['engine_blocking_recall']:.4f}",
+                "",
+            ),
+        ]
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
