@@ -166,3 +166,101 @@ class AgreementRecorded(AuditEvent):
 class BatchKeyTrusted(AuditEvent):
     kind: ClassVar[str] = "batch_key.trusted"
     subject_type: ClassVar[str | None] = "trusted_batch_key"
+
+
+# --- casework (issue 5) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchesStored(AuditEvent):
+    """The match worker stored candidates for a new enquiry or report (counts only)."""
+
+    kind: ClassVar[str] = "match.stored"
+    subject_type: ClassVar[str | None] = "match_job"
+    job_subject: str
+    job_subject_id: int
+    matches: int
+    model_version: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseStageChanged(AuditEvent):
+    kind: ClassVar[str] = "case.stage_changed"
+    subject_type: ClassVar[str | None] = "case"
+    stage: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseAssigned(AuditEvent):
+    kind: ClassVar[str] = "case.assigned"
+    subject_type: ClassVar[str | None] = "case"
+    assignee_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchDecided(AuditEvent):
+    kind: ClassVar[str] = "match.decided"
+    subject_type: ClassVar[str | None] = "match"
+    decision_id: int
+    judgement: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchDecisionRetracted(AuditEvent):
+    kind: ClassVar[str] = "match.decision_retracted"
+    subject_type: ClassVar[str | None] = "match"
+    decision_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquirerVerified(AuditEvent):
+    kind: ClassVar[str] = "enquiry.verified"
+    subject_type: ClassVar[str | None] = "enquiry"
+    verification_id: int
+    outcome: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisclosureDrafted(AuditEvent):
+    kind: ClassVar[str] = "disclosure.drafted"
+    subject_type: ClassVar[str | None] = "disclosure"
+    content_kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisclosureApproved(AuditEvent):
+    kind: ClassVar[str] = "disclosure.approved"
+    subject_type: ClassVar[str | None] = "disclosure"
+    content_kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeathToldInPerson(AuditEvent):
+    kind: ClassVar[str] = "disclosure.death_told"
+    subject_type: ClassVar[str | None] = "disclosure"
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FamilyNotified(AuditEvent):
+    """An e-mail saying "there is news" went to the enquirer (it holds no details)."""
+
+    kind: ClassVar[str] = "enquiry.notified"
+    subject_type: ClassVar[str | None] = "enquiry"
+    delivered: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class FamilyMessageStep(AuditEvent):
+    kind: ClassVar[str] = "message.step"
+    subject_type: ClassVar[str | None] = "message"
+    state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquirySecretReset(AuditEvent):
+    """A family that lost its secret got a new one after verification; the old one is void."""
+
+    kind: ClassVar[str] = "enquiry.secret_reset"
+    subject_type: ClassVar[str | None] = "enquiry"
