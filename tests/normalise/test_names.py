@@ -294,3 +294,48 @@ def test_hungarian_sz_reaches_the_cyrillic_name() -> None:
     assert a.given == analyse_name(given_name="Сергей").given
     assert a.patronymic == analyse_name("Кислица Сергей Викторович").patronymic
     assert analyse_name("Кислица").family in a.family_variants
+
+
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        ("БОЙКО Tаpaс Алексеевич", "Бойко Тарас Алексеевич"),  # only look-alikes: context
+        ("Сaxнo Лариса", "Сахно Лариса"),  # н has no Latin twin: Cyrillic
+        (
+            "Poma Bogdanovich Kucher",
+            "Roma Bogdanovich Kucher",
+        ),  # only the Cyrillic reading is a name
+    ],
+)
+def test_look_alike_letters_are_read_in_the_script_the_name_needs(written: str, clean: str) -> None:
+    a, b = analyse_name(written), analyse_name(clean)
+    assert (a.given, a.family) == (b.given, b.family)
+
+
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        ("Ntvf ,jqrj", "Тёма Бойко"),  # the comma key is б in the Cyrillic layout
+        ("Lvbnhbz Ltybcjdbxf ;ehfdktdf", "Дмитрия Денисовича Журавлева"),
+        (".hsq Ktdbwmrbq", "Юрий Левицкий"),
+    ],
+)
+def test_wrong_layout_is_read_back_with_the_punctuation_keys(written: str, clean: str) -> None:
+    a, b = analyse_name(written), analyse_name(clean)
+    assert (a.given, a.patronymic, a.family) == (b.given, b.patronymic, b.family)
+
+
+@pytest.mark.parametrize(
+    ("inflected", "nominative"),
+    [
+        ("Шукаю Сергійка Клименка", "Сергійко Клименко"),
+        ("Шукаю Владислава Валерійовича Лук'яненка", "Владислав Валерійович Лук'яненко"),
+        ("Ищу Жданова Славу Сергеевича", "Жданов Слава Сергеевич"),
+        ("Ищу Петренко Марию Ивановну", "Петренко Мария Ивановна"),
+    ],
+)
+def test_inflected_names_from_enquiries_reach_the_nominative(
+    inflected: str, nominative: str
+) -> None:
+    a, b = analyse_name(inflected), analyse_name(nominative)
+    assert (a.given, a.patronymic, a.family, a.sex) == (b.given, b.patronymic, b.family, b.sex)

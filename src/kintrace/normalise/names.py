@@ -20,9 +20,12 @@ from kintrace.normalise.keys import (
     word_key,
 )
 from kintrace.normalise.repair import (
+    as_cyrillic,
     cyrillic_typed_as_latin,
     fix_mixed_script,
     latin_typed_as_cyrillic,
+    only_look_alikes,
+    unambiguous_script,
 )
 from kintrace.normalise.tables import (
     NameGroup,
@@ -182,15 +185,34 @@ _SURNAME_ENDING = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic
 
 
 @lru_cache(maxsize=500_000)
-def _word_info(word: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
-    """(repaired word, keys of hyphen parts, alternative keys) for one written word."""
-    fixed = "-".join(fix_mixed_script(p) for p in word.split("-"))
+def _word_info(word: str, context: str = "") -> tuple[str, tuple[str, ...], frozenset[str]]:
+    """(repaired word, keys of hyphen parts, alternative keys) for one written word.
+
+    ``context`` is the script the rest of the name is unmistakably written in.
+    """
+    fixed = "-".join(_fix_word(p, context) for p in word.split("-"))
     parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     alts: set[str] = set()
     for p in fixed.split("-"):
         if p and all(script_of_char(c) in ("latin", "") for c in p):
             alts |= latin_key_alternatives(p)
     return fixed, parts, frozenset(alts)
+
+
+def _fix_word(word: str, context: str) -> str:
+    """One word in one script; a Latin word made only of look-alikes may be Cyrillic.
+
+    «Poma» among Latin words is read as «Рома» when only that reading is a known name, and a
+    look-alike-only Latin word inside a Cyrillic name is Cyrillic.
+    """
+    fixed = fix_mixed_script(word, context)
+    if len(fixed) >= 3 and only_look_alikes(fixed) and not _CYRILLIC.search(fixed):
+        cyr = as_cyrillic(fixed)
+        if context == "cyrillic":
+            return cyr
+        if lookup_given(word_key(cyr)) and not lookup_given(word_key(fixed)):
+            return cyr
+    return fixed
 
 
 def _tokenise(text: str) -> list[_Token]:
@@ -209,6 +231,7 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 @lru_cache(maxsize=200_000)
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
+    context = unambiguous_script(text)
     comma = False
     mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
     for chunk in _CHUNKS.split(text):
@@ -242,7 +265,7 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
             # prime may be a soft sign the key needs (Lʹosha).
             if _CYRILLIC.search(letters_only):
                 letters_only = _APOSTROPHES.sub("", letters_only)
-            fixed, parts, alts = _word_info(letters_only)
+            fixed, parts, alts = _word_info(letters_only, context)
             if not parts:
                 continue
             tokens.append(

@@ -11,10 +11,10 @@ from kintrace.normalise.keys import script_of_char
 # Latin letters that look like Cyrillic ones, and back. Upper case matters: "H" looks like
 # "Н" and "B" like "В", but "h" and "b" look like nothing Cyrillic.
 _LAT_TO_CYR = str.maketrans(
-    "AaBCcEeHKkMOoPpTXxYyiIj", "АаВСсЕеНКкМОоРрТХхУуіІј"
+    "AaBCcEeHKkMmOoPpTXxYyiIj", "АаВСсЕеНКкМмОоРрТХхУуіІј"
 )  # fmt: skip
 _CYR_TO_LAT = str.maketrans(
-    "АаВСсЕеНКкМОоРрТХхУуіІјЅѕ", "AaBCcEeHKkMOoPpTXxYyiIjSs"
+    "АаВСсЕеНКкМмОоРрТХхУуіІјЅѕ", "AaBCcEeHKkMmOoPpTXxYyiIjSs"
 )  # fmt: skip
 # OCR reads letters as digits; which letter depends on the script around it.
 _DIGIT_TO_CYR = str.maketrans("0134689", "оізчббв")
@@ -32,16 +32,51 @@ _TO_LAT = str.maketrans(
 )
 
 
+_AMBIGUOUS_LATIN = frozenset("AaBCcEeHKkMmOoPpTXxYyiIj")
+_AMBIGUOUS_CYRILLIC = frozenset("АаВСсЕеНКкМмОоРрТХхУуіІјЅѕ")
+
+
+def unambiguous_script(text: str) -> str:
+    """The script of the letters in ``text`` that have no look-alike in the other one.
+
+    "" when there are none or both scripts have some.
+    """
+    cyr = lat = False
+    for ch in text:
+        sc = script_of_char(ch)
+        if sc == "cyrillic" and ch not in _AMBIGUOUS_CYRILLIC:
+            cyr = True
+        elif sc == "latin" and ch not in _AMBIGUOUS_LATIN:
+            lat = True
+    if cyr == lat:
+        return ""
+    return "cyrillic" if cyr else "latin"
+
+
+def only_look_alikes(word: str) -> bool:
+    """True when every letter of the word has a look-alike in the other script (Рома/Poma)."""
+    return all(ch in _AMBIGUOUS_LATIN or ch in _AMBIGUOUS_CYRILLIC for ch in word if ch.isalpha())
+
+
+def as_cyrillic(word: str) -> str:
+    return word.translate(_LAT_TO_CYR).translate(_DIGIT_TO_CYR)
+
+
 @lru_cache(maxsize=200_000)
-def fix_mixed_script(word: str) -> str:
-    """Replace look-alike letters and OCR digits so the word is in its majority script."""
+def fix_mixed_script(word: str, context: str = "") -> str:
+    """Replace look-alike letters and OCR digits so the word is in one script.
+
+    The letters without a look-alike decide (Сaxнo has н: Cyrillic); when there are none
+    (Tаpaс), the script of the rest of the name (``context``) decides, then the majority.
+    """
     cyr = sum(1 for ch in word if script_of_char(ch) == "cyrillic")
     lat = sum(1 for ch in word if script_of_char(ch) == "latin")
     has_digit = any(ch.isdigit() for ch in word)
     if not (cyr and lat) and not (has_digit and (cyr or lat)):
         return word
-    if cyr >= lat:
-        return word.translate(_LAT_TO_CYR).translate(_DIGIT_TO_CYR)
+    target = unambiguous_script(word) or context or ("cyrillic" if cyr >= lat else "latin")
+    if target == "cyrillic":
+        return as_cyrillic(word)
     return word.translate(_CYR_TO_LAT).translate(_DIGIT_TO_LAT)
 
 
