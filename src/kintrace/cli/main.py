@@ -23,12 +23,14 @@ from kintrace.cli import db as _db  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
 from kintrace.cli import user as _user  # noqa: E402
+from kintrace.cli import worker as _worker  # noqa: E402
 
 _serve.register(app)
 _db.register(app)
 _user.register(app)
 _audit.register(app)
 _link.register(app)
+_worker.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

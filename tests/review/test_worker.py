@@ -1,0 +1,100 @@
+"""The match worker turns queued enquiries and reports into stored, explained matches."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from tests.factories import Personas, Store
+from tests.review.conftest import add_report, add_source, file_enquiry
+
+from kintrace.db.models import Enquiry, Match, MatchJob
+from kintrace.domain import JobState
+from kintrace.matching import MODEL_VERSION
+from kintrace.review.cases import Stage, stage_of
+from kintrace.review.worker import MatchWorker
+
+
+def test_a_new_enquiry_gets_the_report_in_ukrainian_spelling_as_a_strong_match(
+    store: Store, people: Personas
+) -> None:
+    with store.sessions.begin() as session:
+        source = add_source(session)
+        report = add_report(
+            session,
+            source,
+            full_name="Кислиця Сергій Вікторович",
+            birth_date="2001-03-12",
+            sex="M",
+        )
+        add_report(session, source, full_name="Петренко Олег Іванович", birth_date="1980-01-02")
+        report_id = report.id
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(
+            session, store, people.org_a.id, sought__full_name="Кислица Сергей Викторович"
+        )
+    assert worker.drain() == 1
+    with store.sessions() as session:
+        matches = session.scalars(sa.select(Match).where(Match.enquiry_id == receipt.enquiry_id))
+        best = max(matches, key=lambda m: m.probability)
+        assert best.report_id == report_id
+        assert best.probability >= 0.5
+        assert best.model_version == MODEL_VERSION
+        assert any(f["comparison"] == "family_name" for f in best.explanation["fields"])
+        enquiry = session.get(Enquiry, receipt.enquiry_id)
+        assert enquiry.case_id is not None
+        assert stage_of(session, enquiry.case_id) is Stage.possible_match
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(MatchJob.state != JobState.done)) == 0
+        )
+
+
+def test_a_report_arriving_later_is_checked_against_open_enquiries(
+    store: Store, people: Personas
+) -> None:
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    with store.sessions.begin() as session:
+        case_id = session.get(Enquiry, receipt.enquiry_id).case_id
+        assert stage_of(session, case_id) is Stage.searching
+        source = add_source(session)
+        report = add_report(
+            session, source, full_name="KYSLYTSIA SERHII", birth_date="12.03.2001", sex="M"
+        )
+        report_id = report.id
+    worker.drain()
+    with store.sessions() as session:
+        match = session.scalar(sa.select(Match).where(Match.report_id == report_id))
+        assert match is not None and match.enquiry_id == receipt.enquiry_id
+        assert stage_of(session, case_id) is Stage.possible_match
+
+
+def test_two_relatives_asking_about_the_same_man_share_one_case(
+    store: Store, people: Personas
+) -> None:
+    with store.sessions.begin() as session:
+        first = file_enquiry(session, store, people.org_a.id)
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    with store.sessions.begin() as session:
+        second = file_enquiry(
+            session,
+            store,
+            people.org_a.id,
+            enquirer__name="Кислиця Олена",
+            enquirer__relationship="wife",
+        )
+        stranger = file_enquiry(
+            session,
+            store,
+            people.org_a.id,
+            sought__full_name="Бондаренко Тарас Петрович",
+            sought__birth_date="1975",
+        )
+    worker.drain()
+    with store.sessions() as session:
+        cases = {e.id: e.case_id for e in session.scalars(sa.select(Enquiry))}
+    assert cases[first.enquiry_id] == cases[second.enquiry_id]
+    assert cases[stranger.enquiry_id] != cases[first.enquiry_id]
