@@ -24,6 +24,10 @@ from kintrace.settings import Settings
 def _run_web(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from kintrace.logging import configure_logging
+    from kintrace.web.admission import SurgeSettings
+
+    configure_logging(settings.log_level)
     try:
         from kintrace.web.app import create_app
 
@@ -32,7 +36,22 @@ def _run_web(settings: Settings, host: str, port: int) -> None:
         fail(str(exc))
         return
     console.print(f"kintrace is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    surge = SurgeSettings()
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        # Logging is set up above (JSON lines without personal data); uvicorn must not redo it.
+        log_config=None,
+        access_log=False,
+        # SIGTERM: stop accepting, let requests in flight finish (a family's enquiry half-way
+        # through is answered), then stop even if one hangs.
+        timeout_graceful_shutdown=surge.graceful_shutdown_s,
+        # A hard ceiling above admission control's own limits: connections beyond it get 503
+        # from uvicorn before any Python of ours runs, so memory stays bounded.
+        limit_concurrency=surge.max_in_flight + surge.max_queued + 64,
+    )
 
 
 def _migrate(settings: Settings) -> None:

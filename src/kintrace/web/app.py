@@ -14,11 +14,12 @@ from starlette.middleware.sessions import SessionMiddleware
 import kintrace
 from kintrace.keys import Keys
 from kintrace.settings import Settings, get_settings
+from kintrace.web.admission import install_admission
 from kintrace.web.deps import PermittedApp
 from kintrace.web.errors import install_error_handlers, refuse
 from kintrace.web.i18n import load_translations
 from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddleware
-from kintrace.web.routes import api, public, staff
+from kintrace.web.routes import api, ops, public, staff
 from kintrace.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -91,4 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=tls,
     )
     app.add_middleware(SecurityHeadersMiddleware, tls=tls)
+    # Operations (issue 7): health probes, the storage-error answer, admission control outermost.
+    ops.install(app)
+    install_admission(app)
     return app

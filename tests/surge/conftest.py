@@ -1,0 +1,133 @@
+"""Helpers for the surge and fault-tolerance tests: a real ``kintrace serve`` in a subprocess on
+loopback, and a JSON-log capture."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.conftest import free_port
+from tests.web.conftest import sqlite_web, web  # noqa: F401  (fixtures shared with web tests)
+
+from kintrace.logging import configure_logging
+
+# The crash tests shorten the minute after which a dead request's Idempotency-Key claim is taken
+# over (kintrace.intake.idempotency.STALE_IN_FLIGHT) so that CI does not wait for it.
+SERVE = (
+    "import sys, datetime\n"
+    "import kintrace.intake.idempotency as i\n"
+    "stale = float(sys.argv.pop(1))\n"
+    "if stale >= 0: i.STALE_IN_FLIGHT = datetime.timedelta(seconds=stale)\n"
+    "from kintrace.cli.main import app\n"
+    "app(['serve', *sys.argv[1:]])\n"
+)
+
+
+@dataclass
+class Server:
+    """One ``kintrace serve`` process on a free loopback port."""
+
+    data_dir: Path
+    database_url: str | None
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_server(
+    data_dir: Path,
+    database_url: str | None = None,
+    *,
+    stale_claim_s: float = -1,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Server:
+    port = port or free_port()
+    environment = {
+        **os.environ,
+        "KINTRACE_ENVIRONMENT": "test",
+        "KINTRACE_DATA_DIR": str(data_dir),
+        **(env or {}),
+    }
+    if database_url:
+        environment["KINTRACE_DATABASE_URL"] = database_url
+    log_path = data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE, str(stale_claim_s), "--port", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+    server = Server(data_dir, database_url, port, process, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kintrace serve exited at start:\n{server.log()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"kintrace serve did not answer within 30 seconds:\n{server.log()}")
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    """``serve(data_dir, database_url=None, ...) -> Server``; every server is stopped after."""
+    started: list[Server] = []
+
+    def start(*args: object, **kwargs: object) -> Server:
+        server = start_server(*args, **kwargs)  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.kill()
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Everything logged during the test, as the JSON lines ``kintrace serve`` writes."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    buffer = io.StringIO()
+    configure_logging("DEBUG", stream=buffer)
+    try:
+        yield buffer
+    finally:
+        root.handlers, level = saved
+        root.setLevel(level)
