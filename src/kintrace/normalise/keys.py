@@ -131,13 +131,9 @@ _LATIN_RULES: list[tuple[str, str]] = [
 
 def _latin_replace(word: str, fl: _Flavour) -> str:
     if fl.swedish_dutch:
-        word = (
-            word.replace("tsj", "C")
-            .replace("sj", "C")
-            .replace("zj", "C")
-            .replace("tj", "C")
-            .replace("oe", "U")
-        )
+        word = word.replace("tsj", "C").replace("sj", "C").replace("zj", "C")
+        # Swedish tj is ч; Dutch writes ч as tsj and keeps tj for тю (Hnatjoek).
+        word = word.replace("oe", "U") if "oe" in word else word.replace("tj", "C")
     for src, dst in _LATIN_RULES:
         if src in word:
             word = word.replace(src, dst)
@@ -223,7 +219,8 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
         # c as k (Nicolai, Marco) where the canonical reading took ц, and the reverse.
         for reading in ("k", "ts"):
             form = re.sub(r"c(?![hzs])", reading, prepared)
-            alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+            # Read afresh: "cs" was Hungarian only while the c was there (Olecsii).
+            alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
     if "j" in prepared and not fl.french:
         # French and Romanian j is ж (Janna, Nadejda, Anjela).
         fl.french = True
@@ -241,9 +238,9 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
     if "j" in prepared:
         # Spanish j is х (Mijaíl, Jruschov).
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared.replace("j", "G"), fl))))
-    if re.search(r"ci[aou]", prepared):
-        # Italian and Romanian ci before a vowel is ч (Gorbaciov, Ciaikovski).
-        form = re.sub(r"ci(?=[aou])", "C", prepared)
+    if re.search(r"ci[aeou]", prepared):
+        # Italian and Romanian ci before a vowel is ч (Gorbaciov, Ciaikovski, Marcienko).
+        form = re.sub(r"ci(?=[aeou])", "C", prepared)
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
     key = latin_key(word)
     czech = re.search(r"(enk|uk|ak|ik|ic|ec)ova$", key)

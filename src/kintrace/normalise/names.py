@@ -362,6 +362,10 @@ def _assign_roles(
             given_idx = None
         elif upper and len(upper) < len(free):
             given_idx = next(i for i in free if i not in upper)
+        elif len(free) == 2 and sum(bool(_SURNAME_ENDING.search(tokens[i].key)) for i in free) == 1:
+            # Nothing known, but one word ends like a surname (Frolov Timfeï): the other is
+            # the given name.
+            given_idx = next(i for i in free if not _SURNAME_ENDING.search(tokens[i].key))
         elif patr is not None and patr - 1 in free:
             given_idx = patr - 1
         else:
@@ -436,15 +440,16 @@ def _inflected_given(key: str) -> tuple[str, str, str] | None:
     """(nominative key, case, sex) of an inflected given-name key the tables know, or None."""
     for ending, case in _MALE_NAME_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending) + 2:
-            found = lookup_given(key[: -len(ending)], "M")
+            found = lookup_given(key[: -len(ending)], "M", suffixes=False)
             if found and found[0].sex == "M":
                 return key[: -len(ending)], case, "M"
     for ending, case in _FEMALE_NAME_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending) + 2:
+            # Names in -a decline alike for women and men (Марію, Алёшу, Діму).
             nom = key[: -len(ending)] + "a"
-            found = lookup_given(nom, "F")
-            if found and found[0].sex == "F":
-                return nom, case, "F"
+            found = lookup_given(nom, suffixes=False)
+            if found:
+                return nom, case, found[0].sex
     return None
 
 

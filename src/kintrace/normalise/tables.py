@@ -108,7 +108,9 @@ def name_tables() -> NameTables:
 
 
 @lru_cache(maxsize=200_000)
-def lookup_given_all(key: str, sex: str | None = None) -> tuple[tuple[NameGroup, bool], ...]:
+def lookup_given_all(
+    key: str, sex: str | None = None, suffixes: bool = True
+) -> tuple[tuple[NameGroup, bool], ...]:
     """Every name group a given-name key belongs to, best first, with "was a diminutive".
 
     Groups of the stated sex come first, then full forms before diminutives (Алёна is a name
@@ -120,7 +122,7 @@ def lookup_given_all(key: str, sex: str | None = None) -> tuple[tuple[NameGroup,
     found: list[tuple[NameGroup, bool]] = []
     for index, is_dim in ((t.by_full_key, False), (t.by_diminutive_key, True)):
         found += [(t.groups[i], is_dim) for i in index.get(key, ())]
-    if not found:
+    if not found and suffixes:
         for suffix in _DIMINUTIVE_SUFFIXES:
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 stem = key[: -len(suffix)]
@@ -139,9 +141,11 @@ def lookup_given_all(key: str, sex: str | None = None) -> tuple[tuple[NameGroup,
 _DIMINUTIVE_SUFFIXES = ("onka", "enka", "ocka", "ecka", "uska", "usa", "cik", "ko", "ik", "us")
 
 
-def lookup_given(key: str, sex: str | None = None) -> tuple[NameGroup, bool] | None:
+def lookup_given(
+    key: str, sex: str | None = None, suffixes: bool = True
+) -> tuple[NameGroup, bool] | None:
     """The best name group of a given-name key (see lookup_given_all), or None."""
-    found = lookup_given_all(key, sex)
+    found = lookup_given_all(key, sex, suffixes)
     return found[0] if found else None
 
 
