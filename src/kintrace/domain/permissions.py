@@ -128,3 +128,20 @@ def actions_for(role: str | None) -> Iterable[Action]:
     for declared in ACTIONS.values():
         if declared.public or (role is not None and role in declared.roles):
             yield declared
+
+
+# Issue 4: reports leave the instance only to a partner under a data-sharing agreement.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.transfer.export",
+            "Export reports (PFIF or exchange CSV) to a partner under a data-sharing agreement.",
+            roles=_roles(Role.caseworker, Role.supervisor),
+        ),
+        Action(
+            "staff.agreement.manage",
+            "Record a data-sharing agreement with a partner organisation.",
+            roles=_roles(Role.supervisor, Role.admin),
+        ),
+    )
+)
