@@ -63,9 +63,10 @@ def nominative(word: str, lang: str | None, case: str, sex: str | None) -> str |
             continue
         if not p.is_known and "Surn" not in tag:
             continue  # a guessed ordinary noun is no evidence (Асанте is not a case of anything)
-        if gender and tag_gender and tag_gender != gender and "Surn" in tag:
-            continue
-        if gender and tag_gender not in (gender, "ms-f", None) and "Name" in tag:
+        # A surname, name or adjective has the person's gender (Черного is Черный for a man,
+        # not Черное); a noun keeps its own (Кислица is feminine whoever bears it).
+        personal = "Surn" in tag or "Name" in tag or tag.POS == "ADJF"
+        if gender and personal and tag_gender not in (gender, "ms-f", None):
             continue
         best = p
         break

@@ -461,6 +461,7 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
     Сергійка, Марію); a given name the tables know as written counts as nominative.
     """
     case = None
+    other_cases: tuple[str, ...] = ()
     sex = stated_sex
     override: dict[int, str] = {}
     for tok in tokens:
@@ -486,6 +487,8 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
                 found = lookup_given(word_key(lemma)) if lemma else None
                 if found is not None:
                     case, sex = cases[0], sex or found[0].sex
+                    # Сергея may be genitive or accusative: the surname may say which.
+                    other_cases = cases[1:]
                     break
             guess = _inflected_given(tok.key)
             if guess is not None:
@@ -495,7 +498,11 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
     if case is None:
         return sex
     for i, tok in enumerate(tokens):
-        nom = _nominative(tok, lang, case, sex)
+        nom = None
+        for c in (case, *other_cases):
+            nom = _nominative(tok, lang, c, sex)
+            if nom:
+                break
         if nom:
             fixed, parts, _ = _word_info(nom)
             tok.extra.add(tok.key)

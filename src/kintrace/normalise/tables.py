@@ -138,7 +138,9 @@ def lookup_given_all(
 
 
 # Ukrainian and Russian diminutive suffixes, as keys (-ко, -чик, -ик, -усь, -енька, -очка, ...).
-_DIMINUTIVE_SUFFIXES = ("onka", "enka", "ocka", "ecka", "uska", "usa", "cik", "ko", "ik", "us")
+_DIMINUTIVE_SUFFIXES = (
+    "onka", "enka", "inka", "ocka", "ecka", "uska", "usa", "cik", "ko", "ik", "us",
+)  # fmt: skip
 
 
 def lookup_given(
