@@ -12,6 +12,11 @@ Writes into the output folder:
   pairs_dedupe.csv     every true (report, report) pair, lower id first
   meta.json            seed, sizes and counts
 
+For the batch perf target (1,000,000 reports, 100,000 enquiries):
+
+    .venv/bin/python bench/matching/generate.py --persons 610000 --max-reports 1000000 \
+        --max-enquiries 100000 -o /tmp/kt-1m
+
 Persons come from kintrace.synthetic (families with siblings, fathers and sons of one given
 name, twins and namesakes); every record is written by kintrace.synthetic.noise and carries
 the phenomena applied to it. Streams to disk, so `--persons 1000000` runs in bounded memory.
@@ -41,7 +46,17 @@ def name_key(p: SynthPerson) -> str:
     return f"{p.given_ref.ru}|{p.father_ref.ru}|{p.surname_ref.ru}"
 
 
-def generate(out: Path, seed: int, persons: int, *, quiet: bool = False) -> dict[str, object]:
+def generate(
+    out: Path,
+    seed: int,
+    persons: int,
+    *,
+    max_reports: int | None = None,
+    max_enquiries: int | None = None,
+    quiet: bool = False,
+) -> dict[str, object]:
+    """Write the set; the caps drop records beyond them (and their truth), so a perf run
+    can ask for exactly 1,000,000 reports and 100,000 enquiries."""
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     counts = {"persons": 0, "reports": 0, "enquiries": 0, "pairs_link": 0, "pairs_dedupe": 0}
@@ -68,6 +83,10 @@ def generate(out: Path, seed: int, persons: int, *, quiet: bool = False) -> dict
         stack.enter_context(progress)
         task = progress.add_task("persons", total=persons)
         for i, (p, reps, enqs) in enumerate(iter_noisy(seed, persons)):
+            if max_reports is not None:
+                reps = reps[: max(0, max_reports - counts["reports"])]
+            if max_enquiries is not None:
+                enqs = enqs[: max(0, max_enquiries - counts["enquiries"])]
             pers_w.writerow(
                 [p.person_id, p.father_id or "", ";".join(p.sibling_ids), name_key(p),
                  p.birth_date.isoformat()]
@@ -102,10 +121,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--persons", type=int, default=5000, help="persons in the world (default 5000)")
+    ap.add_argument("--max-reports", type=int, help="write at most this many reports")
+    ap.add_argument("--max-enquiries", type=int, help="write at most this many enquiries")
     ap.add_argument("--seed", type=int, default=20261127, help="world and noise seed")
     ap.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     args = ap.parse_args()
-    meta = generate(args.out, args.seed, args.persons)
+    meta = generate(
+        args.out,
+        args.seed,
+        args.persons,
+        max_reports=args.max_reports,
+        max_enquiries=args.max_enquiries,
+    )
     Console().print(meta)
 
 
