@@ -6,16 +6,29 @@ from pathlib import Path
 import pytest
 
 from kintrace.errors import KeyFileError
-from kintrace.keys import Keys
+from kintrace.keys import (
+    KeyRing,
+    Keys,
+    KeyShredded,
+    audit_public_key,
+    audit_signing_key,
+    key_id_of,
+)
 from kintrace.settings import Settings
 
 
 def test_key_files_are_created_readable_by_the_owner_only(tmp_path: Path) -> None:
     Keys(Settings(data_dir=tmp_path))
-    files = sorted((tmp_path / "keys").iterdir())
-    assert [f.name for f in files] == ["enquirer-hmac.key", "seal-aesgcm.key"]
+    keys_dir = tmp_path / "keys"
+    files = sorted(p for p in keys_dir.rglob("*") if p.is_file())
+    names = [f.relative_to(keys_dir).as_posix() for f in files]
+    assert names[:1] == ["enquirer-hmac.key"]
+    assert "seal-aesgcm.key" in names and "ring/current" in names
+    assert any(n.startswith("ring/m") and n.endswith(".key") for n in names)
     for key_file in files:
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    for folder in (keys_dir, keys_dir / "ring"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_keys_survive_a_restart(tmp_path: Path) -> None:
@@ -47,3 +60,84 @@ def test_a_damaged_key_file_stops_with_a_sentence(tmp_path: Path) -> None:
     (tmp_path / "keys" / "enquirer-hmac.key").write_text("not hex")
     with pytest.raises(KeyFileError, match="cannot be read"):
         Keys(Settings(data_dir=tmp_path))
+
+
+def test_a_sealed_field_names_its_key_and_does_not_contain_the_plaintext(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    sealed = ring.seal("Кислиця Сергій".encode())
+    assert key_id_of(sealed) == ring.current_id
+    assert "Кислиця" not in sealed and "Kyslytsia" not in sealed
+    assert ring.open(sealed).decode() == "Кислиця Сергій"
+    assert ring.seal(b"x") != ring.seal(b"x")  # a fresh nonce every time
+
+
+def test_after_rotation_old_values_still_open_and_new_ones_use_the_new_key(
+    tmp_path: Path,
+) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    old_id = ring.current_id
+    before = ring.seal(b"before")
+    new_id = ring.rotate()
+    after = ring.seal(b"after")
+    assert new_id != old_id and key_id_of(after) == new_id
+    assert ring.open(before) == b"before"
+    ring.retire(old_id)
+    with pytest.raises(KeyFileError, match="not in the keys folder"):
+        ring.open(before)
+    assert ring.open(after) == b"after"
+
+
+def test_the_current_key_cannot_be_retired(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    with pytest.raises(KeyFileError, match="rotate first"):
+        ring.retire(ring.current_id)
+
+
+def test_a_ciphertext_relabelled_to_another_key_does_not_open(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    sealed = ring.seal(b"secret")
+    ring.rotate()
+    relabelled = sealed.replace(key_id_of(sealed) or "", ring.current_id, 1)
+    with pytest.raises(KeyFileError):
+        ring.open(relabelled)
+
+
+def test_a_shredded_data_key_makes_its_values_unreadable_for_good(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    ring.ensure_subject_key("enquiry-KT-AAAA-BBBB")
+    sealed = ring.seal(b"name", "enquiry-KT-AAAA-BBBB")
+    wrapped = (tmp_path / "keys" / "subjects" / "enquiry-KT-AAAA-BBBB.key").read_text()
+    assert wrapped.startswith("kt1:" + ring.current_id)  # wrapped by the master key
+    assert ring.shred("enquiry-KT-AAAA-BBBB")
+    with pytest.raises(KeyShredded):
+        ring.open(sealed)
+    # A fresh ring (another process) cannot open it either.
+    with pytest.raises(KeyShredded):
+        KeyRing(tmp_path / "keys").open(sealed)
+
+
+def test_data_keys_survive_a_master_key_rotation_by_rewrapping(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    ring.ensure_subject_key("case-7")
+    sealed = ring.seal(b"message", "case-7")
+    old = ring.current_id
+    ring.rotate()
+    assert ring.rewrap_subject_key("case-7")
+    ring.retire(old)
+    assert KeyRing(tmp_path / "keys").open(sealed) == b"message"
+
+
+def test_lookup_hashes_are_stable_keyed_and_reveal_nothing(tmp_path: Path) -> None:
+    first = Keys(Settings(data_dir=tmp_path / "a"))
+    digest = first.lookup_hash("kislitsa")
+    assert digest == first.lookup_hash("kislitsa") != first.lookup_hash("kislica")
+    assert "kislitsa" not in digest
+    assert Keys(Settings(data_dir=tmp_path / "b")).lookup_hash("kislitsa") != digest
+
+
+def test_the_audit_signing_key_is_created_once_with_its_public_half(tmp_path: Path) -> None:
+    keys_dir = tmp_path / "keys"
+    key = audit_signing_key(keys_dir)
+    signature = key.sign(b"head")
+    audit_public_key(keys_dir).verify(signature, b"head")
+    assert stat.S_IMODE((keys_dir / "audit-ed25519.key").stat().st_mode) == 0o600

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from kintrace.db.types import UTCDateTime, str_enum, utcnow
+from kintrace.db.types import EncryptedJSON, EncryptedText, UTCDateTime, str_enum, utcnow
 from kintrace.domain import (
     CaseState,
     Channel,
@@ -35,6 +35,9 @@ from kintrace.domain import (
 PartialDate = sa.String(10)
 Name = sa.String(200)
 Place = sa.String(300)
+# Personal data: sealed with AES-GCM at rest (issue 6, docs/data-protection.md).
+Sealed = EncryptedText()
+SealedJSON = EncryptedJSON()
 
 
 class Base(DeclarativeBase):
@@ -115,7 +118,7 @@ class Person(Timestamped, Base):
     fate_derived_at: Mapped[datetime | None]
     # Set when merged into another person; unmerge clears it, history lives in the audit log.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
-    wish_inform_whom: Mapped[str | None] = mapped_column(sa.Text)
+    wish_inform_whom: Mapped[str | None] = mapped_column(Sealed)
     wish_refuses_contact: Mapped[bool | None]
     wish_refuses_repatriation: Mapped[bool | None]
 
@@ -138,29 +141,29 @@ class Report(Timestamped, Base):
     external_id: Mapped[str | None] = mapped_column(sa.String(200))
     import_batch_ref: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     # Personal data (issue 6 encrypts these columns).
-    full_name: Mapped[str | None] = mapped_column(sa.String(400))
-    family_name: Mapped[str | None] = mapped_column(Name)
-    given_name: Mapped[str | None] = mapped_column(Name)
-    patronymic: Mapped[str | None] = mapped_column(Name)
-    mother_maiden_name: Mapped[str | None] = mapped_column(Name)
+    full_name: Mapped[str | None] = mapped_column(Sealed)
+    family_name: Mapped[str | None] = mapped_column(Sealed)
+    given_name: Mapped[str | None] = mapped_column(Sealed)
+    patronymic: Mapped[str | None] = mapped_column(Sealed)
+    mother_maiden_name: Mapped[str | None] = mapped_column(Sealed)
     sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, 1))
-    birth_date: Mapped[str | None] = mapped_column(PartialDate)
-    birth_place: Mapped[str | None] = mapped_column(Place)
+    birth_date: Mapped[str | None] = mapped_column(Sealed)
+    birth_place: Mapped[str | None] = mapped_column(Sealed)
     rank: Mapped[str | None] = mapped_column(sa.String(100))
-    service_number: Mapped[str | None] = mapped_column(sa.String(100))
+    service_number: Mapped[str | None] = mapped_column(Sealed)
     military_unit: Mapped[str | None] = mapped_column(sa.String(200))
     capture_date: Mapped[str | None] = mapped_column(PartialDate)
-    capture_place: Mapped[str | None] = mapped_column(Place)
-    health_state: Mapped[str | None] = mapped_column(sa.Text)
-    internment_place: Mapped[str | None] = mapped_column(Place)
-    person_to_inform: Mapped[str | None] = mapped_column(sa.Text)
+    capture_place: Mapped[str | None] = mapped_column(Sealed)
+    health_state: Mapped[str | None] = mapped_column(Sealed)
+    internment_place: Mapped[str | None] = mapped_column(Sealed)
+    person_to_inform: Mapped[str | None] = mapped_column(Sealed)
     consents_family_informed: Mapped[bool | None]
     party: Mapped[str | None] = mapped_column(sa.String(50))
     detaining_power: Mapped[str | None] = mapped_column(sa.String(50))
     country_held: Mapped[str | None] = mapped_column(sa.String(50))
-    death_certificate_ref: Mapped[str | None] = mapped_column(sa.String(200))
-    grave_location: Mapped[str | None] = mapped_column(Place)
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    death_certificate_ref: Mapped[str | None] = mapped_column(Sealed)
+    grave_location: Mapped[str | None] = mapped_column(Sealed)
+    notes: Mapped[str | None] = mapped_column(Sealed)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     source: Mapped[Source] = relationship()
@@ -207,26 +210,26 @@ class Enquiry(Timestamped, Base):
     consent_version: Mapped[str] = mapped_column(sa.String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Personal data of the sought person (issue 6 encrypts these columns).
-    sought_full_name: Mapped[str | None] = mapped_column(sa.String(400))
-    sought_family_name: Mapped[str | None] = mapped_column(Name)
-    sought_given_name: Mapped[str | None] = mapped_column(Name)
-    sought_patronymic: Mapped[str | None] = mapped_column(Name)
+    sought_full_name: Mapped[str | None] = mapped_column(Sealed)
+    sought_family_name: Mapped[str | None] = mapped_column(Sealed)
+    sought_given_name: Mapped[str | None] = mapped_column(Sealed)
+    sought_patronymic: Mapped[str | None] = mapped_column(Sealed)
     sought_sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, 1))
-    sought_birth_date: Mapped[str | None] = mapped_column(PartialDate)
-    sought_birth_place: Mapped[str | None] = mapped_column(Place)
+    sought_birth_date: Mapped[str | None] = mapped_column(Sealed)
+    sought_birth_place: Mapped[str | None] = mapped_column(Sealed)
     sought_is_military: Mapped[bool] = mapped_column(default=False)
     sought_military_unit: Mapped[str | None] = mapped_column(sa.String(200))
-    sought_service_number: Mapped[str | None] = mapped_column(sa.String(100))
+    sought_service_number: Mapped[str | None] = mapped_column(Sealed)
     sought_rank: Mapped[str | None] = mapped_column(sa.String(100))
     sought_party: Mapped[str | None] = mapped_column(sa.String(50))
-    last_known_place: Mapped[str | None] = mapped_column(Place)
+    last_known_place: Mapped[str | None] = mapped_column(Sealed)
     last_known_date: Mapped[str | None] = mapped_column(PartialDate)
-    circumstances: Mapped[str | None] = mapped_column(sa.Text)
+    circumstances: Mapped[str | None] = mapped_column(Sealed)
     # Personal data of the enquirer.
-    enquirer_name: Mapped[str] = mapped_column(sa.String(400))
-    enquirer_relationship: Mapped[str] = mapped_column(sa.String(100))
-    enquirer_email: Mapped[str | None] = mapped_column(sa.String(254))
-    enquirer_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    enquirer_name: Mapped[str] = mapped_column(Sealed)
+    enquirer_relationship: Mapped[str] = mapped_column(Sealed)
+    enquirer_email: Mapped[str | None] = mapped_column(Sealed)
+    enquirer_phone: Mapped[str | None] = mapped_column(Sealed)
 
 
 class Match(Timestamped, Base):
@@ -241,7 +244,7 @@ class Match(Timestamped, Base):
     # For report-to-report pairs (building persons from duplicate reports, issue 4).
     other_report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"))
     probability: Mapped[float]
-    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    explanation: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     model_version: Mapped[str] = mapped_column(sa.String(64))
     # [[left_report_id, right_report_id], ...] that support a match against a person.
     supporting_pairs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
@@ -256,7 +259,7 @@ class MatchDecision(Base):
     match_id: Mapped[int] = mapped_column(sa.ForeignKey("match.id"), index=True)
     judgement: Mapped[MatchJudgement] = mapped_column(str_enum(MatchJudgement))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(Sealed)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retracted_at: Mapped[datetime | None]
     retracted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -272,7 +275,7 @@ class Message(Timestamped, Base):
     enquiry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enquiry.id"))
     direction: Mapped[MessageDirection] = mapped_column(str_enum(MessageDirection))
     author_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    body: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(Sealed)
     relayed_at: Mapped[datetime | None]
 
 
@@ -285,10 +288,10 @@ class Disclosure(Timestamped, Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
     enquiry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enquiry.id"))
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    recipient: Mapped[str] = mapped_column(sa.String(200))
+    recipient: Mapped[str] = mapped_column(Sealed)
     content_kind: Mapped[str] = mapped_column(sa.String(50))
-    content: Mapped[str] = mapped_column(sa.Text)
-    basis: Mapped[str] = mapped_column(sa.Text)
+    content: Mapped[str] = mapped_column(Sealed)
+    basis: Mapped[str] = mapped_column(Sealed)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None]
