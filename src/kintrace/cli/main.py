@@ -20,6 +20,8 @@ def _root() -> None:
 # (keep this list short and explicit: the CLI reference in docs is generated from --help)
 from kintrace.cli import audit as _audit  # noqa: E402
 from kintrace.cli import db as _db  # noqa: E402
+from kintrace.cli import exports as _exports  # noqa: E402
+from kintrace.cli import imports as _imports  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
 from kintrace.cli import user as _user  # noqa: E402
@@ -30,6 +32,8 @@ _db.register(app)
 _user.register(app)
 _audit.register(app)
 _link.register(app)
+_imports.register(app)
+_exports.register(app)
 _worker.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
