@@ -86,6 +86,38 @@ ACTIONS: dict[str, Action] = _actions(
         "Add, change and disable staff accounts.",
         roles=_roles(Role.admin),
     ),
+    # Casework (issue 5).
+    Action(
+        "staff.case.list",
+        "See the work queue of one's own organisation's cases, most urgent first.",
+        roles=_roles(Role.caseworker, Role.supervisor),
+    ),
+    Action(
+        "staff.case.work",
+        "Review matches, verify enquirers, draft answers and relay family messages on cases "
+        "of one's own organisation.",
+        roles=_roles(Role.caseworker, Role.supervisor),
+    ),
+    Action(
+        "staff.disclosure.approve",
+        "Approve a sensitive disclosure (a location, a death) that another person drafted.",
+        roles=_roles(Role.supervisor),
+    ),
+    Action(
+        "staff.hotline.use",
+        "Use hotline mode: file an enquiry for a caller and read the codes aloud.",
+        roles=_roles(Role.hotline_operator, Role.caseworker, Role.supervisor),
+    ),
+    Action(
+        "staff.enquiry.reset_secret",
+        "Give a verified family a new secret; the old one stops working.",
+        roles=_roles(Role.hotline_operator, Role.caseworker, Role.supervisor),
+    ),
+    Action(
+        "public.message.write",
+        "Write a family message (at most 25 words) with one's reference and secret.",
+        public=True,
+    ),
 )
 
 
