@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from kintrace.synthetic import EXCHANGE_COLUMNS, SynthPerson
-from kintrace.synthetic.noise import iter_noisy
+from kintrace.synthetic.noise import NOISE_VERSION, iter_noisy
 
 
 def name_key(p: SynthPerson) -> str:
@@ -111,7 +111,12 @@ def generate(
             if i % 1000 == 999:
                 progress.update(task, completed=i + 1)
         progress.update(task, completed=persons)
-    meta = {"seed": seed, **counts, "seconds": round(time.perf_counter() - started, 1)}
+    meta = {
+        "seed": seed,
+        "noise_version": NOISE_VERSION,
+        **counts,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 

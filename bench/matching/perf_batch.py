@@ -30,6 +30,7 @@ from baselines import splink_scores
 from kintrace.matching import MODEL_VERSION
 from kintrace.matching.batch import link_tables
 from kintrace.matching.features import build_features
+from kintrace.synthetic.noise import iter_noisy
 
 SEED = 777
 RESULTS = Path(__file__).parents[1] / "results" / "perf_batch.json"

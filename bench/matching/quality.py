@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import baselines
 from generate import generate
 
+from kintrace.synthetic.noise import NOISE_VERSION
+
 EVAL_SEED = 20261127
 TUNE_SEED = 4242
 Pair = tuple[str, str]
@@ -91,7 +93,7 @@ def _read(path: Path) -> list[Row]:
 
 
 def ensure_set(root: Path, seed: int, persons: int) -> LabelledSet:
-    folder = root / f"seed{seed}-n{persons}"
+    folder = root / f"seed{seed}-n{persons}-{NOISE_VERSION}"
     meta = folder / "meta.json"
     if not meta.exists():
         generate(folder, seed, persons, quiet=True)

@@ -23,6 +23,9 @@ import translitua
 from kintrace.synthetic.tables import diminutives
 from kintrace.synthetic.world import EXCHANGE_COLUMNS, SynthPerson, iter_world
 
+#: Changes whenever the same seed would write different records, so cached sets are rebuilt.
+NOISE_VERSION = "noise-3"
+
 #: Every label a record can carry, with what it means.
 PHENOMENA: dict[str, str] = {
     "ru_uk_forms": "written in the other language's Cyrillic forms (Сергей for Сергій)",
@@ -522,7 +525,11 @@ def _assemble(
         w.label("upper_case")
     if call_sign:
         cs = call_sign if not w.latin else foreign_spelling(call_sign, "ru", "pl").title()
-        full += rng.choice([f" «{cs}»", f' "{cs}"', f" ({cs})", f", позывной {cs}"])
+        forms = [f" «{cs}»", f' "{cs}"', f" ({cs})"]
+        forms.append(
+            ", call sign " + cs if w.latin else f", {rng.choice(['позывной', 'позивний'])} {cs}"
+        )
+        full += rng.choice(forms)
         w.label("call_sign")
     if not split:
         w.label("full_name_only")
@@ -600,8 +607,9 @@ def write_enquiry(person: SynthPerson, rng: random.Random, record_id: str) -> No
         w.patr = ""
         w.label("no_patronymic")
     inflected = lang != "en" and rng.random() < 0.15
+    case = rng.choice(["gen", "acc", "acc", "dat"])
     if inflected:
-        w.inflect(rng.choice(["gen", "acc", "acc", "dat"]))
+        w.inflect(case)
     _cyrillic_noise(w, rng, strong=False)
     if lang == "en":
         if rng.random() < 0.6:
@@ -620,7 +628,8 @@ def write_enquiry(person: SynthPerson, rng: random.Random, record_id: str) -> No
         split=not inflected and rng.random() < 0.55,
         rng=rng,
     )
-    if inflected and rng.random() < 0.4:
+    if inflected and case == "acc" and rng.random() < 0.6:
+        # «Ищу Иванова Сергея»: the verb that puts the name in the accusative.
         full = {"ru": "Ищу ", "uk": "Шукаю "}[lang] + full
     if not w.latin and rng.random() < 0.04:
         full = wrong_layout(full)
