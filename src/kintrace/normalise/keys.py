@@ -324,6 +324,7 @@ _OTHER_SCRIPT_DIGRAPHS = [
 _LOOSE_VOWELS = re.compile(r"[eio]")
 
 
+@lru_cache(maxsize=200_000)
 def loose_key(key: str) -> str:
     """A looser key for surnames: e, i and o after the first letter fall together.
 

@@ -133,8 +133,10 @@ _RU_MARKS = re.compile(r"[ыэёъ]")
 _WORD = re.compile(r"\w+")
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text or "")
+def _clean(text: str | None) -> str:
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
     # Stress marks sit on vowels as combining accents; ё/й/ї keep their own marks.
     return text.replace("\u0301", "").replace("\u0300", "").strip()
 
