@@ -41,14 +41,53 @@ def _with_tf(con: Any, source: str, target: str) -> None:
     )
 
 
+def key_table_sql(source: str) -> str:
+    """One row per (record, blocking key); `weak` keys ("~" prefix) never pair with each other."""
+    return (
+        "SELECT rid, ltrim(k, '~') AS k, starts_with(k, '~') AS weak "
+        f"FROM (SELECT rid, unnest(bkeys) AS k FROM {source})"
+    )
+
+
 def candidate_pairs_sql(dedupe: bool) -> str:
     """Distinct candidate pairs from key tables `kl` (left) and `kr` (right, capped)."""
     if dedupe:
         return (
             "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r "
-            "FROM kr a JOIN kr b ON a.k = b.k AND a.rid < b.rid"
+            "FROM kr a JOIN kr b ON a.k = b.k AND a.rid < b.rid "
+            "WHERE NOT (a.weak AND b.weak)"
         )
-    return "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r FROM kl a JOIN kr b ON a.k = b.k"
+    return (
+        "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r FROM kl a JOIN kr b ON a.k = b.k "
+        "WHERE NOT (a.weak AND b.weak)"
+    )
+
+
+def _blocking_recall(con: Any, stats: dict[str, Any], dedupe: bool) -> float:
+    """Share of true pairs (same label) that blocking made candidates (benchmarks only)."""
+    left = stats["labels_left"]
+    con.register("lab_l", pa.table({"rid": range(len(left)), "label": left}))
+    if dedupe:
+        total = con.execute(
+            "SELECT sum(c * (c - 1) / 2) FROM (SELECT count(*) c FROM lab_l GROUP BY label)"
+        ).fetchall()[0][0]
+        found = con.execute(
+            "SELECT count(*) FROM pairs p JOIN lab_l a ON a.rid = p.rid_l "
+            "JOIN lab_l b ON b.rid = p.rid_r WHERE a.label = b.label"
+        ).fetchall()[0][0]
+    else:
+        right = stats["labels_right"]
+        offset = len(left)
+        con.register("lab_r", pa.table({"rid": range(offset, offset + len(right)), "label": right}))
+        total = con.execute(
+            "SELECT sum(a.c * b.c) FROM (SELECT label, count(*) c FROM lab_l GROUP BY label) a "
+            "JOIN (SELECT label, count(*) c FROM lab_r GROUP BY label) b USING (label)"
+        ).fetchall()[0][0]
+        found = con.execute(
+            "SELECT count(*) FROM pairs p JOIN lab_l a ON a.rid = p.rid_l "
+            "JOIN lab_r b ON b.rid = p.rid_r WHERE a.label = b.label"
+        ).fetchall()[0][0]
+    return float(found) / float(total) if total else 1.0
 
 
 def link_tables(
@@ -67,7 +106,7 @@ def link_tables(
     """
     dedupe = right is None
     model = ScoringModel(prior_for(left.num_rows if right is None else right.num_rows))
-    con = connect(threads=threads)
+    con = connect(threads=threads, memory_limit="6GB")
     con.register("l_raw", left)
     population = "l_raw"
     if right is not None:
@@ -80,20 +119,22 @@ def link_tables(
         _with_tf(con, "r_raw", "r_feat")
     right_feat = "l_feat" if dedupe else "r_feat"
 
-    con.execute(f"CREATE TABLE kr_all AS SELECT rid, unnest(bkeys) AS k FROM {population}")
+    con.execute(f"CREATE TABLE kr_all AS {key_table_sql(population)}")
     con.execute(
         f"CREATE TABLE kr AS SELECT * FROM kr_all WHERE k IN "
         f"(SELECT k FROM kr_all GROUP BY k HAVING count(*) <= {MAX_BLOCK_SIZE})"
     )
     if not dedupe:
-        con.execute("CREATE TABLE kl AS SELECT rid, unnest(bkeys) AS k FROM l_raw")
+        con.execute(f"CREATE TABLE kl AS {key_table_sql('l_raw')}")
     if progress:
         progress("blocking", 0, 1)
     con.execute(f"CREATE TABLE pairs AS {candidate_pairs_sql(dedupe)}")
-    n_pairs = con.execute("SELECT count(*) FROM pairs").fetchone()[0]  # type: ignore[index]
+    n_pairs = con.execute("SELECT count(*) FROM pairs").fetchall()[0][0]  # type: ignore[index]
     if stats is not None:
         stats["candidate_pairs"] = int(n_pairs)
         stats["prior"] = model.prior
+        if "labels_left" in stats:
+            stats["blocking_recall"] = _blocking_recall(con, stats, dedupe)
     if progress:
         progress("blocking", 1, 1)
 

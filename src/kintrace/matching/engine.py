@@ -3,6 +3,8 @@ term frequencies, and turning scored rows into ScoredPair objects."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ from kintrace.matching.model import ScoringModel
 #: Blocks (records sharing one blocking key) larger than this in the searched population
 #: are skipped: such a key ("Ivanov, S.") says too little to be worth its pairs, and the
 #: other, narrower keys of the same records still find their true partners.
-MAX_BLOCK_SIZE = 1000
+MAX_BLOCK_SIZE = 300
 
 #: Columns of the feature table that are compared (see comparisons.py).
 TF_COLUMNS = ("family", "given")
@@ -50,6 +52,9 @@ def connect(
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
+    # An in-memory database spills big joins here rather than failing.
+    spill = os.path.join(tempfile.gettempdir(), "kintrace-duckdb")
+    con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     return con

@@ -8,7 +8,10 @@ its index, because `kintrace link` must never stop on one odd row.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +21,20 @@ from typing import Any
 import pyarrow as pa
 from anyascii import anyascii
 
-#: Columns of the feature table, in order. `*_variants` and `bkeys` are lists of strings.
+#: Columns of the feature table, in order. `*_variants` are lists of 64-bit hashes of the
+#: variant keys (DuckDB intersects integer lists several times faster than string lists);
+#: `bkeys` is a list of strings.
 FEATURE_SCHEMA = pa.schema(
     [
         ("rid", pa.int64()),
         ("record_id", pa.string()),
         ("given", pa.string()),
-        ("given_variants", pa.list_(pa.string())),
+        ("given_variants", pa.list_(pa.int64())),
         ("given_initial", pa.string()),
         ("family", pa.string()),
-        ("family_variants", pa.list_(pa.string())),
+        ("family_variants", pa.list_(pa.int64())),
         ("patronymic", pa.string()),
-        ("patronymic_variants", pa.list_(pa.string())),
+        ("patronymic_variants", pa.list_(pa.int64())),
         ("patronymic_initial", pa.string()),
         ("sex", pa.string()),
         ("birth_y", pa.int32()),
@@ -37,7 +42,7 @@ FEATURE_SCHEMA = pa.schema(
         ("birth_d", pa.int32()),
         ("birth_place", pa.string()),
         ("mother", pa.string()),
-        ("mother_variants", pa.list_(pa.string())),
+        ("mother_variants", pa.list_(pa.int64())),
         ("service_number", pa.string()),
         ("unit", pa.string()),
         ("capture_date", pa.string()),
@@ -46,7 +51,7 @@ FEATURE_SCHEMA = pa.schema(
     ]
 )
 
-_MAX_VARIANTS = 24  # variants beyond this add cost, not recall
+_MAX_VARIANTS = 12  # variants beyond this add cost, not recall
 _MAX_BLOCK_SKELETONS = 3
 
 
@@ -220,6 +225,16 @@ def _first_key(value: Any) -> str | None:
     if isinstance(value, str):
         return ascii_key(value)
     return None
+
+
+@lru_cache(maxsize=200_000)
+def variant_hash(key: str) -> int:
+    """A stable signed 64-bit hash of a variant key (the same in every process and run)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _hashes(variants: Sequence[str]) -> list[int] | None:
+    return [variant_hash(v) for v in variants] or None
 
 
 def _variants(value: Any, main: str | None) -> tuple[str, ...]:
@@ -427,11 +442,25 @@ def _skels(values: Sequence[str]) -> list[str]:
     out: list[str] = []
     for v in values:
         s = skeleton(v)
-        if len(s) >= 2 and s not in out:
+        if s and s not in out:
             out.append(s)
         if len(out) >= _MAX_BLOCK_SKELETONS:
             break
     return out
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def initial_class(letter: str | None) -> str:
+    """The sound class of an initial: "О." and "Aleksei" agree (vowels are one class), and
+    "Д." and "Denys" agree (d and t are one class), whatever the script or standard."""
+    if not letter:
+        return ""
+    ch = letter[0]
+    if ch in _VOWELS:
+        return "a"
+    return skeleton(ch)[:1] if ch.isalpha() else ""
 
 
 def blocking_keys(
@@ -440,34 +469,66 @@ def blocking_keys(
     """Keys under which a record is filed; two records sharing a key become a candidate pair.
 
     Several narrow rules, each of which survives a different kind of noise, so that a true
-    pair is found if any one of them holds (see docs/matching.md).
+    pair is found if any one of them holds; blocks larger than MAX_BLOCK_SIZE in the searched
+    population are skipped (see docs/matching.md):
+
+    - fg: family + given (skeletons): any spelling, script or case ending of both names;
+    - fi: family + the given name's initial: initials ("S. V. Kislitsa"); weak (see below);
+    - fd, gd: family one edit away + given, and the other way round: a typo or OCR slip;
+    - fy: family + birth year: a given name garbled;
+    - gm: given + birth year and month: a surname misspelt beyond recognition;
+    - gpf: given + patronymic + the family's first sound: the same, without a birth date;
+    - df, dg: full birth date + the family's or the given name's first sound;
+    - sn: service number.
     """
     fam = _skels(n.family_variants)
     giv = _skels(n.given_variants)
     pat = _skels(n.patronymic_variants)
-    gi = giv[0][0] if giv else (n.given_initial or "")
+    gi = initial_class(n.given or n.given_initial)
+    # A record with a full given name files itself under family + initial only as a weak
+    # key ("~"): weak keys pair with records that have nothing better (initials only), never
+    # with each other, so "Kovalenko O." finds Oleksandr and Oleh Kovalenko but the two
+    # men are not paired by their initial.
+    weak = "~" if n.given else ""
     keys: set[str] = set()
-    orders = [(fam, giv, gi)]
+    for f in fam:
+        for g in giv[:2]:
+            keys.add(f"fg|{f}|{g}")
+        if gi:
+            keys.add(f"{weak}fi|{f}|{gi}")
+        if by is not None:
+            keys.add(f"fy|{f}|{by}")
     if n.order_uncertain:
-        fi = fam[0][0] if fam else ""
-        orders.append((giv, fam, fi))
-    for f_sk, g_sk, g_init in orders:
-        for f in f_sk:
-            if g_init:
-                keys.add(f"fi|{f}|{g_init}")
-            for g in g_sk[:1]:
-                keys.add(f"fg|{f}|{g}")
-            if by is not None:
-                keys.add(f"fy|{f}|{by}")
-        for g in g_sk:
-            if by is not None:
-                keys.add(f"gy|{g}|{by}")
-            for p in pat[:1]:
-                keys.add(f"gp|{g}|{p}")
+        # Full name only and the order could not be told: file it the other way round too.
+        fi_swapped = initial_class(n.family)
+        for g in giv[:2]:
+            for f in fam[:1]:
+                keys.add(f"fg|{g}|{f}")
+            if fi_swapped:
+                keys.add(f"{weak}fi|{g}|{fi_swapped}")
+    if fam and giv and len(fam[0]) >= 4:
+        # One typo or OCR slip in the surname: records whose skeletons are one edit apart
+        # share a deletion variant (the "symmetric delete" trick).
+        f, g = fam[0], giv[0]
+        keys.add(f"fd|{f}|{g}")
+        for i in range(len(f)):
+            keys.add(f"fd|{f[:i]}{f[i + 1 :]}|{g}")
+    if fam and giv and len(giv[0]) >= 3:
+        # The same for a typo or OCR slip in the given name.
+        f, g = fam[0], giv[0]
+        keys.add(f"gd|{f}|{g}")
+        for i in range(len(g)):
+            keys.add(f"gd|{f}|{g[:i]}{g[i + 1 :]}")
+    f0 = fam[0][0] if fam else ""
+    for g in giv[:2]:
+        if by is not None and bm is not None:
+            keys.add(f"gm|{g}|{by}{bm:02d}")
+        for p in pat[:1]:
+            keys.add(f"gpf|{g}|{p}|{f0}")
     if by is not None and bm is not None and bd is not None:
         date = f"{by}{bm:02d}{bd:02d}"
-        if fam:
-            keys.add(f"df|{date}|{fam[0][0]}")
+        if f0:
+            keys.add(f"df|{date}|{f0}")
         if gi:
             keys.add(f"dg|{date}|{gi}")
     if service:
@@ -486,13 +547,52 @@ def _get(record: dict[str, Any], key: str) -> str:
     return str(value).strip()
 
 
+_PARALLEL_MIN = 20_000
+_CHUNK = 10_000
+
+
+def _build_chunk(args: tuple[Sequence[dict[str, Any]], int]) -> Features:
+    records, rid_offset = args
+    return _build_features(records, rid_offset=rid_offset, progress=None)
+
+
 def build_features(
     records: Sequence[dict[str, Any]],
     *,
     rid_offset: int = 0,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Features:
-    """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls."""
+    """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls.
+
+    Large inputs are split over worker processes (one per core by default): reading names
+    across scripts is pure Python and the slowest step of a big run.
+    """
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if n_workers <= 1 or len(records) < _PARALLEL_MIN:
+        return _build_features(records, rid_offset=rid_offset, progress=progress)
+    chunks = [(records[i : i + _CHUNK], rid_offset + i) for i in range(0, len(records), _CHUNK)]
+    tables: list[pa.Table] = []
+    warnings: list[FeatureWarning] = []
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(n_workers) as pool:
+        for i, part in enumerate(pool.imap(_build_chunk, chunks)):
+            tables.append(part.table)
+            base = i * _CHUNK
+            warnings.extend(
+                FeatureWarning(w.index + base, w.field, w.reason, w.side) for w in part.warnings
+            )
+            if progress is not None:
+                progress(part.table.num_rows)
+    return Features(pa.concat_tables(tables), warnings)
+
+
+def _build_features(
+    records: Sequence[dict[str, Any]],
+    *,
+    rid_offset: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Features:
     cols: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
     warnings: list[FeatureWarning] = []
     for i, rec in enumerate(records):
@@ -533,12 +633,12 @@ def build_features(
         cols["rid"].append(rid_offset + i)
         cols["record_id"].append(_get(rec, "record_id"))
         cols["given"].append(keys.given)
-        cols["given_variants"].append(list(keys.given_variants) or None)
+        cols["given_variants"].append(_hashes(keys.given_variants))
         cols["given_initial"].append(keys.given_initial)
         cols["family"].append(keys.family)
-        cols["family_variants"].append(list(keys.family_variants) or None)
+        cols["family_variants"].append(_hashes(keys.family_variants))
         cols["patronymic"].append(keys.patronymic)
-        cols["patronymic_variants"].append(list(keys.patronymic_variants) or None)
+        cols["patronymic_variants"].append(_hashes(keys.patronymic_variants))
         cols["patronymic_initial"].append(keys.patronymic_initial)
         cols["sex"].append(keys.sex if keys.sex in ("M", "F") else None)
         cols["birth_y"].append(by)
@@ -546,7 +646,7 @@ def build_features(
         cols["birth_d"].append(bd)
         cols["birth_place"].append(place_key(_get(rec, "birth_place")))
         cols["mother"].append(mother)
-        cols["mother_variants"].append(list(mother_variants) or None)
+        cols["mother_variants"].append(_hashes(mother_variants))
         cols["service_number"].append(service)
         cols["unit"].append(unit_key(_get(rec, "military_unit")))
         cols["capture_date"].append(capture)

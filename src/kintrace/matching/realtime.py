@@ -59,35 +59,39 @@ class CandidateIndex:
         self._wide_columns = self._column_plan()
 
     def _build_keys(self, bkeys: pa.ChunkedArray) -> None:
-        flat = pc.list_flatten(bkeys)
+        flat = pc.list_flatten(bkeys).to_pylist()
         lengths = pc.list_value_length(bkeys).fill_null(0).to_numpy()
         rids = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        hashes = np.fromiter((hash(k) for k in flat.to_pylist()), dtype=np.int64, count=len(flat))
+        weak = np.fromiter((k.startswith("~") for k in flat), dtype=bool, count=len(flat))
+        hashes = np.fromiter((hash(k.lstrip("~")) for k in flat), dtype=np.int64, count=len(flat))
         order = np.argsort(hashes, kind="stable")
-        hashes = hashes[order]
-        rids = rids[order]
+        hashes, rids, weak = hashes[order], rids[order], weak[order]
         uniq, starts, counts = np.unique(hashes, return_index=True, return_counts=True)
         keep = counts <= MAX_BLOCK_SIZE  # the same cap as batch, on the same population
         self._key_hashes = uniq[keep]
         self._key_starts = starts[keep]
         self._key_counts = counts[keep]
         self._rids = rids
+        self._weak = weak
 
     def _column_plan(self) -> list[str]:
         return list(self.model.feature_columns())
 
     def candidates(self, keys: Sequence[str]) -> np.ndarray:
-        """Rows of the index filed under any of `keys` (blocks over the cap are skipped)."""
+        """Rows of the index filed under any of `keys` (blocks over the cap are skipped;
+        a weak key only reaches reports filed under it with a strong one)."""
         if not keys or len(self._key_hashes) == 0:
             return np.empty(0, dtype=np.int32)
-        q = np.array([hash(k) for k in keys], dtype=np.int64)
+        q = np.array([hash(k.lstrip("~")) for k in keys], dtype=np.int64)
+        q_weak = np.array([k.startswith("~") for k in keys], dtype=bool)
         pos = np.searchsorted(self._key_hashes, q)
         pos = np.minimum(pos, len(self._key_hashes) - 1)
         hit = self._key_hashes[pos] == q
-        parts = [
-            self._rids[self._key_starts[p] : self._key_starts[p] + self._key_counts[p]]
-            for p in pos[hit]
-        ]
+        parts = []
+        for p, is_weak in zip(pos[hit], q_weak[hit], strict=True):
+            lo, hi = self._key_starts[p], self._key_starts[p] + self._key_counts[p]
+            rows = self._rids[lo:hi]
+            parts.append(rows[~self._weak[lo:hi]] if is_weak else rows)
         if not parts:
             return np.empty(0, dtype=np.int32)
         return np.unique(np.concatenate(parts))
