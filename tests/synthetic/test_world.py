@@ -157,3 +157,25 @@ def test_reports_carry_a_timeline_with_detaining_power_for_captures(world):
     assert captured
     assert all(r.detaining_power in ("ua", "ru") and r.held_in_country for r in captured)
     assert all(date(2022, 2, 24) <= r.event_date <= date(2027, 12, 31) for r in world.reports)
+
+
+def test_the_other_sides_lists_sometimes_keep_a_name_in_the_genitive(world):
+    by_id = {p.person_id: p for p in world.persons}
+    inflected = [r for r in world.reports if "inflected" in r.phenomena]
+    assert inflected
+    for r in inflected:
+        lang = "ru" if by_id[r.person_id].side == "ua" else "uk"
+        nominative = by_id[r.person_id].name_in(lang)
+        assert r.full_name.split()[1] != nominative[0]  # surname-first list: «КИСЛИЦЫ Сергея»
+
+
+def test_the_world_needs_nothing_beyond_the_standard_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kintrace.synthetic as s; s.make_world(1, 20); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'__main__'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['kintrace']"

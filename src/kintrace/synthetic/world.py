@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from kintrace.synthetic.grammar import inflect
 from kintrace.synthetic.tables import (
     GivenName,
     Place,
@@ -571,6 +572,14 @@ class _Generator:
         phen: list[str] = [f"script:{lang}"] if lang != p.lang else []
         if lang == "en":
             patr = patr if rng.random() < 0.3 else ""
+        elif src.kind == "bureau" and lang != p.lang and rng.random() < 0.08:
+            # Lists of the other side are sometimes typed from a sentence («...в отношении
+            # Кислицы Сергея Викторовича») and keep its genitive.
+            given, patr, family = (
+                inflect(x, part, p.sex, lang, "gen")
+                for x, part in ((given, "given"), (patr, "patronymic"), (family, "family"))
+            )
+            phen.append("inflected")
         surname_first = src.kind in ("bureau", "hospital")
         if src.kind == "bureau" and rng.random() < 0.5:
             family = family.upper()
