@@ -22,10 +22,10 @@ import translitua
 
 from kintrace.synthetic.grammar import inflect
 from kintrace.synthetic.tables import diminutives
-from kintrace.synthetic.world import EXCHANGE_COLUMNS, SynthPerson, iter_world
+from kintrace.synthetic.world import EXCHANGE_COLUMNS, WORLD_VERSION, SynthPerson, iter_world
 
 #: Changes whenever the same seed would write different records, so cached sets are rebuilt.
-NOISE_VERSION = "noise-3"
+NOISE_VERSION = f"{WORLD_VERSION}-noise-3"
 
 #: Every label a record can carry, with what it means.
 PHENOMENA: dict[str, str] = {

@@ -26,6 +26,9 @@ from kintrace.synthetic.tables import (
     surnames,
 )
 
+#: Changes whenever the same seed would give a different world.
+WORLD_VERSION = "world-2"
+
 EXCHANGE_COLUMNS: tuple[str, ...] = (
     "record_id",
     "full_name",
