@@ -298,3 +298,20 @@ def pending_approvals(session: Session, organisation_id: int) -> list[Disclosure
             .order_by(Disclosure.id)
         )
     )
+
+
+def family_page(session: Session, enquiry_id: int) -> dict[str, object]:
+    """Everything the family's status page adds: approved answers, the "expect a call" notice,
+    and the family's messages with replies."""
+    from kintrace.disclosure.messages import family_messages
+
+    enquiry = session.get(Enquiry, enquiry_id)
+    if enquiry is None:
+        return {"answers": [], "expect_call": False, "messages": [], "can_write": False}
+    view = family_view(session, enquiry)
+    return {
+        "answers": view.answers,
+        "expect_call": view.expect_call,
+        "messages": family_messages(session, enquiry_id),
+        "can_write": enquiry.case_id is not None,
+    }
