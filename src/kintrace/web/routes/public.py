@@ -166,10 +166,15 @@ def status_page(
         return render(
             request, "public/status_form.html", {"values": values, "not_found": True}, 404
         )
+    from kintrace.disclosure.answers import family_page
+
+    # Approved answers only, with the family's messages (issue 5).
+    family = family_page(session, status.enquiry_id)
     # The read is audited in the same transaction; it must be stored before we answer.
     session.commit()
     state = status.state.value
     context = {
+        "family": family,
         "status": status,
         "secret": secret,
         "state_label": texts.gettext(STATE_LABELS.get(state, state)),
