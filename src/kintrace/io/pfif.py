@@ -216,13 +216,12 @@ def store_pfif_records(session: Session, data: bytes, outcome: BatchResult, sour
     report_ids: dict[str, int] = {}
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
-        report_ids.update(
-            session.execute(
-                sa.select(Report.external_id, Report.id).where(
-                    Report.source_id == source_id, Report.external_id.in_(part)
-                )
-            ).tuples()
+        found = session.execute(
+            sa.select(Report.external_id, Report.id).where(
+                Report.source_id == source_id, Report.external_id.in_(part)
+            )
         )
+        report_ids.update({external_id: report_id for external_id, report_id in found})
     stored = 0
     for kind, records, key in (
         ("person", persons, "person_record_id"),
@@ -319,7 +318,7 @@ def build_pfif(session: Session, reports: list[Report], groups: set[str], domain
             sa.select(PfifRecord).where(PfifRecord.report_id.in_(report_ids[start : start + 500]))
         ):
             stored[record.report_id or 0] = record
-    source_names = dict(session.execute(sa.select(Source.id, Source.name)).tuples())
+    source_names = {i: n for i, n in session.execute(sa.select(Source.id, Source.name))}
     for report in reports:
         record = stored.get(report.id)
         if record is not None and record.kind == "note":

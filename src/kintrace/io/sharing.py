@@ -176,7 +176,7 @@ def export_for_partner(
     if agreement.report_types:
         query = query.where(Report.report_type.in_(agreement.report_types))
     reports = list(session.scalars(query))
-    sources = dict(session.execute(sa.select(Source.id, Source.name)).tuples())
+    sources = {i: n for i, n in session.execute(sa.select(Source.id, Source.name))}
     if fmt == "pfif":
         data = build_pfif(session, reports, groups, domain)
     else:
