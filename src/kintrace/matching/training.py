@@ -54,13 +54,26 @@ MODEL_VERSION = "kintrace-fs-1"
 
 
 def synthetic_records(seed: int, persons: int) -> tuple[list[dict[str, str]], list[str]]:
-    """Exchange rows (reports then enquiries) of a synthetic world and their true person ids."""
-    from kintrace.synthetic import make_world
+    """Noisy exchange rows (reports then enquiries) of a synthetic world, with the truth.
 
-    world = make_world(seed, persons)
-    rows = [r.exchange_row() for r in world.reports] + [e.exchange_row() for e in world.enquiries]
-    truth = [r.person_id for r in world.reports] + [e.person_id for e in world.enquiries]
-    return rows, truth
+    Uses the linkage benchmark's noise (kintrace.synthetic.noise): romanisations, ru/uk
+    forms, inflection, initials, typos, OCR, partial and wrong dates, and hard negatives.
+    Never estimate on the benchmark's own seeds (bench/README.md).
+    """
+    from kintrace.synthetic.noise import iter_noisy
+
+    reports: list[dict[str, str]] = []
+    enquiries: list[dict[str, str]] = []
+    r_truth: list[str] = []
+    e_truth: list[str] = []
+    for _person, reps, enqs in iter_noisy(seed, persons):
+        for r in reps:
+            reports.append(r.row)
+            r_truth.append(r.person_id)
+        for e in enqs:
+            enquiries.append(e.row)
+            e_truth.append(e.person_id)
+    return reports + enquiries, r_truth + e_truth
 
 
 def gammas_for_pairs(
