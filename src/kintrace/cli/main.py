@@ -19,6 +19,7 @@ def _root() -> None:
 # Each command module exposes register(app). Add one line per module.
 # (keep this list short and explicit: the CLI reference in docs is generated from --help)
 from kintrace.cli import audit as _audit  # noqa: E402
+from kintrace.cli import backup as _backup  # noqa: E402
 from kintrace.cli import db as _db  # noqa: E402
 from kintrace.cli import exports as _exports  # noqa: E402
 from kintrace.cli import imports as _imports  # noqa: E402
@@ -35,6 +36,7 @@ _link.register(app)
 _imports.register(app)
 _exports.register(app)
 _worker.register(app)
+_backup.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
