@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kintrace.db.models import Base, Timestamped
-from kintrace.db.types import utcnow
+from kintrace.db.types import EncryptedJSON, utcnow
 
 
 class ImportBatch(Timestamped, Base):
@@ -49,8 +49,8 @@ class QuarantinedRow(Base):
     row_number: Mapped[int]
     field: Mapped[str] = mapped_column(sa.String(64))
     code: Mapped[str] = mapped_column(sa.String(64))
-    # Personal data: the row as read ({header: cell}).
-    cells: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Personal data, sealed at rest: the row as read ({header: cell}).
+    cells: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
 
@@ -84,8 +84,8 @@ class PfifRecord(Base):
     # The report this record became (a note without status becomes none).
     report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"), index=True)
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
-    # Personal data: {pfif_field: text}.
-    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Personal data, sealed at rest: {pfif_field: text}.
+    fields: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("kind", "record_id", name="uq_pfif_record_kind_id"),)

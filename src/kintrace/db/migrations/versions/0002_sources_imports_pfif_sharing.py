@@ -140,7 +140,7 @@ def upgrade() -> None:
         sa.Column("person_record_id", sa.String(length=500), nullable=True),
         sa.Column("report_id", sa.Integer(), nullable=True),
         sa.Column("batch_id", sa.Integer(), nullable=True),
-        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("fields", kintrace.db.types.EncryptedJSON(), nullable=False),
         sa.Column("created_at", kintrace.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["import_batch.id"], name=op.f("fk_pfif_record_batch_id_import_batch")
@@ -164,7 +164,7 @@ def upgrade() -> None:
         sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column("field", sa.String(length=64), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("cells", sa.JSON(), nullable=False),
+        sa.Column("cells", kintrace.db.types.EncryptedJSON(), nullable=False),
         sa.Column("created_at", kintrace.db.types.UTCDateTime(), nullable=False),
         sa.Column("resolved_at", kintrace.db.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
