@@ -23,6 +23,7 @@ from kintrace.cli import backup as _backup  # noqa: E402
 from kintrace.cli import db as _db  # noqa: E402
 from kintrace.cli import exports as _exports  # noqa: E402
 from kintrace.cli import imports as _imports  # noqa: E402
+from kintrace.cli import keys as _keys  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
 from kintrace.cli import user as _user  # noqa: E402
@@ -33,6 +34,7 @@ _db.register(app)
 _user.register(app)
 _audit.register(app)
 _link.register(app)
+_keys.register(app)
 _imports.register(app)
 _exports.register(app)
 _worker.register(app)
