@@ -98,7 +98,8 @@ def ascii_key(text: str | None) -> str | None:
     """Lower-case ASCII letters only; None when nothing is left."""
     if not text:
         return None
-    out = _NON_LETTER.sub("", anyascii(text).lower())
+    # The normaliser's keys are ASCII already; anyascii is only for what came in raw.
+    out = _NON_LETTER.sub("", (text if text.isascii() else anyascii(text)).lower())
     return out or None
 
 

@@ -171,7 +171,7 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
         "model_version": MODEL_VERSION,
         "estimated": (
             f"m from {len(g_true[model.comparisons[0].gamma_column])} true pairs and u from "
-            f"{random_pairs} random pairs of synthetic world seed {seed} ({persons} persons, "
+            f"{random_pairs} random pairs of the noisy linkage generator (kintrace.synthetic.noise), seed {seed} ({persons} persons, "
             f"{n} records); pseudo-count {PSEUDO_COUNT} towards hand-set values; m at least "
             f"{M_KEEP} x hand-set m and {M_FLOOR}; weights monotone down the levels"
         ),

@@ -1,0 +1,204 @@
+"""Real time: one enquiry against every report, from the in-process CandidateIndex.
+
+    .venv/bin/python bench/matching/perf_realtime.py                    # 1,000,000 reports
+    .venv/bin/python bench/matching/perf_realtime.py --reports 50000 --queries 200
+
+Targets (issue 3): index build for 1,000,000 reports <= 60 s; one query p95 <= 50 ms and
+p99 <= 100 ms; candidate recall (true reports among an enquiry's candidates) >= 0.99.
+Baseline in the same run: vanilla Splink 5 `predict_between` per enquiry, configured as
+bench/matching/baselines.py configures it (trained with EM on the baseline's reports), on
+`--baseline-reports` reports. Data: the noisy linkage generator at a seed no parameter was
+estimated on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from baselines import splink_frame
+
+from kintrace.matching import MODEL_VERSION, CandidateIndex
+from kintrace.matching.features import build_features
+from kintrace.synthetic.noise import iter_noisy
+
+SEED = 778
+RESULTS = Path(__file__).parents[1] / "results" / "perf_realtime.json"
+
+
+def _peak_rss_gib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024**2
+
+
+def make_data(n_reports: int) -> tuple[list[dict], list[str], list[dict], list[str]]:
+    reports: list[dict] = []
+    r_labels: list[str] = []
+    enquiries: list[dict] = []
+    e_labels: list[str] = []
+    for _person, reps, enqs in iter_noisy(SEED, 10 * n_reports):
+        for r in reps:
+            reports.append(r.row)
+            r_labels.append(r.person_id)
+        for e in enqs:
+            enquiries.append(e.row)
+            e_labels.append(e.person_id)
+        if len(reports) >= n_reports:
+            break
+    return reports[:n_reports], r_labels[:n_reports], enquiries, e_labels
+
+
+def splink_baseline(reports: list[dict], queries: list[dict]) -> list[float]:
+    """Seconds per `predict_between` call of vanilla Splink 5 (one enquiry each)."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db = DuckDBAPI()
+    rules = [block_on("first_name", "dob"), block_on("surname"), block_on("dob")]
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("surname"),
+            cl.NameComparison("patronymic"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.LevenshteinAtThresholds("birth_place", 2),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=rules,
+        retain_intermediate_calculation_columns=False,
+    )
+    base = db.register(splink_frame(reports))
+    linker = Linker(base, settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "dob")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "surname")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    times = []
+    for q in queries:
+        frame = splink_frame([q])
+        t0 = time.perf_counter()
+        linker.inference.predict_between(
+            db.register(frame), base, threshold_match_probability=0.01, warning_mode="never"
+        ).as_pandas_dataframe()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--baseline-reports", type=int, default=100_000)
+    parser.add_argument("--baseline-queries", type=int, default=20)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args()
+    console = Console(stderr=True)
+
+    reports, r_labels, enquiries, e_labels = make_data(args.reports)
+    console.log(f"generated {len(reports)} reports")
+    t0 = time.perf_counter()
+    index = CandidateIndex(reports)
+    t_build = time.perf_counter() - t0
+    console.log(f"index built in {t_build:.1f} s")
+
+    rows_of: dict[str, list[int]] = {}
+    for i, label in enumerate(r_labels):
+        rows_of.setdefault(label, []).append(i)
+    sought = [(e, lab) for e, lab in zip(enquiries, e_labels, strict=True) if lab in rows_of]
+    sought = sought[: args.queries]
+    for e, _ in sought[:20]:  # warm the caches as a running service would be
+        index.query(e)
+
+    times = []
+    found_candidates = true_pairs = found_top = 0
+    for e, label in sought:
+        t0 = time.perf_counter()
+        result = index.query(e, min_probability=0.01, limit=50)
+        times.append(time.perf_counter() - t0)
+        keys = build_features([e]).table.column("bkeys")[0].as_py() or []
+        cands = set(index.candidates(keys).tolist())
+        truth = rows_of[label]
+        true_pairs += len(truth)
+        found_candidates += sum(r in cands for r in truth)
+        true_ids = {reports[r]["record_id"] for r in truth}
+        found_top += sum(p.right_id in true_ids and p.match_probability >= 0.5 for p in result)
+    ms = np.array(times) * 1000
+    peak = _peak_rss_gib()
+    result = {
+        "model_version": MODEL_VERSION,
+        "seed": SEED,
+        "reports": len(reports),
+        "queries": len(sought),
+        "engine": {
+            "build_s": round(t_build, 1),
+            "query_ms_p50": round(float(np.percentile(ms, 50)), 2),
+            "query_ms_p95": round(float(np.percentile(ms, 95)), 2),
+            "query_ms_p99": round(float(np.percentile(ms, 99)), 2),
+            "candidate_recall": round(found_candidates / max(true_pairs, 1), 4),
+            "recall_at_0_5": round(found_top / max(true_pairs, 1), 4),
+            "peak_rss_gib": round(peak, 2),
+        },
+        "targets": {
+            "build_s": 60,
+            "query_ms_p95": 50,
+            "query_ms_p99": 100,
+            "candidate_recall": 0.99,
+        },
+    }
+    if not args.skip_baseline:
+        n = min(args.baseline_reports, len(reports))
+        qs = [e for e, _ in sought[: args.baseline_queries]]
+        secs = splink_baseline(reports[:n], qs)
+        result["baseline"] = {
+            "reports": n,
+            "queries": len(qs),
+            "splink5_predict_between_ms_p50": round(float(np.percentile(secs, 50)) * 1000, 1),
+            "splink5_predict_between_ms_p95": round(float(np.percentile(secs, 95)) * 1000, 1),
+        }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+    e = result["engine"]
+    table = Table(title=f"kintrace real time ({MODEL_VERSION}), seed {SEED}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row("reports indexed / queries", f"{len(reports):,} / {len(sought):,}", "")
+    table.add_row("index build", f"{e['build_s']:.1f} s", "<= 60 s")
+    table.add_row("query p50", f"{e['query_ms_p50']:.1f} ms", "")
+    table.add_row("query p95", f"{e['query_ms_p95']:.1f} ms", "<= 50 ms")
+    table.add_row("query p99", f"{e['query_ms_p99']:.1f} ms", "<= 100 ms")
+    table.add_row("candidate recall", f"{e['candidate_recall']:.4f}", ">= 0.99")
+    table.add_row("true reports at p >= 0.5", f"{e['recall_at_0_5']:.4f}", "")
+    table.add_row("peak memory", f"{e['peak_rss_gib']:.2f} GiB", "")
+    if "baseline" in result:
+        b = result["baseline"]
+        table.add_row(
+            f"baseline: vanilla Splink 5 predict_between, {b['reports']:,} reports",
+            f"p50 {b['splink5_predict_between_ms_p50']:.0f} ms, p95 {b['splink5_predict_between_ms_p95']:.0f} ms",
+            "",
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
