@@ -63,14 +63,22 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
             ),
         ]
     else:
-        levels.append(
+        levels += [
             (
                 "one letter differs",
                 f"length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
                 0.04,
                 0.002,
-            )
-        )
+            ),
+            (
+                # OCR and typing slips of two letters; also Aleksandr/Aleksei, so its weight
+                # is whatever the data says such a pair is worth.
+                "similar",
+                f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.88",
+                0.03,
+                0.01,
+            ),
+        ]
     if initial is not None:
         levels.append(
             (
