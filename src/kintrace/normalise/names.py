@@ -29,7 +29,7 @@ from kintrace.normalise.repair import (
 )
 from kintrace.normalise.tables import (
     NameGroup,
-    father_group,
+    father_groups,
     lookup_given,
     lookup_given_all,
     name_tables,
@@ -644,10 +644,11 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
             return found[0].key, variants, None
         return tok.key, variants, None
     stem, sex, _, _ = parts
-    group = father_group(stem)
-    if group is not None:
-        variants |= group.full_keys
-        return group.key, variants, sex
+    groups = father_groups(stem)
+    if groups:
+        for group in groups:
+            variants |= group.full_keys
+        return groups[0].key, variants, sex
     variants.add(stem)
     return stem, variants, sex
 

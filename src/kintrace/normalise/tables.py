@@ -61,6 +61,9 @@ def name_tables() -> NameTables:
     ru_forms: set[str] = set()
     uk_forms: set[str] = set()
     seen: dict[tuple[str, str], int] = {}
+    # (group, stem) pairs where the stem is that of the group's first ru or uk form: a
+    # shared stem (Олекса of Александр, Олексій of Алексей -> "oleks") goes to them first.
+    primary: set[tuple[int, str]] = set()
     for row in rows:
         ru, uk, dims = _split(row["ru"]), _split(row["uk"]), _split(row["diminutives"])
         sex = row["sex"].strip()
@@ -82,6 +85,7 @@ def name_tables() -> NameTables:
             groups.append(None)  # type: ignore[arg-type]
             seen[(sex, canonical)] = gid
         stems = frozenset(stem_of(k) for k in full_keys)
+        primary.update((gid, stem_of(word_key(f[0]))) for f in (ru, uk) if f)
         groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems)
     for g in groups:
         for k in g.full_keys:
@@ -97,11 +101,18 @@ def name_tables() -> NameTables:
             k: tuple(sorted(set(v), key=lambda i: (groups[i].sex != "M", i))) for k, v in d.items()
         }
 
+    stems_frozen = {
+        k: tuple(
+            sorted(set(v), key=lambda i, k=k: (groups[i].sex != "M", (i, k) not in primary, i))
+        )
+        for k, v in by_stem.items()
+    }
+
     return NameTables(
         groups=tuple(groups),
         by_full_key=frozen(by_full),
         by_diminutive_key=frozen(by_dim),
-        by_stem=frozen(by_stem),
+        by_stem=stems_frozen,
         ru_only_forms=frozenset(ru_forms - uk_forms),
         uk_only_forms=frozenset(uk_forms - ru_forms),
     )
@@ -184,5 +195,19 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
 
 
 def father_group(stem: str) -> NameGroup | None:
-    ids = name_tables().by_stem.get(stem_of(stem))
-    return name_tables().groups[ids[0]] if ids else None
+    """The most likely father's name of a patronymic stem (see father_groups)."""
+    found = father_groups(stem)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=50_000)
+def father_groups(stem: str) -> tuple[NameGroup, ...]:
+    """Every man's name a patronymic stem may come from, the likeliest first.
+
+    A few stems are shared: Олексійович and a rare Олексович are one key, as are
+    Арсенович and Арсеньевич; the group whose main form gives the stem comes first.
+    """
+    t = name_tables()
+    ids = t.by_stem.get(stem_of(stem), ())
+    men = tuple(t.groups[i] for i in ids if t.groups[i].sex == "M")
+    return men or tuple(t.groups[i] for i in ids[:1])
