@@ -137,6 +137,9 @@ def splink_frame(rows: Sequence[Row]):  # type: ignore[no-untyped-def]
                 "dob": iso_date(r.get("birth_date", "")),
                 "birth_place": ascii_text(r.get("birth_place", "")) or None,
                 "sex": r.get("sex") or None,
+                "service_number": ascii_text(r.get("service_number", "")).replace(" ", "") or None,
+                "military_unit": ascii_text(r.get("military_unit", "")) or None,
+                "mother_maiden_name": ascii_text(r.get("mother_maiden_name", "")) or None,
             }
         )
     return pd.DataFrame.from_records(recs)
@@ -155,17 +158,22 @@ def splink_scores(
     settings = SettingsCreator(
         link_type="dedupe_only" if dedupe else "link_only",
         comparisons=[
-            cl.NameComparison("first_name"),
-            cl.NameComparison("surname"),
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
             cl.NameComparison("patronymic"),
             cl.DateOfBirthComparison("dob", input_is_string=True),
             cl.LevenshteinAtThresholds("birth_place", 2),
             cl.ExactMatch("sex"),
+            cl.ExactMatch("service_number"),
+            cl.LevenshteinAtThresholds("military_unit", 2),
+            cl.NameComparison("mother_maiden_name"),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("first_name", "dob"),
             block_on("surname"),
             block_on("dob"),
+            # As the docs' examples do, a looser rule on name prefixes for spelling variants.
+            block_on("substr(surname, 1, 3)", "substr(first_name, 1, 1)"),
         ],
         retain_intermediate_calculation_columns=False,
     )
