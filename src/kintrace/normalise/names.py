@@ -56,6 +56,11 @@ class NameAnalysis:
     call_sign: str
     tokens: frozenset[str]
     initials_only: bool
+    # Every key letter the given name's (patronymic's) initial may be written with: all ru/uk
+    # forms of the name (Микола/Николай -> {"m", "n"}), the letter as written, and "i" for a
+    # Cyrillic iotated vowel (Юрій, "Ю.", "Y."). Compare by intersection.
+    given_initials: frozenset[str] = frozenset()
+    patronymic_initials: frozenset[str] = frozenset()
 
 
 # --- text clean-up -------------------------------------------------------------------------
@@ -630,6 +635,50 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
     return (canon[0] if canon else ""), variants, name_sex
 
 
+_IOTATED = frozenset("еєёюяЕЄЁЮЯ")
+
+
+def _written_initials(tok: _Token) -> set[str]:
+    """Key letters of a word's written first letter (Ю. -> u and i; Y. -> i)."""
+    first = tok.text[:1]
+    out = {tok.key[:1]} if tok.key else set()
+    out |= {word_key(first)[:1]} if first.isalpha() else set()
+    if first in _IOTATED:
+        out.add("i")
+    out.discard("")
+    return out
+
+
+def _given_initials(toks: list[_Token], sex: str | None) -> frozenset[str]:
+    tok = next(iter(toks), None)
+    if tok is None:
+        return frozenset()
+    written = _written_initials(tok)
+    if tok.initial:
+        return frozenset(written)
+    found = lookup_given_all(tok.key, sex) or ((best,) if (best := _given_group(tok, sex)) else ())
+    # A pet name's own first letter is no initial: lists write Сашко as "О." (Олександр).
+    out = written if not found or not all(is_dim for _, is_dim in found) else set()
+    for group, _ in found:
+        out |= group.initials
+    return frozenset(out)
+
+
+def _patronymic_initials(toks: list[_Token]) -> frozenset[str]:
+    tok = next(iter(toks), None)
+    if tok is None:
+        return frozenset()
+    out = _written_initials(tok)
+    if not tok.initial:
+        parts = patronymic_parts(tok.key)
+        if parts is not None:
+            for group in father_groups(parts[0]):
+                out |= group.initials
+        elif found := lookup_given(tok.key):
+            out |= found[0].initials
+    return frozenset(out)
+
+
 def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
     if not toks or all(t.initial for t in toks):
         return "", set(), None
@@ -781,4 +830,6 @@ def analyse_name(
         call_sign=word_key(re.sub(r"\W", "", call_sign)) if call_sign else "",
         tokens=frozenset(tokens),
         initials_only=initials_only,
+        given_initials=_given_initials(given, out_sex),
+        patronymic_initials=_patronymic_initials(patr),
     )

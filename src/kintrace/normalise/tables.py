@@ -25,6 +25,9 @@ class NameGroup:
     full_keys: frozenset[str]
     diminutive_keys: frozenset[str]
     stems: frozenset[str]  # key stems a patronymic is built on (Сергей/Сергій -> "serg")
+    # Key letters an initial of the name may be written with in any script: Николай/Микола
+    # -> {"n", "m"}; Евгений -> {"e", "i"} since "Yevhen" is written "Y.".
+    initials: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,19 @@ def stem_of(key: str) -> str:
     """The part of a given-name key a patronymic is built on."""
     stem = _TRAILING_VOWELS.sub("", key)
     return stem if len(stem) >= 2 else key
+
+
+# Iotated Cyrillic vowels start with a "y"/"j" in most romanisations (Yevhen, Jurij, Yakov).
+_IOTATED = frozenset("еєёюя")
+
+
+def _form_initials(form: str) -> set[str]:
+    first = form.strip()[:1].lower()
+    key = word_key(first)[:1] or word_key(form)[:1]
+    out = {key} if key else set()
+    if first in _IOTATED:
+        out.add("i")
+    return out
 
 
 def _split(cell: str) -> list[str]:
@@ -86,7 +102,10 @@ def name_tables() -> NameTables:
             seen[(sex, canonical)] = gid
         stems = frozenset(stem_of(k) for k in full_keys)
         primary.update((gid, stem_of(word_key(f[0]))) for f in (ru, uk) if f)
-        groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems)
+        initials = frozenset(i for f in ru + uk for i in _form_initials(f))
+        if gid < len(groups) and groups[gid] is not None:
+            initials |= groups[gid].initials
+        groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems, initials)
     for g in groups:
         for k in g.full_keys:
             by_full.setdefault(k, []).append(g.id)
