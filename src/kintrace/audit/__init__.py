@@ -1,6 +1,16 @@
-"""The audit log: typed events (ids only) appended to a hash chain in the caller's transaction."""
+"""The audit log: typed events (ids only) appended to a hash chain in the caller's transaction,
+signed checkpoints of it, and who looked at a record."""
 
-from kintrace.audit.chain import ChainCheck, record, verify
+from kintrace.audit.chain import AuditUnavailable, ChainCheck, record, verify
 from kintrace.audit.events import AuditEvent
+from kintrace.audit.views import Viewing, who_viewed
 
-__all__ = ["AuditEvent", "ChainCheck", "record", "verify"]
+__all__ = [
+    "AuditEvent",
+    "AuditUnavailable",
+    "ChainCheck",
+    "Viewing",
+    "record",
+    "verify",
+    "who_viewed",
+]

@@ -7,22 +7,33 @@ the caller's transaction: if the audit write fails, the change it records fails 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kintrace.audit.events import AuditEvent
 from kintrace.db.models import AuditEvent as AuditRow
+from kintrace.errors import StorageNotSafe
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
 _PG_LOCK_KEY = 0x4B54_4155  # "KTAU"
+# A signed checkpoint is written after every this many events (and by `kintrace audit
+# checkpoint`, which an operator runs from cron so that a quiet day is covered too).
+CHECKPOINT_EVERY = 1000
+_DUMPS = functools.partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def row_hash(
@@ -57,44 +68,77 @@ def row_hash(
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-def record(session: Session, event: AuditEvent) -> AuditRow:
-    """Append one event to the chain inside the caller's transaction (never commits)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Without it, two transactions could read the same head and one would fail on the
-        # unique seq; the lock makes them queue instead. Released at commit/rollback.
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
-    head = session.execute(
-        sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    # Microseconds are the finest precision both databases keep.
-    occurred_at = datetime.now(UTC)
-    detail = event.detail()
-    row = AuditRow(
-        seq=seq,
-        occurred_at=occurred_at,
-        kind=event.kind,
-        actor_kind=event.actor_kind,
-        actor_id=event.actor_id,
-        subject_type=event.subject_type or detail.get("record_type"),
-        subject_id=event.subject_id,
-        detail=detail,
-        prev_hash=prev,
-    )
-    row.hash = row_hash(
-        seq=seq,
-        prev_hash=prev,
-        occurred_at=occurred_at,
-        kind=row.kind,
-        actor_kind=row.actor_kind,
-        actor_id=row.actor_id,
-        subject_type=row.subject_type,
-        subject_id=row.subject_id,
-        detail=detail,
-    )
+class AuditUnavailable(StorageNotSafe):
+    """The audit event could not be written, so the change (or read) it records must fail too
+    (web: 503, nothing shown)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The audit log cannot be written at the moment, so nothing was changed or shown."
+        )
+
+
+def _write(session: Session, row: AuditRow) -> None:
     session.add(row)
     session.flush()
+
+
+def record(session: Session, event: AuditEvent) -> AuditRow:
+    """Append one event to the chain inside the caller's transaction (never commits).
+
+    Raises AuditUnavailable when the database refuses the write: the caller's transaction is
+    then unusable and the request fails as a whole.
+    """
+    detail = event.detail()
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            # Without it, two transactions could read the same head and one would fail on the
+            # unique seq; the lock makes them queue instead. Released at commit/rollback.
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+        head = session.execute(
+            sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+        ).first()
+        seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+        # Microseconds are the finest precision both databases keep.
+        occurred_at = datetime.now(UTC)
+        row = AuditRow(
+            seq=seq,
+            occurred_at=occurred_at,
+            kind=event.kind,
+            actor_kind=event.actor_kind,
+            actor_id=event.actor_id,
+            subject_type=event.subject_type or detail.get("record_type"),
+            subject_id=event.subject_id,
+            detail=detail,
+            prev_hash=prev,
+        )
+        row.hash = row_hash(
+            seq=seq,
+            prev_hash=prev,
+            occurred_at=occurred_at,
+            kind=row.kind,
+            actor_kind=row.actor_kind,
+            actor_id=row.actor_id,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            detail=detail,
+        )
+        _write(session, row)
+    except SQLAlchemyError as exc:
+        logger.error("Audit write failed (%s); the request is refused.", type(exc).__name__)
+        raise AuditUnavailable() from exc
+    if seq % CHECKPOINT_EVERY == 0:
+        _checkpoint_after_commit(session)
     return row
+
+
+def _checkpoint_after_commit(session: Session) -> None:
+    # Signing needs the data dir's key, which only a process with loaded keys has; the
+    # checkpoint goes in its own transaction once this one is safely committed.
+    from kintrace.audit.checkpoints import checkpoint_quietly
+
+    bind = session.get_bind()
+    sa_event.listen(session, "after_commit", lambda _s: checkpoint_quietly(bind), once=True)
 
 
 @dataclass(frozen=True)
@@ -103,35 +147,91 @@ class ChainCheck:
     events: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    # Signed checkpoints the chain was checked against.
+    checkpoints: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
 
 
-def _rows(session: Session) -> Iterator[AuditRow]:
-    yield from session.execute(
-        sa.select(AuditRow).order_by(AuditRow.seq).execution_options(yield_per=5000)
-    ).scalars()
+# seq, prev_hash, occurred_at, kind, actor_kind, actor_id, subject_type, subject_id, detail, hash
+ChainRow = tuple[int, str, datetime, str, str, int | None, str | None, int | None, Any, str]
 
 
-def verify(session: Session) -> ChainCheck:
-    """Walk the whole chain; report the first link that does not hold."""
+def _row_columns() -> tuple[Any, ...]:
+    return (
+        AuditRow.seq,
+        AuditRow.prev_hash,
+        AuditRow.occurred_at,
+        AuditRow.kind,
+        AuditRow.actor_kind,
+        AuditRow.actor_id,
+        AuditRow.subject_type,
+        AuditRow.subject_id,
+        AuditRow.detail,
+        AuditRow.hash,
+    )
+
+
+def chain_rows(conn: Session | sa.Connection) -> Iterator[ChainRow]:
+    """Every event in seq order as plain tuples (no ORM objects: a million rows stay fast)."""
+    result = conn.execute(
+        sa.select(*_row_columns()).order_by(AuditRow.seq).execution_options(yield_per=10000)
+    )
+    for row in result:
+        yield tuple(row)  # type: ignore[misc]
+
+
+def verify_rows(rows: Iterable[ChainRow], heads: dict[int, str] | None = None) -> ChainCheck:
+    """Walk a chain; report the first link that does not hold.
+
+    `heads` maps seq -> head hash from signed checkpoints: the chain must reach each of them
+    with exactly that hash (this catches a chain rewritten from some event on, and events
+    removed from the tail).
+    """
+    heads = heads or {}
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    for row in _rows(session):
+    dumps, sha256 = _DUMPS, hashlib.sha256
+    for seq, prev_hash, occurred_at, kind, actor_kind, actor_id, stype, sid, detail, h in rows:
         count += 1
-        if row.seq != expected_seq:
-            return ChainCheck(False, count, row.seq, f"event {expected_seq} is missing")
-        if row.prev_hash != expected_prev:
-            return ChainCheck(False, count, row.seq, "the link to the previous event is broken")
-        recomputed = row_hash(
-            seq=row.seq,
-            prev_hash=row.prev_hash,
-            occurred_at=row.occurred_at,
-            kind=row.kind,
-            actor_kind=row.actor_kind,
-            actor_id=row.actor_id,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            detail=row.detail,
+        if seq != expected_seq:
+            return ChainCheck(False, count, seq, f"event {expected_seq} is missing")
+        if prev_hash != expected_prev:
+            return ChainCheck(False, count, seq, "the link to the previous event is broken")
+        payload = dumps(
+            [
+                seq,
+                prev_hash,
+                occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                kind,
+                actor_kind,
+                actor_id,
+                stype,
+                sid,
+                detail,
+            ]
         )
-        if recomputed != row.hash:
-            return ChainCheck(False, count, row.seq, "the event was altered after it was written")
-        expected_prev, expected_seq = row.hash, row.seq + 1
-    return ChainCheck(True, count)
+        if sha256(payload.encode("ascii")).hexdigest() != h:
+            return ChainCheck(False, count, seq, "the event was altered after it was written")
+        signed = heads.get(seq)
+        if signed is not None and signed != h:
+            return ChainCheck(
+                False, count, seq, "the chain differs from the signed checkpoint at this event"
+            )
+        expected_prev, expected_seq = h, seq + 1
+    last = expected_seq - 1
+    beyond = [s for s in heads if s > last]
+    if beyond:
+        return ChainCheck(
+            False,
+            count,
+            last + 1,
+            f"events {last + 1} to {max(beyond)} were removed (a signed checkpoint names "
+            f"event {max(beyond)})",
+            last_seq=last,
+        )
+    return ChainCheck(True, count, checkpoints=len(heads), last_seq=last, last_hash=expected_prev)
+
+
+def verify(session: Session | sa.Connection, heads: dict[int, str] | None = None) -> ChainCheck:
+    """Walk the whole chain stored in the database (see verify_rows)."""
+    return verify_rows(chain_rows(session), heads)
