@@ -184,3 +184,22 @@ def test_a_record_id_the_source_already_delivered_is_a_bad_row_in_a_new_file(
     with store.sessions.begin() as session:
         result = import_batch(session, again, guess_mapping(HEADERS), source_id, skip_existing=True)
     assert (result.reports_created, result.rows_skipped) == (1, 1)
+
+
+def test_the_bulk_path_cleans_every_field_exactly_as_the_capture_card_form_does() -> None:
+    from kintrace.intake.reports import FIELDS, _RowConverter
+
+    headers = list(FIELDS)
+    row = {
+        "report_type": "Поранений", "event_date": "3.4.2025", "credibility": "2",
+        "source_document_ref": " Акт  №5 ", "external_id": "X-1",
+        "full_name": "Кислиця  Сергій Вікторович", "sex": "ч", "birth_date": "12.03.2001",
+        "military_unit": "в/ч А0000", "capture_date": "2025-05",
+        "consents_family_informed": "ні", "health_state": "рана\nплеча", "country_held": "RU",
+    }  # fmt: skip
+    cells = [row.get(h, "") for h in headers]
+    bulk = Table.from_rows(headers, [cells], kind="csv", sha256="d" * 64)
+    values, problems = _RowConverter(bulk, Mapping({h: h for h in headers})).convert(cells)
+    assert problems == []
+    assert values == ReportIn.model_validate(row).model_dump()
+    assert values is not None and values["consents_family_informed"] is False
