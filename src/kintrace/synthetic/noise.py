@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -82,7 +82,7 @@ RU_STANDARDS = {
     "wikipedia": iuliia.WIKIPEDIA,
     "telegram": iuliia.TELEGRAM,
 }
-UK_STANDARDS = {
+UK_STANDARDS: dict[str, type[translitua.TransliterationTable]] = {
     "kmu_2010": translitua.UkrainianKMU,
     "bgn_pcgn": translitua.UkrainianBGN,
     "loc": translitua.UkrainianALALC,
@@ -333,7 +333,7 @@ class _Writer:
     def parts(self) -> list[str]:
         return [self.given, self.patr, self.family]
 
-    def map_parts(self, fn, label: str, *, which: str = "any") -> None:  # type: ignore[no-untyped-def]
+    def map_parts(self, fn: Callable[[str], str], label: str, *, which: str = "any") -> None:
         names = ["given", "patr", "family"] if which == "all" else [which]
         if which == "any":
             names = [self.rng.choice(["given", "family", "family"])]
