@@ -27,7 +27,12 @@ from sqlalchemy.orm import Session
 from kintrace.audit.chain import ChainCheck, chain_rows, verify_rows
 from kintrace.db.models import AuditEvent as AuditRow
 from kintrace.db.models_privacy import AuditCheckpoint
-from kintrace.keys import active_ring, audit_public_key, audit_signing_key
+from kintrace.keys import (
+    AUDIT_PUBLIC_KEY_FILE,
+    active_ring,
+    audit_public_key,
+    audit_signing_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -188,13 +193,26 @@ def verify_with_checkpoints(
     The file is the authority for truncation: deleting the newest events and the checkpoint
     rows that name them still leaves their signed heads in the file.
     """
-    public = public_key or audit_public_key(data_dir / "keys")
     path = file or checkpoint_file(data_dir)
     try:
-        from_file = read_checkpoint_file(path)
+        checkpoints = read_checkpoint_file(path) + stored_checkpoints(conn)
     except ValueError as exc:
         return ChainCheck(False, 0, None, str(exc))
-    heads, problem = check_checkpoints(from_file + stored_checkpoints(conn), public)
-    if problem:
-        return ChainCheck(False, 0, None, problem)
+    heads: dict[int, str] = {}
+    if checkpoints:
+        public = public_key
+        if public is None:
+            if not (data_dir / "keys" / AUDIT_PUBLIC_KEY_FILE).exists():
+                # Never make a new key here: it would declare every real checkpoint forged.
+                return ChainCheck(
+                    False,
+                    0,
+                    None,
+                    "the audit public key is missing from the keys folder; copy the keys "
+                    "back or pass --public-key",
+                )
+            public = audit_public_key(data_dir / "keys")
+        heads, problem = check_checkpoints(checkpoints, public)
+        if problem:
+            return ChainCheck(False, 0, None, problem)
     return verify_rows(chain_rows(conn), heads)
