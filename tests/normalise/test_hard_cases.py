@@ -40,3 +40,30 @@ def test_it_takes_the_initial_of_a_pet_name_from_the_full_name() -> None:
     pet = analyse_name("Сашко Юрійович Кравчук")
     assert "o" in pet.given_initials and "s" not in pet.given_initials
     assert not _share(analyse_name("Кравчук М. Ю.").given_initials, pet.given_initials)
+
+
+def _same_family(a: str, b: str) -> bool:
+    return _share(analyse_name(a).family_variants, analyse_name(b).family_variants)
+
+
+def test_it_reads_press_spellings_without_their_diacritics_and_other_language_c() -> None:
+    assert _same_family("Tiscenko Mihail", "Тищенко Михайло")  # Italian sc
+    assert _same_family("Scevcenko Taras", "Шевченко Тарас")
+    assert _same_family("Şevcenco Taras", "Шевченко Тарас")  # Romanian
+    assert _same_family("Cernov Ivan", "Чернов Иван")  # Czech without the háček
+    assert _same_family("Kovaltjuk Ivan", "Ковальчук Іван")  # Swedish tj
+    assert _same_family("Artjom Lasarew", "Артем Лазарев")
+    given = analyse_name("Olecsandr Macsymovych Tretiacov")
+    assert given.given == analyse_name("Олександр Максимович").given
+    assert analyse_name("Олександр Максимович").patronymic in given.patronymic_variants
+
+
+def test_it_reads_every_word_of_a_hungarian_name_the_hungarian_way() -> None:
+    a = analyse_name("Vladijszlav Pavlovijcs Szoroka-Jersov")
+    assert analyse_name("Ершов Владислав").family in a.family_variants
+
+
+def test_it_finds_the_patronymic_in_lithuanian_and_latvian_press() -> None:
+    a = analyse_name("Kovaljov Valeris Vladimirovičas")
+    assert (a.patronymic, a.family) == ("vladimir", analyse_name("Ковальов").family)
+    assert analyse_name("Jurijs Ivanovičs Petrovs").patronymic == "ivan"

@@ -187,12 +187,12 @@ def latin_key(word: str) -> str:
     return _collapse(_NON_KEY.sub("", _latin_replace(prepared, fl)))
 
 
-def latin_key_alternatives(word: str) -> frozenset[str]:
+def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     """Keys of the other plausible readings of an ambiguous Latin spelling.
 
     "ch" may be ч (English) or х (German, Polish, Czech); "x" may be "ks" or х (GOST 7.79 B,
     scholarly); a final "s" may be the Lithuanian/Latvian nominative ending (Zelenskis);
-    an English "j" may be дж.
+    an English "j" may be дж. ``hint`` is the press language the whole name shows ("hu").
     """
     prepared = _latin_prepare(word)
     fl = _Flavour(prepared, word.lower())
@@ -215,12 +215,27 @@ def latin_key_alternatives(word: str) -> frozenset[str]:
             english.append(re.sub(r"(?<=[aeiou])h(?![aeiou])", "", form))  # silent h (John)
     for form in english[1:]:
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
-    if re.search(r"c(?![hzs])", prepared):
-        # c as k (Nicolai, Marco) where the canonical reading took ц, and the reverse.
-        for reading in ("k", "ts"):
-            form = re.sub(r"c(?![hzs])", reading, prepared)
+    if re.search(r"c(?![hz])", prepared):
+        # c as k (Nicolai, Marco, Olecsandr) where the canonical reading took ц, and the
+        # reverse; c as ч where Czech, Turkish or Baltic press lost its diacritic (Cernov).
+        for reading in ("k", "ts", "C"):
+            form = re.sub(r"c(?![hz])", reading, prepared)
             # Read afresh: "cs" was Hungarian only while the c was there (Olecsii).
             alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
+    if re.search(r"c[ei]", prepared) and not fl.soft_c_is_ch:
+        # Italian and Romanian c (and Italian sc) before e/i is ч, ш (Scevcenco, Şevcenco).
+        form = re.sub(r"c(?![hz])", "k", re.sub(r"s?c(?=[ei])", "C", prepared))
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+    if "tj" in prepared:
+        # Swedish tj is ч (Tjernov); German and scholarly tj is ть/тё (Artjom, Kostjuk).
+        fl.swedish_dutch = not fl.swedish_dutch
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.swedish_dutch = not fl.swedish_dutch
+    if hint == "hu" and not fl.hungarian and "s" in prepared:
+        # Another word of the name is Hungarian: its s is ш here too (Szoroka-Jersov).
+        fl.hungarian = True
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
+        fl.hungarian = False
     if "j" in prepared and not fl.french:
         # French and Romanian j is ж (Janna, Nadejda, Anjela).
         fl.french = True

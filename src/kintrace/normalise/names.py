@@ -192,18 +192,30 @@ _SURNAME_ENDING = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic
 
 
 @lru_cache(maxsize=500_000)
-def _word_info(word: str, context: str = "") -> tuple[str, tuple[str, ...], frozenset[str]]:
+def _word_info(
+    word: str, context: str = "", hint: str = ""
+) -> tuple[str, tuple[str, ...], frozenset[str]]:
     """(repaired word, keys of hyphen parts, alternative keys) for one written word.
 
-    ``context`` is the script the rest of the name is unmistakably written in.
+    ``context`` is the script the rest of the name is unmistakably written in; ``hint`` the
+    press language the rest of the name shows (see _press_hint).
     """
     fixed = "-".join(_fix_word(p, context) for p in word.split("-"))
     parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     alts: set[str] = set()
     for p in fixed.split("-"):
         if p and all(script_of_char(c) in ("latin", "") for c in p):
-            alts |= latin_key_alternatives(p)
+            alts |= latin_key_alternatives(p, hint)
     return fixed, parts, frozenset(alts)
+
+
+# Hungarian press marks: one Hungarian word makes the plain "s" of the others ш too
+# (Vladijszlav Pavlovijcs Szoroka-Jersov).
+_HUNGARIAN = re.compile(r"cs|zs|gy|sz\w*ij\b|\bij\w*sz")
+
+
+def _press_hint(text: str) -> str:
+    return "hu" if _HUNGARIAN.search(text.lower()) else ""
 
 
 def _fix_word(word: str, context: str) -> str:
@@ -239,6 +251,7 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     context = unambiguous_script(text)
+    hint = _press_hint(text)
     comma = False
     mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
     for chunk in _CHUNKS.split(text):
@@ -272,7 +285,7 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
             # prime may be a soft sign the key needs (Lʹosha).
             if _CYRILLIC.search(letters_only):
                 letters_only = _APOSTROPHES.sub("", letters_only)
-            fixed, parts, alts = _word_info(letters_only, context)
+            fixed, parts, alts = _word_info(letters_only, context, hint)
             if not parts:
                 continue
             tokens.append(
@@ -670,7 +683,7 @@ def _patronymic_initials(toks: list[_Token]) -> frozenset[str]:
         return frozenset()
     out = _written_initials(tok)
     if not tok.initial:
-        parts = patronymic_parts(tok.key)
+        parts = _patronymic_reading(tok)
         if parts is not None:
             for group in father_groups(parts[0]):
                 out |= group.initials
@@ -679,12 +692,25 @@ def _patronymic_initials(toks: list[_Token]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _patronymic_reading(tok: _Token) -> tuple[str, str, bool, str] | None:
+    """patronymic_parts of the token, or of another reading whose father's name is known."""
+    parts = patronymic_parts(tok.key)
+    if parts is None or not parts[2]:
+        # Another reading of an ambiguous Latin spelling may be a known father's name
+        # (Macsymovych: c as k).
+        for alt in sorted(tok.extra):
+            alt_parts = patronymic_parts(alt)
+            if alt_parts is not None and alt_parts[2]:
+                return alt_parts
+    return parts
+
+
 def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
     if not toks or all(t.initial for t in toks):
         return "", set(), None
     tok = next(t for t in toks if not t.initial)
     variants = {tok.key, *tok.extra}
-    parts = patronymic_parts(tok.key)
+    parts = _patronymic_reading(tok)
     if parts is None:
         # A father's first name written instead of a patronymic (or a particle form).
         found = lookup_given(tok.key)

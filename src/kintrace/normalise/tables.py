@@ -184,9 +184,12 @@ def lookup_given(
 # Patronymic suffixes on the key, with the case endings that may follow them
 # (Петровича, Петровичем, Петровною, Вікторівни, ...).
 _PATR_MALE = re.compile(r"(ovic|evic|ic)(a|u|em|om|e|i)?$")
+# Lithuanian and Latvian press add their nominative ending (Vladimirovičas, -ovičius, -ovičs).
+_PATR_BALTIC = re.compile(r"(ovic|evic)(as|us|s)$")
 _PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn)(a|i|e|u|o)?$")
 _STRONG = {"ovic", "evic", "ovn", "evn", "ivn", "vn"}
 _MALE_CASES = {"": "nomn", "a": "gent", "u": "datv", "em": "ablt", "om": "ablt", "e": "loct", "i": "loct"}  # fmt: skip
+_BALTIC_CASES = {"as": "nomn", "us": "nomn", "s": "nomn"}
 _FEMALE_CASES = {"": "nomn", "a": "nomn", "i": "gent", "e": "datv", "u": "accs", "o": "ablt"}
 
 
@@ -198,7 +201,11 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
     counts only when its stem is a known name, since many surnames end the same way. The
     case ("nomn", "gent", ...) is read from the ending after the suffix.
     """
-    for pattern, sex, cases in ((_PATR_FEMALE, "F", _FEMALE_CASES), (_PATR_MALE, "M", _MALE_CASES)):
+    for pattern, sex, cases in (
+        (_PATR_FEMALE, "F", _FEMALE_CASES),
+        (_PATR_MALE, "M", _MALE_CASES),
+        (_PATR_BALTIC, "M", _BALTIC_CASES),
+    ):
         m = pattern.search(key)
         if not m:
             continue
