@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     smtp_sender: str = "kintrace@localhost"
     default_language: Literal["uk", "ru", "en"] = "uk"
     log_level: str = Field(default="INFO")
+    # Days a record is kept once its clock starts (issue 6 item 6; `kintrace dispose`): an
+    # enquiry from its last change once no open case holds it, a case from its closing.
+    # A kind not listed is kept. Environment: KINTRACE_RETENTION_DAYS='{"enquiry": 1826}'.
+    retention_days: dict[str, int] = Field(
+        default_factory=lambda: {"enquiry": 5 * 365, "case": 5 * 365}
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
