@@ -264,3 +264,26 @@ class EnquirySecretReset(AuditEvent):
 
     kind: ClassVar[str] = "enquiry.secret_reset"
     subject_type: ClassVar[str | None] = "enquiry"
+
+
+# --- data protection (issue 6) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDisposed(AuditEvent):
+    """A record reached the end of its retention period and was deleted (tombstone kept)."""
+
+    kind: ClassVar[str] = "record.disposed"
+    record_type: str
+    tombstone_id: int
+    reason: str
+    key_shredded: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubjectExported(AuditEvent):
+    """Everything held about one enquirer was written out for a subject access request."""
+
+    kind: ClassVar[str] = "enquiry.exported"
+    subject_type: ClassVar[str | None] = "enquiry"
+    records: int
