@@ -112,8 +112,11 @@ def _parser() -> etree.XMLParser:
 def check_schema(document: Any) -> None:
     """Raise ImportFileError naming the line when the document is not valid PFIF 1.4."""
     schema = _schema()
-    if schema.validate(document):
-        return
+    try:
+        if schema.validate(document):
+            return
+    except etree.Error:
+        raise ImportFileError("The file is not valid PFIF 1.4 (the schema check failed).") from None
     error = schema.error_log.last_error
     # Messages quote the offending value; values may be names, so they are left out.
     message = re.sub(r"'[^']*' is not", "the value is not", error.message)
@@ -129,6 +132,9 @@ def parse_pfif(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]]]
         raise ImportFileError(
             f"The PFIF file is not well-formed XML (line {exc.lineno}); nothing was imported."
         ) from None
+    if root.getroottree().docinfo.doctype:
+        # PFIF needs no DTD; one in a file from outside is only good for entity tricks.
+        raise ImportFileError("The PFIF file carries a DOCTYPE, which PFIF never needs; refused.")
     check_schema(root)
     persons: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
