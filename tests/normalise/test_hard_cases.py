@@ -67,3 +67,32 @@ def test_it_finds_the_patronymic_in_lithuanian_and_latvian_press() -> None:
     a = analyse_name("Kovaljov Valeris Vladimirovičas")
     assert (a.patronymic, a.family) == ("vladimir", analyse_name("Ковальов").family)
     assert analyse_name("Jurijs Ivanovičs Petrovs").patronymic == "ivan"
+
+
+def test_it_offers_the_known_name_behind_a_typo_or_ocr_slip_as_a_variant() -> None:
+    for written, meant in [
+        ("Вадтик Назаренко", "Вадим Назаренко"),
+        ("Юрнй Мирошниченко", "Юрій Мирошниченко"),
+        ("Ihop Prokopenko", "Игорь Прокопенко"),
+        ("Микоa Левченко", "Николай Левченко"),
+    ]:
+        assert analyse_name(meant).given in analyse_name(written).given_variants
+    # The name as written stays the key, and a name the tables do not know is left alone.
+    assert analyse_name("Вадтик Назаренко").given != analyse_name("Вадим Назаренко").given
+    assert analyse_name("Рустам Алиев").given_variants == {analyse_name("Рустам").given}
+
+
+def test_it_reads_a_surname_in_a_genitive_list_as_the_nominative_too() -> None:
+    assert _same_family("Гончара М.В.", "Гончар Николай Васильевич")
+    assert _same_family("Ткаченка С.", "Ткаченко Сергій")
+    assert _same_family("Черного А.В.", "Черный Андрей")
+    assert _same_family("Шаповала-Киселёв С. М.", "Шаповал Сергей Михайлович")
+    # Initials alone do not make Власова a woman: she may be Власов in a list.
+    assert analyse_name("Власова Д.А.").sex is None
+    assert _same_family("Власова Д.А.", "Dmytro Vlasov")
+
+
+def test_it_keeps_a_womans_surname_apart_from_her_brothers() -> None:
+    sister = analyse_name("Власова Дарья Андреевна")
+    assert sister.sex == "F"
+    assert analyse_name("Власов Дмитрий").family not in sister.family_variants

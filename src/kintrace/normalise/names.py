@@ -33,6 +33,7 @@ from kintrace.normalise.tables import (
     lookup_given,
     lookup_given_all,
     name_tables,
+    near_given,
     patronymic_parts,
 )
 
@@ -564,6 +565,28 @@ def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> st
 
 # --- public --------------------------------------------------------------------------------
 
+# Lists of the other side keep a man's surname in the genitive, often with initials only, so
+# no case can be read (Гончара М.В., Ткаченка С., Черного А.): the nominative it may stand for.
+_GENITIVE_SURNAME = [
+    (re.compile(r"enka$"), "enko"),
+    (re.compile(r"(?<=[sck])ogo$"), "i"),
+    (re.compile(r"(?<=[^aeiou])ogo$"), "i"),
+    (re.compile(r"(?<=[^aeiou])a$"), ""),
+]
+
+
+def _genitive_readings(keys: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for key in keys:
+        if len(key) < 5:
+            continue
+        for pattern, repl in _GENITIVE_SURNAME:
+            if pattern.search(key):
+                out.add(pattern.sub(repl, key))
+                break
+    return out
+
+
 _FEMALE_SURNAME = re.compile(r"(ova|eva|ina|ska|ka|aia|a)$")
 _FEMALE_SURNAME_STRONG = re.compile(r"(ova|eva|ina|ska)$")
 _MALE_SURNAME = re.compile(r"(ov|ev|in|ski|ki)$")
@@ -642,6 +665,9 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
             name_sex = name_sex or group.sex
         else:
             canon.append(tok.key)
+            # A typo or OCR slip in a known name: its forms are variants, never the key.
+            for group in near_given(tok.key, sex):
+                variants.update(group.full_keys)
     if len(canon) > 1:
         variants.add("".join(canon))
     # A double given name is compared by its first name; people drop the second one.
@@ -791,7 +817,10 @@ def analyse_name(
     p_key, p_vars, p_sex = _patronymic_keys(patr)
     g_key, g_vars, g_sex = _given_keys(given, stated_sex or p_sex)
     out_sex = stated_sex or p_sex or g_sex
-    if out_sex is None and family:
+    name_sex = out_sex
+    # A surname alone does not tell a woman from a man listed in the genitive (Власова Д.А.
+    # may be Власов): its ending decides only beside a full given name.
+    if out_sex is None and family and any(not t.initial for t in given):
         fk = family[-1].key
         if _FEMALE_SURNAME_STRONG.search(fk):
             out_sex = "F"
@@ -806,6 +835,8 @@ def analyse_name(
         f_vars.update(tok.parts)
         f_vars.update(tok.extra)
         f_vars.update(loose_key(k) for k in (tok.key, *tok.parts, *tok.extra))
+        if name_sex != "F":
+            f_vars.update(_genitive_readings(tok.parts or (tok.key,)))
     if f_key:
         f_vars.add(f_key)
     if aside:

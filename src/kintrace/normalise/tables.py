@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from rapidfuzz.distance import OSA
+
 from kintrace.normalise.keys import word_key
 
 
@@ -237,3 +239,39 @@ def father_groups(stem: str) -> tuple[NameGroup, ...]:
     ids = t.by_stem.get(stem_of(stem), ())
     men = tuple(t.groups[i] for i in ids if t.groups[i].sex == "M")
     return men or tuple(t.groups[i] for i in ids[:1])
+
+
+@cache
+def _deletion_index() -> dict[str, tuple[str, ...]]:
+    """Every full-form and pet-name key under itself and each of its one-letter deletions."""
+    t = name_tables()
+    index: dict[str, set[str]] = {}
+    for key in (*t.by_full_key, *t.by_diminutive_key):
+        for d in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+            index.setdefault(d, set()).add(key)
+    return {d: tuple(sorted(v)) for d, v in index.items()}
+
+
+@lru_cache(maxsize=100_000)
+def near_given(key: str, sex: str | None = None) -> tuple[NameGroup, ...]:
+    """Name groups with a form one typo or OCR slip away from an unknown given-name key.
+
+    One letter added, dropped, changed or two swapped (Вадтик, Юрнй, Ihop, Андюрша); only
+    for keys of four letters or more that no group knows, since short names lie one letter
+    apart from each other. Groups of the stated sex only, when there are any.
+    """
+    t = name_tables()
+    if len(key) < 4 or key in t.by_full_key or key in t.by_diminutive_key:
+        return ()
+    index = _deletion_index()
+    near: set[str] = set()
+    for d in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+        near.update(index.get(d, ()))
+    ids: list[int] = []
+    for k in sorted(near):
+        if OSA.distance(key, k) <= 1:
+            ids += [*t.by_full_key.get(k, ()), *t.by_diminutive_key.get(k, ())]
+    groups = [t.groups[i] for i in dict.fromkeys(ids)]
+    if sex:
+        groups = [g for g in groups if g.sex == sex] or groups
+    return tuple(groups)
