@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ LINK_ENQUIRIES_AT = 0.9
 STRONG = 0.5
 #: Rebuild an index once this many records arrived since it was built.
 REBUILD_AFTER = 500
+#: Under a continuous stream of jobs, still rebuild and link relatives' enquiries this often.
+MAINTAIN_EVERY = 60.0
 
 
 def enquiry_record(enquiry: Enquiry) -> dict[str, Any]:
@@ -98,9 +101,6 @@ class Pool:
                 self.ids.add(record["record_id"])
                 self.fresh.append(record)
 
-    def needs_rebuild(self) -> bool:
-        return len(self.fresh) >= REBUILD_AFTER
-
     def query(self, records: Sequence[dict[str, Any]]) -> list[ScoredPair]:
         """Scored candidates for each record (left_id = the record's id), with explanations."""
         out: list[ScoredPair] = []
@@ -141,6 +141,10 @@ class MatchWorker:
         self.reports = Pool()
         self.enquiries = Pool()
         self.loaded = False
+        # Enquiries filed since the last maintenance, still to be checked for relatives'
+        # enquiries about the same person (off the hot path: it needs a fresh index).
+        self.twin_queue: list[int] = []
+        self.last_maintenance = time.monotonic()
 
     def load(self) -> None:
         """Index every stored report and every enquiry that is not withdrawn."""
@@ -160,13 +164,18 @@ class MatchWorker:
         """Process one batch of jobs; returns how many were taken."""
         if not self.loaded:
             self.load()
-        elif self.reports.needs_rebuild() or self.enquiries.needs_rebuild():
-            self.load()
+        elif (
+            time.monotonic() - self.last_maintenance > MAINTAIN_EVERY
+            or len(self.reports.fresh) >= REBUILD_AFTER
+            or len(self.enquiries.fresh) >= REBUILD_AFTER
+        ):
+            self.maintain()
         with self.sessions.begin() as session:
             jobs = [
                 (j.id, j.subject_type, j.subject_id) for j in take_jobs(session, self.batch_size)
             ]
         if not jobs:
+            self.maintain()
             return 0
         try:
             with self.sessions.begin() as session:
@@ -179,6 +188,54 @@ class MatchWorker:
                 for job_id, _, _ in jobs:
                     finish_job(session, job_id, error=type(exc).__name__)
         return len(jobs)
+
+    def maintain(self) -> None:
+        """Between batches: rebuild indexes that piled up fresh records, and put relatives'
+        enquiries about the same person into one case."""
+        self.last_maintenance = time.monotonic()
+        if self.reports.fresh:
+            with self.sessions() as session:
+                self.reports.rebuild([report_record(r) for r in session.scalars(sa.select(Report))])
+        if not self.twin_queue and not self.enquiries.fresh:
+            return
+        with self.sessions() as session:
+            self.enquiries.rebuild(
+                [
+                    enquiry_record(e)
+                    for e in session.scalars(
+                        sa.select(Enquiry).where(Enquiry.state != EnquiryState.withdrawn)
+                    )
+                ]
+            )
+        pending, self.twin_queue = self.twin_queue, []
+        if not pending or self.enquiries.index is None:
+            return
+        with self.sessions.begin() as session:
+            for enquiry in session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(pending))):
+                self._link_twins(session, enquiry)
+
+    def _link_twins(self, session: Session, enquiry: Enquiry) -> None:
+        assert self.enquiries.index is not None
+        pairs = self.enquiries.index.query(
+            enquiry_record(enquiry), min_probability=LINK_ENQUIRIES_AT, limit=MAX_CANDIDATES
+        )
+        for pair in pairs:
+            other = session.get(Enquiry, int(pair.right_id))
+            if (
+                other is None
+                or other.id == enquiry.id
+                or other.case_id is None
+                or enquiry.case_id is None
+                or other.organisation_id != enquiry.organisation_id
+                or other.case_id == enquiry.case_id
+            ):
+                continue
+            # The newer case joins the older one, so the family that asked first keeps its case.
+            older, newer = sorted((enquiry, other), key=lambda e: e.case_id or 0)
+            target = session.get(Case, older.case_id)
+            if target is not None and stage_of(session, target.id) is not Stage.closed:
+                link_enquiry(session, target, newer)
+            return
 
     def drain(self, max_batches: int = 1000) -> int:
         """Run batches until the queue is empty; returns the number of jobs done."""
@@ -203,9 +260,9 @@ class MatchWorker:
         self.reports.add(new_reports)
         report_person: dict[int, int | None] = {}
         by_enquiry = _best(self.reports.query(new_enquiries))
-        twins = _best(self.enquiries.query(new_enquiries))
         by_report = _best(self.enquiries.query(new_reports))
         self.enquiries.add(new_enquiries)
+        self.twin_queue.extend(e.id for e in enquiries)
 
         wanted = {int(p.right_id) for ps in by_enquiry.values() for p in ps}
         wanted |= {int(r) for r in by_report}
@@ -218,20 +275,6 @@ class MatchWorker:
 
         for enquiry in enquiries:
             case = ensure_case(session, enquiry, now=now)
-            for twin in twins.get(str(enquiry.id), []):
-                other = session.get(Enquiry, int(twin.right_id))
-                if (
-                    twin.match_probability >= LINK_ENQUIRIES_AT
-                    and other is not None
-                    and other.case_id is not None
-                    and other.organisation_id == enquiry.organisation_id
-                    and other.case_id != case.id
-                ):
-                    target = session.get(Case, other.case_id)
-                    if target is not None and stage_of(session, target.id) is not Stage.closed:
-                        link_enquiry(session, target, enquiry)
-                        case = target
-                    break
             found = by_enquiry.get(str(enquiry.id), [])
             stored = self._store(session, enquiry.id, found, report_person)
             advance(
