@@ -88,3 +88,24 @@ def test_splink_predict_gives_the_same_probabilities_as_the_engine(world_rows) -
         assert splink[(rid[p.left_id], rid[p.right_id])] == pytest.approx(
             p.match_probability, abs=1e-9
         )
+
+
+def test_batch_and_real_time_agree_when_common_keys_are_narrowed_by_birth_year(
+    world_rows, monkeypatch
+) -> None:
+    import kintrace.matching.batch as batch_module
+    import kintrace.matching.realtime as realtime_module
+
+    # A tiny cap makes every name key "too common", as in a million records.
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 5)
+    monkeypatch.setattr(realtime_module, "MAX_BLOCK_SIZE", 5)
+    reports, enquiries = world_rows
+    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
+    index = CandidateIndex(reports)
+    real_time = {
+        (p.left_id, p.right_id): p.match_probability
+        for e in enquiries
+        for p in index.query(e, limit=1000)
+    }
+    assert batch and set(real_time) == set(batch)
+    assert all(abs(batch[k] - real_time[k]) <= 0.01 for k in batch)

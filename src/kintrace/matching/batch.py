@@ -44,8 +44,19 @@ def _with_tf(con: Any, source: str, target: str) -> None:
 def key_table_sql(source: str) -> str:
     """One row per (record, blocking key); `weak` keys ("~" prefix) never pair with each other."""
     return (
-        "SELECT rid, ltrim(k, '~') AS k, starts_with(k, '~') AS weak "
-        f"FROM (SELECT rid, unnest(bkeys) AS k FROM {source})"
+        "SELECT rid, ltrim(k, '~') AS k, starts_with(k, '~') AS weak, birth_y "
+        f"FROM (SELECT rid, unnest(bkeys) AS k, birth_y FROM {source})"
+    )
+
+
+def _split_big_blocks(con: Any, table: str, big: str) -> None:
+    """A key too common in the searched population (`big`) is narrowed by the birth year
+    (the same `sub_key` the real-time index uses); without a year the record drops it."""
+    con.execute(
+        f"CREATE TABLE {table} AS "
+        f"SELECT rid, k, weak FROM {table}_all WHERE k NOT IN (SELECT k FROM {big}) "
+        f"UNION ALL SELECT rid, k || '|y' || birth_y AS k, weak FROM {table}_all "
+        f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big})"
     )
 
 
@@ -119,13 +130,19 @@ def link_tables(
         _with_tf(con, "r_raw", "r_feat")
     right_feat = "l_feat" if dedupe else "r_feat"
 
-    con.execute(f"CREATE TABLE kr_all AS {key_table_sql(population)}")
+    con.execute(f"CREATE TABLE kr_split_all AS {key_table_sql(population)}")
     con.execute(
-        f"CREATE TABLE kr AS SELECT * FROM kr_all WHERE k IN "
-        f"(SELECT k FROM kr_all GROUP BY k HAVING count(*) <= {MAX_BLOCK_SIZE})"
+        "CREATE TABLE big AS SELECT k FROM kr_split_all GROUP BY k "
+        f"HAVING count(*) > {MAX_BLOCK_SIZE}"
+    )
+    _split_big_blocks(con, "kr_split", "big")
+    con.execute(
+        "CREATE TABLE kr AS SELECT * FROM kr_split WHERE k NOT IN (SELECT k FROM kr_split "
+        f"GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE})"
     )
     if not dedupe:
-        con.execute(f"CREATE TABLE kl AS {key_table_sql('l_raw')}")
+        con.execute(f"CREATE TABLE kl_all AS {key_table_sql('l_raw')}")
+        _split_big_blocks(con, "kl", "big")
     if progress:
         progress("blocking", 0, 1)
     con.execute(f"CREATE TABLE pairs AS {candidate_pairs_sql(dedupe)}")

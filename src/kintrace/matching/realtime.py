@@ -31,6 +31,11 @@ from kintrace.matching.model import ScoringModel, prior_for
 _QUERY_RID = -1
 
 
+def sub_key(key: str, birth_year: int) -> str:
+    """A too-common blocking key narrowed by the birth year (as batch.py's SQL spells it)."""
+    return f"{key}|y{birth_year}"
+
+
 class CandidateIndex:
     """An in-process index over reports; `query` returns one enquiry's scored candidates."""
 
@@ -54,16 +59,34 @@ class CandidateIndex:
                 self._tf[c].get(v) if v is not None else None for v in table.column(c).to_pylist()
             ]
             table = table.append_column(f"tf_{c}", pa.array(tf_values, pa.float64()))
-        self._build_keys(table.column("bkeys"))
+        self._build_keys(table.column("bkeys"), table.column("birth_y"))
         self.table = table.drop_columns(["bkeys"])
         self._wide_columns = self._column_plan()
 
-    def _build_keys(self, bkeys: pa.ChunkedArray) -> None:
-        flat = pc.list_flatten(bkeys).to_pylist()
+    def _build_keys(self, bkeys: pa.ChunkedArray, years: pa.ChunkedArray) -> None:
+        flat = [k.lstrip("~") for k in pc.list_flatten(bkeys).to_pylist()]
+        weak_flat = pc.starts_with(pc.list_flatten(bkeys), "~").to_numpy(zero_copy_only=False)
         lengths = pc.list_value_length(bkeys).fill_null(0).to_numpy()
         rids = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        weak = np.fromiter((k.startswith("~") for k in flat), dtype=bool, count=len(flat))
-        hashes = np.fromiter((hash(k.lstrip("~")) for k in flat), dtype=np.int64, count=len(flat))
+        hashes = np.fromiter((hash(k) for k in flat), dtype=np.int64, count=len(flat))
+        uniq, counts = np.unique(hashes, return_counts=True)
+        big = uniq[counts > MAX_BLOCK_SIZE]
+        self._big = set(big.tolist())
+        # Keys too common are narrowed by the birth year, exactly as batch does (sub_key).
+        is_big = np.isin(hashes, big)
+        year_of = years.to_numpy(zero_copy_only=False)
+        keep_small = ~is_big
+        sub_idx = np.nonzero(is_big)[0]
+        sub_hashes, sub_rows, sub_weak = [], [], []
+        for i in sub_idx:
+            y = year_of[rids[i]]
+            if y == y and y is not None:  # not NaN / null
+                sub_hashes.append(hash(sub_key(flat[i], int(y))))
+                sub_rows.append(rids[i])
+                sub_weak.append(weak_flat[i])
+        hashes = np.concatenate([hashes[keep_small], np.array(sub_hashes, dtype=np.int64)])
+        rids = np.concatenate([rids[keep_small], np.array(sub_rows, dtype=np.int32)])
+        weak = np.concatenate([weak_flat[keep_small], np.array(sub_weak, dtype=bool)])
         order = np.argsort(hashes, kind="stable")
         hashes, rids, weak = hashes[order], rids[order], weak[order]
         uniq, starts, counts = np.unique(hashes, return_index=True, return_counts=True)
@@ -77,13 +100,26 @@ class CandidateIndex:
     def _column_plan(self) -> list[str]:
         return list(self.model.feature_columns())
 
-    def candidates(self, keys: Sequence[str]) -> np.ndarray:
-        """Rows of the index filed under any of `keys` (blocks over the cap are skipped;
-        a weak key only reaches reports filed under it with a strong one)."""
+    def candidates(self, keys: Sequence[str], birth_year: int | None = None) -> np.ndarray:
+        """Rows of the index filed under any of `keys` (blocks over the cap are narrowed by
+        the birth year, then skipped; a weak key only reaches reports filed under it with a
+        strong one)."""
         if not keys or len(self._key_hashes) == 0:
             return np.empty(0, dtype=np.int32)
-        q = np.array([hash(k.lstrip("~")) for k in keys], dtype=np.int64)
-        q_weak = np.array([k.startswith("~") for k in keys], dtype=bool)
+        hashes, weak_flags = [], []
+        for key in keys:
+            base = key.lstrip("~")
+            h = hash(base)
+            if h in self._big:
+                if birth_year is None:
+                    continue
+                h = hash(sub_key(base, birth_year))
+            hashes.append(h)
+            weak_flags.append(key.startswith("~"))
+        if not hashes:
+            return np.empty(0, dtype=np.int32)
+        q = np.array(hashes, dtype=np.int64)
+        q_weak = np.array(weak_flags, dtype=bool)
         pos = np.searchsorted(self._key_hashes, q)
         pos = np.minimum(pos, len(self._key_hashes) - 1)
         hit = self._key_hashes[pos] == q
@@ -110,7 +146,7 @@ class CandidateIndex:
         """
         qf = build_features([record], rid_offset=_QUERY_RID)
         q = qf.table
-        rows = self.candidates(q.column("bkeys")[0].as_py() or [])
+        rows = self.candidates(q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py())
         if len(rows) == 0:
             return []
         n = len(rows)
