@@ -287,3 +287,22 @@ class SubjectExported(AuditEvent):
     kind: ClassVar[str] = "enquiry.exported"
     subject_type: ClassVar[str | None] = "enquiry"
     records: int
+
+
+# --- staff access (issue 6 item 2) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffTotpEnrolled(AuditEvent):
+    """A staff member set up the authenticator app (the seed itself is never logged)."""
+
+    kind: ClassVar[str] = "staff.totp_enrolled"
+    subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffSignedOutEverywhere(AuditEvent):
+    """Every session of this staff member, on every device, was ended."""
+
+    kind: ClassVar[str] = "staff.signed_out_everywhere"
+    subject_type: ClassVar[str | None] = "user"
