@@ -177,3 +177,20 @@ ACTIONS.update(
         ),
     )
 )
+
+# Issue 6 item 2: staff accounts look after their own sign-in.
+ACTIONS.update(
+    _actions(
+        Action(
+            "public.session.enrol_totp",
+            "Set up the authenticator app right after a correct password (the route itself "
+            "checks that the password step was passed).",
+            public=True,
+        ),
+        Action(
+            "staff.account.manage_own",
+            "See one's own account and sign out on every device at once.",
+            roles=STAFF_ROLES,
+        ),
+    )
+)
