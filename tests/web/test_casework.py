@@ -161,3 +161,82 @@ def test_alice_answers_bob_approves_and_the_family_reads_it_in_russian(
     status = post("/status?lang=ru", data={"csrf_token": token, **codes})
     assert "По нашим данным, Сергей жив." in status.text
     assert "Колония № 0 (synthetic)." in status.text
+
+
+def _verify_and_accept(casework: Web, filed: dict[str, object]) -> None:
+    from kintrace.db.models import User
+    from kintrace.domain import MatchJudgement
+    from kintrace.review.decisions import decide
+    from kintrace.review.verification import Checklist, record_verification
+
+    with casework.sessions.begin() as session:
+        alice = session.scalar(sa.select(User).where(User.email == "alice@a.example.org"))
+        decide(
+            session,
+            session.get(Match, filed["match"]),
+            MatchJudgement.positive,
+            "fits",
+            user_id=alice.id,
+        )
+        record_verification(
+            session,
+            session.get(Enquiry, filed["enquiry"]),
+            Checklist(True, True, 3, 3),
+            user_id=alice.id,
+        )
+
+
+def test_the_family_is_asked_to_expect_a_call_before_a_death_is_shown(
+    casework: Web, filed: dict[str, object], smtp_server: SmtpSink
+) -> None:
+    _verify_and_accept(casework, filed)
+    sign_in(casework, "alice@a.example.org")
+    token = _csrf(casework, "/staff")
+    casework.client.post(
+        f"/staff/enquiries/{filed['enquiry']}/answers",
+        data={"csrf_token": token, "kind": "death", "content": "С глубоким прискорбием сообщаем…"},
+    )
+    sign_in(casework, "bob@a.example.org")
+    page = casework.client.get(f"/staff/cases/{filed['case']}?lang=en")
+    disclosure = re.search(r"/staff/disclosures/(\d+)/approve", page.text).group(1)
+    token = _csrf(casework, "/staff")
+    casework.client.post(f"/staff/disclosures/{disclosure}/approve", data={"csrf_token": token})
+    assert smtp_server.messages == []  # a death is never announced by e-mail
+
+    def status() -> str:
+        token = casework.csrf("/status?lang=ru")
+        return casework.client.post(
+            "/status?lang=ru", data={"csrf_token": token, **filed["codes"]}
+        ).text
+
+    first = status()
+    assert "Скоро вам позвонит сотрудник" in first and "прискорбием" not in first
+    token = _csrf(casework, "/staff")
+    casework.client.post(
+        f"/staff/disclosures/{disclosure}/told",
+        data={"csrf_token": token, "channel": "phone", "support": "psychologist's number given"},
+    )
+    after = status()
+    assert "прискорбием" in after and "Скоро вам позвонит" not in after
+
+
+def test_the_family_writes_a_message_with_its_codes_and_a_stranger_cannot(
+    casework: Web, filed: dict[str, object]
+) -> None:
+    token = casework.csrf("/status?lang=ru")
+    codes = filed["codes"]
+    wrong = {"reference": codes["reference"], "secret": "2222-3333-4444-6666-7777"}
+    stranger = casework.client.post(
+        "/status/message?lang=ru", data={"csrf_token": token, **wrong, "body": "Привет"}
+    )
+    assert stranger.status_code == 404
+    long = casework.client.post(
+        "/status/message?lang=ru", data={"csrf_token": token, **codes, "body": "слово " * 26}
+    )
+    assert long.status_code == 422 and "от 1 до 25 слов" in long.text
+    sent = casework.client.post(
+        "/status/message?lang=ru",
+        data={"csrf_token": token, **codes, "body": "Мы живы и ждём тебя. Мама."},
+    )
+    assert sent.status_code == 200
+    assert "Мы живы и ждём тебя. Мама." in sent.text and "Ожидает проверки" in sent.text
