@@ -96,3 +96,23 @@ def test_it_keeps_a_womans_surname_apart_from_her_brothers() -> None:
     sister = analyse_name("Власова Дарья Андреевна")
     assert sister.sex == "F"
     assert analyse_name("Власов Дмитрий").family not in sister.family_variants
+
+
+def test_it_reads_a_name_after_shukaiu_as_an_accusative() -> None:
+    man = analyse_name("Шукаю Ярослава Смирнова")
+    assert (man.given, man.family, man.sex) == (
+        analyse_name("Ярослав").given,
+        analyse_name("Смирнов").family,
+        "M",
+    )
+    woman = analyse_name("Шукаю Ярославу Смирнову")
+    assert (woman.family, woman.sex) == (analyse_name("Смирнова Ярослава").family, "F")
+    assert analyse_name("Ищу Валеру Юрьевича Мазура").given == analyse_name("Валерий").given
+    # An indeclinable surname stays as it is.
+    assert analyse_name("Шукаю Олену Коваленко").family == analyse_name("Коваленко").family
+
+
+def test_it_declines_each_part_of_a_double_surname() -> None:
+    a = analyse_name("Ищу Кислицу-Бондаренко Марию")
+    assert a.family == analyse_name("Кислица-Бондаренко Мария").family
+    assert a.sex == "F"

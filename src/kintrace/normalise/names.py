@@ -474,12 +474,23 @@ def _inflected_given(key: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -> str | None:
+# «Ищу/Шукаю» take the accusative: «Шукаю Ярослава Смирнова» is Ярослав Смирнов, not the
+# woman's name Ярослава.
+_SEARCH_VERB = re.compile(
+    r"^\W*(?:ищу|ищем|разыскиваю|разыскиваем|шукаю|шукаємо|розшукую|розшукуємо)\b",
+    re.IGNORECASE,
+)
+
+
+def _uninflect(
+    tokens: list[_Token], lang: str | None, stated_sex: str | None, after_verb: bool = False
+) -> str | None:
     """Put inflected tokens into the nominative in place; returns the name's sex if read.
 
     The case is read from the patronymic first (its ending says it: Вікторовича), then from
-    the given name (pymorphy's dictionary, else a case ending on a name our tables know:
-    Сергійка, Марію); a given name the tables know as written counts as nominative.
+    a search verb before the name (accusative), then from the given name (pymorphy's
+    dictionary, else a case ending on a name our tables know: Сергійка, Марію); a given name
+    the tables know as written counts as nominative.
     """
     case = None
     other_cases: tuple[str, ...] = ()
@@ -494,6 +505,13 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
                 return sex
             case, sex = pp[3], sex or pp[1]
             break
+    if after_verb:
+        # A man's genitive and accusative agree (Юрьевича), his given name may show which
+        # (Валеру); a name with no patronymic is in the accusative.
+        if case is None:
+            case = "accs"
+        elif case == "gent":
+            other_cases = ("accs",)
     if case is None:
         for i, tok in enumerate(tokens):
             if tok.initial or not _is_cyrillic(tok.text):
@@ -524,6 +542,17 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
             nom = _nominative(tok, lang, c, sex)
             if nom:
                 break
+        if (
+            nom
+            and not tok.initial
+            and lookup_given(word_key(nom)) is None
+            and _given_group(tok) is None
+            and (guess := _inflected_given(tok.key))
+        ):
+            # A case ending on a name the tables know beats the dictionary's guess at an
+            # unknown word (Валеру is Валера, not "Валер").
+            nom = None
+            override[i] = guess[0]
         if nom:
             fixed, parts, _ = _word_info(nom)
             tok.extra.add(tok.key)
@@ -550,7 +579,17 @@ def _uninflect(tokens: list[_Token], lang: str | None, stated_sex: str | None) -
 def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> str | None:
     if case == "nomn" or tok.initial or not _is_cyrillic(tok.text):
         return None
-    word = tok.text.lower()
+    if "-" in tok.text:
+        # Each part of a double surname declines on its own (Кислицу-Бондаренко).
+        parts = tok.text.lower().split("-")
+        noms = [_nominative_word(p, lang, case, sex) if p else None for p in parts]
+        if not any(noms):
+            return None
+        return "-".join(n or p for n, p in zip(noms, parts, strict=True))
+    return _nominative_word(tok.text.lower(), lang, case, sex)
+
+
+def _nominative_word(word: str, lang: str | None, case: str, sex: str | None) -> str | None:
     nom = morph.nominative(word, lang, case, sex)
     if nom is None and lang is None:
         # Unknown language: the Ukrainian dictionary knows Шевченка, the Russian one does not.
@@ -790,7 +829,7 @@ def analyse_name(
             if reading is not None:
                 toks = _tokenise(reading)
                 lang_guess = _language(reading)
-        _uninflect(toks, lang_guess, stated_sex)
+        _uninflect(toks, lang_guess, stated_sex, bool(_SEARCH_VERB.search(full)))
         given, patr, family = _assign_roles(toks, stated_sex)
     if g_text.strip():
         g = _tokenise(g_text)
