@@ -240,3 +240,27 @@ def test_the_family_writes_a_message_with_its_codes_and_a_stranger_cannot(
     )
     assert sent.status_code == 200
     assert "Мы живы и ждём тебя. Мама." in sent.text and "Ожидает проверки" in sent.text
+
+
+def test_the_caseworker_sees_a_refusal_of_contact_and_cannot_draft_a_location(
+    casework: Web, filed: dict[str, object]
+) -> None:
+    from kintrace.db.models import Report
+
+    with casework.sessions.begin() as session:
+        for report in session.scalars(sa.select(Report)):
+            report.consents_family_informed = False
+    _verify_and_accept(casework, filed)
+    sign_in(casework, "alice@a.example.org")
+    page = casework.client.get(f"/staff/cases/{filed['case']}?lang=en").text
+    assert "He refuses contact with his family" in page
+    assert "The sought person refuses contact; only that he is alive may be told." in page
+    token = _csrf(casework, "/staff")
+    casework.client.post(
+        f"/staff/enquiries/{filed['enquiry']}/answers",
+        data={"csrf_token": token, "kind": "location", "content": "Колония"},
+    )
+    with casework.sessions() as session:
+        from kintrace.db.models import Disclosure
+
+        assert session.scalar(sa.select(sa.func.count()).select_from(Disclosure)) == 0

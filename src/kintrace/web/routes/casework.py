@@ -20,6 +20,7 @@ from kintrace.db.models import (
     Match,
     MatchDecision,
     Message,
+    Person,
     Report,
     Source,
     User,
@@ -55,7 +56,14 @@ from kintrace.review.cases import (
     move,
     progress_of,
 )
-from kintrace.review.decisions import DecisionRefused, current_decision, decide, history, retract
+from kintrace.review.decisions import (
+    DecisionRefused,
+    accepted_match,
+    current_decision,
+    decide,
+    history,
+    retract,
+)
 from kintrace.review.queue import is_child, sought_name, work_queue
 from kintrace.review.verification import (
     Checklist,
@@ -190,6 +198,25 @@ def scripts(name: str | None) -> str | None:
     return latin if latin != name else None
 
 
+def _wishes(session: Any, enquiry_id: int) -> dict[str, Any] | None:
+    """The sought person's own wishes, from the Person and his reports (capture cards)."""
+    match = accepted_match(session, enquiry_id)
+    if match is None or match.person_id is None:
+        return None
+    person = session.get(Person, match.person_id)
+    reports = list(session.scalars(sa.select(Report).where(Report.person_id == match.person_id)))
+    return {
+        "refuses_contact": bool(person and person.wish_refuses_contact)
+        or any(r.consents_family_informed is False for r in reports),
+        "inform_whom": [
+            w
+            for w in [person.wish_inform_whom if person else None]
+            + [r.person_to_inform for r in reports]
+            if w
+        ],
+    }
+
+
 @router.get("/cases", dependencies=[require("staff.case.list")])
 def queue_page(
     request: Request,
@@ -236,6 +263,7 @@ def case_page(request: Request, case_id: int, user: CurrentUser, session: Sessio
             )
         )
         facts = facts_for(session, enquiry)
+        wishes = _wishes(session, enquiry.id)
         disclosures = []
         for row in session.scalars(
             sa.select(Disclosure).where(Disclosure.enquiry_id == enquiry.id).order_by(Disclosure.id)
@@ -256,6 +284,7 @@ def case_page(request: Request, case_id: int, user: CurrentUser, session: Sessio
                 "child": is_child(enquiry.sought_birth_date),
                 "matches": [(m, current_decision(session, m.id)) for m in matches],
                 "verification": current_verification(session, enquiry.id),
+                "wishes": wishes,
                 "flags": fishing_flags(session, enquiry),
                 "drafts": {
                     kind.value: {
