@@ -116,3 +116,21 @@ def test_it_declines_each_part_of_a_double_surname() -> None:
     a = analyse_name("Ищу Кислицу-Бондаренко Марию")
     assert a.family == analyse_name("Кислица-Бондаренко Мария").family
     assert a.sex == "F"
+
+
+def test_it_links_translated_given_names_to_the_slavic_name() -> None:
+    for translated, slavic in [
+        ("Andrew Shevchenko", "Андрій Шевченко"),
+        ("Andrzej Szewczenko", "Андрей Шевченко"),
+        ("Michael Kovalenko", "Михайло Коваленко"),
+        ("Piotr Kowalenko", "Петро Коваленко"),
+        ("Paweł Kowalenko", "Павло Коваленко"),
+        ("George Bondarenko", "Георгий Бондаренко"),
+        ("John Bondarenko", "Іван Бондаренко"),
+        ("Katarzyna Bondarenko", "Катерина Бондаренко"),
+    ]:
+        assert analyse_name(translated).given == analyse_name(slavic).given, translated
+    # Jerzy is the Polish form of both Георгий and Юрий.
+    assert analyse_name("Юрій Бондаренко").given in analyse_name("Jerzy Bondarenko").given_variants
+    # A translation never makes two names one.
+    assert analyse_name("Andrew Shevchenko").given != analyse_name("Андрон Шевченко").given

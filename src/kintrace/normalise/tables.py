@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -49,6 +49,29 @@ def stem_of(key: str) -> str:
     """The part of a given-name key a patronymic is built on."""
     stem = _TRAILING_VOWELS.sub("", key)
     return stem if len(stem) >= 2 else key
+
+
+def _add_foreign_forms(groups: list[NameGroup], seen: dict[tuple[str, str], int]) -> None:
+    """Add the other languages' forms of a name (Andrew, Andrzej, Ondřej -> Андрей) as full forms.
+
+    A form whose key already belongs to another group is left out, so a translation never
+    makes two names one; patronymic stems and initials stay those of the ru/uk forms.
+    """
+    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
+    taken: dict[str, set[int]] = {}
+    for g in groups:
+        for k in g.full_keys | g.diminutive_keys:
+            taken.setdefault(k, set()).add(g.id)
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        gid = seen.get((row["sex"].strip(), word_key(row["ru"].strip())))
+        if gid is None:
+            continue
+        keys = {k for k in (word_key(f) for f in _split(row["forms"])) if len(k) >= 3}
+        keys = {k for k in keys if taken.get(k, {gid}) <= {gid}}
+        g = groups[gid]
+        groups[gid] = replace(
+            g, full_keys=g.full_keys | keys, diminutive_keys=g.diminutive_keys - keys
+        )
 
 
 # Iotated Cyrillic vowels start with a "y"/"j" in most romanisations (Yevhen, Jurij, Yakov).
@@ -108,6 +131,7 @@ def name_tables() -> NameTables:
         if gid < len(groups) and groups[gid] is not None:
             initials |= groups[gid].initials
         groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems, initials)
+    _add_foreign_forms(groups, seen)
     for g in groups:
         for k in g.full_keys:
             by_full.setdefault(k, []).append(g.id)
