@@ -7,7 +7,6 @@ the caller's transaction: if the audit write fails, the change it records fails 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -33,7 +32,8 @@ _PG_LOCK_KEY = 0x4B54_4155  # "KTAU"
 # A signed checkpoint is written after every this many events (and by `kintrace audit
 # checkpoint`, which an operator runs from cron so that a quiet day is covered too).
 CHECKPOINT_EVERY = 1000
-_DUMPS = functools.partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+# One encoder, reused: building one per event (json.dumps with options) costs a third of verify.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
 
 
 def row_hash(
@@ -49,7 +49,7 @@ def row_hash(
     detail: dict[str, Any],
 ) -> str:
     """SHA-256 over a canonical JSON encoding of one link of the chain."""
-    payload = json.dumps(
+    payload = _ENCODE(
         [
             seq,
             prev_hash,
@@ -60,10 +60,7 @@ def row_hash(
             subject_type,
             subject_id,
             detail,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
+        ]
     )
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
@@ -154,31 +151,49 @@ class ChainCheck:
 
 
 # seq, prev_hash, occurred_at, kind, actor_kind, actor_id, subject_type, subject_id, detail, hash
-ChainRow = tuple[int, str, datetime, str, str, int | None, str | None, int | None, Any, str]
+ChainRow = tuple[int, str, datetime | str, str, str, int | None, str | None, int | None, Any, str]
 
 
-def _row_columns() -> tuple[Any, ...]:
-    return (
-        AuditRow.seq,
-        AuditRow.prev_hash,
-        AuditRow.occurred_at,
-        AuditRow.kind,
-        AuditRow.actor_kind,
-        AuditRow.actor_id,
-        AuditRow.subject_type,
-        AuditRow.subject_id,
-        AuditRow.detail,
-        AuditRow.hash,
-    )
+_CHAIN_SQL = (
+    "SELECT seq, prev_hash, occurred_at, kind, actor_kind, actor_id, subject_type, subject_id, "
+    "detail, hash FROM audit_event ORDER BY seq"
+)
+
+
+def _iso(value: Any) -> str:
+    """The canonical time text of the hash, from what the driver returns (fast path)."""
+    if isinstance(value, str):
+        # SQLite keeps SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC).
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def chain_rows(conn: Session | sa.Connection) -> Iterator[ChainRow]:
-    """Every event in seq order as plain tuples (no ORM objects: a million rows stay fast)."""
-    result = conn.execute(
-        sa.select(*_row_columns()).order_by(AuditRow.seq).execution_options(yield_per=10000)
-    )
-    for row in result:
-        yield tuple(row)  # type: ignore[misc]
+    """Every event in seq order as plain tuples, read straight from the driver's cursor (times
+    as canonical text, details parsed): a million rows must verify in well under a minute."""
+    connection = conn.connection() if isinstance(conn, Session) else conn
+    raw = connection.connection.dbapi_connection
+    if raw is None:  # pragma: no cover - a live connection always has one
+        raise RuntimeError("The database connection is closed.")
+    if connection.dialect.name == "postgresql":
+        # A named (server-side) cursor streams instead of loading every row into memory.
+        cursor = raw.cursor(name="kintrace_audit_verify")  # type: ignore[call-arg]
+    else:
+        cursor = raw.cursor()
+    loads = json.loads
+    try:
+        cursor.execute(_CHAIN_SQL)
+        while batch := cursor.fetchmany(10000):
+            for seq, prev, at, kind, akind, actor, stype, sid, detail, h in batch:
+                if isinstance(detail, str):
+                    detail = loads(detail)
+                yield (seq, prev, _iso(at), kind, akind, actor, stype, sid, detail, h)
+    finally:
+        cursor.close()
 
 
 def verify_rows(rows: Iterable[ChainRow], heads: dict[int, str] | None = None) -> ChainCheck:
@@ -190,18 +205,20 @@ def verify_rows(rows: Iterable[ChainRow], heads: dict[int, str] | None = None) -
     """
     heads = heads or {}
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    dumps, sha256 = _DUMPS, hashlib.sha256
+    dumps, sha256 = _ENCODE, hashlib.sha256
     for seq, prev_hash, occurred_at, kind, actor_kind, actor_id, stype, sid, detail, h in rows:
         count += 1
         if seq != expected_seq:
             return ChainCheck(False, count, seq, f"event {expected_seq} is missing")
         if prev_hash != expected_prev:
             return ChainCheck(False, count, seq, "the link to the previous event is broken")
+        if not isinstance(occurred_at, str):
+            occurred_at = occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
         payload = dumps(
             [
                 seq,
                 prev_hash,
-                occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                occurred_at,
                 kind,
                 actor_kind,
                 actor_id,
