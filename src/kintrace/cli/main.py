@@ -21,11 +21,13 @@ def _root() -> None:
 from kintrace.cli import audit as _audit  # noqa: E402
 from kintrace.cli import backup as _backup  # noqa: E402
 from kintrace.cli import db as _db  # noqa: E402
+from kintrace.cli import dispose as _dispose  # noqa: E402
 from kintrace.cli import exports as _exports  # noqa: E402
 from kintrace.cli import imports as _imports  # noqa: E402
 from kintrace.cli import keys as _keys  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
+from kintrace.cli import subject_export as _subject_export  # noqa: E402
 from kintrace.cli import user as _user  # noqa: E402
 from kintrace.cli import worker as _worker  # noqa: E402
 
@@ -35,6 +37,8 @@ _user.register(app)
 _audit.register(app)
 _link.register(app)
 _keys.register(app)
+_dispose.register(app)
+_subject_export.register(app)
 _imports.register(app)
 _exports.register(app)
 _worker.register(app)
