@@ -72,7 +72,7 @@ def undecided_strong(session: Session, enquiry_ids: Sequence[int]) -> dict[int, 
         .where(Match.enquiry_id.in_(enquiry_ids), Match.probability >= STRONG, ~decided)
         .group_by(Match.enquiry_id)
     )
-    return {eid: p for eid, p in rows}
+    return {eid: p for eid, p in rows if eid is not None}
 
 
 def work_queue(

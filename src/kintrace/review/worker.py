@@ -298,21 +298,24 @@ class MatchWorker:
         for report in reports:
             stored = 0
             for pair in by_report.get(str(report.id), []):
-                enquiry = session.get(Enquiry, int(pair.right_id))
-                if enquiry is None or enquiry.state is EnquiryState.withdrawn:
+                target = session.get(Enquiry, int(pair.right_id))
+                if target is None or target.state is EnquiryState.withdrawn:
                     continue
                 flipped = ScoredPair(
-                    str(enquiry.id),
+                    str(target.id),
                     str(report.id),
                     pair.match_probability,
                     pair.match_weight,
                     pair.explanation,
-                    pair.details,
+                    # Scored report-first; stored enquiry-first like every other match.
+                    tuple(
+                        {**d, "left": d["right"], "right": d["left"]} for d in pair.details or ()
+                    ),
                 )
-                added = self._store(session, enquiry.id, [flipped], report_person)
+                added = self._store(session, target.id, [flipped], report_person)
                 stored += added
                 if added and pair.match_probability >= STRONG:
-                    case = ensure_case(session, enquiry, now=now)
+                    case = ensure_case(session, target, now=now)
                     reopen(session, case, now=now)
                     advance(session, case, Stage.possible_match, now=now)
             audit.record(
