@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,6 +47,16 @@ def _peak_rss_gib() -> float:
 def make_data(
     n_reports: int, n_enquiries: int
 ) -> tuple[list[dict], list[str], list[dict], list[str]]:
+    """Noisy reports and enquiries with their person ids; cached on disk between runs
+    (generating a million noisy records takes minutes)."""
+    cache = (
+        Path(tempfile.gettempdir())
+        / "kintrace-bench"
+        / f"perf-{SEED}-{n_reports}-{n_enquiries}.pkl"
+    )
+    if cache.exists():
+        with open(cache, "rb") as handle:
+            return pickle.load(handle)  # our own file, written just below
     reports: list[dict] = []
     r_labels: list[str] = []
     enquiries: list[dict] = []
@@ -60,7 +72,11 @@ def make_data(
                 e_labels.append(e.person_id)
         if len(reports) >= n_reports and len(enquiries) >= n_enquiries:
             break
-    return reports, r_labels, enquiries, e_labels
+    data = (reports, r_labels, enquiries, e_labels)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache, "wb") as handle:
+        pickle.dump(data, handle)
+    return data
 
 
 def main() -> None:

@@ -28,12 +28,11 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).parent))
 
 from baselines import splink_frame
+from perf_batch import SEED, make_data
 
 from kintrace.matching import MODEL_VERSION, CandidateIndex
 from kintrace.matching.features import build_features
-from kintrace.synthetic.noise import iter_noisy
 
-SEED = 778
 RESULTS = Path(__file__).parents[1] / "results" / "perf_realtime.json"
 
 
@@ -41,23 +40,6 @@ def _peak_rss_gib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024**2
-
-
-def make_data(n_reports: int) -> tuple[list[dict], list[str], list[dict], list[str]]:
-    reports: list[dict] = []
-    r_labels: list[str] = []
-    enquiries: list[dict] = []
-    e_labels: list[str] = []
-    for _person, reps, enqs in iter_noisy(SEED, 10 * n_reports):
-        for r in reps:
-            reports.append(r.row)
-            r_labels.append(r.person_id)
-        for e in enqs:
-            enquiries.append(e.row)
-            e_labels.append(e.person_id)
-        if len(reports) >= n_reports:
-            break
-    return reports[:n_reports], r_labels[:n_reports], enquiries, e_labels
 
 
 def splink_baseline(reports: list[dict], queries: list[dict]) -> list[float]:
@@ -113,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(stderr=True)
 
-    reports, r_labels, enquiries, e_labels = make_data(args.reports)
+    reports, r_labels, enquiries, e_labels = make_data(args.reports, args.reports // 10)
     console.log(f"generated {len(reports)} reports")
     t0 = time.perf_counter()
     index = CandidateIndex(reports)

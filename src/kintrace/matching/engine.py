@@ -19,7 +19,7 @@ from kintrace.matching.model import ScoringModel
 #: Blocks (records sharing one blocking key) larger than this in the searched population
 #: are skipped: such a key ("Ivanov, S.") says too little to be worth its pairs, and the
 #: other, narrower keys of the same records still find their true partners.
-MAX_BLOCK_SIZE = 300
+MAX_BLOCK_SIZE = 100
 
 #: Columns of the feature table that are compared (see comparisons.py).
 TF_COLUMNS = ("family", "given")
