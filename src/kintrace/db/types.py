@@ -66,6 +66,10 @@ class KeyedStr(str):
         obj.key_id = key_id
         return obj
 
+    def __reduce__(self) -> tuple[type[KeyedStr], tuple[str, str]]:
+        # copy, deepcopy and pickle must carry the key id along.
+        return (KeyedStr, (str(self), self.key_id))
+
 
 class EncryptedText(TypeDecorator[str]):
     """Text sealed with AES-256-GCM on write and opened on read (kintrace.keys ring).
