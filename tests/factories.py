@@ -32,6 +32,9 @@ from kintrace.settings import Settings
 use_cheap_password_hashing_for_tests()
 
 PASSWORD = "correct horse battery staple"
+# Caseworkers, supervisors, hotline operators, forensic specialists and admins must use a second
+# factor (issue 6 item 2); the personas share this synthetic seed: code = totp_code().
+TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ORG_A = "ORG-A"
 ORG_B = "ORG-B"
 
@@ -75,9 +78,15 @@ def add_personas(session: Session) -> Personas:
     """Alice and Bob in organisation A, Charlie in organisation B (caller commits)."""
     org_a = get_or_create_organisation(session, ORG_A, name="Organisation A")
     org_b = get_or_create_organisation(session, ORG_B, name="Organisation B")
-    alice = create_user(session, "alice@a.example.org", PASSWORD, Role.caseworker, org_a)
-    bob = create_user(session, "bob@a.example.org", PASSWORD, Role.supervisor, org_a)
-    charlie = create_user(session, "charlie@b.example.org", PASSWORD, Role.caseworker, org_b)
+    alice = create_user(
+        session, "alice@a.example.org", PASSWORD, Role.caseworker, org_a, totp_secret=TOTP_SEED
+    )
+    bob = create_user(
+        session, "bob@a.example.org", PASSWORD, Role.supervisor, org_a, totp_secret=TOTP_SEED
+    )
+    charlie = create_user(
+        session, "charlie@b.example.org", PASSWORD, Role.caseworker, org_b, totp_secret=TOTP_SEED
+    )
     return Personas(org_a, org_b, alice, bob, charlie)
 
 
@@ -115,3 +124,10 @@ def enquiry_payload(**overrides: Any) -> dict[str, Any]:
         else:
             payload[part] = value
     return payload
+
+
+def totp_code(seed: str = TOTP_SEED) -> str:
+    """The authenticator app's current code for ``seed`` (the personas' seed by default)."""
+    import pyotp
+
+    return pyotp.TOTP(seed).now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import PASSWORD, add_personas
+from tests.factories import PASSWORD, TOTP_SEED, add_personas
 from tests.web.conftest import Web, receipt_codes
 from tests.web.test_staff import sign_in
 
@@ -29,7 +29,14 @@ CALLER = {
 def hotline(web: Web) -> Web:
     with web.sessions.begin() as session:
         personas = add_personas(session)
-        create_user(session, "olena@a.example.org", PASSWORD, Role.hotline_operator, personas.org_a)
+        create_user(
+            session,
+            "olena@a.example.org",
+            PASSWORD,
+            Role.hotline_operator,
+            personas.org_a,
+            totp_secret=TOTP_SEED,
+        )
     sign_in(web, "olena@a.example.org")
     return web
 

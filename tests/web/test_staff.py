@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from itsdangerous import TimestampSigner
 from tests.factories import PASSWORD, add_personas, enquiry_payload
 from tests.web.conftest import Web, build_web
+
+from kintrace.db.models import User
 
 
 @pytest.fixture
@@ -24,6 +27,10 @@ def staffed(web: Web) -> Web:
 def sign_in(web: Web, email: str, password: str = PASSWORD, next_: str = "/staff") -> object:
     token = web.csrf("/staff/login?lang=en")
     form = {"csrf_token": token, "email": email, "password": password, "next": next_}
+    with web.sessions() as session:  # the account's own second factor, when it has one
+        seed = session.scalar(sa.select(User.totp_secret).where(User.email == email.lower()))
+    if seed:
+        form["code"] = pyotp.TOTP(seed).now()
     return web.client.post("/staff/login", data=form, follow_redirects=False)
 
 

@@ -19,7 +19,7 @@ from kintrace.web.deps import PermittedApp
 from kintrace.web.errors import install_error_handlers, refuse
 from kintrace.web.i18n import load_translations
 from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddleware
-from kintrace.web.routes import api, casework, family, hotline, ops, public, staff
+from kintrace.web.routes import account, api, casework, family, hotline, ops, public, staff
 from kintrace.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(casework.router)
     app.include_router(family.router)
     app.include_router(hotline.router)
+    app.include_router(account.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),

@@ -83,6 +83,12 @@ def get_optional_user(request: Request, session: Annotated[Session, Depends(get_
     if user is None or not getattr(user, "is_active", True):
         request.session.pop(USER_SESSION_KEY, None)
         return None
+    from kintrace.web.security import session_is_current
+
+    # Idle and absolute timeouts, "sign out everywhere" and a required second factor.
+    if not session_is_current(request, session, user):
+        request.session.clear()
+        return None
     request.state.user = user
     return user
 

@@ -12,17 +12,17 @@ from kintrace import audit
 from kintrace.audit.events import StaffLoggedOut, StaffLoginFailed
 from kintrace.domain import EnquiryState
 from kintrace.intake.enquiries import enquiry_counts_by_state
-from kintrace.intake.staff import authenticate
+from kintrace.intake.staff import authenticate, normalise_email
+from kintrace.web import security
 from kintrace.web.deps import (
-    USER_SESSION_KEY,
     CsrfProtected,
     CurrentUser,
     SessionDep,
     TextsDep,
-    csrf_token,
     require,
 )
 from kintrace.web.i18n import N_
+from kintrace.web.routes.account import enrolment_start
 from kintrace.web.routes.public import FormDep
 from kintrace.web.templating import render
 
@@ -71,6 +71,16 @@ def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     code = str(form.get("code", ""))
     target = _safe_next(str(form.get("next", "")))
+    # Issue 6 item 2: at most 6 failed attempts a minute per account and per address; while
+    # either is full, nothing is checked at all.
+    throttle = security.login_throttle(request)
+    subjects = [
+        ("login-account", normalise_email(email)),
+        ("login-address", security.client_address(request)),
+    ]
+    wait = throttle.retry_after(session, subjects)
+    if wait is not None:
+        return security.too_many(request, wait, security.LOGIN_THROTTLED)
     user = authenticate(session, email, password) if email and password else None
     if user is not None and user.totp_secret and not totp_accepts(user.totp_secret, code):
         # Password right, second factor wrong: undo the recorded login, record a failure.
@@ -78,14 +88,17 @@ def login(request: Request, form: FormDep, session: SessionDep) -> Response:
         session.rollback()
         audit.record(session, StaffLoginFailed(subject_id=user_id))
         user = None
-    # The failed attempt is audited too, so commit either way.
+    if user is None:
+        throttle.failed(session, subjects)
+    # The failed attempt is audited and counted too, so commit either way.
     session.commit()
     if user is None:
         context = {"values": {"email": email}, "errors": {}, "next": target, "failed": True}
         return render(request, "staff/login.html", context, status_code=401)
-    request.session.clear()
-    request.session[USER_SESSION_KEY] = user.id
-    csrf_token(request)
+    if security.needs_totp(user) and not user.totp_secret:
+        # The second factor is required for this role: set it up before anything else.
+        return enrolment_start(request, user.id, target)
+    security.start_staff_session(request, session, user)
     return RedirectResponse(target, status_code=303)
 
 
