@@ -34,9 +34,9 @@ TEMPLATES: dict[Kind, dict[str, str]] = {
         "en": "{name} is held as a prisoner of war. Reported by the source on {date}.",
     },
     Kind.location: {
-        "uk": "Місце утримання: {place} (під владою: {power}).",
-        "ru": "Место содержания: {place} (во власти: {power}).",
-        "en": "Place of internment: {place} (in the custody of: {power}).",
+        "uk": "Місце утримання: {place}.",
+        "ru": "Место содержания: {place}.",
+        "en": "Place of internment: {place}.",
     },
     Kind.return_: {
         "uk": "Листування: через нашу службу повідомлень Червоного Хреста (до 25 слів). "
@@ -54,6 +54,13 @@ TEMPLATES: dict[Kind, dict[str, str]] = {
         "ru": "С глубоким прискорбием сообщаем, что {name} погиб ({date}).",
         "en": "We are deeply sorry to tell you that {name} has died ({date}).",
     },
+}
+
+#: Added to a location when the detaining power is known ("in the custody of …").
+CUSTODY: dict[str, str] = {
+    "uk": "Під владою: {power}.",
+    "ru": "Во власти: {power}.",
+    "en": "In the custody of: {power}.",
 }
 
 #: Answers shown on the status page, in the order of the four questions.
@@ -117,7 +124,10 @@ def draft_text(session: Session, enquiry: Enquiry, kind: Kind) -> str:
         "place": (report.internment_place or report.country_held or "—") if report else "—",
         "power": (report.detaining_power or "—") if report else "—",
     }
-    return TEMPLATES[kind][enquiry.language.value].format(**values)
+    text = TEMPLATES[kind][enquiry.language.value].format(**values)
+    if kind is Kind.location and values["power"] != "—":
+        text += " " + CUSTODY[enquiry.language.value].format(**values)
+    return text
 
 
 def basis_for(session: Session, enquiry: Enquiry) -> str:
