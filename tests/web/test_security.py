@@ -64,7 +64,7 @@ def test_a_crash_shows_a_calm_page_without_trace_or_personal_data(
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("Кислиця Сергій broke something")
 
-    monkeypatch.setattr("kintrace.web.routes.public.find_enquiry", crash)
+    monkeypatch.setattr("kintrace.web.security.find_enquiry", crash)
     client = TestClient(sqlite_web.app, raise_server_exceptions=False)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/status").text)
     assert token

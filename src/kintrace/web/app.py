@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import kintrace
 from kintrace.keys import Keys
 from kintrace.settings import Settings, get_settings
+from kintrace.web import security
 from kintrace.web.admission import install_admission
 from kintrace.web.deps import PermittedApp
 from kintrace.web.errors import install_error_handlers, refuse
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
 
     install_error_handlers(app)
+    security.install(app)
     app.include_router(public.router)
     app.include_router(staff.router)
     app.include_router(api.router)

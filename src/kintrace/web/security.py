@@ -16,14 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from kintrace.db.models_security import StaffSessionGeneration
 from kintrace.domain import Role
 from kintrace.domain.ids import normalise_reference
+from kintrace.intake.enquiries import EnquiryStatus, find_enquiry
 from kintrace.intake.throttle import ENQUIRER_LOOKUP, STAFF_LOGIN, Limit, Throttle
+from kintrace.keys import Keys
 from kintrace.web.i18n import N_
 
 IDLE_TIMEOUT = 30 * 60
@@ -142,3 +144,39 @@ def too_many(request: Request, retry_after: int, sentence: str) -> Response:
     from kintrace.web.errors import error_response
 
     return error_response(request, 429, sentence, headers={"Retry-After": str(retry_after)})
+
+
+class LookupThrottled(Exception):
+    """Too many wrong reference/secret pairs from this address or against this reference."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many wrong reference codes or secrets; wait before trying again.")
+        self.retry_after = retry_after
+
+
+def find_enquiry_throttled(
+    request: Request, session: Session, reference: str, secret: str, keys: Keys
+) -> EnquiryStatus | None:
+    """``find_enquiry`` behind the enquirer throttle (issue 6 item 3): while the address or the
+    reference has too many recent failures, raise ``LookupThrottled`` (429) without looking;
+    a failure is counted and committed at once."""
+    throttle = lookup_throttle(request)
+    subjects = lookup_subjects(request, reference)
+    wait = throttle.retry_after(session, subjects)
+    if wait is not None:
+        raise LookupThrottled(wait)
+    status = find_enquiry(session, reference, secret, keys)
+    if status is None:
+        throttle.failed(session, subjects)
+        session.commit()
+    return status
+
+
+async def lookup_throttled(request: Request, exc: Exception) -> Response:
+    retry_after = exc.retry_after if isinstance(exc, LookupThrottled) else 60
+    return too_many(request, retry_after, LOOKUP_THROTTLED)
+
+
+def install(app: FastAPI) -> None:
+    """Register the 429 answer for throttled enquirer lookups."""
+    app.add_exception_handler(LookupThrottled, lookup_throttled)

@@ -19,10 +19,11 @@ from starlette.responses import Response
 
 from kintrace.domain import Channel
 from kintrace.intake import idempotency
-from kintrace.intake.enquiries import EnquiryIn, EnquiryReceipt, find_enquiry, submit_enquiry
+from kintrace.intake.enquiries import EnquiryIn, EnquiryReceipt, submit_enquiry
 from kintrace.web.deps import KeysDep, SessionDep, TextsDep, require
 from kintrace.web.errors import error_response
 from kintrace.web.i18n import N_
+from kintrace.web.security import find_enquiry_throttled
 
 router = APIRouter(prefix="/api/v1", tags=["enquiries"])
 
@@ -164,7 +165,7 @@ def read_enquiry(
         Header(alias="X-Enquiry-Secret", description="The secret from the 201 answer."),
     ] = None,
 ) -> Response:
-    status = find_enquiry(session, reference, secret or "", keys) if secret else None
+    status = find_enquiry_throttled(request, session, reference, secret, keys) if secret else None
     if status is None:
         # One answer for an unknown reference, a wrong secret and no secret at all.
         return error_response(request, 404, NOT_FOUND_SENTENCE)

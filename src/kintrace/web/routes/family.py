@@ -9,9 +9,9 @@ from starlette.responses import Response
 from kintrace.db.models import Enquiry
 from kintrace.disclosure.answers import family_page
 from kintrace.disclosure.messages import MessageRefused, write_message
-from kintrace.intake.enquiries import find_enquiry
 from kintrace.web.deps import CsrfProtected, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.routes.public import STATE_LABELS, FormDep
+from kintrace.web.security import find_enquiry_throttled
 from kintrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +22,7 @@ def family_message(
     request: Request, form: FormDep, session: SessionDep, keys: KeysDep, texts: TextsDep
 ) -> Response:
     reference, secret = str(form.get("reference", "")), str(form.get("secret", ""))
-    status = find_enquiry(session, reference, secret, keys)
+    status = find_enquiry_throttled(request, session, reference, secret, keys)
     if status is None:
         return render(request, "public/status_form.html", {"values": {}, "not_found": True}, 404)
     enquiry = session.get(Enquiry, status.enquiry_id)

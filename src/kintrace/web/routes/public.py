@@ -11,9 +11,10 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from kintrace.domain import Channel, EnquiryState
-from kintrace.intake.enquiries import EnquiryIn, find_enquiry, submit_enquiry
+from kintrace.intake.enquiries import EnquiryIn, submit_enquiry
 from kintrace.web.deps import CSRF_FIELD, CsrfProtected, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_, Texts
+from kintrace.web.security import find_enquiry_throttled
 from kintrace.web.templating import render
 from kintrace.web.validation import translate_errors
 
@@ -142,7 +143,7 @@ def receipt_again(
     """The receipt in another language. The codes come back from the family's own page and are
     checked first, so this shows nothing that the sender did not already hold."""
     reference, secret = str(form.get("reference", "")), str(form.get("secret", ""))
-    status = find_enquiry(session, reference, secret, keys)
+    status = find_enquiry_throttled(request, session, reference, secret, keys)
     if status is None:
         return render(request, "public/status_form.html", {"values": {}, "not_found": True}, 404)
     session.commit()
@@ -159,7 +160,7 @@ def status_page(
     request: Request, form: FormDep, session: SessionDep, keys: KeysDep, texts: TextsDep
 ) -> Response:
     reference, secret = str(form.get("reference", "")), str(form.get("secret", ""))
-    status = find_enquiry(session, reference, secret, keys)
+    status = find_enquiry_throttled(request, session, reference, secret, keys)
     if status is None:
         # The same answer for an unknown reference and a wrong secret; the secret is not echoed.
         values = {"reference": reference[:40]}
