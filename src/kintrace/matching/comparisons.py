@@ -83,7 +83,8 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
         levels.append(
             (
                 "initial agrees, one side gives only the initial",
-                f"({col}_l IS NULL OR {col}_r IS NULL) AND {initial}_l = {initial}_r",
+                f"({col}_l IS NULL OR {col}_r IS NULL) AND "
+                f"list_has_any({initial}s_l, {initial}s_r)",
                 0.05,
                 0.06,
             )
@@ -251,7 +252,8 @@ def comparisons() -> list[dict[str, Any]]:
                     1e-5,
                 ),
             ],
-            0.04,
+            # Two different service numbers all but rule out one man (twins differ here).
+            0.004,
             0.99999,
         ),
         _comparison(

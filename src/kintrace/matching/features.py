@@ -31,11 +31,13 @@ FEATURE_SCHEMA = pa.schema(
         ("given", pa.string()),
         ("given_variants", pa.list_(pa.int64())),
         ("given_initial", pa.string()),
+        ("given_initials", pa.list_(pa.string())),
         ("family", pa.string()),
         ("family_variants", pa.list_(pa.int64())),
         ("patronymic", pa.string()),
         ("patronymic_variants", pa.list_(pa.int64())),
         ("patronymic_initial", pa.string()),
+        ("patronymic_initials", pa.list_(pa.string())),
         ("sex", pa.string()),
         ("birth_y", pa.int32()),
         ("birth_m", pa.int32()),
@@ -67,6 +69,9 @@ class NameKeys:
     patronymic: str | None = None
     patronymic_variants: tuple[str, ...] = ()
     patronymic_initial: str | None = None
+    #: Every letter the initial may be written with (Микола/Николай -> m, n).
+    given_initials: tuple[str, ...] = ()
+    patronymic_initials: tuple[str, ...] = ()
     sex: str | None = None
     order_uncertain: bool = False
 
@@ -257,6 +262,15 @@ def _initial(value: Any, fallback: str | None) -> str | None:
     return fallback[0] if fallback else None
 
 
+def _letters(values: Any, initial: str | None) -> tuple[str, ...]:
+    out = {initial} if initial else set()
+    for v in values or ():
+        k = ascii_key(str(v))
+        if k:
+            out.add(k[0])
+    return tuple(sorted(out))
+
+
 def _from_analysis(a: Any, sex: str) -> NameKeys:
     given = _first_key(getattr(a, "given", None))
     family = _first_key(getattr(a, "family", None))
@@ -267,6 +281,8 @@ def _from_analysis(a: Any, sex: str) -> NameKeys:
         # An initial is not a name: comparing "s" with "sergei" by string similarity lies.
         given = given if given and len(given) > 1 else None
         patronymic = patronymic if patronymic and len(patronymic) > 1 else None
+    given_initials = _letters(getattr(a, "given_initials", None), given_initial)
+    patronymic_initials = _letters(getattr(a, "patronymic_initials", None), patronymic_initial)
     a_sex = getattr(a, "sex", None)
     a_sex = str(getattr(a_sex, "value", a_sex) or "") or None
     return NameKeys(
@@ -278,6 +294,8 @@ def _from_analysis(a: Any, sex: str) -> NameKeys:
         patronymic=patronymic,
         patronymic_variants=_variants(getattr(a, "patronymic_variants", ()), patronymic),
         patronymic_initial=patronymic_initial,
+        given_initials=given_initials,
+        patronymic_initials=patronymic_initials,
         sex=(sex or a_sex or None),
         order_uncertain=False,
     )
@@ -636,11 +654,18 @@ def _build_features(
         cols["given"].append(keys.given)
         cols["given_variants"].append(_hashes(keys.given_variants))
         cols["given_initial"].append(keys.given_initial)
+        cols["given_initials"].append(
+            list(keys.given_initials) or ([keys.given_initial] if keys.given_initial else None)
+        )
         cols["family"].append(keys.family)
         cols["family_variants"].append(_hashes(keys.family_variants))
         cols["patronymic"].append(keys.patronymic)
         cols["patronymic_variants"].append(_hashes(keys.patronymic_variants))
         cols["patronymic_initial"].append(keys.patronymic_initial)
+        cols["patronymic_initials"].append(
+            list(keys.patronymic_initials)
+            or ([keys.patronymic_initial] if keys.patronymic_initial else None)
+        )
         cols["sex"].append(keys.sex if keys.sex in ("M", "F") else None)
         cols["birth_y"].append(by)
         cols["birth_m"].append(bm)

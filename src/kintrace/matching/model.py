@@ -120,7 +120,7 @@ class ScoringModel:
                 if cl.is_null_level:
                     bf = 0.0
                 else:
-                    bf = math.log2(cl.m_probability / cl.u_probability)
+                    bf = float(cl._match_weight or 0.0)
                 levels[cl.comparison_vector_value] = LevelInfo(
                     cl.label_for_charts, cl.is_null_level, bf
                 )

@@ -113,7 +113,7 @@ def _true_pairs(truth: Sequence[str], cap: int = 12) -> np.ndarray:
 def _random_pairs(truth: Sequence[str], n: int, seed: int) -> np.ndarray:
     rng = random.Random(seed)
     size = len(truth)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     while len(pairs) < n:
         a, b = rng.randrange(size), rng.randrange(size)
         if a != b and truth[a] != truth[b]:
