@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from kintrace.db.models import Case, Enquiry, Match, MatchDecision
 from kintrace.db.models_casework import CaseProgress
 from kintrace.review.cases import Stage
-from kintrace.review.worker import STRONG
 
 CHILD_AGE = 18
+#: 0.5 or more means "the same person" (the engine is calibrated).
+STRONG = 0.5
 
 
 @dataclass

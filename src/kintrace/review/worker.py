@@ -27,6 +27,7 @@ from kintrace.db.models import Case, Enquiry, Match, Report
 from kintrace.domain import EnquiryState
 from kintrace.matching import MODEL_VERSION, CandidateIndex, ScoredPair, link_records
 from kintrace.review.cases import Stage, advance, ensure_case, link_enquiry, reopen, stage_of
+from kintrace.review.queue import STRONG
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ MIN_STORED = 0.05
 MAX_CANDIDATES = 10
 #: Two enquiries this similar are about the same person: they share one case.
 LINK_ENQUIRIES_AT = 0.9
-#: 0.5 or more means "the same person" (calibrated engine).
-STRONG = 0.5
 #: Rebuild an index once this many records arrived since it was built.
 REBUILD_AFTER = 500
 #: Under a continuous stream of jobs, still rebuild and link relatives' enquiries this often.
