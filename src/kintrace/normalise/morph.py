@@ -24,13 +24,20 @@ def _lang(lang: str | None) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def _parses(word: str, lang: str) -> tuple[Any, ...]:
+    # One dictionary look-up per word (about 0.15 ms): the case and nominative questions
+    # below all read the same parses.
+    return tuple(_analyser(lang).parse(word))
+
+
+@lru_cache(maxsize=200_000)
 def name_cases(word: str, lang: str | None, kind: str) -> tuple[str, ...]:
     """Grammatical cases in which ``word`` can be a given name (kind "Name") or patronymic ("Patr").
 
     Ordered by pymorphy's score; empty when the word is not such a name.
     """
     out: list[str] = []
-    for p in _analyser(_lang(lang)).parse(word):
+    for p in _parses(word, _lang(lang)):
         case = str(p.tag.case) if p.tag.case else ""
         # A person's name is singular; plural readings (Марии as "the Marias") mislead.
         if p.tag.number and str(p.tag.number) == "plur":
@@ -53,7 +60,7 @@ def nominative(word: str, lang: str | None, case: str, sex: str | None) -> str |
         return None
     gender = {"M": "masc", "F": "femn"}.get(sex or "")
     best = None
-    for p in _analyser(_lang(lang)).parse(word):
+    for p in _parses(word, _lang(lang)):
         tag = p.tag
         # Compare grammemes as strings: the uk tag set raises on unknown grammemes.
         tag_gender = str(tag.gender) if tag.gender else None

@@ -261,47 +261,53 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
             continue
         if not chunk.strip():
             continue
-        # "С.В.Кислица" and "S.V." hold several words joined by dots.
-        pieces = [p for p in chunk.split(".") if p.strip(" -")]
-        dotted = chunk.count(".")
-        for i, piece in enumerate(pieces):
-            piece = piece.strip(" -/")
-            if not piece:
-                continue
-            if piece.lower() in _NOISE:
-                continue
-            letters_only = _NOT_WORD.sub("", piece)
-            if not letters_only:
-                continue
-            alpha = [c for c in letters_only if c.isalpha()]
-            if not alpha:
-                continue  # a number or stray mark, not a name word
-            is_initial = len(alpha) == 1 or (
-                dotted > 0
-                and len(alpha) <= 2
-                and i < len(pieces) - 1 + (1 if chunk.endswith(".") else 0)
-                and (alpha[0].isupper() and (len(alpha) == 1 or alpha[1].islower()))
-            )
-            # Apostrophes go from Cyrillic words (Дем'ян = Демян for every key); in Latin ones a
-            # prime may be a soft sign the key needs (Lʹosha).
-            if _CYRILLIC.search(letters_only):
-                letters_only = _APOSTROPHES.sub("", letters_only)
-            fixed, parts, alts = _word_info(letters_only, context, hint)
-            if not parts:
-                continue
-            tokens.append(
-                (
-                    fixed,
-                    "".join(parts),
-                    is_initial,
-                    parts if len(parts) > 1 else (),
-                    comma,
-                    len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower,
-                    alts,
-                )
-            )
+        for fixed, key, is_initial, parts, upper, alts in _chunk_tokens(
+            chunk, context, hint, mostly_lower
+        ):
+            tokens.append((fixed, key, is_initial, parts, comma, upper, alts))
             comma = False
     return tuple(tokens)
+
+
+@lru_cache(maxsize=500_000)
+def _chunk_tokens(
+    chunk: str, context: str, hint: str, mostly_lower: bool
+) -> tuple[tuple[str, str, bool, tuple[str, ...], bool, frozenset[str]], ...]:
+    """Tokens of one space-separated chunk; cached, since the same words recur in many names."""
+    out = []
+    # "С.В.Кислица" and "S.V." hold several words joined by dots.
+    pieces = [p for p in chunk.split(".") if p.strip(" -")]
+    dotted = chunk.count(".")
+    for i, piece in enumerate(pieces):
+        piece = piece.strip(" -/")
+        if not piece:
+            continue
+        if piece.lower() in _NOISE:
+            continue
+        letters_only = _NOT_WORD.sub("", piece)
+        if not letters_only:
+            continue
+        alpha = [c for c in letters_only if c.isalpha()]
+        if not alpha:
+            continue  # a number or stray mark, not a name word
+        is_initial = len(alpha) == 1 or (
+            dotted > 0
+            and len(alpha) <= 2
+            and i < len(pieces) - 1 + (1 if chunk.endswith(".") else 0)
+            and (alpha[0].isupper() and (len(alpha) == 1 or alpha[1].islower()))
+        )
+        # Apostrophes go from Cyrillic words (Дем'ян = Демян for every key); in Latin ones a
+        # prime may be a soft sign the key needs (Lʹosha).
+        if _CYRILLIC.search(letters_only):
+            letters_only = _APOSTROPHES.sub("", letters_only)
+        fixed, parts, alts = _word_info(letters_only, context, hint)
+        if not parts:
+            continue
+        upper = len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower
+        out.append(
+            (fixed, "".join(parts), is_initial, parts if len(parts) > 1 else (), upper, alts)
+        )
+    return tuple(out)
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -513,11 +519,14 @@ def _uninflect(
         elif case == "gent":
             other_cases = ("accs",)
     if case is None:
+        # A given name the tables know as written: the name is in the nominative, and the
+        # dictionary need not be asked about the other words (the common case, and the
+        # dearest step).
+        if any(not t.initial and _is_cyrillic(t.text) and _given_group(t) for t in tokens):
+            return sex
         for i, tok in enumerate(tokens):
             if tok.initial or not _is_cyrillic(tok.text):
                 continue
-            if _given_group(tok) is not None:
-                return sex
             word = tok.text.lower()
             cases = morph.name_cases(word, lang, "Name")
             if cases and "nomn" not in cases:
