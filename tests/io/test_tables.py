@@ -113,3 +113,10 @@ def test_the_dry_run_names_the_row_and_field_of_an_impossible_date(tmp_path: Pat
     assert [(b.row_number, b.field, b.code) for b in result.bad_rows] == [
         (4, "birth_date", "date_invalid")
     ]
+
+
+def test_excels_unicode_text_export_in_utf16_with_tabs_is_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "l.txt", HEADER_UK, ROWS, sep="\t", enc="utf-16")
+    table = read_table(path)
+    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert list(table.rows()) == [(2, ROWS[0]), (3, ROWS[1])]
