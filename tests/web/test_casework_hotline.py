@@ -45,7 +45,9 @@ def _token(web: Web) -> str:
     return web.csrf("/staff/hotline?lang=en")
 
 
-@pytest.mark.parametrize("path", ["/staff/hotline", "/staff/hotline/secret"])
+@pytest.mark.parametrize(
+    "path", ["/staff/hotline", "/staff/hotline/secret", "/staff/hotline/message"]
+)
 def test_an_outsider_cannot_use_the_hotline(sqlite_web: Web, path: str) -> None:
     response = sqlite_web.client.post(path, follow_redirects=False)
     assert response.status_code in {303, 403}
@@ -106,3 +108,30 @@ def test_a_verified_family_gets_a_new_secret_and_the_old_one_stops_working(
     token = hotline.csrf("/status?lang=en")
     assert hotline.client.post("/status", data={"csrf_token": token, **old}).status_code == 404
     assert hotline.client.post("/status", data={"csrf_token": token, **new}).status_code == 200
+
+
+def test_an_operator_takes_a_family_message_read_out_with_the_codes(hotline: Web) -> None:
+    from kintrace.db.models import Message
+
+    filed = hotline.client.post(
+        "/staff/hotline?lang=en",
+        data={**CALLER, "verbal_consent": "true", "csrf_token": _token(hotline)},
+    )
+    codes = receipt_codes(filed.text)
+    MatchWorker(hotline.sessions).drain()  # the enquiry gets its case
+    wrong = {**codes, "secret": "2222-3333-4444-6666-7777"}
+    body = "Тато, ми всі вдома і чекаємо на тебе."
+    refused = hotline.client.post(
+        "/staff/hotline/message?lang=en",
+        data={**wrong, "body": body, "csrf_token": _token(hotline)},
+    )
+    assert refused.status_code == 404
+    taken = hotline.client.post(
+        "/staff/hotline/message?lang=en",
+        data={**codes, "body": body, "csrf_token": _token(hotline)},
+    )
+    assert taken.status_code == 201 and "The message was taken" in taken.text
+    with hotline.sessions() as session:
+        message = session.scalar(sa.select(Message))
+        operator = session.scalar(sa.select(User).where(User.email == "olena@a.example.org"))
+        assert message.body == body and message.author_user_id == operator.id

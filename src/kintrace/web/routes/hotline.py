@@ -11,9 +11,10 @@ from starlette.responses import Response
 from kintrace import audit
 from kintrace.audit.events import EnquirySecretReset
 from kintrace.db.models import Enquiry
+from kintrace.disclosure.messages import MessageRefused, write_message
 from kintrace.domain import Channel
 from kintrace.domain.ids import new_secret, normalise_reference
-from kintrace.intake.enquiries import EnquiryIn, _digest, submit_enquiry
+from kintrace.intake.enquiries import EnquiryIn, _digest, find_enquiry, submit_enquiry
 from kintrace.review.verification import Outcome, current_verification
 from kintrace.web.deps import CsrfProtected, CurrentUser, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.routes.public import FormDep, field_errors, form_to_enquiry
@@ -157,3 +158,30 @@ def reset_secret(
         "new_secret": True,
     }
     return render(request, "hotline/receipt.html", context)
+
+
+@router.post("/message", dependencies=[require("staff.hotline.use"), CsrfProtected])
+def take_message(
+    request: Request,
+    form: FormDep,
+    user: CurrentUser,
+    session: SessionDep,
+    keys: KeysDep,
+    texts: TextsDep,
+) -> Response:
+    """A family message dictated on the phone; the caller reads out reference and secret."""
+    reference, secret = str(form.get("reference", "")), str(form.get("secret", ""))
+    status = find_enquiry(session, reference, secret, keys)
+    enquiry = session.get(Enquiry, status.enquiry_id) if status else None
+    if enquiry is None or enquiry.organisation_id != user.organisation_id:
+        problem = texts.gettext("The reference code or the secret is not right.")
+        return _form(request, {}, {}, 404, message_problem=problem)
+    try:
+        write_message(session, enquiry, str(form.get("body", "")), user_id=user.id)
+    except MessageRefused:
+        session.rollback()
+        problem = texts.gettext("A family message holds between 1 and 25 words.")
+        return _form(request, {}, {}, 422, message_problem=problem)
+    session.commit()
+    done = texts.gettext("The message was taken; a caseworker reviews it next.")
+    return _form(request, {}, {}, 201, message_done=done)
