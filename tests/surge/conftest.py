@@ -90,7 +90,8 @@ def start_server(
             env=environment,
         )
     server = Server(data_dir, database_url, port, process, log_path)
-    deadline = time.monotonic() + 30
+    # Generous: on a busy 2-core machine importing the service alone can take half a minute.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"kintrace serve exited at start:\n{server.log()}")
@@ -100,7 +101,7 @@ def start_server(
         except httpx.TransportError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError(f"kintrace serve did not answer within 30 seconds:\n{server.log()}")
+    raise RuntimeError(f"kintrace serve did not answer within 120 seconds:\n{server.log()}")
 
 
 @pytest.fixture
