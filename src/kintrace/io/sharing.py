@@ -172,7 +172,18 @@ def export_for_partner(
         )
     if fmt not in {"pfif", "exchange_csv"}:
         raise ExportRefused("Exports are PFIF 1.4 or the exchange CSV.")
-    query = sa.select(Report).order_by(Report.id)
+    # Only what the requester's organisation holds: its own sources and unowned ones.
+    query = (
+        sa.select(Report)
+        .join(Source, Source.id == Report.source_id)
+        .where(
+            sa.or_(
+                Source.organisation_id.is_(None),
+                Source.organisation_id == user.organisation_id,
+            )
+        )
+        .order_by(Report.id)
+    )
     if agreement.report_types:
         query = query.where(Report.report_type.in_(agreement.report_types))
     reports = list(session.scalars(query))
