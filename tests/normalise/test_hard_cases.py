@@ -134,3 +134,26 @@ def test_it_links_translated_given_names_to_the_slavic_name() -> None:
     assert analyse_name("Юрій Бондаренко").given in analyse_name("Jerzy Bondarenko").given_variants
     # A translation never makes two names one.
     assert analyse_name("Andrew Shevchenko").given != analyse_name("Андрон Шевченко").given
+
+
+def test_it_never_offers_a_translation_as_a_variant_of_the_slavic_name() -> None:
+    ivan = analyse_name("Иван Олейник")
+    assert ivan.given_variants == {"ivan"}
+    assert analyse_name("Juan Oleinik").given == ivan.given
+
+
+def test_it_does_not_read_a_surname_in_ik_as_a_womans_pet_name() -> None:
+    a = analyse_name("Олейник Иван")
+    assert (a.given, a.family, a.sex) == ("ivan", analyse_name("Олейник").family, "M")
+    assert analyse_name("Дмитрик Петренко").given == analyse_name("Дмитро").given
+
+
+def test_it_reads_an_evich_word_beside_one_name_as_the_surname() -> None:
+    a = analyse_name("Сергей Лукашевич")
+    assert (a.given, a.patronymic, a.family) == ("serge", "", analyse_name("Лукашевич").family)
+    assert analyse_name("Иван Петрович").patronymic == "petr"
+
+
+def test_it_knows_belarusian_forms_of_the_names() -> None:
+    for be, ru in [("Аляксандр", "Александр"), ("Сяргей", "Сергей"), ("Вольга", "Ольга")]:
+        assert analyse_name(f"{be} Лукашэвіч").given == analyse_name(f"{ru} Лукашевич").given

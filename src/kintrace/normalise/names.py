@@ -357,6 +357,10 @@ def _assign_roles(
     if comma_at is not None and full and full[0] < comma_at:
         role[full[0]] = "family"
     patronymics = [i for i in full if not role[i] and _is_patronymic(tokens[i])]
+    if len(full) == 2 and not initials:
+        # Two words: a -евич word with no known father's name is a surname (Сергей
+        # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic.
+        patronymics = [i for i in patronymics if (pp := patronymic_parts(tokens[i].key)) and pp[2]]
     if patronymics and len(full) >= 2:
         role[
             patronymics[-1] if len(patronymics) == 1 or patronymics[-1] > 0 else patronymics[0]

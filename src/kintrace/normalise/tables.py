@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -38,6 +38,7 @@ class NameTables:
     by_full_key: dict[str, tuple[int, ...]]
     by_diminutive_key: dict[str, tuple[int, ...]]
     by_stem: dict[str, tuple[int, ...]]
+    by_foreign_key: dict[str, tuple[int, ...]]  # other languages' forms (Andrew, Andrzej)
     ru_only_forms: frozenset[str]  # lower-case Cyrillic forms written only in Russian
     uk_only_forms: frozenset[str]
 
@@ -51,27 +52,28 @@ def stem_of(key: str) -> str:
     return stem if len(stem) >= 2 else key
 
 
-def _add_foreign_forms(groups: list[NameGroup], seen: dict[tuple[str, str], int]) -> None:
-    """Add the other languages' forms of a name (Andrew, Andrzej, Ondřej -> Андрей) as full forms.
+def _foreign_forms(
+    groups: list[NameGroup],
+    seen: dict[tuple[str, str], int],
+    by_full: dict[str, list[int]],
+    by_dim: dict[str, list[int]],
+) -> dict[str, list[int]]:
+    """Keys of the other languages' forms of a name (Andrew, Andrzej, Ondřej -> Андрей).
 
-    A form whose key already belongs to another group is left out, so a translation never
-    makes two names one; patronymic stems and initials stay those of the ru/uk forms.
+    They lead to the group like a full form, but are never offered as its variants (Иван does
+    not carry "Juan" or "Jean"). A form whose key already belongs to a group's ru/uk forms
+    or pet names is left out, so a translation never makes two names one.
     """
     text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
-    taken: dict[str, set[int]] = {}
-    for g in groups:
-        for k in g.full_keys | g.diminutive_keys:
-            taken.setdefault(k, set()).add(g.id)
+    index: dict[str, list[int]] = {}
     for row in csv.DictReader(text.read_text("utf-8").splitlines()):
         gid = seen.get((row["sex"].strip(), word_key(row["ru"].strip())))
         if gid is None:
             continue
-        keys = {k for k in (word_key(f) for f in _split(row["forms"])) if len(k) >= 3}
-        keys = {k for k in keys if taken.get(k, {gid}) <= {gid}}
-        g = groups[gid]
-        groups[gid] = replace(
-            g, full_keys=g.full_keys | keys, diminutive_keys=g.diminutive_keys - keys
-        )
+        for key in {word_key(f) for f in _split(row["forms"])}:
+            if len(key) >= 3 and {*by_full.get(key, ()), *by_dim.get(key, ())} <= {gid}:
+                index.setdefault(key, []).append(gid)
+    return index
 
 
 # Iotated Cyrillic vowels start with a "y"/"j" in most romanisations (Yevhen, Jurij, Yakov).
@@ -131,7 +133,6 @@ def name_tables() -> NameTables:
         if gid < len(groups) and groups[gid] is not None:
             initials |= groups[gid].initials
         groups[gid] = NameGroup(gid, sex, canonical, full_keys, dim_keys, stems, initials)
-    _add_foreign_forms(groups, seen)
     for g in groups:
         for k in g.full_keys:
             by_full.setdefault(k, []).append(g.id)
@@ -146,6 +147,8 @@ def name_tables() -> NameTables:
             k: tuple(sorted(set(v), key=lambda i: (groups[i].sex != "M", i))) for k, v in d.items()
         }
 
+    by_foreign = _foreign_forms(groups, seen, by_full, by_dim)
+
     stems_frozen = {
         k: tuple(
             sorted(set(v), key=lambda i, k=k: (groups[i].sex != "M", (i, k) not in primary, i))
@@ -158,6 +161,7 @@ def name_tables() -> NameTables:
         by_full_key=frozen(by_full),
         by_diminutive_key=frozen(by_dim),
         by_stem=stems_frozen,
+        by_foreign_key=frozen(by_foreign),
         ru_only_forms=frozenset(ru_forms - uk_forms),
         uk_only_forms=frozenset(uk_forms - ru_forms),
     )
@@ -176,14 +180,22 @@ def lookup_given_all(
     """
     t = name_tables()
     found: list[tuple[NameGroup, bool]] = []
-    for index, is_dim in ((t.by_full_key, False), (t.by_diminutive_key, True)):
+    for index, is_dim in (
+        (t.by_full_key, False),
+        (t.by_diminutive_key, True),
+        (t.by_foreign_key, False),
+    ):
         found += [(t.groups[i], is_dim) for i in index.get(key, ())]
+    found = list(dict.fromkeys(found))
     if not found and suffixes:
         for suffix in _DIMINUTIVE_SUFFIXES:
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 stem = key[: -len(suffix)]
                 ids = t.by_full_key.get(stem) or t.by_stem.get(stem_of(stem), ())
                 found = [(t.groups[i], True) for i in ids]
+                if suffix in _MALE_SUFFIXES:
+                    # -ко, -ик, -чик, -усь make men's pet names: Олейник is no Олена.
+                    found = [f for f in found if f[0].sex == "M"]
                 if found:
                     break
     if sex:
@@ -197,6 +209,7 @@ def lookup_given_all(
 _DIMINUTIVE_SUFFIXES = (
     "onka", "enka", "inka", "ocka", "ecka", "uska", "usa", "cik", "ko", "ik", "us",
 )  # fmt: skip
+_MALE_SUFFIXES = frozenset({"cik", "ko", "ik", "us"})
 
 
 def lookup_given(
@@ -282,7 +295,8 @@ def near_given(key: str, sex: str | None = None) -> tuple[NameGroup, ...]:
 
     One letter added, dropped, changed or two swapped (Вадтик, Юрнй, Ihop, Андюрша); only
     for keys of four letters or more that no group knows, since short names lie one letter
-    apart from each other. Groups of the stated sex only, when there are any.
+    apart from each other. Groups of the stated sex only, when there are any; nothing when
+    the slip is as near to two names as to one.
     """
     t = name_tables()
     if len(key) < 4 or key in t.by_full_key or key in t.by_diminutive_key:
@@ -298,4 +312,5 @@ def near_given(key: str, sex: str | None = None) -> tuple[NameGroup, ...]:
     groups = [t.groups[i] for i in dict.fromkeys(ids)]
     if sex:
         groups = [g for g in groups if g.sex == sex] or groups
-    return tuple(groups)
+    # A slip that lands near two names (Алекеей: Алексей or Алекс) is no evidence for either.
+    return tuple(groups) if len(groups) == 1 else ()
