@@ -82,8 +82,15 @@ class TransitionRefused(Exception):
     """The case cannot go from its stage to the one asked for."""
 
 
-def ensure_case(session: Session, enquiry: Enquiry, *, now: datetime | None = None) -> Case:
-    """The enquiry's case, opened (with its lifecycle row) if it has none yet."""
+def ensure_case(
+    session: Session,
+    enquiry: Enquiry,
+    *,
+    stage: Stage = Stage.open,
+    now: datetime | None = None,
+) -> Case:
+    """The enquiry's case; one is opened at `stage` (open, searching or possible match) if it
+    has none yet, with a single audit event — the worker opens many at once in a surge."""
     if enquiry.case_id is not None:
         case = session.get(Case, enquiry.case_id)
         if case is not None:
@@ -93,15 +100,17 @@ def ensure_case(session: Session, enquiry: Enquiry, *, now: datetime | None = No
         raise ValueError("An enquiry without an organisation cannot have a case.")
     case = Case(
         organisation_id=enquiry.organisation_id,
-        state=CaseState.open,
-        due_at=now + DEADLINES[Stage.open],
+        state=_CASE_STATE[stage],
+        due_at=now + DEADLINES[stage],
         created_at=now,
     )
     session.add(case)
     session.flush()
-    session.add(CaseProgress(case_id=case.id, stage=Stage.open.value, stage_changed_at=now))
+    session.add(CaseProgress(case_id=case.id, stage=stage.value, stage_changed_at=now))
     enquiry.case_id = case.id
+    enquiry.state = _ENQUIRY_STATE[stage]
     session.flush()
+    audit.record(session, CaseStageChanged(subject_id=case.id, stage=stage.value))
     return case
 
 

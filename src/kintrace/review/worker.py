@@ -273,17 +273,12 @@ class MatchWorker:
             )
 
         for enquiry in enquiries:
-            case = ensure_case(session, enquiry, now=now)
             found = by_enquiry.get(str(enquiry.id), [])
+            strong = any(p.match_probability >= STRONG for p in found)
+            stage = Stage.possible_match if strong else Stage.searching
+            case = ensure_case(session, enquiry, stage=stage, now=now)
             stored = self._store(session, enquiry.id, found, report_person)
-            advance(
-                session,
-                case,
-                Stage.possible_match
-                if any(p.match_probability >= STRONG for p in found)
-                else Stage.searching,
-                now=now,
-            )
+            advance(session, case, stage, now=now)
             audit.record(
                 session,
                 MatchesStored(
