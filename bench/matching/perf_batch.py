@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import resource
 import sys
@@ -125,6 +126,8 @@ def main() -> None:
     console.log(f"link: {t_link:.1f} s, {link_stats['candidate_pairs']} candidates")
     peak = _peak_rss_gib()
     total = t_feat_r + t_feat_e + t_dedupe + t_link
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu_s = sum(u.ru_utime + u.ru_stime for u in usage)
 
     result: dict = {
         "model_version": MODEL_VERSION,
@@ -138,6 +141,8 @@ def main() -> None:
             "link_s": round(t_link, 1),
             "total_s": round(total, 1),
             "peak_rss_gib": round(peak, 2),
+            "cpu_s_all_processes": round(cpu_s, 1),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "dedupe_candidate_pairs": dedupe_stats["candidate_pairs"],
             "link_candidate_pairs": link_stats["candidate_pairs"],
             "dedupe_blocking_recall": round(dedupe_stats["blocking_recall"], 4),
