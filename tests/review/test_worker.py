@@ -98,3 +98,26 @@ def test_two_relatives_asking_about_the_same_man_share_one_case(
         cases = {e.id: e.case_id for e in session.scalars(sa.select(Enquiry))}
     assert cases[first.enquiry_id] == cases[second.enquiry_id]
     assert cases[stranger.enquiry_id] != cases[first.enquiry_id]
+
+
+def test_kintrace_worker_once_drains_the_queue_and_says_how_much(
+    store: Store, people: Personas, data_dir: object
+) -> None:
+    from typer.testing import CliRunner
+
+    from kintrace.cli.main import app
+
+    with store.sessions.begin() as session:
+        file_enquiry(session, store, people.org_a.id)
+    url = store.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        app,
+        ["worker", "--once", "--data-dir", str(data_dir)],
+        env={"KINTRACE_DATABASE_URL": url, "KINTRACE_ENVIRONMENT": "test"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Matched 1 queued enquiries and reports." in result.output
+    with store.sessions() as session:
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(MatchJob.state != JobState.done)) == 0
+        )
