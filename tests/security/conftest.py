@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.factories import PASSWORD, TOTP_SEED, add_personas, make_settings
 from tests.review.conftest import add_report, add_source
-from tests.web.conftest import CSRF_RE, form_fields, receipt_codes
+from tests.web.conftest import CSRF_RE, Web, build_web, form_fields, receipt_codes
 
 from kintrace.db import upgrade
 from kintrace.db.models import Disclosure, Enquiry, Match, MatchDecision, Message
@@ -185,3 +185,9 @@ def fill_path(path: str, world: World) -> str:
         return values[name]
 
     return re.sub(r"\{([^}]+)\}", one, path)
+
+
+@pytest.fixture
+def web(database_url: str, data_dir: Path) -> Iterator[Web]:
+    """A fresh app on SQLite and PostgreSQL (throttle counts and sessions live in the database)."""
+    yield from build_web(data_dir, database_url)

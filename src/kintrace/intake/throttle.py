@@ -12,6 +12,7 @@ checked, so a right guess is refused too and the limit really bounds the guesses
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -84,7 +85,7 @@ class Throttle:
         ]
         if not waits:
             return None
-        return max(1, int(max(waits)) + 1)
+        return max(1, math.ceil(max(waits)))
 
     def failed(self, session: Session, subjects: Iterable[tuple[str, str]]) -> None:
         """Count one failed attempt in each bucket (and forget attempts long past)."""
