@@ -157,3 +157,10 @@ def test_it_reads_an_evich_word_beside_one_name_as_the_surname() -> None:
 def test_it_knows_belarusian_forms_of_the_names() -> None:
     for be, ru in [("Аляксандр", "Александр"), ("Сяргей", "Сергей"), ("Вольга", "Ольга")]:
         assert analyse_name(f"{be} Лукашэвіч").given == analyse_name(f"{ru} Лукашевич").given
+
+
+def test_it_lets_an_ocr_slip_in_a_surname_agree_with_the_surname() -> None:
+    assert _same_family("Лсвченко Олег Ростиславович", "Олег Левченко")  # е read as с
+    assert _same_family("Бспов Иван", "Ваня Бєлов")  # е as с, л as п
+    assert _same_family("Kornienko Ivan", "Komienko Ivan")  # rn as m
+    assert not _same_family("Коваленко Иван", "Кравченко Иван")

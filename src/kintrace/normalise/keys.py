@@ -347,3 +347,18 @@ def loose_key(key: str) -> str:
     Черный/Чорний, Олейник/Олійник); a and u, which carry the female ending and more, stay.
     """
     return key[:1] + _LOOSE_VOWELS.sub("e", key[1:])
+
+
+# Letters OCR and hurried typing confuse, folded onto one: Cyrillic и/н, е/с, л/п, у/к land
+# on i/n, e/s, l/p, u/k in the key; Latin rn/m and cl/d.
+_OCR_FOLD = str.maketrans("nspk", "ielu")
+
+
+@lru_cache(maxsize=200_000)
+def ocr_key(key: str) -> str:
+    """A key with the letters OCR confuses folded together (Лсвченко, Левченко -> one key).
+
+    Used as one more surname variant: the two spellings of one surname agree, while two
+    different surnames rarely differ only in these letters.
+    """
+    return key.replace("rn", "m").replace("cl", "d").translate(_OCR_FOLD)

@@ -16,6 +16,7 @@ from kintrace.normalise import morph
 from kintrace.normalise.keys import (
     latin_key_alternatives,
     loose_key,
+    ocr_key,
     script_of_char,
     word_key,
 )
@@ -887,6 +888,10 @@ def analyse_name(
         f_vars.update(tok.parts)
         f_vars.update(tok.extra)
         f_vars.update(loose_key(k) for k in (tok.key, *tok.parts, *tok.extra))
+        if not tok.parts:
+            # Not for double surnames: the engine files a record under its first few variants,
+            # and a double surname needs those places for its parts.
+            f_vars.add(ocr_key(tok.key))
         if name_sex != "F":
             f_vars.update(_genitive_readings(tok.parts or (tok.key,)))
     if f_key:
