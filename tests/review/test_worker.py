@@ -121,3 +121,28 @@ def test_kintrace_worker_once_drains_the_queue_and_says_how_much(
         assert (
             session.scalar(sa.select(sa.func.count()).where(MatchJob.state != JobState.done)) == 0
         )
+
+
+def test_a_second_worker_process_sees_reports_the_first_one_matched(
+    store: Store, people: Personas
+) -> None:
+    first, second = MatchWorker(store.sessions), MatchWorker(store.sessions)
+    first.load()
+    second.load()
+    with store.sessions.begin() as session:
+        report_id = add_report(
+            session,
+            add_source(session),
+            full_name="Кислиця Сергій Вікторович",
+            birth_date="2001-03-12",
+            sex="M",
+        ).id
+    first.drain()
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    second.drain()
+    with store.sessions() as session:
+        found = session.scalars(
+            sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)
+        )
+        assert report_id in set(found)

@@ -144,10 +144,15 @@ class MatchWorker:
         # enquiries about the same person (off the hot path: it needs a fresh index).
         self.twin_queue: list[int] = []
         self.last_maintenance = time.monotonic()
+        # Row counts at the last build; a change made by another worker process also
+        # makes a rebuild due.
+        self.reports_seen = 0
+        self.enquiries_seen = 0
 
     def load(self) -> None:
         """Index every stored report and every enquiry that is not withdrawn."""
         with self.sessions() as session:
+            enquiries_all = session.scalar(sa.select(sa.func.count()).select_from(Enquiry)) or 0
             reports = [report_record(r) for r in session.scalars(sa.select(Report))]
             enquiries = [
                 enquiry_record(e)
@@ -157,6 +162,8 @@ class MatchWorker:
             ]
         self.reports.rebuild(reports)
         self.enquiries.rebuild(enquiries)
+        self.reports_seen = len(reports)
+        self.enquiries_seen = enquiries_all
         self.loaded = True
 
     def run_once(self) -> int:
@@ -167,6 +174,7 @@ class MatchWorker:
             time.monotonic() - self.last_maintenance > MAINTAIN_EVERY
             or len(self.reports.fresh) >= REBUILD_AFTER
             or len(self.enquiries.fresh) >= REBUILD_AFTER
+            or self._reports_stored_elsewhere()
         ):
             self.maintain()
         with self.sessions.begin() as session:
@@ -188,15 +196,33 @@ class MatchWorker:
                     finish_job(session, job_id, error=type(exc).__name__)
         return len(jobs)
 
+    def _reports_stored_elsewhere(self) -> bool:
+        # Reports another worker process matched are not in our pool: an enquiry must still
+        # see them, so one cheap count per batch tells when to rebuild first.
+        with self.sessions() as session:
+            stored = session.scalar(sa.select(sa.func.count()).select_from(Report)) or 0
+        return stored != self.reports_seen + len(self.reports.fresh)
+
     def maintain(self) -> None:
         """Between batches: rebuild indexes that piled up fresh records, and put relatives'
         enquiries about the same person into one case."""
         self.last_maintenance = time.monotonic()
-        if self.reports.fresh:
+        # Another worker process may have taken some jobs: whatever it stored since our last
+        # build also makes a rebuild due.
+        with self.sessions() as session:
+            reports_now = session.scalar(sa.select(sa.func.count()).select_from(Report)) or 0
+            enquiries_now = session.scalar(sa.select(sa.func.count()).select_from(Enquiry)) or 0
+        if self.reports.fresh or reports_now != self.reports_seen:
             with self.sessions() as session:
                 self.reports.rebuild([report_record(r) for r in session.scalars(sa.select(Report))])
-        if not self.twin_queue and not self.enquiries.fresh:
+            self.reports_seen = reports_now
+        if (
+            not self.twin_queue
+            and not self.enquiries.fresh
+            and enquiries_now == self.enquiries_seen
+        ):
             return
+        self.enquiries_seen = enquiries_now
         with self.sessions() as session:
             self.enquiries.rebuild(
                 [
