@@ -164,3 +164,22 @@ def test_it_lets_an_ocr_slip_in_a_surname_agree_with_the_surname() -> None:
     assert _same_family("Бспов Иван", "Ваня Бєлов")  # е as с, л as п
     assert _same_family("Kornienko Ivan", "Komienko Ivan")  # rn as m
     assert not _same_family("Коваленко Иван", "Кравченко Иван")
+
+
+def test_it_matches_names_in_other_scripts_to_their_latin_forms() -> None:
+    for written, latin in [
+        ("გიორგი ბერიძე", "Giorgi Beridze"),  # Georgian
+        ("Արամ Պետրոսյան", "Aram Petrosyan"),  # Armenian
+        ("王伟", "Wang Wei"),  # Chinese, no space between surname and name
+        ("イワン・ペトロフ", "Ivan Petrov"),  # katakana middle dot between the words
+    ]:
+        a, b = analyse_name(written), analyse_name(latin)
+        assert a.tokens & b.tokens, written
+    assert analyse_name("王伟").family == analyse_name("Wang").family
+
+
+def test_it_gives_keys_for_names_in_scripts_without_vowels() -> None:
+    # Arabic and Hebrew leave short vowels out: keys exist but are too far apart to match.
+    for written in ("محمد علي", "דוד כהן"):
+        a = analyse_name(written)
+        assert a.script == "other" and a.tokens

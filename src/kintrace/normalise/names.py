@@ -245,6 +245,11 @@ def _tokenise(text: str) -> list[_Token]:
 
 
 _CHUNKS = re.compile(r"(\s+|,|;)")
+# Separators of other scripts: the katakana and Latin middle dots (イワン・ペトロフ), the
+# ideographic and Arabic commas.
+_SPACE_LIKE = str.maketrans({"・": " ", "·": " ", "‧": " ", "、": ",", "،": ","})
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_HAN_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])")
 _NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ\-]")
 _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 
@@ -256,6 +261,9 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     hint = _press_hint(text)
     comma = False
     mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
+    # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
+    # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
+    text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text.translate(_SPACE_LIKE))
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
@@ -291,7 +299,8 @@ def _chunk_tokens(
         alpha = [c for c in letters_only if c.isalpha()]
         if not alpha:
             continue  # a number or stray mark, not a name word
-        is_initial = len(alpha) == 1 or (
+        # A Chinese character is a syllable, never an initial.
+        is_initial = (len(alpha) == 1 and not _HAN_NAME.match(alpha[0] * 2)) or (
             dotted > 0
             and len(alpha) <= 2
             and i < len(pieces) - 1 + (1 if chunk.endswith(".") else 0)
