@@ -19,7 +19,13 @@ from kintrace.normalise.names import analyse_name
 # Our own ciphertexts ("kt1:<key id>:<base64>") are random bytes; a name form found inside one
 # would be chance, not a leak, so they are cut out before searching the files.
 _CIPHERTEXT = re.compile(rb"kt1:[A-Za-z0-9-]+:[A-Za-z0-9+/]*={0,2}")
-_MIN_LENGTH = 4
+# Pages also keep stale fragments of ciphertexts (freed cell space after b-tree splits) that no
+# longer start with "kt1:"; a short Latin form would turn up in such random base64 by chance
+# (a 4-letter one about once per run, a 6-letter one about once in a thousand runs). Latin
+# forms therefore count from 6 letters; shorter ones are still searched inside longer forms
+# (whole names, transliterated names). Cyrillic forms cannot occur in base64 at all.
+_MIN_LATIN = 6
+_MIN_OTHER = 3
 
 
 def name_forms(*names: str | None) -> set[str]:
@@ -41,7 +47,7 @@ def name_forms(*names: str | None) -> set[str]:
         words |= {anyascii(w) for w in words}
         for form in derived | words:
             forms |= {form, form.lower(), form.upper(), form.title()}
-    return {f for f in forms if len(f) >= _MIN_LENGTH}
+    return {f for f in forms if len(f) >= (_MIN_LATIN if f.isascii() else _MIN_OTHER)}
 
 
 def readable(path: Path) -> bytes:
