@@ -102,6 +102,21 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
         logging.getLogger(name).propagate = False
 
 
+def _route_to_standard_logging() -> None:
+    # Until configure_logging() runs (tests, library use, `uvicorn --factory`), structlog events
+    # go to the standard library like every other log line instead of being printed to stdout.
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, structlog.stdlib.render_to_log_kwargs],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+
+
+if not structlog.is_configured():
+    _route_to_standard_logging()
+
+
 def get_logger(name: str) -> Any:
     """A structlog logger: ``log.info("enquiry_received", enquiry_id=7)`` (ids, never names)."""
     return structlog.stdlib.get_logger(name)

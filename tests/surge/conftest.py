@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 from tests.conftest import free_port
 from tests.web.conftest import sqlite_web, web  # noqa: F401  (fixtures shared with web tests)
 
@@ -125,6 +126,7 @@ def json_logs() -> Iterator[io.StringIO]:
     """Everything logged during the test, as the JSON lines ``kintrace serve`` writes."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
+    saved_structlog = structlog.get_config()
     buffer = io.StringIO()
     configure_logging("DEBUG", stream=buffer)
     try:
@@ -132,3 +134,4 @@ def json_logs() -> Iterator[io.StringIO]:
     finally:
         root.handlers, level = saved
         root.setLevel(level)
+        structlog.configure(**saved_structlog)
