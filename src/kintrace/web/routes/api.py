@@ -151,7 +151,10 @@ def create_enquiry(
 @router.get(
     "/enquiries/{reference}",
     response_model=EnquiryStatusOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown reference or wrong secret."}},
+    responses={
+        404: {"model": ErrorOut, "description": "Unknown reference or wrong secret."},
+        429: {"model": ErrorOut, "description": "Too many wrong secrets; see Retry-After."},
+    },
     dependencies=[require("public.enquiry.read_own")],
     summary="Read the state of one's own enquiry",
 )
