@@ -135,3 +135,18 @@ def test_an_operator_takes_a_family_message_read_out_with_the_codes(hotline: Web
         message = session.scalar(sa.select(Message))
         operator = session.scalar(sa.select(User).where(User.email == "olena@a.example.org"))
         assert message.body == body and message.author_user_id == operator.id
+
+
+def test_charlie_of_another_organisation_cannot_reset_a_secret_of_a(hotline: Web) -> None:
+    filed = hotline.client.post(
+        "/staff/hotline?lang=en",
+        data={**CALLER, "verbal_consent": "true", "csrf_token": _token(hotline)},
+    )
+    reference = receipt_codes(filed.text)["reference"]
+    sign_in(hotline, "charlie@b.example.org")
+    answer = hotline.client.post(
+        "/staff/hotline/secret?lang=en",
+        data={"reference": reference, "csrf_token": _token(hotline)},
+    )
+    assert answer.status_code == 404
+    assert "No enquiry of your organisation has this reference." in answer.text
