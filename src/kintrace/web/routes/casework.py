@@ -52,6 +52,7 @@ from kintrace.review.cases import (
     ClosureReason,
     Stage,
     TransitionRefused,
+    advance,
     assign,
     move,
     progress_of,
@@ -492,9 +493,8 @@ def verify_enquirer(
     )
     row = record_verification(session, enquiry, checklist, user_id=user.id)
     case = session.get(Case, enquiry.case_id) if enquiry.case_id else None
-    if case is not None and row.outcome == "verified":
-        from kintrace.review.cases import advance
-
+    # "Verified" means both: the family is who it says, and a match has been accepted.
+    if case is not None and row.outcome == "verified" and accepted_match(session, enquiry.id):
         advance(session, case, Stage.verified)
     session.commit()
     return _back(enquiry.case_id or 0, f"#enquiry-{enquiry.id}")
