@@ -183,3 +183,18 @@ def test_it_gives_keys_for_names_in_scripts_without_vowels() -> None:
     for written in ("محمد علي", "דוד כהן"):
         a = analyse_name(written)
         assert a.script == "other" and a.tokens
+
+
+def test_it_does_not_take_an_inflected_surname_for_a_given_name() -> None:
+    a = analyse_name("Шукаю Кузьменка Владислава")
+    assert (a.given, a.family) == (
+        analyse_name("Владислав").given,
+        analyse_name("Кузьменко").family,
+    )
+    b = analyse_name("Андреева Артёма")  # Андреев's key is also Andrew's
+    assert (b.given, b.family) == (analyse_name("Артём").given, analyse_name("Андреев").family)
+
+
+def test_it_declines_a_russian_surname_in_ukrainian_text() -> None:
+    a = analyse_name("Поліну Олександрівну Сидорову")
+    assert a.family == analyse_name("Сидорова Поліна").family

@@ -29,6 +29,7 @@ from kintrace.normalise.repair import (
     unambiguous_script,
 )
 from kintrace.normalise.tables import (
+    SURNAME_LIKE,
     NameGroup,
     father_groups,
     lookup_given,
@@ -336,8 +337,13 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
 
 @lru_cache(maxsize=200_000)
 def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGroup, bool] | None:
-    for k in (key, *sorted(extra)):
-        found = lookup_given(k, sex)
+    found = lookup_given(key, sex)
+    if found:
+        return found
+    # Other readings and written (inflected) forms must be names themselves: Кузьменка, the
+    # genitive of Кузьменко, is no pet name of Кузьма.
+    for k in sorted(extra):
+        found = lookup_given(k, sex, suffixes=False)
         if found:
             return found
     return None
@@ -377,11 +383,19 @@ def _assign_roles(
         ] = "patronymic"
     free = [i for i in full if not role[i]]
     known = [i for i in free if _given_group(tokens[i], sex) is not None]
+    full_forms = [i for i in known if not _given_group(tokens[i], sex)[1]]  # type: ignore[index]
+    if full_forms and len(full_forms) < len(known) and len(free) == 2:
+        # A full name beside a word known only as a pet name or by a suffix: the full name
+        # is the given name (Кузьменка Владислав: Владислав).
+        known = full_forms
     upper = [i for i in free if tokens[i].upper]
     given_idx: int | None = None
     if len(free) == 1 and not initials and "family" not in role:
-        # A lone word: a given name if the tables know it, else a surname.
-        given_idx = free[0] if known else None
+        # A lone word: a given name if the tables know it, else a surname; a word known
+        # only weakly that ends like a surname is the surname (Андреев, not Andrew).
+        weak = known and _given_group(tokens[free[0]], sex)[1]  # type: ignore[index]
+        surname_like = weak and SURNAME_LIKE.search(tokens[free[0]].key)
+        given_idx = free[0] if known and not surname_like else None
     elif len(free) >= 2 or (free and "family" in role) or (free and initials):
         patr = next((i for i in range(n) if role[i] == "patronymic"), None)
         if "family" in role:
@@ -614,9 +628,10 @@ def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> st
 
 def _nominative_word(word: str, lang: str | None, case: str, sex: str | None) -> str | None:
     nom = morph.nominative(word, lang, case, sex)
-    if nom is None and lang is None:
-        # Unknown language: the Ukrainian dictionary knows Шевченка, the Russian one does not.
-        nom = morph.nominative(word, "uk", case, sex)
+    if nom is None:
+        # The other dictionary: the Ukrainian one knows Шевченка, the Russian one Сидорову
+        # (Russian surnames are common in Ukrainian text and the other way round).
+        nom = morph.nominative(word, "ru" if lang == "uk" else "uk", case, sex)
     if nom is None:
         for pattern, repl in _ADJ_SURNAME:
             if pattern.search(word):

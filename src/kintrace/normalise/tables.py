@@ -52,6 +52,9 @@ def stem_of(key: str) -> str:
     return stem if len(stem) >= 2 else key
 
 
+SURNAME_LIKE = re.compile(r"(ov|ev|in|ova|eva|ina|enko|uk|ski|ska)$")
+
+
 def _foreign_forms(
     groups: list[NameGroup],
     seen: dict[tuple[str, str], int],
@@ -180,10 +183,13 @@ def lookup_given_all(
     """
     t = name_tables()
     found: list[tuple[NameGroup, bool]] = []
+    # A translation whose key is also a surname's (Andrew, Андреев: "andrev") ranks like a
+    # pet name, so a full name beside it is taken as the given name.
+    foreign_weak = bool(SURNAME_LIKE.search(key))
     for index, is_dim in (
         (t.by_full_key, False),
         (t.by_diminutive_key, True),
-        (t.by_foreign_key, False),
+        (t.by_foreign_key, foreign_weak),
     ):
         found += [(t.groups[i], is_dim) for i in index.get(key, ())]
     found = list(dict.fromkeys(found))
