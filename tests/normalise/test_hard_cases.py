@@ -198,3 +198,8 @@ def test_it_does_not_take_an_inflected_surname_for_a_given_name() -> None:
 def test_it_declines_a_russian_surname_in_ukrainian_text() -> None:
     a = analyse_name("Поліну Олександрівну Сидорову")
     assert a.family == analyse_name("Сидорова Поліна").family
+
+
+def test_it_knows_ksiusha_may_be_oksana_and_nadiika_nadiia() -> None:
+    assert analyse_name("Оксана Гончар").given in analyse_name("Ксюша Гончар").given_variants
+    assert analyse_name("Надійка Хоменко").given == analyse_name("Надія Хоменко").given
