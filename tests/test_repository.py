@@ -173,3 +173,12 @@ def test_the_first_readme_command_serves_the_enquiry_form_in_three_languages(
         except subprocess.TimeoutExpired:
             demo.kill()
             demo.wait(timeout=30)
+
+
+def test_the_cli_reference_matches_the_commands_help(tmp_path: Path) -> None:
+    fresh = tmp_path / "cli.md"
+    subprocess.run([str(ROOT / "scripts/cli-docs"), str(fresh)], check=True, timeout=120)
+    committed = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
+    assert fresh.read_text(encoding="utf-8") == committed, (
+        "docs/cli.md is stale: run scripts/cli-docs and commit docs/cli.md"
+    )
