@@ -46,7 +46,7 @@ def journey(
 
 def photograph(page: Any, screenshot: Callable[[Any, str], Path], step: str) -> None:
     """The current page in each language (GET pages: the switcher's links)."""
-    url = page.url.split("?")[0]
+    url = page.url.split("#")[0].split("?")[0]
     for lang in LANGS:
         page.goto(f"{url}?lang={lang}")
         screenshot(page, f"casework-{step}-{lang}")
@@ -144,7 +144,7 @@ def test_a_family_asks_in_russian_and_reads_an_approved_answer(
     assert page.get_by_text("Waiting for a supervisor's approval").is_visible()
     assert_accessible(page)
     photograph(page, screenshot, "5-case")
-    case_url = page.url.split("?")[0]
+    case_url = page.url.split("#")[0].split("?")[0]
     page.context.clear_cookies()
 
     # 4. Bob, the supervisor, approves the location.
