@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,24 @@ def test_the_audit_signing_key_is_created_once_with_its_public_half(tmp_path: Pa
     signature = key.sign(b"head")
     audit_public_key(keys_dir).verify(signature, b"head")
     assert stat.S_IMODE((keys_dir / "audit-ed25519.key").stat().st_mode) == 0o600
+
+
+def test_two_processes_creating_the_same_data_key_end_up_with_one_key(tmp_path: Path) -> None:
+    Keys(Settings(data_dir=tmp_path))
+    rings = [KeyRing(tmp_path / "keys") for _ in range(4)]  # separate caches, like processes
+    barrier = threading.Barrier(len(rings))
+    sealed: list[str] = []
+
+    def create(ring: KeyRing) -> None:
+        barrier.wait()
+        ring.ensure_subject_key("case-42")
+        sealed.append(ring.seal(b"message", "case-42"))
+
+    threads = [threading.Thread(target=create, args=(ring,)) for ring in rings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    fresh = KeyRing(tmp_path / "keys")
+    assert [fresh.open(s) for s in sealed] == [b"message"] * 4
+    assert [p.name for p in (tmp_path / "keys" / "subjects").iterdir()] == ["case-42.key"]

@@ -68,17 +68,26 @@ class KeyShredded(KeyFileError):
 
 
 def _write_new(path: Path, content: bytes) -> bool:
-    """Create `path` durably with mode 0600; False if it already exists (another process won)."""
+    """Create `path` durably with mode 0600; False if it already exists (another process won).
+
+    The content is written to a temporary name first and linked into place, so another
+    process never reads a half-written key.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        # O_EXCL: two processes starting at once must not write two different keys.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            # link() fails if the name exists: two processes starting at once keep one key.
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+    finally:
+        tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return True
 
@@ -95,7 +104,11 @@ def _fsync_dir(folder: Path) -> None:
 def _replace(path: Path, content: bytes) -> None:
     """Atomically replace `path` (write a temporary file, fsync, rename)."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    _write_new(tmp, content)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
