@@ -306,3 +306,21 @@ class StaffSignedOutEverywhere(AuditEvent):
 
     kind: ClassVar[str] = "staff.signed_out_everywhere"
     subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeysRotated(AuditEvent):
+    """A new master key became current (and/or sealed data was moved to it)."""
+
+    kind: ClassVar[str] = "keys.rotated"
+    key_id: str
+    values_moved: int
+    data_keys_rewrapped: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyRetired(AuditEvent):
+    """An old master key that no longer sealed anything was destroyed."""
+
+    kind: ClassVar[str] = "keys.retired"
+    key_id: str
