@@ -7,7 +7,7 @@ from tests.factories import Store
 from typer.testing import CliRunner
 
 from kintrace.cli.main import app
-from kintrace.db.models import Enquiry, Match
+from kintrace.db.models import AuditEvent, Enquiry, Match
 from kintrace.intake.enquiries import EnquiryReceipt
 from kintrace.keys import KeyRing, key_id_of
 from kintrace.privacy.rotation import key_usage, reencrypt
@@ -101,3 +101,12 @@ def test_the_keys_commands_rotate_with_a_progress_bar_and_refuse_to_retire_a_key
     assert not (data_dir / "keys" / "ring" / f"{old}.key").exists()
     with store.sessions() as session:
         assert len(session.scalars(sa.select(Enquiry)).all()) == 3
+        kinds = session.scalars(
+            sa.select(AuditEvent.kind).where(AuditEvent.kind.startswith("keys."))
+        ).all()
+        retired = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.kind == "keys.retired")
+        ).one()
+    # Key management is audited too (ids only): two rotation passes, one retirement.
+    assert sorted(kinds) == ["keys.retired", "keys.rotated", "keys.rotated"]
+    assert retired.detail["key_id"] == old

@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kintrace.audit.events import KeyRetired, KeysRotated
 from kintrace.cli.common import DEFAULT_DATA_DIR, DataDir, console, fail, settings_for
 from kintrace.errors import KintraceError
 
@@ -26,7 +27,15 @@ def _open(data_dir):  # type: ignore[no-untyped-def]
     return keys, engine
 
 
-def _reencrypt(keys, engine) -> None:  # type: ignore[no-untyped-def]
+def _audit(engine, event) -> None:  # type: ignore[no-untyped-def]
+    from kintrace import audit
+    from kintrace.db import make_sessionmaker
+
+    with make_sessionmaker(engine).begin() as session:
+        audit.record(session, event)
+
+
+def _reencrypt(keys, engine):  # type: ignore[no-untyped-def]
     from kintrace.privacy.rotation import reencrypt
 
     columns = (
@@ -49,6 +58,7 @@ def _reencrypt(keys, engine) -> None:  # type: ignore[no-untyped-def]
         f"{result.sealed_legacy} values stored before encryption, re-wrapped "
         f"{result.rewrapped_data_keys} data keys."
     )
+    return result
 
 
 def _usage_table(keys, engine) -> None:  # type: ignore[no-untyped-def]
@@ -101,8 +111,15 @@ def register(app: typer.Typer) -> None:
             old = keys.ring.current_id
             new = keys.ring.rotate()
             console.print(f"Key {new} is now current (it replaces {old}).")
-            if reencrypt:
-                _reencrypt(keys, engine)
+            moved = _reencrypt(keys, engine) if reencrypt else None
+            _audit(
+                engine,
+                KeysRotated(
+                    key_id=new,
+                    values_moved=moved.resealed + moved.sealed_legacy if moved else 0,
+                    data_keys_rewrapped=moved.rewrapped_data_keys if moved else 0,
+                ),
+            )
             _usage_table(keys, engine)
         finally:
             engine.dispose()
@@ -112,7 +129,15 @@ def register(app: typer.Typer) -> None:
         """Move every stored value to the current master key (safe to run again)."""
         keys, engine = _open(data_dir)
         try:
-            _reencrypt(keys, engine)
+            moved = _reencrypt(keys, engine)
+            _audit(
+                engine,
+                KeysRotated(
+                    key_id=keys.ring.current_id,
+                    values_moved=moved.resealed + moved.sealed_legacy,
+                    data_keys_rewrapped=moved.rewrapped_data_keys,
+                ),
+            )
             _usage_table(keys, engine)
         finally:
             engine.dispose()
@@ -141,6 +166,7 @@ def register(app: typer.Typer) -> None:
                 keys.ring.retire(key_id)
             except KintraceError as exc:
                 fail(str(exc))
+            _audit(engine, KeyRetired(key_id=key_id))
             console.print(f"Key {key_id} was destroyed.")
         finally:
             engine.dispose()
