@@ -501,7 +501,7 @@ def _field_cleaners() -> dict[str, Callable[[Any], Any]]:
 
 
 _CLEANERS = _field_cleaners()
-_NAME_FIELDS = ("full_name", "family_name", "given_name")
+_MISS = object()
 # Lists repeat units, places, dates and names; cleaning each distinct value once is enough.
 _CACHE_LIMIT = 200_000
 
@@ -531,18 +531,18 @@ class _RowConverter:
                     value = cells[i]
                     if value and not value.isspace():
                         key = (name, value)
-                        try:
-                            values[name] = cache[key]
-                        except KeyError:
+                        cleaned = cache.get(key, _MISS)
+                        if cleaned is _MISS:
                             cleaned = clean(value)
                             if len(cache) < _CACHE_LIMIT:
                                 cache[key] = cleaned
-                            values[name] = cleaned
+                        values[name] = cleaned
         except PydanticCustomError:
             return None, self._reasons(cells)
         if values["report_type"] is None:
             values["report_type"] = self._default_type
-        if values["report_type"] is None or not any(values[n] for n in _NAME_FIELDS):
+        named = values["full_name"] or values["family_name"] or values["given_name"]
+        if values["report_type"] is None or not named:
             return None, self._reasons(cells)
         return values, []
 

@@ -157,7 +157,7 @@ def _read_csv(src: _Source, head: bytes, sha256: str, newlines: int) -> Table:
             try:
                 next(reader)
                 for cells in reader:
-                    if cells and any(c.strip() for c in cells):
+                    if cells and "".join(cells).strip():
                         yield reader.line_num, cells
             except csv.Error as exc:
                 raise ImportFileError(
