@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 from tests.factories import Store
 
 from kintrace.db.models import AuditEvent, MatchJob, Report, Source
@@ -57,6 +58,8 @@ def test_it_reads_report_types_as_sources_write_them_in_three_languages() -> Non
     assert parse_report_type("Пропал без вести") is ReportType.missing
     assert parse_report_type("погиб") is ReportType.dead
     assert parse_report_type("remains_located") is ReportType.remains_located
+    with pytest.raises(PydanticCustomError):
+        parse_report_type("в")  # a word of a phrase is not a report type on its own
 
 
 def test_it_guesses_the_mapping_from_headers_in_ukrainian_russian_and_english() -> None:

@@ -114,57 +114,39 @@ Short50 = Annotated[str | None, _clean_text(50)]
 Short100 = Annotated[str | None, _clean_text(100)]
 Short200 = Annotated[str | None, _clean_text(200)]
 
-# Report types as sources write them, in uk/ru/en, lower-cased, to the stored value.
-_REPORT_TYPE_WORDS: dict[str, ReportType] = {t.value: t for t in ReportType}
-for _words, _type in (
-    (
-        "полон полонений у полоні в полоні взятий у полон плен пленный в плену захвачен capture "
-        "captive pow",
-        ReportType.captured,
-    ),
-    ("інтернований интернирован internment", ReportType.interned),
-    ("переведений переведен transfer", ReportType.transferred),
-    ("поранений ранен раненый wound", ReportType.wounded),
-    (
-        "госпіталізований госпитализирован лікарня больница госпіталь госпиталь hospital "
-        "hospitalized",
-        ReportType.hospitalised,
-    ),
-    ("втік втеча бежал побег escape", ReportType.escaped),
-    (
-        "загинув помер загиблий мертвий погиб умер погибший мертв death died killed deceased",
-        ReportType.dead,
-    ),
-    ("останки рештки remains", ReportType.remains_located),
-    ("звільнений звільнено освобожден освобождён release", ReportType.released),
-    ("репатрійований репатриирован repatriation", ReportType.repatriated),
-    ("бачили видели бачений sighting", ReportType.seen),
-    ("зник безвісти зниклий пропал без вести пропавший безвести", ReportType.missing),
-):
-    for _word in _words.split():
-        _REPORT_TYPE_WORDS.setdefault(_word, _type)
-_REPORT_TYPE_PHRASES = {
-    "зник безвісти": ReportType.missing,
-    "зниклий безвісти": ReportType.missing,
-    "пропал без вести": ReportType.missing,
-    "пропавший без вести": ReportType.missing,
-    "remains located": ReportType.remains_located,
-}
+# Report types as sources write them, in uk/ru/en (lower case, one phrase per comma).
+_REPORT_TYPE_PHRASES: dict[str, ReportType] = {t.value.replace("_", " "): t for t in ReportType}
+for _phrases, _type in (
+    ("полон, полонений, у полоні, в полоні, взятий у полон, плен, пленный, в плену, "
+     "захвачен, capture, captive, pow, prisoner of war", ReportType.captured),
+    ("інтернований, интернирован, internment", ReportType.interned),
+    ("переведений, переведен, transfer", ReportType.transferred),
+    ("поранений, ранен, раненый, wound", ReportType.wounded),
+    ("госпіталізований, госпитализирован, лікарня, больница, госпіталь, госпиталь, hospital, "
+     "hospitalized", ReportType.hospitalised),
+    ("втік, втеча, бежал, побег, escape", ReportType.escaped),
+    ("загинув, помер, загиблий, мертвий, погиб, умер, погибший, мертв, death, died, killed, "
+     "deceased", ReportType.dead),
+    ("останки, рештки, remains, знайдено останки, найдены останки", ReportType.remains_located),
+    ("звільнений, звільнено, освобожден, освобождён, release", ReportType.released),
+    ("репатрійований, репатриирован, repatriation", ReportType.repatriated),
+    ("бачили, видели, бачений, sighting", ReportType.seen),
+    ("зник, зник безвісти, зниклий безвісти, безвісти зниклий, пропал без вести, "
+     "пропавший без вести, бвп", ReportType.missing),
+):  # fmt: skip
+    for _phrase in _phrases.split(","):
+        _REPORT_TYPE_PHRASES.setdefault(" ".join(_phrase.split()), _type)
 
 
 def parse_report_type(value: Any) -> ReportType:
     """The report type for what a source wrote ("captured", «полонений», «погиб», ...)."""
     if isinstance(value, ReportType):
         return value
-    if not isinstance(value, str) or not value.strip():
-        raise PydanticCustomError("report_type_invalid", REPORT_ERROR_CODES["report_type_invalid"])
-    text = " ".join(value.strip().lower().replace("_", " ").split())
-    if text in _REPORT_TYPE_PHRASES:
-        return _REPORT_TYPE_PHRASES[text]
-    if text.replace(" ", "_") in _REPORT_TYPE_WORDS:
-        return _REPORT_TYPE_WORDS[text.replace(" ", "_")]
-    if text in _REPORT_TYPE_WORDS:
-        return _REPORT_TYPE_WORDS[text]
+    if isinstance(value, str):
+        text = " ".join(value.strip().lower().replace("_", " ").replace("ё", "е").split())
+        found = _REPORT_TYPE_PHRASES.get(text)
+        if found is not None:
+            return found
     raise PydanticCustomError("report_type_invalid", REPORT_ERROR_CODES["report_type_invalid"])
 
 
