@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pyotp
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -55,7 +56,9 @@ class LoadResult:
         }
 
 
-async def _staff_client(base_url: str, email: str, password: str) -> httpx.AsyncClient:
+async def _staff_client(
+    base_url: str, email: str, password: str, totp_secret: str
+) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base_url, timeout=30)
     page = await client.get("/staff/login")
     token = CSRF_RE.search(page.text)
@@ -63,7 +66,13 @@ async def _staff_client(base_url: str, email: str, password: str) -> httpx.Async
         raise RuntimeError("The staff sign-in page has no CSRF token.")
     answer = await client.post(
         "/staff/login",
-        data={"email": email, "password": password, "csrf_token": token.group(1), "next": "/staff"},
+        data={
+            "email": email,
+            "password": password,
+            "code": pyotp.TOTP(totp_secret).now(),
+            "csrf_token": token.group(1),
+            "next": "/staff",
+        },
     )
     if answer.status_code != 303:
         raise RuntimeError(f"The bench caseworker could not sign in ({answer.status_code}).")
@@ -78,7 +87,7 @@ async def run_load(
     mix: dict[str, float],
     payloads: list[dict[str, Any]],
     samples: list[dict[str, str]] | None = None,
-    staff: tuple[str, str] | None = None,
+    staff: tuple[str, str, str] | None = None,
     max_requests: int = 10_000_000,
     seed: int = 1,
 ) -> LoadResult:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyotp
 import sqlalchemy as sa
 
 from kintrace.db import make_engine, make_sessionmaker, upgrade
@@ -100,7 +101,11 @@ def fill(
             source = Source(name="Bench bureau list", reliability=Reliability("B"))
             session.add(source)
             session.flush()
-            create_user(session, STAFF_EMAIL, STAFF_PASSWORD, Role.caseworker, org)
+            # Caseworkers must use a second factor; the client computes the current code.
+            totp_secret = pyotp.random_base32()
+            create_user(
+                session, STAFF_EMAIL, STAFF_PASSWORD, Role.caseworker, org, totp_secret=totp_secret
+            )
             org_id, source_id = org.id, source.id
 
         started = time.perf_counter()
@@ -166,6 +171,13 @@ def fill(
     finally:
         engine.dispose()
     credentials.write_text(
-        json.dumps({"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "enquiries": samples})
+        json.dumps(
+            {
+                "email": STAFF_EMAIL,
+                "password": STAFF_PASSWORD,
+                "totp_secret": totp_secret,
+                "enquiries": samples,
+            }
+        )
     )
     return timings

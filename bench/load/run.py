@@ -157,7 +157,11 @@ def measure(
 ) -> dict[str, Any]:
     from client import run_load
 
-    staff = (credentials["email"], credentials["password"]) if credentials else None
+    staff = (
+        (credentials["email"], credentials["password"], credentials["totp_secret"])
+        if credentials
+        else None
+    )
     result = asyncio.run(
         run_load(
             service.url,
