@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -35,7 +36,11 @@ def test_demo_seeds_once_and_prints_the_same_logins_on_a_second_run(
 ) -> None:
     first = run("demo", "--no-serve", "--data-dir", str(data_dir), database_url=database_url)
     assert first.exit_code == 0, first.output
-    assert "2003 reports, 300 enquiries" in first.output
+    # The synthetic world decides the exact number; the demo promises about 2,000 reports
+    # and says how many it seeded, which must be what the database holds.
+    seeded = re.search(r"(\d+) reports, 300 enquiries", first.output)
+    assert seeded, first.output
+    assert 1800 <= int(seeded.group(1)) <= 2300
     for role in STAFF_ROLES:
         assert role.value in first.output
     assert "http://127.0.0.1:8000/" in first.output
@@ -43,7 +48,7 @@ def test_demo_seeds_once_and_prints_the_same_logins_on_a_second_run(
     assert second.exit_code == 0, second.output
     assert "nothing was seeded again" in second.output
     assert "caseworker@demo.example.org" in second.output
-    assert count(database_url, Report) == 2003
+    assert count(database_url, Report) == int(seeded.group(1))
     assert count(database_url, Enquiry) == 300
     assert count(database_url, User) == len(STAFF_ROLES)
     logins = data_dir / "demo-logins.json"
