@@ -203,3 +203,8 @@ def test_it_declines_a_russian_surname_in_ukrainian_text() -> None:
 def test_it_knows_ksiusha_may_be_oksana_and_nadiika_nadiia() -> None:
     assert analyse_name("Оксана Гончар").given in analyse_name("Ксюша Гончар").given_variants
     assert analyse_name("Надійка Хоменко").given == analyse_name("Надія Хоменко").given
+
+
+def test_it_keeps_a_soft_sign_before_o_out_of_the_other_readings_of_j() -> None:
+    # Juravl'ov: the j is ж in French-style spellings; the ' before o is ё, never ж.
+    assert _same_family("Anatolii Juravl'ov", "ЖУРАВЛЁВ Анатолий")
