@@ -22,9 +22,12 @@ def register(app: typer.Typer) -> None:
         import time
 
         from kintrace.db import make_engine, make_sessionmaker
+        from kintrace.keys import Keys
         from kintrace.review.worker import MatchWorker
 
         settings = settings_for(data_dir)
+        # Names are sealed at rest: the worker must hold the key ring to read the reports.
+        Keys(settings)
         engine = make_engine(settings)
         try:
             matcher = MatchWorker(make_sessionmaker(engine))
