@@ -194,3 +194,34 @@ ACTIONS.update(
         ),
     )
 )
+
+# Issue 4 items 1, 2, 4: capture cards and bulk lists from source officers; persons.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.report.create",
+            "Fill in a capture card or another report for one's own source.",
+            roles=_roles(Role.source_officer),
+        ),
+        Action(
+            "staff.report.list_own",
+            "See the reports of one's own source (never another source's).",
+            roles=_roles(Role.source_officer),
+        ),
+        Action(
+            "staff.import.run",
+            "Upload a bulk list for one's own source: check the mapping, dry run, import.",
+            roles=_roles(Role.source_officer),
+        ),
+        Action(
+            "staff.person.read",
+            "Read a person built from reports: timeline, fate with its basis and conflicts.",
+            roles=_roles(Role.caseworker, Role.supervisor),
+        ),
+        Action(
+            "staff.person.edit",
+            "Record the person's own wishes and merge or unmerge reports of a person.",
+            roles=_roles(Role.caseworker, Role.supervisor),
+        ),
+    )
+)
