@@ -324,3 +324,29 @@ class KeyRetired(AuditEvent):
 
     kind: ClassVar[str] = "keys.retired"
     key_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentificationProposed(AuditEvent):
+    """A forensic specialist proposed that remains are a case's sought person (issue 10)."""
+
+    kind: ClassVar[str] = "forensic.identification_proposed"
+    subject_type: ClassVar[str | None] = "identification"
+    method: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentificationApproved(AuditEvent):
+    """A second forensic specialist approved an identification."""
+
+    kind: ClassVar[str] = "forensic.identification_approved"
+    subject_type: ClassVar[str | None] = "identification"
+    method: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemainsPhotoViewed(AuditEvent):
+    """Forensic staff opened a photo of remains or of a tattoo."""
+
+    kind: ClassVar[str] = "forensic.photo_viewed"
+    subject_type: ClassVar[str | None] = "forensic_photo"
