@@ -21,7 +21,7 @@ Pure Python: no database, no web framework.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 THRESHOLD = 5  # the smallest count that may be published
@@ -82,11 +82,19 @@ def _is_small(value: int) -> bool:
     return 0 < value < THRESHOLD
 
 
-def suppression_pattern(grid: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
-    """Positions of ``grid`` (cells plus totals, see ``full_grid``) that must be withheld."""
+def suppression_pattern(
+    grid: Sequence[Sequence[int]], forced: Iterable[tuple[int, int]] = ()
+) -> set[tuple[int, int]]:
+    """Positions of ``grid`` (cells plus totals, see ``full_grid``) that must be withheld.
+
+    ``forced`` positions are withheld whatever their value: a total another table of the same
+    release withholds must be withheld here too, or this table would give it back.
+    """
     n_rows = len(grid)
     n_cols = len(grid[0]) if n_rows else 0
-    hidden = {(i, j) for i in range(n_rows) for j in range(n_cols) if _is_small(grid[i][j])}
+    hidden = set(forced) | {
+        (i, j) for i in range(n_rows) for j in range(n_cols) if _is_small(grid[i][j])
+    }
     lines = _lines(n_rows, n_cols)
     changed = True
     while changed:
@@ -128,9 +136,11 @@ def suppress(
     row_labels: Sequence[str],
     column_labels: Sequence[str],
     cells: Sequence[Sequence[int]],
+    hidden_row_totals: Iterable[int] = (),
 ) -> PublishedTable:
     """Publish ``cells`` (rows × columns of counts) with small figures and their complements
-    withheld."""
+    withheld; ``hidden_row_totals`` lists rows whose total must be withheld anyway (the row
+    count itself stands for the grand total)."""
     if len(cells) != len(row_labels) or any(len(r) != len(column_labels) for r in cells):
         raise ValueError(
             "The table's counts do not have one row per row label and one column per column label."
@@ -138,7 +148,10 @@ def suppress(
     if any(v < 0 for r in cells for v in r):
         raise ValueError("A count in a published table cannot be negative.")
     grid = full_grid(cells) if cells else [[0] * (len(column_labels) + 1)]
-    hidden = suppression_pattern(grid)
+    n_rows, n_cols = len(row_labels), len(column_labels)
+    # Row index n_rows is the totals row, so hiding its total hides the grand total.
+    forced = [(i, n_cols) for i in hidden_row_totals if 0 <= i <= n_rows]
+    hidden = suppression_pattern(grid, forced)
     shown: list[list[int | None]] = [
         [None if (i, j) in hidden else v for j, v in enumerate(row)] for i, row in enumerate(grid)
     ]
