@@ -6,6 +6,7 @@ from kintrace.db import models_forensic as _models_forensic  # noqa: F401
 from kintrace.db import models_privacy as _models_privacy  # noqa: F401
 from kintrace.db import models_security as _models_security  # noqa: F401
 from kintrace.db import models_sources as _models_sources  # noqa: F401
+from kintrace.db import models_stats as _models_stats  # noqa: F401
 from kintrace.db.engine import make_engine, make_sessionmaker
 from kintrace.db.migrate import downgrade, upgrade
 
