@@ -20,7 +20,18 @@ from kintrace.web.deps import PermittedApp
 from kintrace.web.errors import install_error_handlers, refuse
 from kintrace.web.i18n import load_translations
 from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddleware
-from kintrace.web.routes import account, api, casework, family, hotline, ops, public, staff
+from kintrace.web.routes import (
+    account,
+    api,
+    casework,
+    family,
+    figures,
+    hotline,
+    ops,
+    public,
+    sources,
+    staff,
+)
 from kintrace.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -77,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(family.router)
     app.include_router(hotline.router)
     app.include_router(account.router)
+    app.include_router(figures.router)
+    app.include_router(sources.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
