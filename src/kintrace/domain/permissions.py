@@ -225,3 +225,37 @@ ACTIONS.update(
         ),
     )
 )
+
+# Issue 8: figures are aggregates only; analysts and supervisors read them and record claims.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.figures.view",
+            "See and export the published (suppressed) figures and the claimed totals; never "
+            "a name or a way to the people behind a figure.",
+            roles=_roles(Role.analyst, Role.supervisor),
+        ),
+        Action(
+            "staff.figures.claim",
+            "Record a total someone claimed in public, with who, when and a link to it.",
+            roles=_roles(Role.analyst, Role.supervisor),
+        ),
+    )
+)
+
+# Issue 10: remains, their photos and identifications are for forensic specialists alone.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.forensic.remains",
+            "Record unidentified remains, see the ranked missing persons with the reasons, and "
+            "propose or (as a second person) approve an identification.",
+            roles=_roles(Role.forensic_specialist),
+        ),
+        Action(
+            "staff.forensic.photo",
+            "Open a photo of remains (never shown to anyone but forensic staff).",
+            roles=_roles(Role.forensic_specialist),
+        ),
+    )
+)
