@@ -25,7 +25,6 @@ from kintrace.web.routes import (
     api,
     casework,
     family,
-    figures,
     hotline,
     ops,
     public,
@@ -88,7 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(family.router)
     app.include_router(hotline.router)
     app.include_router(account.router)
-    app.include_router(figures.router)
     app.include_router(sources.router)
     app.mount(
         "/static",
