@@ -25,6 +25,7 @@ from kintrace.web.routes import (
     api,
     casework,
     family,
+    figures,
     hotline,
     ops,
     public,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hotline.router)
     app.include_router(account.router)
     app.include_router(sources.router)
+    app.include_router(figures.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
