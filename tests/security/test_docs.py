@@ -54,4 +54,7 @@ def test_the_analyst_is_granted_nothing_that_shows_a_name() -> None:
         "staff.dashboard.view",
         "staff.session.logout",
         "staff.account.manage_own",
+        # Issue 8: suppressed aggregate figures and public claims, never a person.
+        "staff.figures.view",
+        "staff.figures.claim",
     }
