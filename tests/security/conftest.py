@@ -25,7 +25,8 @@ from tests.review.conftest import add_report, add_source
 from tests.web.conftest import CSRF_RE, Web, build_web, form_fields, receipt_codes
 
 from kintrace.db import upgrade
-from kintrace.db.models import Disclosure, Enquiry, Match, MatchDecision, Message
+from kintrace.db.models import Disclosure, Enquiry, Match, MatchDecision, Message, User
+from kintrace.db.models_forensic import ForensicPhoto, UnidentifiedRemains
 from kintrace.domain import Role
 from kintrace.intake.staff import create_user
 from kintrace.review.worker import MatchWorker
@@ -168,6 +169,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ids["decision_id"] = session.scalar(sa.select(sa.func.max(MatchDecision.id)))
             ids["disclosure_id"] = session.scalar(sa.select(sa.func.max(Disclosure.id)))
             ids["message_id"] = session.scalar(sa.select(sa.func.max(Message.id)))
+        with sessions.begin() as session:
+            # Issue 10: a remains record with a photo, for the forensic routes.
+            remains = UnidentifiedRemains(source_org="Morgue 0 (synthetic)", descriptors={},
+                                          created_by=session.scalar(sa.select(sa.func.min(User.id))))  # fmt: skip
+            session.add(remains)
+            session.flush()
+            photo = ForensicPhoto(remains_id=remains.id, content_type="image/png", data=b"png")
+            session.add(photo)
+            session.flush()
+            ids["remains_id"], ids["photo_id"] = remains.id, photo.id
         assert all(ids.values()), ids
         yield world
         for client in world.clients.values():

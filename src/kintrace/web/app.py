@@ -26,6 +26,7 @@ from kintrace.web.routes import (
     casework,
     family,
     figures,
+    forensic,
     hotline,
     ops,
     public,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(sources.router)
     app.include_router(figures.router)
+    app.include_router(forensic.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
