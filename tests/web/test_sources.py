@@ -3,6 +3,8 @@ with errors in the officer's language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from tests.factories import PASSWORD, TOTP_SEED, add_personas
@@ -13,6 +15,12 @@ from tests.web.test_staff import sign_in
 from kintrace.db.models import MatchJob, Report, User
 from kintrace.domain import Credibility, ReportType, Role
 from kintrace.intake.staff import create_user
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN = re.compile(r'type="hidden" name="(sha256|filename)" value="([^"]*)"')
+SELECTED = re.compile(
+    r'<select id="map-\w+" name="([^"]+)">(?:<option value=""></option>\s*)?(?:<option value="[^"]*">[^<]*</option>)*<option value="([^"]*)" selected'
+)
 
 CARD = {
     "report_type": "captured",
@@ -138,3 +146,71 @@ def test_a_caseworker_may_not_fill_in_a_capture_card(web: Web) -> None:
         add_personas(session)
     sign_in(web, "alice@a.example.org")
     assert web.client.get("/staff/reports/new", follow_redirects=False).status_code == 403
+
+
+LIST = (
+    "Прізвище;Ім'я;Дата народження;Тип повідомлення;Дата події\r\n"
+    "Кислиця;Сергій;12.03.2001;полонений;01.06.2025\r\n"
+    "Петренко;Олег;31.02.1999;полонений;01.06.2025\r\n"
+    "Мельник;Іван;05.05.1995;звільнений;02.06.2025\r\n"
+).encode("cp1251")
+
+
+def _upload(web: Web, content: bytes = LIST, name: str = "list.csv") -> object:
+    token = web.csrf("/staff/imports?lang=en")
+    files = {"file": (name, content, "text/csv")}
+    return web.client.post("/staff/imports", data={"csrf_token": token}, files=files)
+
+
+def _confirm(web: Web, page: str, go: str) -> object:
+    token = CSRF.search(page).group(1)
+    form = {"csrf_token": token, "go": go}
+    for name, value in HIDDEN.findall(page):
+        form[name] = value
+    for name, value in SELECTED.findall(page):
+        form[name] = value
+    return web.client.post("/staff/imports/run", data=form)
+
+
+def test_an_uploaded_list_shows_its_guessed_mapping_and_every_bad_row_before_importing(
+    officer: Web,
+) -> None:
+    page = _upload(officer)
+    assert page.status_code == 200
+    assert "2 of 3 rows can be imported." in page.text
+    assert "<td>3</td><td>birth_date</td>" in page.text  # Петренко's 31 February, row 3
+    assert 'value="Прізвище" selected' in page.text  # the guessed surname column
+    with officer.sessions() as session:  # only the other source's report so far
+        assert session.scalar(sa.select(sa.func.count(Report.id))) == 1
+    # Importing with the bad row quarantined: the good rows land, the bad one waits.
+    done = _confirm(officer, page.text, "quarantine")
+    assert "2 reports imported, 1 rows kept for correction." in done.text
+    with officer.sessions() as session:
+        sofia_source = session.scalar(
+            sa.select(User.source_id).where(User.email == "sofia@a.example.org")
+        )
+        names = {
+            r.family_name
+            for r in session.scalars(sa.select(Report).where(Report.source_id == sofia_source))
+        }
+        assert names == {"Кислиця", "Мельник"}
+    # The same file again is a no-op.
+    again = _confirm(officer, _upload(officer).text, "quarantine")
+    assert "This file was imported before; nothing was added." in again.text
+
+
+def test_a_file_that_is_no_table_is_refused_with_a_sentence_and_nothing_lands(officer: Web) -> None:
+    response = _upload(officer, b"\x00\xff" * 5000, "garbage.xlsx")
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    with officer.sessions() as session:
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(Report.created_by_id.is_not(None))) == 0
+        )
+
+
+@pytest.mark.parametrize("path", ["/staff/imports", "/staff/imports/run"])
+def test_an_outsider_cannot_upload_a_list(sqlite_web: Web, path: str) -> None:
+    response = sqlite_web.client.post(path, follow_redirects=False)
+    assert response.status_code in {303, 403}
+    assert sqlite_web.client.get("/staff/imports", follow_redirects=False).status_code == 303

@@ -18,6 +18,7 @@ only folds days into weeks and builds the tables.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -282,3 +283,32 @@ def publish(groups: Sequence[Group]) -> Figures:
 def figures(session: Session) -> Figures:
     """The published figures as of now."""
     return publish(grouped_people(session))
+
+
+class FiguresCache:
+    """The grouped counts, recomputed at most every ``max_age`` seconds.
+
+    The full pass over every report takes seconds at a million reports (bench/figures), far
+    over what a page may take; figures of a few minutes ago are as true for an analyst, so
+    the page says when they were counted. Only the grouped counts are kept (no identifier of
+    anyone), and suppression runs on every request, so a cached figure is never shown
+    unsuppressed.
+    """
+
+    def __init__(self, max_age: float = 300.0) -> None:
+        self.max_age = max_age
+        self._groups: list[Group] | None = None
+        self._counted_at: datetime | None = None
+        self._monotonic = 0.0
+
+    def groups(self, session: Session) -> tuple[list[Group], datetime]:
+        now = time.monotonic()
+        if self._groups is None or now - self._monotonic > self.max_age:
+            self._groups = grouped_people(session)
+            self._counted_at = datetime.now().astimezone()
+            self._monotonic = now
+        assert self._counted_at is not None
+        return self._groups, self._counted_at
+
+    def clear(self) -> None:
+        self._groups = None

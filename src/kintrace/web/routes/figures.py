@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kintrace.stats.chart import timeline
 from kintrace.stats.claims import ClaimIn, list_claims, record_claim
-from kintrace.stats.figures import FATES, Figures, figures
+from kintrace.stats.figures import FATES, Figures, FiguresCache, publish
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
@@ -46,16 +46,26 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
+def _figures(request: Request, session: SessionDep) -> tuple[Figures, str]:
+    """Published figures from counts at most a few minutes old, and when they were counted."""
+    cache = getattr(request.app.state, "figures_cache", None)
+    if cache is None:
+        cache = request.app.state.figures_cache = FiguresCache()
+    groups, counted_at = cache.groups(session)
+    return publish(groups), counted_at.strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _page(
     request: Request,
     session: SessionDep,
-    published: Figures,
     values: dict[str, str] | None = None,
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    published, counted_at = _figures(request, session)
     claims = list_claims(session)
     context = {
+        "counted_at": counted_at,
         "figures": published,
         "chart": timeline(published.by_week, claims),
         "claims": claims,
@@ -72,12 +82,15 @@ def _page(
 
 @router.get("", dependencies=[require("staff.figures.view")])
 def dashboard(request: Request, session: SessionDep) -> Response:
-    return _page(request, session, figures(session))
+    return _page(request, session)
 
 
 @router.get(".json", dependencies=[require("staff.figures.view")])
-def export_json(session: SessionDep) -> Response:
-    body = json.dumps(figures(session).as_dict(), ensure_ascii=False, indent=1)
+def export_json(request: Request, session: SessionDep) -> Response:
+    published, counted_at = _figures(request, session)
+    body = json.dumps(
+        {**published.as_dict(), "counted_at": counted_at}, ensure_ascii=False, indent=1
+    )
     return Response(
         body,
         media_type="application/json",
@@ -86,12 +99,12 @@ def export_json(session: SessionDep) -> Response:
 
 
 @router.get(".csv", dependencies=[require("staff.figures.view")])
-def export_csv(session: SessionDep) -> Response:
+def export_csv(request: Request, session: SessionDep) -> Response:
     # One long table: a withheld figure is an empty field, never a zero.
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["table", "fate", "column", "count"])
-    for table in figures(session).tables():
+    for table in _figures(request, session)[0].tables():
         for fate, row, row_total in zip(
             table.row_labels, table.cells, table.row_totals, strict=True
         ):
@@ -138,7 +151,7 @@ def add_claim(
     problems += claim.problems()
     if problems:
         errors = [texts.gettext(p) for p in problems]
-        return _page(request, session, figures(session), values, errors, status_code=400)
+        return _page(request, session, values, errors, status_code=400)
     record_claim(session, claim, user.id)
     session.commit()
     return RedirectResponse("/staff/figures", status_code=303)

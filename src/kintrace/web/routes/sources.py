@@ -4,6 +4,8 @@ and writes that source's reports only, never another's."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +15,27 @@ from starlette.responses import RedirectResponse, Response
 
 from kintrace.db.models import Report, Source
 from kintrace.domain import Credibility, ReportType
-from kintrace.intake.reports import FIELDS, ReportIn, submit_report
+from kintrace.intake.reports import (
+    FIELDS,
+    BatchRejected,
+    ImportFileError,
+    Mapping,
+    MappingError,
+    ReportIn,
+    Table,
+    guess_mapping,
+    import_batch,
+    submit_report,
+    validate,
+)
+from kintrace.io.tables import read_table
+from kintrace.settings import Settings
 from kintrace.web.deps import (
     CsrfProtected,
     CurrentUser,
+    KeysDep,
     SessionDep,
+    SettingsDep,
     TextsDep,
     get_texts,
     require,
@@ -144,3 +162,121 @@ def submit_capture_card(
     report_id = submit_report(session, report, source_id=source.id, created_by_id=user.id)
     session.commit()
     return RedirectResponse(f"/staff/reports?created={report_id}", status_code=303)
+
+
+# Bulk lists (issue 4 item 2): upload -> guessed mapping and dry run -> import -> result.
+# Between the steps the file waits sealed under the data directory, named by its SHA-256, so
+# the officer uploads it once and no step needs JavaScript.
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _upload_path(settings: Settings, sha256: str) -> Path:
+    return settings.data_dir / "uploads" / f"{sha256}.sealed"
+
+
+def _imports(request: Request, status: int = 200, **context: Any) -> Response:
+    context.setdefault("problem", None)
+    return render(request, "sources/imports.html", context, status_code=status)
+
+
+def _checked(
+    request: Request, table: Table, mapping: Mapping, filename: str, source: Source
+) -> Response:
+    try:
+        dry = validate(table, mapping)
+    except (MappingError, ImportFileError) as exc:
+        dry, problem = None, str(exc)
+    else:
+        problem = None
+    texts = get_texts(request)
+    return _imports(
+        request,
+        422 if problem else 200,
+        step="check",
+        source=source,
+        sha256=table.sha256,
+        filename=filename,
+        headers=table.headers,
+        mapping=mapping,
+        fields=FIELDS,
+        dry=dry,
+        problem=problem,
+        report_types=[("", "")] + [(k, texts.gettext(v)) for k, v in REPORT_TYPE_LABELS.items()],
+    )
+
+
+@router.get("/imports", dependencies=[require("staff.import.run")])
+def imports_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    return _imports(request, step="upload", source=_own_source(session, user))
+
+
+@router.post("/imports", dependencies=[require("staff.import.run"), CsrfProtected])
+async def upload_list(
+    request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep, keys: KeysDep
+) -> Response:
+    source = _own_source(session, user)
+    if source is None:
+        return _imports(request, 409, step="upload", source=None)
+    form = await request.form()
+    upload = form.get("file")
+    texts = get_texts(request)
+    if isinstance(upload, str) or upload is None or not upload.filename:
+        problem = texts.gettext("Please choose the file to upload.")
+        return _imports(request, 422, step="upload", source=source, problem=problem)
+    content = await upload.read()
+    try:
+        table = read_table(content, upload.filename)
+    except ImportFileError as exc:
+        return _imports(request, 422, step="upload", source=source, problem=str(exc))
+    path = _upload_path(settings, table.sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(keys.seal(content, table.sha256.encode()))
+    mapping = guess_mapping(table.headers)
+    return _checked(request, table, mapping, upload.filename, source)
+
+
+@router.post("/imports/run", dependencies=[require("staff.import.run"), CsrfProtected])
+def run_import(
+    request: Request,
+    form: FormDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    keys: KeysDep,
+) -> Response:
+    source = _own_source(session, user)
+    if source is None:
+        return _imports(request, 409, step="upload", source=None)
+    sha256 = str(form.get("sha256", ""))
+    filename = str(form.get("filename", "upload.csv"))
+    path = _upload_path(settings, sha256) if _SHA.match(sha256) else None
+    if path is None or not path.exists():
+        problem = get_texts(request).gettext("The uploaded file is gone; please upload it again.")
+        return _imports(request, 422, step="upload", source=source, problem=problem)
+    table = read_table(keys.open(path.read_bytes(), sha256.encode()), filename)
+    columns = {
+        name: str(form.get(f"map.{name}"))
+        for name in FIELDS
+        if form.get(f"map.{name}") and str(form.get(f"map.{name}")) in table.headers
+    }
+    chosen_type = str(form.get("report_type", ""))
+    mapping = Mapping(columns, ReportType(chosen_type) if chosen_type in set(ReportType) else None)
+    if form.get("go") not in {"import", "quarantine"}:
+        return _checked(request, table, mapping, filename, source)
+    try:
+        result = import_batch(
+            session,
+            table,
+            mapping,
+            source.id,
+            quarantine_bad_rows=form.get("go") == "quarantine",
+            created_by_id=user.id,
+        )
+    except (BatchRejected, MappingError):
+        session.rollback()
+        response = _checked(request, table, mapping, filename, source)
+        response.status_code = 422
+        return response
+    session.commit()
+    path.unlink(missing_ok=True)
+    return _imports(request, step="done", source=source, result=result, filename=filename)
