@@ -3,6 +3,7 @@
 # Table modules beyond models.py register on Base.metadata when imported here.
 from kintrace.db import models_casework as _models_casework  # noqa: F401
 from kintrace.db import models_forensic as _models_forensic  # noqa: F401
+from kintrace.db import models_persons as _models_persons  # noqa: F401
 from kintrace.db import models_privacy as _models_privacy  # noqa: F401
 from kintrace.db import models_security as _models_security  # noqa: F401
 from kintrace.db import models_sources as _models_sources  # noqa: F401
