@@ -1,0 +1,267 @@
+"""Persons built from reports (issue 4 items 4 and 5).
+
+- ``cluster_reports(session, report_ids)``: each new report is linked by the matching engine
+  against the reports already stored. At or above ``AUTO_THRESHOLD`` it joins the person of
+  its best partner; in the uncertain band it becomes a person of its own and the pair goes to
+  the review queue as a report-to-report ``Match``; below, it is a person of its own.
+- ``merge(session, keep_id, absorb_id, by_id)`` / ``unmerge(session, absorbed_id, by_id)``:
+  every move closes one membership and opens another (``person_membership``), so the history
+  says where each report was, when, why and by whom; no report and no decision is lost.
+- ``timeline(session, person_id)`` and ``fate_of(session, person_id)``: what the person page
+  shows; the fate is derived by weight of evidence (``kintrace.domain.fate``).
+- ``set_wishes(...)``: the person's own wishes, which travel with him through merges.
+
+Services never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from kintrace.db.models import Match, Person, Report, Source
+from kintrace.db.models_persons import PersonMembership
+from kintrace.db.types import utcnow
+from kintrace.domain.fate import Evidence, FateRuling, derive_fate
+from kintrace.errors import KintraceError, NotFound
+from kintrace.matching import MODEL_VERSION, link_records
+from kintrace.review.worker import report_record
+
+__all__ = [
+    "AUTO_THRESHOLD",
+    "REVIEW_THRESHOLD",
+    "MergeRefused",
+    "TimelineEntry",
+    "cluster_reports",
+    "fate_of",
+    "history",
+    "merge",
+    "set_wishes",
+    "timeline",
+    "unmerge",
+]
+
+#: Reports this likely to be one individual are clustered without a human.
+AUTO_THRESHOLD = 0.95
+#: From here up to AUTO_THRESHOLD a caseworker decides (the engine's 0.5 is "the same person").
+REVIEW_THRESHOLD = 0.5
+
+
+class MergeRefused(KintraceError):
+    """A merge or unmerge that would not make sense (same person, already merged, ...)."""
+
+
+def _move(
+    session: Session,
+    report: Report,
+    person_id: int,
+    reason: str,
+    *,
+    probability: float | None = None,
+    from_person_id: int | None = None,
+    by_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    session.execute(
+        sa.update(PersonMembership)
+        .where(PersonMembership.report_id == report.id, PersonMembership.valid_to.is_(None))
+        .values(valid_to=now)
+    )
+    session.add(
+        PersonMembership(
+            person_id=person_id,
+            report_id=report.id,
+            valid_from=now,
+            reason=reason,
+            probability=probability,
+            from_person_id=from_person_id,
+            by_id=by_id,
+        )
+    )
+    report.person_id = person_id
+
+
+def _new_person(session: Session, report: Report) -> Person:
+    person = Person()
+    session.add(person)
+    session.flush()
+    _move(session, report, person.id, "new")
+    return person
+
+
+def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, int]:
+    """Give each of these reports a person; return {report id: person id}."""
+    new = list(session.scalars(sa.select(Report).where(Report.id.in_(list(report_ids)))))
+    new = [r for r in new if r.person_id is None]
+    if not new:
+        return {}
+    new_ids = {r.id for r in new}
+    existing = [
+        r
+        for r in session.scalars(sa.select(Report).where(Report.person_id.is_not(None)))
+        if r.id not in new_ids
+    ]
+    pairs = (
+        link_records(
+            [report_record(r) for r in new],
+            [report_record(r) for r in existing],
+            threshold=REVIEW_THRESHOLD,
+        )
+        if existing
+        else []
+    )
+    by_id = {r.id: r for r in existing}
+    best: dict[int, tuple[float, Report]] = {}
+    uncertain: list[tuple[int, int, float]] = []
+    for pair in pairs:
+        left, right = int(pair.left_id), int(pair.right_id)
+        p = pair.match_probability
+        if p >= AUTO_THRESHOLD:
+            if left not in best or p > best[left][0]:
+                best[left] = (p, by_id[right])
+        else:
+            uncertain.append((left, right, p))
+    out: dict[int, int] = {}
+    for report in new:
+        if report.id in best:
+            p, partner = best[report.id]
+            assert partner.person_id is not None
+            _move(session, report, partner.person_id, "engine", probability=p)
+            out[report.id] = partner.person_id
+        else:
+            out[report.id] = _new_person(session, report).id
+    for left, right, p in uncertain:
+        if left in best:
+            continue
+        session.add(
+            Match(report_id=left, other_report_id=right, probability=p, model_version=MODEL_VERSION)
+        )
+    session.flush()
+    return out
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def merge(session: Session, keep_id: int, absorb_id: int, by_id: int | None) -> None:
+    """Move every report of ``absorb_id`` into ``keep_id``; the absorbed person remains,
+    marked as merged, so the merge can be undone."""
+    if keep_id == absorb_id:
+        raise MergeRefused("A person cannot be merged with himself.")
+    keep, absorb = _person(session, keep_id), _person(session, absorb_id)
+    if keep.merged_into_id is not None or absorb.merged_into_id is not None:
+        raise MergeRefused("One of these persons was already merged into another.")
+    now = utcnow()
+    for report in session.scalars(sa.select(Report).where(Report.person_id == absorb_id)):
+        _move(session, report, keep_id, "merge", from_person_id=absorb_id, by_id=by_id, now=now)
+    absorb.merged_into_id = keep_id
+    # His wishes travel with him: the kept person takes any wish it does not have yet.
+    for wish in ("wish_inform_whom", "wish_refuses_contact", "wish_refuses_repatriation"):
+        if getattr(keep, wish) is None and getattr(absorb, wish) is not None:
+            setattr(keep, wish, getattr(absorb, wish))
+    session.flush()
+
+
+def unmerge(session: Session, absorbed_id: int, by_id: int | None) -> list[int]:
+    """Undo the merge of ``absorbed_id``: the reports that came from it go back; return them."""
+    absorbed = _person(session, absorbed_id)
+    if absorbed.merged_into_id is None:
+        raise MergeRefused("This person was not merged into another.")
+    keep_id = absorbed.merged_into_id
+    moved = list(
+        session.scalars(
+            sa.select(PersonMembership).where(
+                PersonMembership.person_id == keep_id,
+                PersonMembership.from_person_id == absorbed_id,
+                PersonMembership.reason == "merge",
+                PersonMembership.valid_to.is_(None),
+            )
+        )
+    )
+    now = utcnow()
+    for membership in moved:
+        report = session.get(Report, membership.report_id)
+        assert report is not None
+        _move(session, report, absorbed_id, "unmerge", from_person_id=keep_id, by_id=by_id, now=now)
+    absorbed.merged_into_id = None
+    session.flush()
+    return [m.report_id for m in moved]
+
+
+def history(session: Session, report_id: int) -> list[PersonMembership]:
+    """Every person the report belonged to, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(PersonMembership)
+            .where(PersonMembership.report_id == report_id)
+            .order_by(PersonMembership.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    report: Report
+    source: Source
+
+
+def _sort_key(entry: TimelineEntry) -> tuple[bool, str, int]:
+    return (entry.report.event_date is None, entry.report.event_date or "", entry.report.id)
+
+
+def timeline(session: Session, person_id: int) -> list[TimelineEntry]:
+    """The person's current reports by event date (undated last), each with its source."""
+    _person(session, person_id)
+    rows = session.execute(
+        sa.select(Report, Source)
+        .join(Source, Source.id == Report.source_id)
+        .where(Report.person_id == person_id)
+    )
+    return sorted((TimelineEntry(r, s) for r, s in rows), key=_sort_key)
+
+
+def fate_of(session: Session, person_id: int) -> FateRuling:
+    """The fate by weight of evidence; stored on the person for lists and statistics."""
+    entries = timeline(session, person_id)
+    ruling = derive_fate(
+        Evidence(
+            report_id=e.report.id,
+            report_type=e.report.report_type,
+            reliability=e.source.reliability,
+            credibility=e.report.credibility,
+            source_kind=e.source.kind,
+            event_date=e.report.event_date,
+            has_death_certificate=bool(e.report.death_certificate_ref),
+            has_grave_location=bool(e.report.grave_location),
+        )
+        for e in entries
+    )
+    person = _person(session, person_id)
+    if person.fate != ruling.fate:
+        person.fate = ruling.fate
+        person.fate_derived_at = utcnow()
+    return ruling
+
+
+def set_wishes(
+    session: Session,
+    person_id: int,
+    *,
+    inform_whom: str | None,
+    refuses_contact: bool | None,
+    refuses_repatriation: bool | None,
+) -> None:
+    person = _person(session, person_id)
+    person.wish_inform_whom = inform_whom or None
+    person.wish_refuses_contact = refuses_contact
+    person.wish_refuses_repatriation = refuses_repatriation
+    session.flush()
