@@ -29,6 +29,7 @@ from kintrace.db.models import Disclosure, Enquiry, Match, MatchDecision, Messag
 from kintrace.db.models_forensic import ForensicPhoto, UnidentifiedRemains
 from kintrace.domain import Role
 from kintrace.intake.staff import create_user
+from kintrace.review.persons import cluster_reports
 from kintrace.review.worker import MatchWorker
 from kintrace.web.app import create_app
 
@@ -144,6 +145,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ).first()
             assert enquiry is not None and match is not None
             ids = {"case_id": enquiry.case_id, "enquiry_id": enquiry.id, "match_id": match.id}
+        with sessions.begin() as session:  # the matched report's person (issue 4 item 4)
+            ids["person_id"] = cluster_reports(session, [match.report_id])[match.report_id]
 
         world = World(
             app, ids, codes["reference"], codes["secret"], other["reference"], other["secret"]

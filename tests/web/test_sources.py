@@ -214,3 +214,62 @@ def test_an_outsider_cannot_upload_a_list(sqlite_web: Web, path: str) -> None:
     response = sqlite_web.client.post(path, follow_redirects=False)
     assert response.status_code in {303, 403}
     assert sqlite_web.client.get("/staff/imports", follow_redirects=False).status_code == 303
+
+
+def test_an_outsider_cannot_open_or_change_a_person(sqlite_web: Web) -> None:
+    assert sqlite_web.client.get("/staff/persons/1", follow_redirects=False).status_code == 303
+    post = sqlite_web.client.post("/staff/persons/1/wishes", follow_redirects=False)
+    assert post.status_code in {303, 403}
+
+
+def test_a_caseworker_sees_the_timeline_and_fate_and_records_his_wishes(web: Web) -> None:
+    from kintrace.db.models import Case, Person
+    from kintrace.review.persons import cluster_reports
+
+    with web.sessions.begin() as session:
+        personas = add_personas(session)
+        bureau = add_source(session, "Bureau list A", "A")
+        video = add_source(session, "Channel video", "F")
+        card = add_report(
+            session,
+            bureau,
+            family_name="Кислиця",
+            given_name="Сергій",
+            event_date="2025-03-01",
+            credibility=Credibility.confirmed,
+            internment_place="Табір № 0 (synthetic)",
+        )
+        post = add_report(
+            session,
+            video,
+            family_name="Кислиця",
+            given_name="Сергій",
+            event_date="2025-05-01",
+            report_type=ReportType.dead,
+            credibility=Credibility.cannot_be_judged,
+        )
+        cluster_reports(session, [card.id])
+        cluster_reports(session, [post.id])
+        person_id = card.person_id
+        session.add(Case(organisation_id=personas.org_a.id, person_id=person_id))
+    sign_in(web, "alice@a.example.org")
+    page = web.client.get(f"/staff/persons/{person_id}?lang=en")
+    assert page.status_code == 200
+    assert "Fate by weight of evidence: Captured" in page.text
+    assert "Reported dead, unconfirmed" in page.text
+    assert page.text.index("2025-03-01") < page.text.index("2025-05-01")  # timeline in order
+    assert "Channel video (F6)" in page.text  # the conflicting report with its source, graded
+    token = CSRF.search(page.text).group(1)
+    form = {"csrf_token": token, "inform_whom": "Мати", "refuses_contact": "no"}
+    form["refuses_repatriation"] = "yes"
+    saved = web.client.post(f"/staff/persons/{person_id}/wishes", data=form)
+    assert saved.status_code == 200
+    with web.sessions() as session:
+        person = session.get(Person, person_id)
+        assert (person.wish_refuses_contact, person.wish_refuses_repatriation) == (False, True)
+        assert person.wish_inform_whom == "Мати"
+        assert person.fate.value == "captured"
+    # Charlie, of another organisation, finds no such person.
+    web.client.cookies.clear()
+    assert sign_in(web, "charlie@b.example.org").status_code == 303
+    assert web.client.get(f"/staff/persons/{person_id}").status_code == 404

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from kintrace.db.models import Report, Source
+from kintrace.db.models import Case, Enquiry, Match, Person, Report, Source
 from kintrace.domain import Credibility, ReportType
+from kintrace.errors import NotFound
 from kintrace.intake.reports import (
     FIELDS,
     BatchRejected,
@@ -29,6 +30,7 @@ from kintrace.intake.reports import (
     validate,
 )
 from kintrace.io.tables import read_table
+from kintrace.review.persons import fate_of, set_wishes, timeline
 from kintrace.settings import Settings
 from kintrace.web.deps import (
     CsrfProtected,
@@ -280,3 +282,87 @@ def run_import(
     session.commit()
     path.unlink(missing_ok=True)
     return _imports(request, step="done", source=source, result=result, filename=filename)
+
+
+# The person page (issue 4 items 4, 5): timeline, fate with basis and conflicts, wishes.
+FATE_LABELS: dict[str, str] = {
+    "unknown": N_("Unknown"),
+    "alive_free": N_("Alive and free"),
+    "captured": N_("Captured"),
+    "in_hospital": N_("In hospital"),
+    "dead": N_("Dead"),
+    "remains_located": N_("Remains located"),
+    "released": N_("Released"),
+    "repatriated": N_("Repatriated"),
+}
+
+
+def _own_person(session: Any, user: Any, person_id: int) -> Person:
+    """A person whose reports matched an enquiry of the user's organisation, or whose case is
+    hers; anyone else's is "not found"."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    via_match = (
+        sa.select(Match.id)
+        .join(Enquiry, Enquiry.id == Match.enquiry_id)
+        .join(Report, Report.id == Match.report_id)
+        .where(Report.person_id == person_id, Enquiry.organisation_id == user.organisation_id)
+    )
+    via_case = sa.select(Case.id).where(
+        Case.person_id == person_id, Case.organisation_id == user.organisation_id
+    )
+    if session.scalar(via_match.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def _yes_no(value: object) -> bool | None:
+    return {"yes": True, "no": False}.get(str(value or ""))
+
+
+@router.get("/persons/{person_id}", dependencies=[require("staff.person.read")])
+def person_page(
+    person_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    person = _own_person(session, user, person_id)
+    ruling = fate_of(session, person.id)
+    session.commit()  # the derived fate is kept on the person for lists and statistics
+    entries = timeline(session, person.id)
+    reports = {e.report.id: e for e in entries}
+    context = {
+        "person": person,
+        "entries": entries,
+        "ruling": ruling,
+        "basis": [reports[i] for i in ruling.basis_report_ids if i in reports],
+        "conflicts": [reports[i] for i in ruling.conflicts if i in reports],
+        "labels": REPORT_TYPE_LABELS,
+        "fate_labels": FATE_LABELS,
+        "values": {
+            "inform_whom": person.wish_inform_whom or "",
+            "refuses_contact": {True: "yes", False: "no"}.get(person.wish_refuses_contact, ""),
+            "refuses_repatriation": {True: "yes", False: "no"}.get(
+                person.wish_refuses_repatriation, ""
+            ),
+        },
+        "errors": {},
+    }
+    return render(request, "sources/person.html", context)
+
+
+@router.post(
+    "/persons/{person_id}/wishes", dependencies=[require("staff.person.edit"), CsrfProtected]
+)
+def person_wishes(
+    person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
+) -> Response:
+    person = _own_person(session, user, person_id)
+    set_wishes(
+        session,
+        person.id,
+        inform_whom=str(form.get("inform_whom", "")).strip()[:2000] or None,
+        refuses_contact=_yes_no(form.get("refuses_contact")),
+        refuses_repatriation=_yes_no(form.get("refuses_repatriation")),
+    )
+    session.commit()
+    return RedirectResponse(f"/staff/persons/{person.id}#wishes", status_code=303)
