@@ -32,6 +32,9 @@ class SealedTable:
     columns: tuple[str, ...]
     subject_key: Callable[[Any], str | None] | None
     extra: tuple[str, ...]
+    # The single primary-key column, walked in order; not always "id" (ante_mortem is keyed by
+    # its case).
+    pk: str = "id"
 
 
 def sealed_tables() -> list[SealedTable]:
@@ -48,26 +51,29 @@ def sealed_tables() -> list[SealedTable]:
             continue
         owner = SUBJECT_KEY.get(mapper.class_)
         extra = tuple(c for c in ("reference", "case_id") if c in table.columns)
-        out.append(SealedTable(table.name, cols, owner, extra if owner else ()))
+        (pk,) = table.primary_key.columns
+        out.append(SealedTable(table.name, cols, owner, extra if owner else (), pk.name))
     return out
 
 
 def _raw(table: SealedTable) -> sa.TableClause:
-    return sa.table(table.name, *(sa.column(c) for c in ("id", *table.extra, *table.columns)))
+    names = dict.fromkeys((table.pk, *table.extra, *table.columns))
+    return sa.table(table.name, *(sa.column(c) for c in names))
 
 
 def _batches(engine: Engine, table: SealedTable) -> Iterator[list[Any]]:
     raw = _raw(table)
+    pk = raw.c[table.pk]
     last = 0
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*raw.columns).where(raw.c.id > last).order_by(raw.c.id).limit(_BATCH)
+                sa.select(*raw.columns).where(pk > last).order_by(pk).limit(_BATCH)
             ).all()
         if not rows:
             return
         yield rows
-        last = rows[-1].id
+        last = getattr(rows[-1], table.pk)
 
 
 @dataclass
@@ -114,11 +120,13 @@ def reencrypt(engine: Engine, ring: KeyRing, progress: Progress | None = None) -
                         values[col] = ring.seal(ring.open(value), current)
                         result.resealed += 1
                 if values:
-                    updates.append((row.id, values))
+                    updates.append((getattr(row, table.pk), values))
             if updates:
                 with engine.begin() as conn:
                     for row_id, values in updates:
-                        conn.execute(sa.update(raw).where(raw.c.id == row_id).values(**values))
+                        conn.execute(
+                            sa.update(raw).where(raw.c[table.pk] == row_id).values(**values)
+                        )
                 changed_in_table += len(updates)
             done += len(rows)
             step(table.name, done, total)
