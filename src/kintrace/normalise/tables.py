@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -152,12 +153,11 @@ def name_tables() -> NameTables:
 
     by_foreign = _foreign_forms(groups, seen, by_full, by_dim)
 
-    stems_frozen = {
-        k: tuple(
-            sorted(set(v), key=lambda i, k=k: (groups[i].sex != "M", (i, k) not in primary, i))
-        )
-        for k, v in by_stem.items()
-    }
+    def stem_order(stem: str) -> Callable[[int], tuple[bool, bool, int]]:
+        # Men's names first, then groups whose primary stem this is, then by group number.
+        return lambda i: (groups[i].sex != "M", (i, stem) not in primary, i)
+
+    stems_frozen = {k: tuple(sorted(set(v), key=stem_order(k))) for k, v in by_stem.items()}
 
     return NameTables(
         groups=tuple(groups),
