@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kintrace.db.models import Base
-from kintrace.db.types import utcnow
+from kintrace.db.types import EncryptedText, utcnow
 
 
 class CaseProgress(Base):
@@ -49,7 +49,8 @@ class Verification(Base):
     # person named nobody (or has not been asked).
     named_by_person: Mapped[bool | None]
     outcome: Mapped[str] = mapped_column(sa.String(16))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Free text a caseworker types about a family: personal data, sealed at rest.
+    notes: Mapped[str | None] = mapped_column(EncryptedText())
     retracted_at: Mapped[datetime | None]
 
 
@@ -62,7 +63,7 @@ class DeathNotice(Base):
     disclosure_id: Mapped[int] = mapped_column(sa.ForeignKey("disclosure.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     channel: Mapped[str] = mapped_column(sa.String(16))
-    support_offered: Mapped[str] = mapped_column(sa.Text)
+    support_offered: Mapped[str] = mapped_column(EncryptedText())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
