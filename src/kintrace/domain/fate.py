@@ -147,7 +147,7 @@ def _strictly_before(a: Evidence, b: Evidence) -> bool:
     return sa is not None and sb is not None and sa[1] < sb[0]
 
 
-def _consistent_earlier(earlier: Fate, ruling: Fate) -> bool:
+def _consistent_earlier(earlier: Fate | None, ruling: Fate) -> bool:
     """Whether ``earlier`` can be a past step of a story that ends in ``ruling``."""
     if earlier not in DEATH:
         return True  # alive before anything
