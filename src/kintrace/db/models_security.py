@@ -38,3 +38,16 @@ class StaffSessionGeneration(Base):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
     generation: Mapped[int] = mapped_column(default=0)
+
+
+class StaffTotpStep(Base):
+    """The last 30-second step whose code signed this staff member in.
+
+    RFC 6238 section 5.2: a code that has been accepted once must not be accepted again, or a
+    code read over someone's shoulder (or from a proxy log) would open a second session.
+    """
+
+    __tablename__ = "staff_totp_step"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    last_step: Mapped[int] = mapped_column(sa.BigInteger)
