@@ -350,3 +350,28 @@ class RemainsPhotoViewed(AuditEvent):
 
     kind: ClassVar[str] = "forensic.photo_viewed"
     subject_type: ClassVar[str | None] = "forensic_photo"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimRecorded(AuditEvent):
+    """An analyst or supervisor recorded a public claim beside the verified figures."""
+
+    kind: ClassVar[str] = "figures.claim_recorded"
+    subject_type: ClassVar[str | None] = "claimed_total"
+    fate: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimsRead(AuditEvent):
+    """The figures dashboard listed the recorded claims (how many) to a staff member."""
+
+    kind: ClassVar[str] = "figures.claims_read"
+    claims: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FiguresExported(AuditEvent):
+    """A staff member downloaded the published (suppressed) tables."""
+
+    kind: ClassVar[str] = "figures.exported"
+    format: str
