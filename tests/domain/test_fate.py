@@ -7,7 +7,14 @@ import itertools
 import pytest
 
 from kintrace.domain import Credibility, Fate, Reliability, ReportType, SourceKind
-from kintrace.domain.fate import Evidence, derive_fate, evidence_weight, is_admissible
+from kintrace.domain.fate import (
+    DeathGrade,
+    Evidence,
+    death_grade,
+    derive_fate,
+    evidence_weight,
+    is_admissible,
+)
 
 C = Credibility
 
@@ -172,3 +179,85 @@ def test_every_report_type_has_a_rule_and_weights_stay_between_zero_and_one() ->
         assert derive_fate([e]).fate in Fate
         if kind is ReportType.missing:
             assert not is_admissible(e)
+
+
+# Issue 10 item 1: death evidence graded by weight.
+
+
+def test_a_dna_identification_with_its_lab_reference_makes_a_possibly_true_death_certain() -> None:
+    bare = ev(1, ReportType.dead, "B", C.possibly_true, source=SourceKind.ngo)
+    identified = Evidence(
+        1, ReportType.dead, Reliability.B, C.possibly_true, SourceKind.ngo, "2024-03-01",
+        identification_method="dna", has_lab_reference=True,
+    )  # fmt: skip
+    assert derive_fate([bare]).fate is Fate.unknown
+    ruling = derive_fate([identified])
+    assert ruling.fate is Fate.dead
+    assert ruling.death_grade is DeathGrade.identified
+    assert "identification of the remains" in ruling.explanation
+
+
+def test_a_dna_method_without_its_lab_reference_and_visual_recognition_establish_nothing() -> None:
+    for method, lab in (("dna", False), ("visual", True), ("documents", True)):
+        claim = Evidence(
+            1, ReportType.dead, Reliability.B, C.possibly_true, SourceKind.ngo, "2024-03-01",
+            identification_method=method, has_lab_reference=lab,
+        )  # fmt: skip
+        assert death_grade(claim) is DeathGrade.none, method
+        ruling = derive_fate([claim])
+        assert ruling.fate is Fate.unknown and ruling.reported_dead_unconfirmed, method
+
+
+def test_recovered_remains_recognised_from_documents_count_as_an_identification() -> None:
+    claim = Evidence(
+        1, ReportType.dead, Reliability.C, C.possibly_true, SourceKind.other, "2024-03-01",
+        identification_method="documents", remains_recovered=True,
+    )  # fmt: skip
+    assert death_grade(claim) is DeathGrade.identified
+    assert derive_fate([claim]).fate is Fate.dead
+
+
+def test_an_unverified_post_showing_a_certificate_still_never_makes_someone_dead() -> None:
+    post = Evidence(
+        1, ReportType.dead, Reliability.F, C.cannot_be_judged, SourceKind.media, "2024-03-01",
+        has_death_certificate=True, identification_method="dna", has_lab_reference=True,
+        remains_recovered=True,
+    )  # fmt: skip
+    ruling = derive_fate([post, ev(2, ReportType.captured, date="2024-01-01")])
+    assert ruling.fate is Fate.captured
+    assert ruling.reported_dead_unconfirmed is True
+
+
+def test_a_certificate_outweighs_a_grave_which_outweighs_the_word_alone() -> None:
+    def dead(**extra: bool) -> Evidence:
+        return ev(1, ReportType.dead, "B", C.probably_true, source=SourceKind.ngo, **extra)
+
+    bare, grave, cert = dead(), dead(has_grave_location=True), dead(has_death_certificate=True)
+    assert evidence_weight(cert) > evidence_weight(grave) > evidence_weight(bare)
+    assert derive_fate([cert]).death_grade is DeathGrade.certified
+    assert derive_fate([bare]).death_grade is DeathGrade.none
+    assert "source's word alone" in derive_fate([bare]).explanation
+
+
+def test_of_two_death_reports_of_the_same_day_the_certified_one_is_the_basis() -> None:
+    word = ev(1, ReportType.dead, "B", C.probably_true, source=SourceKind.ngo)
+    cert = ev(2, ReportType.dead, "B", C.probably_true, source=SourceKind.ngo,
+              has_death_certificate=True)  # fmt: skip
+    ruling = derive_fate([word, cert])
+    assert ruling.weights[2] > ruling.weights[1]
+    assert ruling.death_grade is DeathGrade.certified
+
+
+def test_a_certificate_on_the_death_report_still_grades_remains_located_later() -> None:
+    ruling = derive_fate(
+        [
+            ev(1, ReportType.dead, date="2024-03-01", has_death_certificate=True),
+            ev(2, ReportType.remains_located, date="2024-09-01"),
+        ]
+    )
+    assert ruling.fate is Fate.remains_located
+    assert ruling.death_grade is DeathGrade.certified
+
+
+def test_a_living_fate_carries_no_death_grade() -> None:
+    assert derive_fate([ev(1, ReportType.captured)]).death_grade is None

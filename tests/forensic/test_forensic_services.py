@@ -118,3 +118,29 @@ def test_a_death_without_graded_evidence_stays_reported_dead_unconfirmed(
         assert forensic.death_status(hearsay) == "reported_dead_unconfirmed"
         assert forensic.death_status(certified) == "dead"
         assert forensic.death_status(dna) == "dead"
+
+
+def test_death_evidence_recorded_on_a_report_decides_its_fate_by_weight(
+    store: Store, people: Personas
+) -> None:
+    from kintrace.domain import Credibility, Fate, Reliability, SourceKind
+    from kintrace.domain.fate import DeathGrade, Evidence, derive_fate
+
+    with store.sessions.begin() as session:
+        source = add_source(session)
+        report = add_report(session, source, report_type=ReportType.dead)
+        plain = add_report(session, source, report_type=ReportType.dead)
+        forensic.record_death_evidence(session, report, method="visual")
+        forensic.record_death_evidence(session, report, method="dental", lab_reference="L-2")
+
+        def said(report_id: int) -> Evidence:
+            return Evidence(report_id, ReportType.dead, Reliability.B, Credibility.possibly_true,
+                            SourceKind.ngo, "2025-03-01")  # fmt: skip
+
+        enriched = forensic.with_death_evidence(session, [said(report.id), said(plain.id)])
+        assert enriched[0].identification_method == "dental" and enriched[0].has_lab_reference
+        assert enriched[1] == said(plain.id)
+        ruling = derive_fate(enriched[:1])
+        assert ruling.fate is Fate.dead and ruling.death_grade is DeathGrade.identified
+        # The same report without its recorded evidence is a death reported, not confirmed.
+        assert derive_fate(enriched[1:]).reported_dead_unconfirmed is True

@@ -4,9 +4,14 @@ Pure: it sees graded evidence, never the database. The rules, in the order they 
 
 - A report is *admissible* when its source is usually reliable or better (A–C) and its
   information at least possibly true (1–3). A claim of death is stricter: it needs
-  credibility 1–2, or credibility 3 backed by a death certificate, a grave location or a
-  morgue/bureau/capture-card source. So an unverified post alone can never make someone dead:
-  it only raises ``reported_dead_unconfirmed``.
+  credibility 1–2, or credibility 3 backed by death evidence (a death certificate, an
+  identification of the remains, a grave location) or a morgue/bureau/capture-card source.
+  So an unverified post alone can never make someone dead, whatever it claims to show: it
+  only raises ``reported_dead_unconfirmed``.
+- Death evidence is graded (issue 10 item 1): a certificate, or an identification by
+  fingerprints, dental comparison or DNA with its laboratory reference, or recovered remains
+  recognised from documents, *establish* a death (weight × 1.5); a grave location supports it
+  (× 1.25); visual recognition alone adds nothing. The ruling names what the death rests on.
 - The fate is the claim of the *latest* admissible report (by event date); among admissible
   reports of the same time the heaviest wins. Inadmissible reports never decide the fate,
   whatever their date — "latest report wins" is exactly what this refuses to do.
@@ -21,11 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from kintrace.domain.dates import PartialDate, parse_partial_date
 from kintrace.domain.enums import Credibility, Fate, Reliability, ReportType, SourceKind
 
-__all__ = ["Evidence", "FateRuling", "derive_fate", "evidence_weight"]
+__all__ = ["DeathGrade", "Evidence", "FateRuling", "death_grade", "derive_fate", "evidence_weight"]
 
 # What each report type says about the person's fate; None: nothing about it (a "missing"
 # report restates the question, it is no evidence).
@@ -80,6 +86,18 @@ _ADMISSIBLE_CREDIBILITY = frozenset(
     {Credibility.confirmed, Credibility.probably_true, Credibility.possibly_true}
 )
 _DEATH_DOCUMENTS = frozenset({SourceKind.morgue, SourceKind.bureau_list, SourceKind.capture_card})
+# Methods that establish identity on their own, given their laboratory reference; documents and
+# visual recognition do not (a body can carry another man's papers; grief misrecognises).
+SCIENTIFIC_METHODS = frozenset({"fingerprints", "dental", "dna"})
+
+
+class DeathGrade(StrEnum):
+    """What a death report's own evidence amounts to, strongest first."""
+
+    certified = "certified"  # a death certificate
+    identified = "identified"  # remains identified scientifically, or recovered with documents
+    grave = "grave"  # a grave location or marker
+    none = "none"  # only the report's word
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,11 @@ class Evidence:
     event_date: str | None = None
     has_death_certificate: bool = False
     has_grave_location: bool = False
+    # How the remains were identified (documents, visual, fingerprints, dental, dna) and
+    # whether the laboratory reference is on file; never the genetic data itself.
+    identification_method: str | None = None
+    has_lab_reference: bool = False
+    remains_recovered: bool = False
 
     @property
     def claim(self) -> Fate | None:
@@ -116,13 +139,39 @@ class FateRuling:
     # Someone reported him dead, but no report strong enough to say so exists.
     reported_dead_unconfirmed: bool = False
     weights: dict[int, float] = field(default_factory=dict)
+    # When the fate is a death: the strongest death evidence among the basis reports.
+    death_grade: DeathGrade | None = None
+
+
+def death_grade(e: Evidence) -> DeathGrade:
+    """The grade of the death evidence a report carries (nothing for other claims)."""
+    if e.claim not in DEATH:
+        return DeathGrade.none
+    if e.has_death_certificate:
+        return DeathGrade.certified
+    if e.identification_method in SCIENTIFIC_METHODS and e.has_lab_reference:
+        return DeathGrade.identified
+    if e.remains_recovered and e.identification_method == "documents":
+        return DeathGrade.identified
+    if e.has_grave_location:
+        return DeathGrade.grave
+    return DeathGrade.none
+
+
+_GRADE_FACTOR = {
+    DeathGrade.certified: 1.5,
+    DeathGrade.identified: 1.5,
+    DeathGrade.grave: 1.25,
+    DeathGrade.none: 1.0,
+}
+_GRADE_ORDER = [DeathGrade.certified, DeathGrade.identified, DeathGrade.grave, DeathGrade.none]
 
 
 def evidence_weight(e: Evidence) -> float:
-    """Reliability × credibility × kind of document, in 0..1 (a death certificate adds weight)."""
+    """Reliability × credibility × kind of document, in 0..1; graded death evidence (a
+    certificate, an identification, a grave) adds weight to a death report."""
     weight = _RELIABILITY[e.reliability] * _CREDIBILITY[e.credibility] * _DOCUMENT[e.source_kind]
-    if e.claim in DEATH and (e.has_death_certificate or e.has_grave_location):
-        weight = min(1.0, weight * 1.25)
+    weight = min(1.0, weight * _GRADE_FACTOR[death_grade(e)])
     return round(weight, 4)
 
 
@@ -132,7 +181,7 @@ def is_admissible(e: Evidence) -> bool:
     if e.reliability not in _ADMISSIBLE_RELIABILITY or e.credibility not in _ADMISSIBLE_CREDIBILITY:
         return False
     if e.claim in DEATH and e.credibility is Credibility.possibly_true:
-        return e.has_death_certificate or e.has_grave_location or e.source_kind in _DEATH_DOCUMENTS
+        return death_grade(e) is not DeathGrade.none or e.source_kind in _DEATH_DOCUMENTS
     return True
 
 
@@ -197,6 +246,12 @@ def derive_fate(evidence: Iterable[Evidence]) -> FateRuling:
         f"Decided by the latest well-graded report ({basis.report_type.value}, "
         f"source {basis.reliability.value}, information {basis.credibility.value})."
     )
+    grade = None
+    if ruling in DEATH:
+        # An earlier death report's certificate still holds when remains are located later.
+        grades = {death_grade(e) for e in admissible if e.claim in DEATH}
+        grade = next(g for g in _GRADE_ORDER if g in grades or g is DeathGrade.none)
+        explanation += " " + _GRADE_TEXT[grade]
     if conflicts:
         explanation += f" {len(conflicts)} report(s) say otherwise and are shown beside it."
     if unconfirmed:
@@ -208,4 +263,14 @@ def derive_fate(evidence: Iterable[Evidence]) -> FateRuling:
         explanation=explanation,
         reported_dead_unconfirmed=unconfirmed,
         weights=weights,
+        death_grade=grade,
     )
+
+
+_GRADE_TEXT = {
+    DeathGrade.certified: "The death rests on a death certificate.",
+    DeathGrade.identified: "The death rests on an identification of the remains.",
+    DeathGrade.grave: "The death rests on a known grave.",
+    DeathGrade.none: "The death rests on the source's word alone (no certificate, "
+    "identification or grave on file).",
+}

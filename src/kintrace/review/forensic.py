@@ -9,7 +9,8 @@ layer calls once `ready_to_tell` holds: review may not import disclosure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -32,7 +33,8 @@ from kintrace.db.models_forensic import (
     RemainsReturn,
     UnidentifiedRemains,
 )
-from kintrace.domain import Role
+from kintrace.domain import Credibility, Reliability, ReportType, Role
+from kintrace.domain.fate import DeathGrade, Evidence, death_grade
 from kintrace.matching.amp import (
     Candidate,
     Profile,
@@ -112,17 +114,58 @@ def record_death_evidence(
 
 def death_status(evidence: DeathEvidence | None) -> str:
     """ "dead" on graded evidence (a certificate, or a scientific method with its lab reference,
-    or recovered remains recognised from documents); otherwise "reported_dead_unconfirmed"."""
+    or recovered remains recognised from documents); otherwise "reported_dead_unconfirmed".
+    The grading itself lives in ``kintrace.domain.fate.death_grade``, one rule for both."""
     if evidence is None:
         return "reported_dead_unconfirmed"
-    method = Method(evidence.method) if evidence.method else None
-    if evidence.certificate:
-        return "dead"
-    if method in SCIENTIFIC and evidence.lab_reference:
-        return "dead"
-    if evidence.remains_recovered and method is Method.documents:
-        return "dead"
-    return "reported_dead_unconfirmed"
+    grade = death_grade(_enrich(_BARE_DEATH, [evidence]))
+    return (
+        "dead"
+        if grade in {DeathGrade.certified, DeathGrade.identified}
+        else ("reported_dead_unconfirmed")
+    )
+
+
+# A death claim with no grade of its own, used to grade evidence rows on their own.
+_BARE_DEATH = Evidence(0, ReportType.dead, Reliability.A, Credibility.confirmed)
+
+
+def _enrich(e: Evidence, rows: Iterable[DeathEvidence]) -> Evidence:
+    rows = list(rows)
+    if not rows:
+        return e
+
+    # Of several identification records, the one that grades highest speaks for the report.
+    def strength(row: DeathEvidence) -> int:
+        if row.method in SCIENTIFIC and row.lab_reference:
+            return 2
+        return 1 if row.method == Method.documents.value else 0
+
+    best = max(rows, key=strength)
+    method = best.method or e.identification_method
+    return replace(
+        e,
+        has_death_certificate=e.has_death_certificate or any(r.certificate for r in rows),
+        has_grave_location=e.has_grave_location or any(r.grave for r in rows),
+        remains_recovered=e.remains_recovered or any(r.remains_recovered for r in rows),
+        identification_method=method,
+        has_lab_reference=e.has_lab_reference or bool(best.lab_reference),
+    )
+
+
+def with_death_evidence(session: Session, evidence: Iterable[Evidence]) -> list[Evidence]:
+    """The fate evidence of reports, with the death evidence recorded on them (certificate,
+    grave, identification method and whether its lab reference is on file) so the fate rules
+    can grade a death. One query for all reports."""
+    items = list(evidence)
+    ids = {e.report_id for e in items}
+    by_report: dict[int, list[DeathEvidence]] = {}
+    if ids:
+        for row in session.scalars(
+            sa.select(DeathEvidence).where(DeathEvidence.report_id.in_(ids))
+        ):
+            by_report.setdefault(row.report_id, []).append(row)
+    return [_enrich(e, by_report.get(e.report_id, ())) for e in items]
 
 
 # --- remains, ante-mortem data and photos ---------------------------------------------------
