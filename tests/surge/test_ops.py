@@ -37,6 +37,24 @@ def test_readyz_is_ready_on_a_migrated_writable_database(web: Web) -> None:
     assert body["checks"] == {"database": True, "writable": True, "schema": True, "disk": True}
 
 
+def test_readyz_is_ready_for_a_signed_in_caseworker_on_sqlite(sqlite_web: Web) -> None:
+    # Looking up the staff cookie opens the request's transaction, which on SQLite holds the
+    # write lock; the probe must not then wait for that lock on a second connection.
+    from tests.factories import add_personas
+    from tests.web.test_staff import sign_in
+
+    with sqlite_web.sessions() as session:
+        add_personas(session)
+        session.commit()
+    assert sign_in(sqlite_web, "alice@a.example.org").status_code == 303  # type: ignore[attr-defined]
+    assert sqlite_web.client.get("/staff", follow_redirects=False).status_code == 200
+    started = time.perf_counter()
+    response = sqlite_web.client.get("/readyz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["writable"] is True
+    assert time.perf_counter() - started < 5  # answered, not after the lock's busy timeout
+
+
 def test_readyz_is_not_ready_when_the_schema_is_behind_this_version(web: Web) -> None:
     with web.app.state.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")

@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 from kintrace.logging import get_logger
 from kintrace.web.admission import SurgeSettings
-from kintrace.web.deps import require
+from kintrace.web.deps import SessionDep, require
 from kintrace.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -73,29 +73,33 @@ async def healthz() -> JSONResponse:
 
 
 @router.get("/readyz", dependencies=[require("public.health.check")])
-def readyz(request: Request) -> JSONResponse:
-    engine: Engine = request.app.state.engine
+def readyz(request: Request, session: SessionDep) -> JSONResponse:
+    # The checks run on the request's own session, the one that already looked up a signed-in
+    # staff member: on SQLite every transaction takes the write lock (BEGIN IMMEDIATE), so a
+    # second connection here would wait out that lock and report "not writable" to anyone
+    # carrying a staff cookie.
     surge = SurgeSettings()
     checks: dict[str, bool] = {}
     try:
-        with engine.connect() as conn:
-            with conn.begin() as transaction:
-                checks["database"] = conn.exec_driver_sql("SELECT 1").scalar() == 1
-                # A write that changes nothing, rolled back: fails on a read-only file or server.
-                try:
-                    conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
-                    checks["writable"] = True
-                except DBAPIError as exc:
-                    log.warning("not_ready", check="writable", cause=storage_cause(exc))
-                    checks["writable"] = False
-                version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-                checks["schema"] = version == _head_revision()
-                transaction.rollback()
+        conn = session.connection()
+        checks["database"] = conn.exec_driver_sql("SELECT 1").scalar() == 1
+        # A write that changes nothing, rolled back: fails on a read-only file or server.
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            checks["writable"] = True
+        except DBAPIError as exc:
+            log.warning("not_ready", check="writable", cause=storage_cause(exc))
+            checks["writable"] = False
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        checks["schema"] = version == _head_revision()
     except DBAPIError as exc:
         log.warning("not_ready", check="database", cause=storage_cause(exc) or "unreachable")
         checks.setdefault("database", False)
         checks.setdefault("writable", False)
         checks.setdefault("schema", False)
+    finally:
+        session.rollback()
     free_mb = shutil.disk_usage(_data_path(request)).free // (1024 * 1024)
     checks["disk"] = free_mb >= surge.min_free_disk_mb
     ready = all(checks.values())
