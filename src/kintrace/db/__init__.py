@@ -1,6 +1,7 @@
 """Tables for every stage, the engine/session factory and the shipped Alembic migrations."""
 
 # Table modules beyond models.py register on Base.metadata when imported here.
+from kintrace.db import models_attachments as _models_attachments  # noqa: F401
 from kintrace.db import models_casework as _models_casework  # noqa: F401
 from kintrace.db import models_forensic as _models_forensic  # noqa: F401
 from kintrace.db import models_persons as _models_persons  # noqa: F401

@@ -82,6 +82,10 @@ class ForensicPhoto(Base):
     content_type: Mapped[str] = mapped_column(sa.String(32))
     data: Mapped[bytes] = mapped_column(EncryptedBytes())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the photo shows (tattoo, scar, effects, clothing, remains, other) and who added it
+    # (migration 0009; older photos have neither).
+    subject: Mapped[str | None] = mapped_column(sa.String(16))
+    uploaded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
 class Identification(Base):
