@@ -375,3 +375,40 @@ class FiguresExported(AuditEvent):
 
     kind: ClassVar[str] = "figures.exported"
     format: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnteMortemRecorded(AuditEvent):
+    """A caseworker recorded or changed what the family said about the sought person's body and
+    belongings (issue 10 item 3)."""
+
+    kind: ClassVar[str] = "forensic.ante_mortem_recorded"
+    subject_type: ClassVar[str | None] = "case"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForensicPhotoAdded(AuditEvent):
+    """A photo of remains, or of a tattoo or effects the family gave, was kept (EXIF removed)."""
+
+    kind: ClassVar[str] = "forensic.photo_added"
+    subject_type: ClassVar[str | None] = "forensic_photo"
+    photo_subject: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemainsReturnPlanned(AuditEvent):
+    """The hand-over of identified remains was planned, or the death certificate issued."""
+
+    kind: ClassVar[str] = "forensic.return_planned"
+    subject_type: ClassVar[str | None] = "identification"
+    step: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseAttachmentAdded(AuditEvent):
+    """A scanned reply or letter was attached to a case (issue 5 item 7)."""
+
+    kind: ClassVar[str] = "case.attachment_added"
+    subject_type: ClassVar[str | None] = "case_attachment"
+    attachment_kind: str
+    case_id: int
