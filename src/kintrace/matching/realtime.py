@@ -1,34 +1,48 @@
 """Real time: one enquiry against every report, from an index built once in process.
 
-The index files each report under its blocking keys (hashes in one sorted array, so a
-million reports cost about 150 MB) and keeps the feature table in Arrow. A query computes
-the enquiry's keys, gathers the reports filed under them, and scores those pairs with the
-same Splink SQL, term frequencies and prior as the batch path — so a pair scores the same
-here and in `link_records(enquiries, reports)`.
+The index keeps the reports' comparison columns in compact numpy form (strings as codes
+into one dictionary per column, lists as flat arrays with offsets, dates as numbers) and
+files every report under its blocking keys: 64-bit hashes in one sorted array, with the
+rows of each key next to each other. A query computes the enquiry's keys, gathers the
+reports filed under them, and scores those pairs in numpy with the shipped model's own
+levels: the CASE expressions Splink writes from the model are read once (sqlglot, which
+Splink itself uses) and evaluated over the candidates' columns, so a pair gets the same
+level, the same term-frequency adjustment and the same prior as in
+`link_records(enquiries, reports)` (tests/matching/test_parity.py). A level written with
+a function the evaluator does not know is scored by DuckDB instead, with the same SQL as
+batch: slower, never different.
+
+Blocks are decided at query time over the current population, exactly as batch decides
+them over the reports: a key filed under more than MAX_BLOCK_SIZE reports is narrowed to
+the enquiry's birth year, and skipped if still too common or the enquiry has no year. So
+`add` files new reports without a rebuild and the answers stay those of a batch run over
+everything indexed.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlglot
+from pandas.util import hash_array
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+from sqlglot import exp
 
-from kintrace.matching.engine import (
-    MAX_BLOCK_SIZE,
-    TF_COLUMNS,
-    ScoredPair,
-    connect,
-    score,
-    scored_pairs,
-)
+from kintrace.matching.engine import MAX_BLOCK_SIZE, TF_COLUMNS, ScoredPair, connect, scored_pairs
 from kintrace.matching.features import FeatureWarning, build_features
 from kintrace.matching.model import ScoringModel, prior_for
 
 _QUERY_RID = -1
+#: New reports' keys wait in a small side table until there are this many, then are merged
+#: into the sorted arrays (a merge re-sorts everything, a second or two at a million).
+_MERGE_PENDING = 200_000
 
 
 def sub_key(key: str, birth_year: int) -> str:
@@ -36,101 +50,694 @@ def sub_key(key: str, birth_year: int) -> str:
     return f"{key}|y{birth_year}"
 
 
+_HASH_CHUNK = 1_000_000
+
+
+def key_hashes(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Stable 64-bit hashes (pandas' SipHash of the text) of Arrow strings.
+
+    The same function files a million reports' keys at build and an enquiry's thirty at
+    query time; chunks keep the Python strings it needs from piling up.
+    """
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks() if keys.num_chunks else pa.array([], pa.string())
+    out = np.empty(len(keys), np.uint64)
+    for start in range(0, len(keys), _HASH_CHUNK):
+        part = keys.slice(start, _HASH_CHUNK).to_numpy(zero_copy_only=False)
+        out[start : start + len(part)] = hash_array(part, categorize=False)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Columns
+
+
+class _Grow:
+    """A numpy array that grows by appending (capacity doubles)."""
+
+    def __init__(self, dtype: Any, data: np.ndarray | None = None) -> None:
+        self.data = np.asarray(data if data is not None else [], dtype=dtype)
+        self.n = len(self.data)
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self.data):
+            grown = np.empty(max(need, 2 * len(self.data), 16), dtype=self.data.dtype)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+        self.data[self.n : need] = values
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+class _Dictionary:
+    """Distinct strings of a column and their codes (-1 is null)."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.code_of: dict[str, int] = {}
+        self._array: np.ndarray | None = None
+
+    def encode(self, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """Codes for an Arrow string array, adding new strings to the dictionary."""
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if len(column) == 0:
+            return np.empty(0, dtype=np.int32)
+        encoded = pc.dictionary_encode(column)
+        local = encoded.dictionary.to_pylist()
+        remap = np.empty(len(local) + 1, dtype=np.int32)
+        remap[-1] = -1
+        for i, v in enumerate(local):
+            code = self.code_of.get(v)
+            if code is None:
+                code = len(self.values)
+                self.values.append(v)
+                self.code_of[v] = code
+            remap[i] = code
+        self._array = None
+        idx = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return remap[idx]
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        """Object array of strings (None for null) for codes."""
+        if self._array is None or len(self._array) != len(self.values) + 1:
+            self._array = np.array([*self.values, None], dtype=object)
+        return self._array[codes]  # code -1 picks the trailing None
+
+
+class _StrColumn:
+    kind = "str"
+
+    def __init__(self) -> None:
+        self.dictionary = _Dictionary()
+        self.codes = _Grow(np.int32)
+
+    def extend(self, column: pa.ChunkedArray) -> None:
+        self.codes.extend(self.dictionary.encode(column))
+
+    def gather(self, rows: np.ndarray) -> np.ndarray:
+        return self.dictionary.decode(self.codes.view[rows])
+
+    def arrow(self, rows: np.ndarray) -> pa.Array:
+        return pa.array(self.gather(rows).tolist(), pa.string())
+
+
+class _NumColumn:
+    kind = "num"
+
+    def __init__(self, arrow_type: pa.DataType) -> None:
+        self.type = arrow_type
+        self.values = _Grow(np.float64)
+
+    def extend(self, column: pa.ChunkedArray) -> None:
+        self.values.extend(
+            column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        )
+
+    def gather(self, rows: np.ndarray) -> np.ndarray:
+        return self.values.view[rows]
+
+    def arrow(self, rows: np.ndarray) -> pa.Array:
+        v = self.gather(rows)
+        return pa.array(v, pa.float64(), mask=np.isnan(v)).cast(self.type)
+
+
+class _ListColumn:
+    """A list column: flat values (ints, or codes of strings) and offsets; [] is null."""
+
+    kind = "list"
+
+    def __init__(self, value_type: pa.DataType) -> None:
+        self.value_type = value_type
+        self.dictionary = _Dictionary() if pa.types.is_string(value_type) else None
+        self.values = _Grow(np.int64)
+        self.offsets = _Grow(np.int64, np.zeros(1, dtype=np.int64))
+
+    def extend(self, column: pa.ChunkedArray) -> None:
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        lengths = pc.list_value_length(column).fill_null(0).to_numpy(zero_copy_only=False)
+        flat = pc.list_flatten(column)
+        if self.dictionary is not None:
+            values = self.dictionary.encode(flat).astype(np.int64)
+        else:
+            values = flat.to_numpy(zero_copy_only=False).astype(np.int64)
+        base = self.offsets.view[-1]
+        self.offsets.extend(base + np.cumsum(lengths, dtype=np.int64))
+        self.values.extend(values)
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """(values, row of each value, number of rows) for the given rows."""
+        offsets = self.offsets.view
+        starts = offsets[rows]
+        lengths = offsets[rows + 1] - starts
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(total) - np.repeat(first, lengths) + np.repeat(starts, lengths)
+        return self.values.view[pos], owner, len(rows)
+
+    def constant(self, value: Any) -> np.ndarray | None:
+        """The query's list as values comparable with `gather` (None for null)."""
+        if not value:
+            return None
+        if self.dictionary is not None:
+            codes = [self.dictionary.code_of.get(v, -2) for v in value]
+            return np.array(codes, dtype=np.int64)
+        return np.array(value, dtype=np.int64)
+
+    def arrow(self, rows: np.ndarray) -> pa.Array:
+        values, owner, n = self.gather(rows)
+        lengths = np.bincount(owner, minlength=n)
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        if self.dictionary is not None:
+            items = pa.array(self.dictionary.decode(values).tolist(), pa.string())
+        else:
+            items = pa.array(values, self.value_type)
+        mask = pa.array(lengths == 0)
+        return pa.ListArray.from_arrays(pa.array(offsets), items, mask=mask)
+
+
+_Column = _StrColumn | _NumColumn | _ListColumn
+
+
+def _column_for(arrow_type: pa.DataType) -> _Column:
+    if pa.types.is_string(arrow_type):
+        return _StrColumn()
+    if pa.types.is_list(arrow_type):
+        return _ListColumn(arrow_type.value_type)
+    return _NumColumn(arrow_type)
+
+
+# ---------------------------------------------------------------------------------------
+# The model's levels, evaluated in numpy
+
+
+class Unsupported(Exception):
+    """The level SQL uses something the numpy evaluator does not implement."""
+
+
+class _Bool:
+    """SQL three-valued booleans over the candidates: value where known, and a null mask."""
+
+    __slots__ = ("null", "value")
+
+    def __init__(self, value: np.ndarray, null: np.ndarray) -> None:
+        self.value = value & ~null
+        self.null = null
+
+
+class _Const:
+    """A value known once per query (the enquiry's side, or a literal)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Lists:
+    __slots__ = ("n", "owner", "values")
+
+    def __init__(self, values: np.ndarray, owner: np.ndarray, n: int) -> None:
+        self.values, self.owner, self.n = values, owner, n
+
+
+def _jaro_winkler(a: str, b: str) -> float:
+    if not a and not b:
+        return 0.0  # DuckDB's value for two empty strings (rapidfuzz says 1.0)
+    return float(JaroWinkler.normalized_similarity(a, b))
+
+
+_STRING_FUNCTIONS: dict[str, Callable[[str, str], float]] = {
+    "jaro_winkler_similarity": _jaro_winkler,
+    "damerau_levenshtein": lambda a, b: float(DamerauLevenshtein.distance(a, b)),
+    "levenshtein": lambda a, b: float(Levenshtein.distance(a, b)),
+}
+
+
+class _Evaluator:
+    """Evaluates one level CASE over n candidates: `_l` columns are the query's constants,
+    `_r` columns the candidates' arrays."""
+
+    def __init__(self, left: dict[str, Any], right: Callable[[str], Any], n: int) -> None:
+        self.left = left
+        self.right = right
+        self.n = n
+        self.cache: dict[str, Any] = {}
+
+    # values -----------------------------------------------------------------------------
+    def value(self, node: exp.Expression) -> Any:
+        key = node.meta["key"]
+        if key in self.cache:
+            return self.cache[key]
+        out = self._value(node)
+        self.cache[key] = out
+        return out
+
+    def _value(self, node: exp.Expression) -> Any:
+        if isinstance(node, exp.Paren):
+            return self.value(node.this)
+        if isinstance(node, exp.Column):
+            name = node.name
+            if name.endswith("_l"):
+                return _Const(self.left.get(name[:-2]))
+            if name.endswith("_r"):
+                return self.right(name[:-2])
+            raise Unsupported(name)
+        if isinstance(node, exp.Literal):
+            return _Const(node.this if node.is_string else float(node.this))
+        if isinstance(node, exp.Null):
+            return _Const(None)
+        if isinstance(node, exp.Neg):
+            v = self.number(node.this)
+            return _Const(-v.value) if isinstance(v, _Const) and v.value is not None else -v
+        if isinstance(node, exp.Sub | exp.Add):
+            a, b = self.number(node.this), self.number(node.expression)
+            av = a.value if isinstance(a, _Const) else a
+            bv = b.value if isinstance(b, _Const) else b
+            if av is None or bv is None:
+                return _Const(None)
+            out = av - bv if isinstance(node, exp.Sub) else av + bv
+            return _Const(out) if isinstance(a, _Const) and isinstance(b, _Const) else out
+        if isinstance(node, exp.Abs):
+            v = self.number(node.this)
+            if isinstance(v, _Const):
+                return _Const(None if v.value is None else abs(v.value))
+            return np.abs(v)
+        if isinstance(node, exp.Length):
+            return self._string_map(node.this, lambda s: float(len(s)))
+        if isinstance(node, exp.Left):
+            count = self.value(node.expression)
+            if not isinstance(count, _Const) or count.value is None:
+                raise Unsupported("left() with a varying length")
+            k = int(count.value)
+            v = self.value(node.this)
+            if isinstance(v, _Const):
+                return _Const(None if v.value is None else str(v.value)[:k])
+            return np.array([None if s is None else s[:k] for s in v], dtype=object)
+        if isinstance(node, exp.JarowinklerSimilarity):
+            return self._pairwise("jaro_winkler_similarity", node.this, node.expression)
+        if isinstance(node, exp.Levenshtein) and not node.args.get("ins_cost"):
+            return self._pairwise("levenshtein", node.this, node.expression)
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _STRING_FUNCTIONS:
+            args = node.expressions
+            if len(args) != 2:
+                raise Unsupported(node.name)
+            return self._pairwise(node.name.lower(), args[0], args[1])
+        if isinstance(node, exp.ArrayOverlaps) or (
+            isinstance(node, exp.Anonymous) and node.name.lower() == "list_has_any"
+        ):
+            args = (
+                [node.this, node.expression]
+                if isinstance(node, exp.ArrayOverlaps)
+                else list(node.expressions)
+            )
+            return self._has_any(args[0], args[1])
+        if isinstance(node, exp.Condition) and self._is_boolean(node):
+            return self.boolean(node)
+        raise Unsupported(type(node).__name__)
+
+    def number(self, node: exp.Expression) -> Any:
+        v = self.value(node)
+        if isinstance(v, _Const):
+            return v
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+            return v
+        raise Unsupported("arithmetic on a non-number")
+
+    def _string_map(self, node: exp.Expression, fn: Callable[[str], float]) -> Any:
+        v = self.value(node)
+        if isinstance(v, _Const):
+            return _Const(None if v.value is None else fn(str(v.value)))
+        return np.array([np.nan if s is None else fn(s) for s in v], dtype=np.float64)
+
+    def _pairwise(self, name: str, a_node: exp.Expression, b_node: exp.Expression) -> Any:
+        fn = _STRING_FUNCTIONS[name]
+        a, b = self.value(a_node), self.value(b_node)
+        if isinstance(a, _Const) and isinstance(b, _Const):
+            if a.value is None or b.value is None:
+                return _Const(None)
+            return _Const(fn(str(a.value), str(b.value)))
+        if isinstance(a, _Const):
+            const, vec, swap = a.value, b, False
+        elif isinstance(b, _Const):
+            const, vec, swap = b.value, a, True
+        else:
+            raise Unsupported(f"{name} of two candidate columns")
+        out = np.full(self.n, np.nan)
+        if const is None:
+            return out
+        q = str(const)
+        # Few distinct values among the candidates (they share a name key): each once.
+        seen: dict[str, float] = {}
+        for i, s in enumerate(vec):
+            if s is None:
+                continue
+            r = seen.get(s)
+            if r is None:
+                r = fn(s, q) if swap else fn(q, s)
+                seen[s] = r
+            out[i] = r
+        return out
+
+    def _has_any(self, a_node: exp.Expression, b_node: exp.Expression) -> _Bool:
+        a, b = self.value(a_node), self.value(b_node)
+        if isinstance(a, _Const) and isinstance(b, _Lists):
+            const, lists = a.value, b
+        elif isinstance(b, _Const) and isinstance(a, _Lists):
+            const, lists = b.value, a
+        else:
+            raise Unsupported("list_has_any of two constants or two candidate columns")
+        null = np.bincount(lists.owner, minlength=lists.n) == 0
+        if const is None:
+            return _Bool(np.zeros(self.n, bool), np.ones(self.n, bool))
+        hit = np.isin(lists.values, const)
+        found = np.bincount(lists.owner[hit], minlength=lists.n) > 0
+        return _Bool(found, null)
+
+    # booleans ---------------------------------------------------------------------------
+    @staticmethod
+    def _is_boolean(node: exp.Expression) -> bool:
+        return isinstance(
+            node,
+            exp.And
+            | exp.Or
+            | exp.Not
+            | exp.Is
+            | exp.EQ
+            | exp.NEQ
+            | exp.GT
+            | exp.GTE
+            | exp.LT
+            | exp.LTE
+            | exp.Boolean,
+        )
+
+    def boolean(self, node: exp.Expression) -> _Bool:
+        key = "bool:" + node.meta["key"]
+        if key in self.cache:
+            return self.cache[key]  # type: ignore[no-any-return]
+        out = self._boolean(node)
+        self.cache[key] = out
+        return out
+
+    def _const_bool(self, value: bool | None) -> _Bool:
+        if value is None:
+            return _Bool(np.zeros(self.n, bool), np.ones(self.n, bool))
+        return _Bool(np.full(self.n, bool(value)), np.zeros(self.n, bool))
+
+    def _boolean(self, node: exp.Expression) -> _Bool:
+        if isinstance(node, exp.Paren):
+            return self.boolean(node.this)
+        if isinstance(node, exp.Boolean):
+            return self._const_bool(bool(node.this))
+        if isinstance(node, exp.And):
+            a, b = self.boolean(node.this), self.boolean(node.expression)
+            false = (~a.value & ~a.null) | (~b.value & ~b.null)
+            value = a.value & b.value
+            return _Bool(value, ~false & ~value)
+        if isinstance(node, exp.Or):
+            a, b = self.boolean(node.this), self.boolean(node.expression)
+            value = a.value | b.value
+            return _Bool(value, ~value & (a.null | b.null))
+        if isinstance(node, exp.Not):
+            a = self.boolean(node.this)
+            return _Bool(~a.value & ~a.null, a.null)
+        if isinstance(node, exp.Is):
+            if not isinstance(node.expression, exp.Null):
+                raise Unsupported("IS other than IS NULL")
+            v = self.value(node.this)
+            return _Bool(self._null_mask(v), np.zeros(self.n, bool))
+        if isinstance(node, exp.EQ | exp.NEQ | exp.GT | exp.GTE | exp.LT | exp.LTE):
+            return self._compare(node)
+        v = self.value(node)
+        if isinstance(v, _Bool):
+            return v
+        raise Unsupported(type(node).__name__)
+
+    def _null_mask(self, v: Any) -> np.ndarray:
+        if isinstance(v, _Const):
+            return np.full(self.n, v.value is None or v.value == [])
+        if isinstance(v, _Bool):
+            return v.null.copy()
+        if isinstance(v, _Lists):
+            return np.bincount(v.owner, minlength=v.n) == 0
+        if v.dtype.kind == "f":
+            return np.isnan(v)
+        return np.array([s is None for s in v], dtype=bool)
+
+    def _compare(self, node: exp.Expression) -> _Bool:
+        a, b = self.value(node.this), self.value(node.expression)
+        if isinstance(a, _Lists | _Bool) or isinstance(b, _Lists | _Bool):
+            raise Unsupported("comparison of lists or booleans")
+        ops: dict[type, Callable[[Any, Any], Any]] = {
+            exp.EQ: lambda x, y: x == y,
+            exp.NEQ: lambda x, y: x != y,
+            exp.GT: lambda x, y: x > y,
+            exp.GTE: lambda x, y: x >= y,
+            exp.LT: lambda x, y: x < y,
+            exp.LTE: lambda x, y: x <= y,
+        }
+        op = ops[type(node)]
+        if isinstance(a, _Const) and isinstance(b, _Const):
+            if a.value is None or b.value is None:
+                return self._const_bool(None)
+            return self._const_bool(bool(op(a.value, b.value)))
+        null = np.zeros(self.n, bool)
+        for side in (a, b):
+            null |= self._null_mask(side)
+        if (isinstance(a, _Const) and a.value is None) or (
+            isinstance(b, _Const) and b.value is None
+        ):
+            return self._const_bool(None)
+        av = a.value if isinstance(a, _Const) else a
+        bv = b.value if isinstance(b, _Const) else b
+        is_text = any(
+            (isinstance(x, np.ndarray) and x.dtype == object) or isinstance(x, str)
+            for x in (av, bv)
+        )
+        if is_text:
+            if isinstance(av, np.ndarray) and isinstance(bv, np.ndarray):
+                raise Unsupported("comparison of two candidate columns")
+            vec, const, flip = (av, bv, False) if isinstance(av, np.ndarray) else (bv, av, True)
+            value = np.zeros(self.n, bool)
+            known = ~null
+            value[known] = [bool(op(const, s) if flip else op(s, const)) for s in vec[known]]
+            return _Bool(value, null)
+        with np.errstate(invalid="ignore"):
+            value = np.asarray(op(av, bv), dtype=bool)
+        return _Bool(value, null)
+
+    def case(self, node: exp.Case) -> np.ndarray:
+        default = node.args.get("default")
+        out = np.full(self.n, self._int(default) if default is not None else -1, dtype=np.int64)
+        open_ = np.ones(self.n, bool)
+        for branch in node.args["ifs"]:
+            cond = self.boolean(branch.this)
+            take = cond.value & open_
+            out[take] = self._int(branch.args["true"])
+            open_ &= ~take
+            if not open_.any():
+                break
+        return out
+
+    def _int(self, node: exp.Expression) -> int:
+        v = self.value(node)
+        if not isinstance(v, _Const) or v.value is None:
+            raise Unsupported("a level value that is not a constant")
+        return int(v.value)
+
+
+def _parse_levels(model: ScoringModel) -> list[tuple[str, exp.Case]] | None:
+    """(gamma column, CASE) for each comparison, or None when some SQL cannot be read."""
+    out = []
+    for sql in model.settings._columns_to_select_for_comparison_vector_values:
+        if not sql.lstrip().upper().startswith("CASE"):
+            continue
+        try:
+            node = sqlglot.parse_one(sql, read="duckdb")
+        except sqlglot.errors.ParseError:
+            return None
+        if not isinstance(node, exp.Alias) or not isinstance(node.this, exp.Case):
+            return None
+        for sub in node.walk():
+            # Same text, same value: a query computes each distinct expression once.
+            sub.meta["key"] = sub.sql()
+        out.append((node.alias, node.this))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The index
+
+
 class CandidateIndex:
-    """An in-process index over reports; `query` returns one enquiry's scored candidates."""
+    """An in-process index over reports; `query` returns one enquiry's scored candidates.
+
+    Build it from exchange records, or from a feature table (`from_features`) when the
+    features are already built; `add` files further reports without a rebuild.
+    """
 
     def __init__(self, records: Sequence[dict[str, Any]], *, threads: int = 1) -> None:
         features = build_features(records)
+        self._setup(features.table, threads=threads)
         self.warnings: list[FeatureWarning] = features.warnings
-        table = features.table
-        self.size = table.num_rows
-        self.model = ScoringModel(prior_for(self.size))
-        self._con = connect(threads=threads)
-        self._lock = threading.Lock()
+
+    @classmethod
+    def from_features(cls, table: pa.Table, *, threads: int = 1) -> CandidateIndex:
+        """An index over a feature table from `build_features` (rids are ignored)."""
+        index = cls.__new__(cls)
+        index._setup(table, threads=threads)
+        index.warnings = []
+        return index
+
+    def _setup(self, table: pa.Table, *, threads: int) -> None:
+        self._lock = threading.RLock()
+        self._base_model = ScoringModel(prior_for(max(table.num_rows, 1)))
+        self._levels = _parse_levels(self._base_model)
+        self._threads = threads
+        self._con: duckdb.DuckDBPyConnection | None = None  # only for the SQL fallback
         self._view_ready = False
-        # Term frequencies over the indexed population, as in batch (tf_sql).
-        self._tf: dict[str, dict[str, float]] = {}
+        names = list(dict.fromkeys(["record_id", *self._base_model.feature_columns(), "birth_y"]))
+        schema = table.schema
+        self._columns: dict[str, _Column] = {c: _column_for(schema.field(c).type) for c in names}
+        self._tf_counts: dict[str, _Grow] = {c: _Grow(np.int64) for c in TF_COLUMNS}
+        self.size = 0
+        self._model_size = -1
+        self._key_hashes = np.empty(0, np.uint64)
+        self._key_starts = np.empty(0, np.int64)
+        self._key_counts = np.empty(0, np.int64)
+        self._rids = np.empty(0, np.int32)
+        self._weak = np.empty(0, bool)
+        self._pending: dict[int, list[tuple[int, bool]]] = {}
+        self._pending_count = 0
+        self._append(table, merge=True)
+
+    # building ---------------------------------------------------------------------------
+    def add(self, records: Sequence[dict[str, Any]]) -> list[FeatureWarning]:
+        """File more reports; they are searchable at once. Returns their value warnings."""
+        features = build_features(records)
+        self.add_features(features.table)
+        return features.warnings
+
+    def add_features(self, table: pa.Table) -> None:
+        """File more reports given as a feature table (from `build_features`)."""
+        with self._lock:
+            self._append(table, merge=False)
+
+    def _append(self, table: pa.Table, *, merge: bool) -> None:
+        first = self.size
+        for name, column in self._columns.items():
+            column.extend(table.column(name))
         for c in TF_COLUMNS:
-            counts = pc.value_counts(table.column(c).drop_null())
-            values = counts.field("values").to_pylist()
-            freq = self.model.term_frequency(c, counts.field("counts").to_numpy(), self.size)
-            self._tf[c] = dict(zip(values, freq.tolist(), strict=True))
-            tf_values = [
-                self._tf[c].get(v) if v is not None else None for v in table.column(c).to_pylist()
-            ]
-            table = table.append_column(f"tf_{c}", pa.array(tf_values, pa.float64()))
-        self._build_keys(table.column("bkeys"), table.column("birth_y"))
-        self.table = table.drop_columns(["bkeys"])
-        self._wide_columns = self._column_plan()
+            col = self._columns[c]
+            assert isinstance(col, _StrColumn)
+            counts = self._tf_counts[c]
+            n_values = len(col.dictionary.values)
+            if counts.n < n_values:
+                counts.extend(np.zeros(n_values - counts.n, np.int64))
+            codes = col.codes.view[first:]
+            np.add.at(counts.data, codes[codes >= 0], 1)
+        self.size += table.num_rows
+        hashes, rows, weak = self._key_rows(table.column("bkeys"), first)
+        if merge or self._pending_count + len(hashes) > _MERGE_PENDING:
+            for h, entries in self._pending.items():
+                hashes = np.concatenate([hashes, np.full(len(entries), h, np.uint64)])
+                rows = np.concatenate([rows, np.array([r for r, _ in entries], np.int32)])
+                weak = np.concatenate([weak, np.array([w for _, w in entries], bool)])
+            self._pending, self._pending_count = {}, 0
+            self._merge(hashes, rows, weak)
+        else:
+            for h, r, w in zip(hashes.tolist(), rows.tolist(), weak.tolist(), strict=True):
+                self._pending.setdefault(h, []).append((r, w))
+            self._pending_count += len(hashes)
 
-    def _build_keys(self, bkeys: pa.ChunkedArray, years: pa.ChunkedArray) -> None:
-        flat = [k.lstrip("~") for k in pc.list_flatten(bkeys).to_pylist()]
-        weak_flat = pc.starts_with(pc.list_flatten(bkeys), "~").to_numpy(zero_copy_only=False)
-        lengths = pc.list_value_length(bkeys).fill_null(0).to_numpy()
-        rids = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        hashes = np.fromiter((hash(k) for k in flat), dtype=np.int64, count=len(flat))
-        uniq, counts = np.unique(hashes, return_counts=True)
-        big = uniq[counts > MAX_BLOCK_SIZE]
-        self._big = set(big.tolist())
-        # Keys too common are narrowed by the birth year, exactly as batch does (sub_key).
-        is_big = np.isin(hashes, big)
-        year_of = years.to_numpy(zero_copy_only=False)
-        keep_small = ~is_big
-        sub_idx = np.nonzero(is_big)[0]
-        sub_hashes, sub_rows, sub_weak = [], [], []
-        for i in sub_idx:
-            y = year_of[rids[i]]
-            if y == y and y is not None:  # not NaN / null
-                sub_hashes.append(hash(sub_key(flat[i], int(y))))
-                sub_rows.append(rids[i])
-                sub_weak.append(weak_flat[i])
-        hashes = np.concatenate([hashes[keep_small], np.array(sub_hashes, dtype=np.int64)])
-        rids = np.concatenate([rids[keep_small], np.array(sub_rows, dtype=np.int32)])
-        weak = np.concatenate([weak_flat[keep_small], np.array(sub_weak, dtype=bool)])
+    def _key_rows(
+        self, bkeys: pa.ChunkedArray, first: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hash of the key without its weak mark, row, weak) for every key of every row."""
+        bkeys = bkeys.combine_chunks() if isinstance(bkeys, pa.ChunkedArray) else bkeys
+        lengths = pc.list_value_length(bkeys).fill_null(0).to_numpy(zero_copy_only=False)
+        rows = np.repeat(np.arange(first, first + len(bkeys), dtype=np.int32), lengths)
+        flat = pc.list_flatten(bkeys)
+        weak = pc.starts_with(flat, "~").to_numpy(zero_copy_only=False)
+        return key_hashes(pc.utf8_ltrim(flat, characters="~")), rows, weak
+
+    def _merge(self, hashes: np.ndarray, rows: np.ndarray, weak: np.ndarray) -> None:
+        if len(self._rids):
+            owner = np.repeat(np.arange(len(self._key_hashes)), self._key_counts)
+            hashes = np.concatenate([self._key_hashes[owner], hashes])
+            rows = np.concatenate([self._rids, rows])
+            weak = np.concatenate([self._weak, weak])
         order = np.argsort(hashes, kind="stable")
-        hashes, rids, weak = hashes[order], rids[order], weak[order]
-        uniq, starts, counts = np.unique(hashes, return_index=True, return_counts=True)
-        keep = counts <= MAX_BLOCK_SIZE  # the same cap as batch, on the same population
-        self._key_hashes = uniq[keep]
-        self._key_starts = starts[keep]
-        self._key_counts = counts[keep]
-        self._rids = rids
-        self._weak = weak
+        hashes, self._rids, self._weak = hashes[order], rows[order], weak[order]
+        self._key_hashes, starts, counts = np.unique(hashes, return_index=True, return_counts=True)
+        self._key_starts = starts.astype(np.int64)
+        self._key_counts = counts.astype(np.int64)
 
-    def _column_plan(self) -> list[str]:
-        return list(self.model.feature_columns())
+    # querying ---------------------------------------------------------------------------
+    @property
+    def model(self) -> ScoringModel:
+        """The shipped model at the prior for the current number of reports (as batch)."""
+        if self._model_size != self.size:
+            model = copy.copy(self._base_model)
+            model.prior = prior_for(max(self.size, 1))
+            self._model, self._model_size = model, self.size
+        return self._model
 
     def candidates(self, keys: Sequence[str], birth_year: int | None = None) -> np.ndarray:
-        """Rows of the index filed under any of `keys` (blocks over the cap are narrowed by
-        the birth year, then skipped; a weak key only reaches reports filed under it with a
-        strong one)."""
-        if not keys or len(self._key_hashes) == 0:
+        """Rows of the index filed under any of `keys`, as `link_records` would pair them: a
+        key filed under more than MAX_BLOCK_SIZE reports is narrowed by the birth year
+        (skipped without one, or if still too common); a weak key ("~") only reaches
+        reports filed under it with a strong one."""
+        if not keys or self.size == 0:
             return np.empty(0, dtype=np.int32)
-        hashes, weak_flags = [], []
-        for key in keys:
-            base = key.lstrip("~")
-            h = hash(base)
-            if h in self._big:
+        hashes = hash_array(np.array([k.lstrip("~") for k in keys], dtype=object), categorize=False)
+        years = self._columns["birth_y"]
+        assert isinstance(years, _NumColumn)
+        parts = []
+        for h, key in zip(hashes.tolist(), keys, strict=True):
+            rows, weak = self._posting(h)
+            if len(rows) > MAX_BLOCK_SIZE:
                 if birth_year is None:
                     continue
-                h = hash(sub_key(base, birth_year))
-            hashes.append(h)
-            weak_flags.append(key.startswith("~"))
-        if not hashes:
-            return np.empty(0, dtype=np.int32)
-        q = np.array(hashes, dtype=np.int64)
-        q_weak = np.array(weak_flags, dtype=bool)
-        pos = np.searchsorted(self._key_hashes, q)
-        pos = np.minimum(pos, len(self._key_hashes) - 1)
-        hit = self._key_hashes[pos] == q
-        parts = []
-        for p, is_weak in zip(pos[hit], q_weak[hit], strict=True):
-            lo, hi = self._key_starts[p], self._key_starts[p] + self._key_counts[p]
-            rows = self._rids[lo:hi]
-            parts.append(rows[~self._weak[lo:hi]] if is_weak else rows)
+                same = years.values.view[rows] == birth_year
+                rows, weak = rows[same], weak[same]
+                if len(rows) > MAX_BLOCK_SIZE:
+                    continue
+            if key.startswith("~"):
+                rows = rows[~weak]
+            if len(rows):
+                parts.append(rows)
         if not parts:
             return np.empty(0, dtype=np.int32)
         return np.unique(np.concatenate(parts))
+
+    def candidates_for(self, record: dict[str, Any]) -> np.ndarray:
+        """Rows of the index that `query(record)` scores (before any threshold)."""
+        return self._candidates_of(build_features([record], rid_offset=_QUERY_RID).table)
+
+    def _candidates_of(self, q: pa.Table) -> np.ndarray:
+        return self.candidates(q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py())
+
+    def _posting(self, h: int) -> tuple[np.ndarray, np.ndarray]:
+        keys = self._key_hashes
+        p = int(np.searchsorted(keys, np.uint64(h)))
+        if p < len(keys) and keys[p] == h:
+            lo = self._key_starts[p]
+            hi = lo + self._key_counts[p]
+            rows, weak = self._rids[lo:hi], self._weak[lo:hi]
+        else:
+            rows, weak = np.empty(0, np.int32), np.empty(0, bool)
+        extra = self._pending.get(h)
+        if extra:
+            rows = np.concatenate([rows, np.array([r for r, _ in extra], np.int32)])
+            weak = np.concatenate([weak, np.array([w for _, w in extra], bool)])
+        return rows, weak
 
     def query(
         self,
@@ -144,37 +751,115 @@ class CandidateIndex:
 
         left_id is the enquiry's record_id, right_id the report's.
         """
-        qf = build_features([record], rid_offset=_QUERY_RID)
-        q = qf.table
-        rows = self.candidates(q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py())
-        if len(rows) == 0:
-            return []
+        q = build_features([record], rid_offset=_QUERY_RID).table
+        with self._lock:
+            rows = self._candidates_of(q)
+            if len(rows) == 0:
+                return []
+            model = self.model
+            columns = self._score_columns(model, q, rows)
+            weights = model.weigh(columns)
+            keep = np.nonzero(weights["match_probability"] >= min_probability)[0]
+            if len(keep) == 0:
+                return []
+            # most probable first, then by position in the index (as batch sorts)
+            order = np.lexsort((rows[keep], -weights["match_probability"][keep]))[:limit]
+            chosen = keep[order]
+            picked = rows[chosen]
+            out: dict[str, Any] = {
+                "rid_l": np.full(len(chosen), _QUERY_RID, np.int64),
+                "rid_r": np.arange(len(chosen), dtype=np.int64),
+                "match_weight": weights["match_weight"][chosen],
+                "match_probability": weights["match_probability"][chosen],
+            }
+            for name in model.output_columns():
+                source = columns.get(name) if name.startswith("gamma_") else weights.get(name)
+                if source is not None:
+                    out[name] = np.asarray(source)[chosen]
+            right = self._arrow_rows(picked, explain=explain)
+        return scored_pairs(model, pa.table(out), q, right, _QUERY_RID, 0, explain=explain)
+
+    def _arrow_rows(self, rows: np.ndarray, *, explain: bool) -> pa.Table:
+        names = list(self._columns) if explain else ["record_id"]
+        return pa.table({c: self._columns[c].arrow(rows) for c in names})
+
+    def _score_columns(self, model: ScoringModel, q: pa.Table, rows: np.ndarray) -> dict[str, Any]:
+        """rid_l, gamma_* and tf_*_l/_r for the candidate rows."""
         n = len(rows)
-        right = self.table.take(pa.array(rows))
-        cols: dict[str, Any] = {"rid_l": pa.array(np.full(n, _QUERY_RID, dtype=np.int64))}
-        cols["rid_r"] = pa.array(rows.astype(np.int64))
-        for c in self._wide_columns:
-            value = q.column(c)[0]
-            cols[f"{c}_l"] = pa.repeat(value, n) if value.is_valid else pa.nulls(n, value.type)
-            cols[f"{c}_r"] = right.column(c)
+        cols: dict[str, Any] = {"rid_l": np.full(n, _QUERY_RID, np.int64)}
         for c in TF_COLUMNS:
             v = q.column(c)[0].as_py()
-            tf = self._tf[c].get(v) if v is not None else None
-            cols[f"tf_{c}_l"] = pa.array([tf] * n, pa.float64())
-            cols[f"tf_{c}_r"] = right.column(f"tf_{c}")
+            column = self._columns[c]
+            assert isinstance(column, _StrColumn)
+            counts = self._tf_counts[c].view
+            code = column.dictionary.code_of.get(v, -1) if v is not None else -1
+            # As batch's LEFT JOIN: a value no report has gets no frequency (null).
+            tf_l = model.term_frequency(c, counts[code], self.size) if code >= 0 else np.nan
+            cols[f"tf_{c}_l"] = np.full(n, float(tf_l))
+            codes = column.codes.view[rows]
+            tf = model.term_frequency(c, counts[np.maximum(codes, 0)].astype(float), self.size)
+            cols[f"tf_{c}_r"] = np.where(codes >= 0, tf, np.nan)
+        if self._levels is not None:
+            try:
+                cols.update(self._gammas_numpy(q, rows))
+                return cols
+            except Unsupported:
+                self._levels = None  # this model needs SQL; do not try numpy again
+        cols.update(self._gammas_sql(model, q, rows))
+        return cols
+
+    def _gammas_numpy(self, q: pa.Table, rows: np.ndarray) -> dict[str, np.ndarray]:
+        left = {c: q.column(c)[0].as_py() for c in self._columns}
+        gathered: dict[str, Any] = {}
+
+        def right(name: str) -> Any:
+            if name not in gathered:
+                column = self._columns.get(name)
+                if column is None:
+                    raise Unsupported(name)
+                if isinstance(column, _ListColumn):
+                    gathered[name] = _Lists(*column.gather(rows))
+                else:
+                    gathered[name] = column.gather(rows)
+            return gathered[name]
+
+        # The enquiry's lists are compared as the index stores them (codes for strings).
+        for name, column in self._columns.items():
+            if isinstance(column, _ListColumn):
+                left[name] = column.constant(left[name])
+        evaluator = _Evaluator(left, right, len(rows))
+        assert self._levels is not None
+        return {gamma: evaluator.case(case) for gamma, case in self._levels}
+
+    def _gammas_sql(self, model: ScoringModel, q: pa.Table, rows: np.ndarray) -> dict[str, Any]:
+        """The levels by DuckDB, with batch's SQL (for levels the evaluator cannot read)."""
+        n = len(rows)
+        cols: dict[str, Any] = {
+            "rid_l": pa.array(np.full(n, _QUERY_RID, np.int64)),
+            "rid_r": pa.array(rows.astype(np.int64)),
+        }
+        for c in model.feature_columns():
+            value = q.column(c)[0]
+            cols[f"{c}_l"] = pa.repeat(value, n) if value.is_valid else pa.nulls(n, value.type)
+            cols[f"{c}_r"] = self._columns[c].arrow(rows).cast(value.type)
+        for c in TF_COLUMNS:
+            cols[f"tf_{c}_l"] = pa.nulls(n, pa.float64())
+            cols[f"tf_{c}_r"] = pa.nulls(n, pa.float64())
         cols["match_key"] = pa.array(np.zeros(n, dtype=np.int64))
-        wide = pa.table(cols)
-        with self._lock:
-            # A view parsed once: sending the comparison SQL per query costs more than
-            # scoring the few dozen candidates.
-            self._con.register("wide", wide)
-            if not self._view_ready:
-                self._con.execute(f"CREATE VIEW gammas AS {self.model.gamma_sql('wide')}")
-                self._view_ready = True
-            scored = score(self._con, self.model, "SELECT * FROM gammas", min_probability)
-            self._con.unregister("wide")
-        if scored.num_rows == 0:
-            return []
-        scored = scored.sort_by([("match_probability", "descending"), ("rid_r", "ascending")])
-        scored = scored.slice(0, limit)
-        return scored_pairs(self.model, scored, q, self.table, _QUERY_RID, 0, explain=explain)
+        if self._con is None:
+            self._con = connect(threads=self._threads)
+        self._con.register("wide", pa.table(cols))
+        if not self._view_ready:
+            self._con.execute(f"CREATE VIEW gammas AS {model.gamma_sql('wide')}")
+            self._view_ready = True
+        got = self._con.execute("SELECT * FROM gammas").fetchnumpy()
+        self._con.unregister("wide")
+        # DuckDB may return rows in any order: put them back in candidate order.
+        order = np.searchsorted(rows, np.asarray(got["rid_r"]))
+        out = {}
+        for k, v in got.items():
+            if k.startswith("gamma_"):
+                arr = np.empty(n, np.int64)
+                arr[order] = np.asarray(v)
+                out[k] = arr
+        return out
