@@ -126,8 +126,27 @@ def enquiry_payload(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
-def totp_code(seed: str = TOTP_SEED) -> str:
-    """The authenticator app's current code for ``seed`` (the personas' seed by default)."""
+# The last step handed out per (seed, account): the service accepts each step's code only once
+# per account (RFC 6238 5.2), so a test that signs the same person in twice needs a fresh code,
+# as a person would wait for the app's next one. Callers name the account together with its
+# database (its URL), as every test has a database of its own.
+ISSUED_TOTP_STEPS: dict[tuple[str, str], int] = {}
+
+
+def totp_code(seed: str = TOTP_SEED, account: str = "") -> str:
+    """An authenticator code for ``seed`` (the personas' seed by default) that ``account`` has
+    not used yet: the previous, current or next 30-second step, waiting for a new step only
+    when all three are spent."""
+    import time
+
     import pyotp
 
-    return pyotp.TOTP(seed).now()
+    from kintrace.web import security  # its clock, which tests may move forward
+
+    totp = pyotp.TOTP(seed)
+    now_step = int(security.clock()) // totp.interval
+    step = max(now_step - 1, ISSUED_TOTP_STEPS.get((seed, account), now_step - 2) + 1)
+    if step > now_step + 1:
+        time.sleep((step - 1) * totp.interval - security.clock() + 0.05)
+    ISSUED_TOTP_STEPS[(seed, account)] = step
+    return totp.generate_otp(step)

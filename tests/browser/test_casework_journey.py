@@ -63,7 +63,7 @@ def sign_in(page: Any, url: str, email: str) -> None:
     page.goto(f"{url}/staff/login?lang=en")
     page.fill("#f-email", email)
     page.fill("#f-password", PASSWORD)
-    page.fill("#f-code", totp_code())
+    page.fill("#f-code", totp_code(account=f"{url}|{email}"))
     page.get_by_role("button", name="Sign in").click()
 
 

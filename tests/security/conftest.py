@@ -12,21 +12,22 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.factories import PASSWORD, TOTP_SEED, add_personas, make_settings
+from tests.factories import PASSWORD, TOTP_SEED, add_personas, make_settings, totp_code
 from tests.review.conftest import add_report, add_source
 from tests.web.conftest import CSRF_RE, Web, build_web, form_fields, receipt_codes
 
 from kintrace.db import upgrade
 from kintrace.db.models import Disclosure, Enquiry, Match, MatchDecision, Message, User
-from kintrace.db.models_forensic import ForensicPhoto, UnidentifiedRemains
+from kintrace.db.models_attachments import CaseAttachment
+from kintrace.db.models_forensic import ForensicPhoto, Identification, UnidentifiedRemains
 from kintrace.domain import Role
 from kintrace.intake.staff import create_user
 from kintrace.review.persons import cluster_reports
@@ -64,7 +65,7 @@ def csrf_of(client: TestClient, path: str = "/staff/login?lang=en") -> str:
 def sign_in(client: TestClient, email: str, seed: str | None = TOTP_SEED) -> Any:
     form = {"csrf_token": csrf_of(client), "email": email, "password": PASSWORD, "next": "/staff"}
     if seed:
-        form["code"] = pyotp.TOTP(seed).now()
+        form["code"] = totp_code(seed, f"{client.app.state.engine.url}|{email}")
     return client.post("/staff/login", data=form, follow_redirects=False)
 
 
@@ -182,6 +183,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             session.add(photo)
             session.flush()
             ids["remains_id"], ids["photo_id"] = remains.id, photo.id
+            # An approved identification of A's case (return planning) and a scanned reply.
+            users = list(session.scalars(sa.select(User.id).order_by(User.id).limit(2)))
+            ident = Identification(remains_id=remains.id, case_id=ids["case_id"], method="visual",
+                                   proposed_by=users[0], approved_by=users[1],
+                                   approved_at=datetime.now(UTC))  # fmt: skip
+            attachment = CaseAttachment(case_id=ids["case_id"], kind="reply",
+                                        content_type="image/png", data=b"png",
+                                        uploaded_by=users[0])  # fmt: skip
+            session.add_all([ident, attachment])
+            session.flush()
+            ids["identification_id"], ids["attachment_id"] = ident.id, attachment.id
         assert all(ids.values()), ids
         yield world
         for client in world.clients.values():

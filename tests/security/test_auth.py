@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from tests.factories import PASSWORD, add_personas
+from tests.factories import PASSWORD, add_personas, totp_code
 from tests.security.conftest import csrf_of, sign_in
 from tests.web.conftest import Web, build_web
 
@@ -78,7 +77,7 @@ def test_a_caseworker_without_a_seed_enrols_with_a_qr_code_before_anything_else(
     assert wrong.status_code == 422 and "The code is not right" in wrong.text
     right = client.post(
         "/account/totp",
-        data={"csrf_token": token, "code": pyotp.TOTP(seed_text).now()},
+        data={"csrf_token": token, "code": totp_code(seed_text, "dana")},
         follow_redirects=False,
     )
     assert right.status_code == 303 and right.headers["location"] == "/staff"
@@ -201,3 +200,29 @@ def test_signing_out_everywhere_ends_the_session_on_every_device(staffed: Web) -
     # A new sign-in works again, and Bob's sessions were never touched.
     assert sign_in(phone, "alice@a.example.org").status_code == 303
     assert phone.get("/staff", follow_redirects=False).status_code == 200
+
+
+def test_an_authenticator_code_signs_in_only_once(staffed: Web, clock: Clock) -> None:
+    import pyotp
+    from tests.factories import TOTP_SEED
+
+    totp = pyotp.TOTP(TOTP_SEED)
+    step = int(clock.now.timestamp()) // totp.interval
+    form = {"email": "alice@a.example.org", "password": PASSWORD, "next": "/staff"}
+
+    def attempt(code: str, address: str) -> int:
+        client = client_for(staffed, address)
+        data = {**form, "csrf_token": csrf_of(client), "code": code}
+        return client.post("/staff/login", data=data, follow_redirects=False).status_code
+
+    assert attempt(totp.generate_otp(step), "10.4.0.1") == 303
+    # The same code read over a shoulder a few seconds later opens nothing.
+    clock.advance(seconds=5)
+    assert attempt(totp.generate_otp(step), "10.4.0.2") == 401
+    # Nor does the previous step's code, still inside the drift window, once a newer one was used.
+    assert attempt(totp.generate_otp(step - 1), "10.4.0.3") == 401
+    # The app's next code works, and the refusals were audited as failed sign-ins.
+    assert attempt(totp.generate_otp(step + 1), "10.4.0.4") == 303
+    with staffed.sessions() as session:
+        kinds = session.scalars(sa.select(AuditEvent.kind)).all()
+    assert kinds.count("staff.login_failed") == 2

@@ -11,16 +11,18 @@ correct password, an account without a seed is sent to enrolment first.
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pyotp
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from kintrace.db.models_security import StaffSessionGeneration
+from kintrace.db.models_security import StaffSessionGeneration, StaffTotpStep
 from kintrace.domain import Role
 from kintrace.domain.ids import normalise_reference
 from kintrace.intake.enquiries import EnquiryStatus, find_enquiry
@@ -63,6 +65,46 @@ clock: Callable[[], float] = time.time
 
 def needs_totp(user: Any) -> bool:
     return str(getattr(user.role, "value", user.role)) in TOTP_ROLES
+
+
+def totp_accepts(session: Session, user_id: int, secret: str, code: str) -> bool:
+    """True for the authenticator's code of this 30-second step or one step either side (clock
+    drift), unless a code of that step or a later one already signed this account in.
+
+    The accepted step is written in the caller's transaction, so a code works once: one read
+    over a shoulder or from a proxy log opens no second session (RFC 6238 section 5.2).
+    """
+    code = "".join(code.split())
+    if not (code.isdigit() and secret):
+        return False
+    totp = pyotp.TOTP(secret)
+    now_step = int(clock()) // totp.interval
+    step = next(
+        (
+            s
+            for s in (now_step - 1, now_step, now_step + 1)
+            if hmac.compare_digest(totp.generate_otp(s), code)
+        ),
+        None,
+    )
+    if step is None:
+        return False
+    # One conditional UPDATE decides between two sign-ins racing with the same code.
+    moved = session.execute(
+        sa.update(StaffTotpStep)
+        .where(StaffTotpStep.user_id == user_id, StaffTotpStep.last_step < step)
+        .values(last_step=step)
+    )
+    if moved.rowcount:  # type: ignore[attr-defined]
+        return True
+    if session.get(StaffTotpStep, user_id) is not None:
+        return False  # this code, or a newer one, has been used already
+    try:
+        with session.begin_nested():
+            session.add(StaffTotpStep(user_id=user_id, last_step=step))
+    except sa.exc.IntegrityError:
+        return False  # a concurrent sign-in with the same code won
+    return True
 
 
 def current_generation(session: Session, user_id: int) -> int:

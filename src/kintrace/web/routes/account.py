@@ -99,8 +99,7 @@ def enrol(request: Request, form: FormDep, session: SessionDep) -> Response:
     wait = throttle.retry_after(session, subjects)
     if wait is not None:
         return security.too_many(request, wait, security.LOGIN_THROTTLED)
-    code = "".join(str(form.get("code", "")).split())
-    if not (code.isdigit() and pyotp.TOTP(seed).verify(code, valid_window=1)):
+    if not security.totp_accepts(session, user.id, seed, str(form.get("code", ""))):
         throttle.failed(session, subjects)
         session.commit()
         return _enrol_page(request, user, failed=True, status_code=422)

@@ -4,7 +4,6 @@ so a cookie planted before sign-in is worth nothing after it."""
 
 from __future__ import annotations
 
-import pyotp
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
@@ -60,12 +59,6 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "staff/login.html", context)
 
 
-def totp_accepts(secret: str, code: str) -> bool:
-    """The code from the authenticator app, allowing one 30-second step of clock drift."""
-    code = "".join(code.split())
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
-
-
 @router.post("/login", dependencies=[require("public.session.login"), CsrfProtected])
 def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
@@ -82,7 +75,11 @@ def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     if wait is not None:
         return security.too_many(request, wait, security.LOGIN_THROTTLED)
     user = authenticate(session, email, password) if email and password else None
-    if user is not None and user.totp_secret and not totp_accepts(user.totp_secret, code):
+    if (
+        user is not None
+        and user.totp_secret
+        and not security.totp_accepts(session, user.id, user.totp_secret, code)
+    ):
         # Password right, second factor wrong: undo the recorded login, record a failure.
         user_id = user.id
         session.rollback()
