@@ -20,9 +20,12 @@ from sqlalchemy.orm import Session
 
 from kintrace import audit
 from kintrace.audit.events import (
+    AnteMortemRecorded,
+    ForensicPhotoAdded,
     IdentificationApproved,
     IdentificationProposed,
     RemainsPhotoViewed,
+    RemainsReturnPlanned,
 )
 from kintrace.db.models import Case, Enquiry, Report, User
 from kintrace.db.models_forensic import (
@@ -35,6 +38,7 @@ from kintrace.db.models_forensic import (
 )
 from kintrace.domain import Credibility, Reliability, ReportType, Role
 from kintrace.domain.fate import DeathGrade, Evidence, death_grade
+from kintrace.intake.attachments import clean_image
 from kintrace.matching.amp import (
     Candidate,
     Profile,
@@ -57,6 +61,12 @@ class Method(StrEnum):
 SCIENTIFIC = frozenset({Method.fingerprints, Method.dental, Method.dna})
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+# What a photo shows; remains photos are "remains", the family's are the rest.
+PHOTO_SUBJECTS = ("tattoo", "scar", "effects", "clothing", "remains", "other")
+# Who collects ante-mortem data and plans a hand-over: casework staff, and forensic staff.
+_CASE_STAFF = frozenset(
+    {Role.caseworker.value, Role.supervisor.value, Role.forensic_specialist.value}
+)
 
 
 class ForensicRefused(Exception):
@@ -206,7 +216,7 @@ def record_ante_mortem(
     reference_sample_where: str | None = None,
 ) -> AnteMortem:
     """What the family said about the sought person, collected by a caseworker on the case."""
-    if _role(user) not in {Role.caseworker.value, Role.forensic_specialist.value}:
+    if _role(user) not in _CASE_STAFF:
         raise ForensicRefused("Ante-mortem data is collected by a caseworker.")
     if reference_sample_given and not (reference_sample_where or "").strip():
         raise ForensicRefused("Record where the family reference sample was given.")
@@ -219,6 +229,9 @@ def record_ante_mortem(
     record.reference_sample_where = (reference_sample_where or "").strip() or None
     record.recorded_by = user.id
     session.flush()
+    audit.record(
+        session, AnteMortemRecorded(actor_kind="staff", actor_id=user.id, subject_id=case.id)
+    )
     return record
 
 
@@ -244,6 +257,50 @@ def add_photo(
     session.add(photo)
     session.flush()
     return photo
+
+
+def add_uploaded_photo(
+    session: Session,
+    user: User,
+    raw: bytes,
+    *,
+    subject: str,
+    remains: UnidentifiedRemains | None = None,
+    case: Case | None = None,
+) -> ForensicPhoto:
+    """An uploaded photo, re-encoded from its pixels so no EXIF (GPS position, device, owner)
+    is kept, sealed, and its adding audited. Raises ``AttachmentRefused`` for a bad file."""
+    if subject not in PHOTO_SUBJECTS:
+        raise ForensicRefused("Say what the photo shows.")
+    if remains is not None:
+        _require_forensic(user)
+    elif _role(user) not in _CASE_STAFF:
+        raise ForensicRefused("Ante-mortem data is collected by a caseworker.")
+    clean = clean_image(raw)
+    photo = add_photo(
+        session, data=clean.data, content_type=clean.content_type, remains=remains, case=case
+    )
+    photo.subject = subject
+    photo.uploaded_by = user.id
+    session.flush()
+    audit.record(
+        session,
+        ForensicPhotoAdded(
+            actor_kind="staff", actor_id=user.id, subject_id=photo.id, photo_subject=subject
+        ),
+    )
+    return photo
+
+
+def photos_of_case(session: Session, case_id: int) -> list[ForensicPhoto]:
+    """The family's photos for a case (tattoos, effects), without opening them."""
+    return list(
+        session.scalars(
+            sa.select(ForensicPhoto)
+            .where(ForensicPhoto.case_id == case_id)
+            .order_by(ForensicPhoto.id)
+        )
+    )
 
 
 def open_photo(session: Session, photo_id: int, viewer: User) -> ForensicPhoto:
@@ -421,7 +478,7 @@ def plan_return(
 ) -> RemainsReturn:
     """Plan the hand-over: from whom, to whom, where, when and with which documents."""
     _approved(ident)
-    if _role(user) not in {Role.caseworker.value, Role.forensic_specialist.value}:
+    if _role(user) not in _CASE_STAFF:
         raise ForensicRefused("A caseworker or forensic specialist plans a hand-over.")
     if not (from_whom.strip() and to_whom.strip() and place.strip()):
         raise ForensicRefused("A hand-over needs who hands over, who receives, and where.")
@@ -436,16 +493,33 @@ def plan_return(
     plan.documents = (documents or "").strip() or None
     plan.planned_by = user.id
     session.flush()
+    audit.record(
+        session,
+        RemainsReturnPlanned(
+            actor_kind="staff", actor_id=user.id, subject_id=ident.id, step="plan"
+        ),
+    )
     return plan
 
 
-def record_certificate_issued(session: Session, ident: Identification) -> RemainsReturn:
+def record_certificate_issued(
+    session: Session, ident: Identification, user: User | None = None
+) -> RemainsReturn:
     """The death certificate was issued to the family."""
     plan = session.get(RemainsReturn, ident.id)
     if plan is None:
         raise ForensicRefused("Plan the hand-over before recording the certificate.")
     plan.certificate_issued_at = datetime.now(UTC)
     session.flush()
+    audit.record(
+        session,
+        RemainsReturnPlanned(
+            actor_kind="staff",
+            actor_id=user.id if user else None,
+            subject_id=ident.id,
+            step="certificate",
+        ),
+    )
     return plan
 
 

@@ -23,6 +23,7 @@ from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddl
 from kintrace.web.routes import (
     account,
     api,
+    attachments,
     casework,
     family,
     figures,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sources.router)
     app.include_router(figures.router)
     app.include_router(forensic.router)
+    app.include_router(attachments.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
