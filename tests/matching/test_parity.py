@@ -1,5 +1,6 @@
 """One model, three ways to run it: batch, the real-time index and Splink's own predict
-must give a pair the same probability."""
+must give a pair the same probability (real time against batch pair by pair:
+tests/matching/test_realtime.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 from splink import DuckDBAPI, Linker
 
-from kintrace.matching import CandidateIndex, link_records
+from kintrace.matching import CandidateIndex
 from kintrace.matching.batch import link_tables
 from kintrace.matching.features import build_features
 from kintrace.matching.model import ScoringModel, prior_for
@@ -20,19 +21,6 @@ def world_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     reports = [r.exchange_row() for r in world.reports]
     enquiries = [e.exchange_row() for e in world.enquiries]
     return reports, enquiries
-
-
-def test_the_real_time_index_scores_a_pair_as_the_batch_does(world_rows) -> None:
-    reports, enquiries = world_rows
-    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
-    index = CandidateIndex(reports)
-    compared = 0
-    for enquiry in enquiries:
-        for p in index.query(enquiry, min_probability=0.01, limit=1000):
-            assert (p.left_id, p.right_id) in batch
-            assert abs(batch[(p.left_id, p.right_id)] - p.match_probability) <= 0.01
-            compared += 1
-    assert compared == len(batch)
 
 
 def test_the_real_time_index_finds_the_enquired_person_first(world_rows) -> None:
@@ -88,24 +76,3 @@ def test_splink_predict_gives_the_same_probabilities_as_the_engine(world_rows) -
         assert splink[(rid[p.left_id], rid[p.right_id])] == pytest.approx(
             p.match_probability, abs=1e-9
         )
-
-
-def test_batch_and_real_time_agree_when_common_keys_are_narrowed_by_birth_year(
-    world_rows, monkeypatch
-) -> None:
-    import kintrace.matching.batch as batch_module
-    import kintrace.matching.realtime as realtime_module
-
-    # A tiny cap makes every name key "too common", as in a million records.
-    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 5)
-    monkeypatch.setattr(realtime_module, "MAX_BLOCK_SIZE", 5)
-    reports, enquiries = world_rows
-    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
-    index = CandidateIndex(reports)
-    real_time = {
-        (p.left_id, p.right_id): p.match_probability
-        for e in enquiries
-        for p in index.query(e, limit=1000)
-    }
-    assert batch and set(real_time) == set(batch)
-    assert all(abs(batch[k] - real_time[k]) <= 0.01 for k in batch)

@@ -1,0 +1,181 @@
+"""The real-time index against the batch path: same levels, same weights, same probability
+for any pair, and at least every pair batch would make."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from kintrace.matching import CandidateIndex, link_records
+from kintrace.matching import batch as batch_module
+from kintrace.matching.engine import TF_COLUMNS, connect, score, tf_sql, wide_select
+from kintrace.matching.features import build_features
+from kintrace.matching.model import ScoringModel, prior_for
+from kintrace.synthetic.noise import iter_noisy
+
+Row = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def noisy() -> tuple[list[Row], list[str], list[Row], list[str]]:
+    reports: list[Row] = []
+    r_persons: list[str] = []
+    enquiries: list[Row] = []
+    e_persons: list[str] = []
+    for _person, reps, enqs in iter_noisy(31, 160):
+        for r in reps:
+            reports.append(r.row)
+            r_persons.append(r.person_id)
+        for e in enqs:
+            enquiries.append(e.row)
+            e_persons.append(e.person_id)
+    return reports, r_persons, enquiries, e_persons
+
+
+def batch_scores(
+    enquiries: list[Row], reports: list[Row], pairs: list[tuple[int, int]]
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """(probability, weight) of chosen (enquiry, report) pairs, scored as `link_records`
+    scores its candidate pairs: the same tables, term frequencies, prior and SQL."""
+    lf = build_features(enquiries).table
+    rf = build_features(reports, rid_offset=len(enquiries)).table
+    model = ScoringModel(prior_for(rf.num_rows))
+    con = connect()
+    con.register("l_raw", lf)
+    con.register("r_raw", rf)
+    for c in TF_COLUMNS:
+        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(model, 'r_raw', c)}")
+    batch_module._with_tf(con, "l_raw", "l_feat")
+    batch_module._with_tf(con, "r_raw", "r_feat")
+    con.register(
+        "chosen",
+        pa.table(
+            {
+                "rid_l": [a for a, _ in pairs],
+                "rid_r": [b + len(enquiries) for _, b in pairs],
+            }
+        ),
+    )
+    con.execute(
+        f"CREATE VIEW wide AS SELECT {wide_select(model, 'a', 'b')} FROM chosen p "
+        "JOIN l_feat a ON a.rid = p.rid_l JOIN r_feat b ON b.rid = p.rid_r"
+    )
+    scored = score(con, model, model.gamma_sql("wide"), 0.0)
+    out = {}
+    for a, b, p, w in zip(
+        scored.column("rid_l").to_pylist(),
+        scored.column("rid_r").to_pylist(),
+        scored.column("match_probability").to_pylist(),
+        scored.column("match_weight").to_pylist(),
+        strict=True,
+    ):
+        out[(enquiries[a]["record_id"], reports[b - len(enquiries)]["record_id"])] = (p, w)
+    return out
+
+
+def test_any_pair_scores_the_same_in_real_time_as_in_batch(noisy) -> None:
+    reports, r_persons, enquiries, e_persons = noisy
+    rng = random.Random(5)
+    rows_of: dict[str, list[int]] = {}
+    for i, person in enumerate(r_persons):
+        rows_of.setdefault(person, []).append(i)
+    # the same person's reports (most levels agree), plus random reports (most disagree)
+    pairs = {(i, j) for i, person in enumerate(e_persons) for j in rows_of.get(person, [])}
+    pairs |= {(rng.randrange(len(enquiries)), rng.randrange(len(reports))) for _ in range(1500)}
+    batch = batch_scores(enquiries, reports, sorted(pairs))
+    assert len(batch) == len(pairs)
+    assert any(p >= 0.5 for p, _ in batch.values()) and any(p < 0.01 for p, _ in batch.values())
+    index = CandidateIndex(reports)
+    by_enquiry: dict[int, list[int]] = {}
+    for i, j in pairs:
+        by_enquiry.setdefault(i, []).append(j)
+    compared = 0
+    for i, js in by_enquiry.items():
+        ids = [reports[j]["record_id"] for j in js]
+        for p in index.score(enquiries[i], ids):
+            expected_p, expected_w = batch[(p.left_id, p.right_id)]
+            assert abs(p.match_probability - expected_p) <= 0.01
+            assert p.match_weight == pytest.approx(expected_w, abs=1e-6)
+            compared += 1
+    assert compared == len(pairs)
+
+
+def test_the_real_time_index_finds_every_pair_batch_finds_at_the_same_probability(
+    noisy,
+) -> None:
+    reports, _, enquiries, _ = noisy
+    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
+    index = CandidateIndex(reports)
+    real_time = {
+        (p.left_id, p.right_id): p.match_probability
+        for e in enquiries
+        for p in index.query(e, min_probability=0.01, limit=1000)
+    }
+    assert batch and set(batch) <= set(real_time)
+    assert all(abs(batch[k] - real_time[k]) <= 0.01 for k in batch)
+
+
+def test_with_batch_blocks_only_the_index_makes_exactly_batchs_pairs_even_when_keys_are_common(
+    noisy, monkeypatch
+) -> None:
+    import kintrace.matching.realtime as realtime_module
+
+    # A tiny cap makes every name key "too common", as in a million records.
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 5)
+    monkeypatch.setattr(realtime_module, "MAX_BLOCK_SIZE", 5)
+    reports, _, enquiries, _ = noisy
+    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
+    index = CandidateIndex(reports)
+    index.block_size, index.weak_pairs = 5, False
+    real_time = {
+        (p.left_id, p.right_id): p.match_probability
+        for e in enquiries
+        for p in index.query(e, limit=1000)
+    }
+    assert batch and set(real_time) == set(batch)
+    assert all(abs(batch[k] - real_time[k]) <= 0.01 for k in batch)
+
+
+def test_reports_added_later_are_found_as_if_indexed_from_the_start(noisy) -> None:
+    reports, _, enquiries, _ = noisy
+    whole = CandidateIndex(reports)
+    grown = CandidateIndex(reports[: len(reports) // 2])
+    for start in range(len(reports) // 2, len(reports), 7):
+        grown.add(reports[start : start + 7])
+    assert grown.size == whole.size == len(reports)
+    for e in enquiries[:60]:
+        expected = [(p.right_id, round(p.match_probability, 9)) for p in whole.query(e)]
+        assert [(p.right_id, round(p.match_probability, 9)) for p in grown.query(e)] == expected
+
+
+def test_a_level_the_numpy_evaluator_cannot_read_is_scored_by_duckdb_alike(noisy) -> None:
+    reports, _, enquiries, _ = noisy
+    numpy_index = CandidateIndex(reports)
+    sql_index = CandidateIndex(reports)
+    sql_index._levels = None  # as for a model with a function the evaluator does not know
+    for e in enquiries[:40]:
+        got = sql_index.query(e, explain=True)
+        expected = numpy_index.query(e, explain=True)
+        assert [(p.right_id, p.explanation) for p in got] == [
+            (p.right_id, p.explanation) for p in expected
+        ]
+    assert numpy_index._levels is not None  # the shipped model needs no SQL in real time
+
+
+def test_an_explanation_in_real_time_reads_as_in_batch(noisy) -> None:
+    reports, _, enquiries, _ = noisy
+    batch = {
+        (p.left_id, p.right_id): p.explanation
+        for p in link_records(enquiries[:30], reports, explain=True)
+    }
+    index = CandidateIndex(reports)
+    shown = 0
+    for e in enquiries[:30]:
+        for p in index.query(e, explain=True):
+            if (p.left_id, p.right_id) in batch:
+                assert p.explanation == batch[(p.left_id, p.right_id)]
+                shown += 1
+    assert shown
