@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from tests.factories import Store, migrated_store
 
 from kintrace.db.models import Organisation, Person, Report, Source
 from kintrace.domain import Credibility, Reliability, ReportType
-from kintrace.stats.figures import FATES, figures, grouped_people
+from kintrace.stats.figures import (
+    FATES,
+    FiguresRefresher,
+    Group,
+    figures,
+    grouped_people,
+    publish,
+)
+from kintrace.stats.suppression import disclosures, full_grid
 
 
 @pytest.fixture
@@ -97,3 +108,97 @@ def test_published_figures_hold_no_count_below_five(store: Store) -> None:
     confirmation = published.confirmation
     assert confirmation.cells[FATES.index("interned")][0] in (6, None)
     assert published.sources_by_fate["dead"] is None
+
+
+groups_strategy = st.lists(
+    st.builds(
+        Group,
+        fate=st.sampled_from(FATES),
+        week=st.sampled_from(["2026-W01", "2026-W02", "2026-W03"]),
+        party=st.sampled_from(["UA", "RU"]),
+        detaining_power=st.sampled_from(["UA", "RU", "unknown"]),
+        region=st.sampled_from(["RU", "UA", "BY"]),
+        people=st.integers(min_value=1, max_value=9),
+        confirmed=st.just(0),
+        sources=st.just(frozenset({1})),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(groups_strategy)
+def test_no_published_table_nor_the_four_way_table_gives_back_what_another_hides(groups):
+    published = publish(groups)
+    for table in published.tables():
+        grid = [[v if v is not None else -1 for v in row] for row in table.grid()]
+        hidden = {(i, j) for i, row in enumerate(grid) for j, v in enumerate(row) if v == -1}
+        truth = full_grid(_true_cells(groups, table))
+        assert disclosures(truth, hidden) == []
+    cube = published.four_way
+    withheld = {key for key, value in cube.entries if value is None}
+    # The fate x week table is the (fate, total, total, week) margin of the 4-way table: each
+    # figure is withheld in both or published in both, with the same value.
+    by_week = published.by_week
+    for i, fate in enumerate(FATES):
+        for week, value in zip(by_week.column_labels, by_week.cells[i], strict=True):
+            assert (value is None) == ((fate, "total", "total", week) in withheld)
+        total = (fate, "total", "total", "total")
+        assert (by_week.row_totals[i] is None) == (total in withheld)
+    for _key, value in cube.entries:
+        assert value is None or value == 0 or value >= 5
+
+
+def _true_cells(groups: list[Group], table) -> list[list[int]]:
+    column = {
+        "by_week": "week",
+        "by_party": "party",
+        "by_detaining_power": "detaining_power",
+        "by_region": "region",
+    }.get(table.name)
+    cells = [[0] * len(table.column_labels) for _ in FATES]
+    for g in groups:
+        i = FATES.index(g.fate)
+        if column is None:  # confirmation: nobody is confirmed in these groups
+            cells[i][1] += g.people
+        else:
+            cells[i][table.column_labels.index(getattr(g, column))] += g.people
+    return cells
+
+
+def test_the_background_count_reads_beside_a_writer_holding_the_sqlite_lock(
+    store: Store,
+) -> None:
+    with store.sessions.begin() as session:
+        bureau, _copy, _ = _sources(session)
+        for _ in range(6):
+            _person_with(session, (bureau, ReportType.captured, "2026-01-05", "1"))
+    refresher = FiguresRefresher(store.sessions)
+    try:
+        with store.sessions.begin() as writer:  # on SQLite: BEGIN IMMEDIATE, the write lock
+            writer.add(Person())
+            writer.flush()
+            snapshot = refresher.refresh()
+        assert snapshot.figures.by_week.total == 6
+        assert refresher.latest() is snapshot
+    finally:
+        refresher.stop()
+
+
+def test_a_started_refresher_publishes_the_figures_without_a_page_asking(store: Store) -> None:
+    with store.sessions.begin() as session:
+        bureau, _copy, _ = _sources(session)
+        for _ in range(5):
+            _person_with(session, (bureau, ReportType.dead, "2026-01-05", "1"))
+    refresher = FiguresRefresher(store.sessions, interval=60)
+    refresher.start()
+    try:
+        deadline = time.monotonic() + 30
+        while refresher.latest() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        snapshot = refresher.latest()
+        assert snapshot is not None
+        assert snapshot.figures.by_week.row_totals[FATES.index("dead")] == 5
+    finally:
+        refresher.stop()
+    assert not refresher.running

@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 
 from kintrace.stats.suppression import (
     THRESHOLD,
+    cube_disclosures,
+    cube_suppression_pattern,
     disclosures,
+    full_cube,
     full_grid,
     suppress,
     suppression_pattern,
@@ -79,3 +82,39 @@ def test_a_small_grand_total_is_withheld_with_everything_that_would_give_it_back
 def test_a_negative_count_is_refused_with_a_sentence():
     with pytest.raises(ValueError, match="cannot be negative"):
         suppress("t", ["a"], ["x"], [[-1]])
+
+
+cubes = st.lists(st.integers(min_value=1, max_value=3), min_size=3, max_size=4).flatmap(
+    lambda shape: st.tuples(
+        st.just(tuple(shape)),
+        st.dictionaries(
+            st.tuples(*(st.integers(min_value=0, max_value=n - 1) for n in shape)),
+            st.integers(min_value=0, max_value=12),
+            max_size=30,
+        ),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cubes)
+def test_no_published_entry_or_difference_along_any_line_of_a_cube_reveals_a_small_count(case):
+    shape, counts = case
+    cube = full_cube(list(counts.items()), shape)
+    hidden = cube_suppression_pattern(cube, shape)
+    assert cube_disclosures(cube, shape, hidden) == []
+
+
+def test_a_cube_adds_up_its_margins_on_every_axis():
+    cube = full_cube([((0, 0, 0), 7), ((1, 0, 1), 3)], (2, 1, 2))
+    assert cube[(2, 1, 2)] == 10
+    assert cube[(0, 1, 2)] == 7  # first row, all columns, all weeks
+    assert cube[(1, 0, 2)] == 3
+
+
+def test_a_small_entry_of_a_cube_is_withheld_with_a_complement_on_each_of_its_lines():
+    cube = full_cube([((0, 0, 0), 3), ((0, 0, 1), 9), ((1, 0, 0), 8), ((1, 0, 1), 20)], (2, 1, 2))
+    hidden = cube_suppression_pattern(cube, (2, 1, 2))
+    assert (0, 0, 0) in hidden
+    assert len([p for p in hidden if p[0] == 0 and p[1] == 0]) >= 2
+    assert cube_disclosures(cube, (2, 1, 2), hidden) == []

@@ -7,13 +7,16 @@ import csv
 import io
 
 import pytest
+import sqlalchemy as sa
 from tests.factories import PASSWORD, TOTP_SEED, add_personas
 from tests.web.conftest import Web
 from tests.web.test_staff import sign_in
 
-from kintrace.db.models import Person, Report, Source
+from kintrace.db.models import AuditEvent, Person, Report, Source
+from kintrace.db.models_stats import ClaimedTotal
 from kintrace.domain import Credibility, Reliability, ReportType, Role
 from kintrace.intake.staff import create_user
+from kintrace.stats.figures import FiguresRefresher
 
 SURNAME = "Кислиця"
 
@@ -115,3 +118,85 @@ def test_a_claim_without_a_link_is_refused_with_a_sentence_in_ukrainian(analysed
     response = analysed.client.post("/staff/figures/claims?lang=uk", data=form)
     assert response.status_code == 400
     assert "Дайте веб-адресу заяви (http або https)." in response.text
+
+
+def _audit_kinds(web: Web) -> list[str]:
+    with web.sessions() as session:
+        return list(session.scalars(sa.select(AuditEvent.kind).order_by(AuditEvent.seq)))
+
+
+def test_recording_and_reading_claims_and_exporting_figures_leave_audit_events(
+    analysed: Web,
+) -> None:
+    sign_in(analysed, "dana@a.example.org")
+    token = analysed.csrf("/staff/figures?lang=en")
+    form = {
+        "csrf_token": token,
+        "claimant": "Ministry of Defence of Country B",
+        "claimed_on": "2026-01-06",
+        "figure": "498",
+        "fate": "dead",
+        "counts": "soldiers killed",
+        "statement_url": "https://example.org/b",
+    }
+    analysed.client.post("/staff/figures/claims", data=form, follow_redirects=False)
+    analysed.client.get("/staff/figures.json")
+    kinds = _audit_kinds(analysed)
+    assert "figures.claims_read" in kinds
+    assert "figures.claim_recorded" in kinds
+    assert kinds[-1] == "figures.exported"
+    with analysed.sessions() as session:
+        recorded = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.kind == "figures.claim_recorded")
+        ).one()
+        assert recorded.subject_id == session.scalar(sa.select(ClaimedTotal.id))
+        assert recorded.detail == {"fate": "dead"}
+
+
+def test_the_four_way_table_is_exported_with_small_counts_withheld_and_its_margins_agree(
+    analysed: Web,
+) -> None:
+    sign_in(analysed, "dana@a.example.org")
+    response = analysed.client.get("/staff/figures.csv?table=fate_party_region_week")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == ["fate", "party", "region", "week", "count"]
+    cells = {(r["fate"], r["party"], r["region"], r["week"]): r["count"] for r in rows}
+    assert cells[("captured", "UA", "unknown", "2026-W02")] == "9"
+    assert cells[("dead", "UA", "unknown", "2026-W02")] == ""  # 3 people
+    assert cells[("total", "total", "total", "total")] == "18"
+    assert all(v == "" or int(v) >= 5 for v in cells.values())
+    exported = analysed.client.get("/staff/figures.json").json()
+    by_week = exported["tables"][0]
+    dead = by_week["rows"].index("dead")
+    # What the two-way table withholds, the 4-way table withholds too, and the other way round.
+    assert by_week["row_totals"][dead] is None
+    assert cells[("dead", "total", "total", "total")] == ""
+
+
+def test_until_the_background_count_is_done_the_page_says_so_and_exports_wait(
+    analysed: Web,
+) -> None:
+    class Counting(FiguresRefresher):
+        @property
+        def running(self) -> bool:  # a background count is under way, not finished
+            return True
+
+    analysed.app.state.figures_refresher = Counting(analysed.sessions)
+    sign_in(analysed, "dana@a.example.org")
+    page = analysed.client.get("/staff/figures?lang=en")
+    assert page.status_code == 200
+    assert "The figures are being counted after a restart" in page.text
+    assert "<polyline" not in page.text
+    export = analysed.client.get("/staff/figures.csv")
+    assert export.status_code == 503
+    assert export.headers["retry-after"] == "30"
+
+
+def test_the_page_says_when_the_figures_were_counted_and_how_often_they_are_recounted(
+    analysed: Web,
+) -> None:
+    sign_in(analysed, "dana@a.example.org")
+    page = analysed.client.get("/staff/figures?lang=en").text
+    assert "Counted at " in page
+    assert "recounted in the background every 5 minutes" in page

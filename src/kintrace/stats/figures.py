@@ -18,18 +18,31 @@ only folds days into weeks and builds the tables.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.db.models import Enquiry, Person, Report, Source
 from kintrace.domain.enums import Credibility, EnquiryState, Reliability, ReportType
-from kintrace.stats.suppression import PublishedTable, suppress
+from kintrace.stats.suppression import (
+    Position,
+    PublishedCube,
+    PublishedTable,
+    cube_suppression_pattern,
+    full_cube,
+    full_grid,
+    publish_cube,
+    suppress,
+    suppression_pattern,
+)
 
 # The fates of issue 8, in the order the dashboard shows them.
 FATES: tuple[str, ...] = (
@@ -63,6 +76,10 @@ _ADMISSIBLE_CREDIBILITY = [
 ]
 OPEN_ENQUIRY_STATES = (EnquiryState.received.value, EnquiryState.in_progress.value)
 UNKNOWN = "unknown"
+#: How often the published figures are recounted in the background.
+REFRESH_SECONDS = 300.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +106,7 @@ class Figures:
     by_region: PublishedTable
     confirmation: PublishedTable
     sources_by_fate: dict[str, int | None]
+    four_way: PublishedCube
 
     def tables(self) -> list[PublishedTable]:
         return [
@@ -103,6 +121,7 @@ class Figures:
         return {
             "tables": [t.as_dict() for t in self.tables()],
             "sources_by_fate": self.sources_by_fate,
+            "four_way": self.four_way.as_dict(),
         }
 
 
@@ -237,9 +256,18 @@ def _cross(groups: Iterable[Group], column: str, columns: Sequence[str]) -> list
     return cells
 
 
+FOUR_WAY = "fate_party_region_week"
+FOUR_WAY_AXES = ("fate", "party", "region", "week")
+
+
 def publish(groups: Sequence[Group]) -> Figures:
-    """The fixed tables of issue 8, each suppressed; fate totals withheld in one are withheld
-    in all, so no table gives back what another hides."""
+    """The fixed tables of issue 8, each suppressed, and the 4-way table fate × party ×
+    region × week whose margins they share.
+
+    The two-way tables by week, party and region are margins of the 4-way table, and every
+    table shares the fate totals: a figure withheld in one is withheld wherever else it is
+    published, repeated until stable, so no table gives back what another hides.
+    """
     weeks = sorted({g.week for g in groups})
     parties = sorted({g.party for g in groups})
     powers = sorted({g.detaining_power for g in groups})
@@ -256,18 +284,61 @@ def publish(groups: Sequence[Group]) -> Figures:
         ("by_region", regions, _cross(groups, "region", regions)),
         ("confirmation", ["more_than_one_source", "one_source"], confirmation),
     ]
-    forced: set[int] = set()  # fate rows whose total one table withholds (len(FATES) = total)
+    shape = (len(FATES), len(parties), len(regions), len(weeks))
+    n_fates, n_parties, n_regions, n_weeks = shape
+    index = {
+        "party": {v: k for k, v in enumerate(parties)},
+        "region": {v: k for k, v in enumerate(regions)},
+        "week": {v: k for k, v in enumerate(weeks)},
+    }
+    inner: Counter[Position] = Counter()
+    for g in groups:
+        inner[
+            (
+                FATES.index(g.fate),
+                index["party"][g.party],
+                index["region"][g.region],
+                index["week"][g.week],
+            )
+        ] += g.people
+    cube = full_cube(list(inner.items()), shape)
+
+    def in_cube(name: str, i: int, j: int, n_cols: int) -> Position | None:
+        # Where entry (i, j) of a two-way table sits in the 4-way table, if it does.
+        if name == "by_week":
+            return (i, n_parties, n_regions, j)
+        if name == "by_party":
+            return (i, j, n_regions, n_weeks)
+        if name == "by_region":
+            return (i, n_parties, j, n_weeks)
+        return (i, n_parties, n_regions, n_weeks) if j == n_cols else None
+
+    grids = [full_grid(cells) for _, _, cells in specs]
+    cube_forced: set[Position] = set()
     while True:
-        tables = [
-            suppress(name, FATES, cols, cells, hidden_row_totals=forced)
-            for name, cols, cells in specs
-        ]
-        withheld = {i for t in tables for i, v in enumerate(t.row_totals) if v is None} | {
-            len(FATES) for t in tables if t.total is None
+        cube_hidden = cube_suppression_pattern(cube, shape, cube_forced)
+        patterns: list[set[tuple[int, int]]] = []
+        for (name, cols, _), grid in zip(specs, grids, strict=True):
+            forced = {
+                (i, j)
+                for i in range(n_fates + 1)
+                for j in range(len(cols) + 1)
+                if in_cube(name, i, j, len(cols)) in cube_hidden
+            }
+            patterns.append(suppression_pattern(grid, forced))
+        shared = {
+            p
+            for (name, cols, _), hidden in zip(specs, patterns, strict=True)
+            for i, j in hidden
+            if (p := in_cube(name, i, j, len(cols))) is not None
         }
-        if withheld <= forced:
+        if shared <= cube_hidden:
             break
-        forced |= withheld
+        cube_forced |= shared
+    tables = [
+        suppress(name, FATES, cols, cells, forced=hidden)
+        for (name, cols, cells), hidden in zip(specs, patterns, strict=True)
+    ]
     sources: defaultdict[str, set[int]] = defaultdict(set)
     for g in groups:
         sources[g.fate] |= g.sources
@@ -277,7 +348,11 @@ def publish(groups: Sequence[Group]) -> Figures:
         fate: (len(sources[fate]) if by_week.row_totals[i] is not None else None)
         for i, fate in enumerate(FATES)
     }
-    return Figures(*tables, sources_by_fate=sources_by_fate)
+    four_way = publish_cube(
+        FOUR_WAY, FOUR_WAY_AXES, [FATES, parties, regions, weeks], cube, cube_hidden
+    )
+    by_party, by_power, by_region, confirmed = tables[1:]
+    return Figures(by_week, by_party, by_power, by_region, confirmed, sources_by_fate, four_way)
 
 
 def figures(session: Session) -> Figures:
@@ -285,30 +360,109 @@ def figures(session: Session) -> Figures:
     return publish(grouped_people(session))
 
 
-class FiguresCache:
-    """The grouped counts, recomputed at most every ``max_age`` seconds.
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Published figures as of one count: only suppressed tables, never a person."""
+
+    figures: Figures
+    counted_at: datetime
+    seconds: float  # how long the count and the suppression took
+
+
+def _read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only = ON")
+    cursor.close()
+
+
+class FiguresRefresher:
+    """Counts in the background so that no page view ever pays for a count.
 
     The full pass over every report takes seconds at a million reports (bench/figures), far
-    over what a page may take; figures of a few minutes ago are as true for an analyst, so
-    the page says when they were counted. Only the grouped counts are kept (no identifier of
-    anyone), and suppression runs on every request, so a cached figure is never shown
-    unsuppressed.
+    over what a page may take. A daemon thread counts, suppresses and keeps the published
+    tables every ``interval`` seconds; pages read the latest snapshot and say when it was
+    counted. Only suppressed tables are kept (no identifier of anyone). Until the first count
+    of a fresh process is done, ``latest()`` is None and the page says the figures are being
+    counted. Without a running thread (tests, benchmarks) ``current()`` counts on demand.
     """
 
-    def __init__(self, max_age: float = 300.0) -> None:
-        self.max_age = max_age
-        self._groups: list[Group] | None = None
-        self._counted_at: datetime | None = None
-        self._monotonic = 0.0
+    def __init__(self, sessions: sessionmaker[Session], interval: float = REFRESH_SECONDS) -> None:
+        self.sessions = sessions
+        self.interval = interval
+        self._latest: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._reader_sessions: sessionmaker[Session] | None = None
+        self._reader_engine: sa.Engine | None = None
 
-    def groups(self, session: Session) -> tuple[list[Group], datetime]:
-        now = time.monotonic()
-        if self._groups is None or now - self._monotonic > self.max_age:
-            self._groups = grouped_people(session)
-            self._counted_at = datetime.now().astimezone()
-            self._monotonic = now
-        assert self._counted_at is not None
-        return self._groups, self._counted_at
+    def _reader(self) -> sessionmaker[Session]:
+        """Sessions for the background count. On SQLite every session of the service starts
+        with BEGIN IMMEDIATE (the write lock), and a count of seconds must not hold intake up:
+        this engine reads in plain deferred transactions, which WAL lets run beside writers."""
+        if self._reader_sessions is None:
+            bind = self.sessions.kw.get("bind")
+            if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite":
+                engine = sa.create_engine(bind.url, connect_args={"timeout": 30})
+                sa.event.listen(engine, "connect", _read_only)
+                self._reader_engine = engine
+                self._reader_sessions = sessionmaker(engine)
+            else:
+                self._reader_sessions = self.sessions
+        return self._reader_sessions
 
-    def clear(self) -> None:
-        self._groups = None
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def latest(self) -> Snapshot | None:
+        return self._latest
+
+    def refresh(self, session: Session | None = None) -> Snapshot:
+        """Count now (in ``session``, else a session of its own) and publish; one count at a
+        time per process."""
+        with self._lock:
+            started = time.monotonic()
+            if session is not None:
+                groups = grouped_people(session)
+            else:
+                with self._reader()() as own:
+                    groups = grouped_people(own)
+            published = publish(groups)
+            snapshot = Snapshot(
+                published, datetime.now().astimezone(), round(time.monotonic() - started, 3)
+            )
+            self._latest = snapshot
+        log.info("figures counted", extra={"seconds": snapshot.seconds})
+        return snapshot
+
+    def current(self, session: Session) -> Snapshot | None:
+        """The latest snapshot; counted here, in the caller's ``session`` (SQLite would not
+        let a second one read beside it), only when no background thread will do it."""
+        if self._latest is None and not self.running:
+            return self.refresh(session)
+        return self._latest
+
+    def start(self) -> None:
+        """Count at once, then every ``interval`` seconds, in a daemon thread."""
+        if self.running:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.refresh()
+                except Exception:  # keep serving the last figures; try again next round
+                    log.exception("counting the figures failed")
+                self._stop.wait(self.interval)
+
+        self._thread = threading.Thread(target=loop, name="kintrace-figures", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+        if self._reader_engine is not None:
+            self._reader_engine.dispose()

@@ -137,10 +137,12 @@ def suppress(
     column_labels: Sequence[str],
     cells: Sequence[Sequence[int]],
     hidden_row_totals: Iterable[int] = (),
+    forced: Iterable[tuple[int, int]] = (),
 ) -> PublishedTable:
     """Publish ``cells`` (rows × columns of counts) with small figures and their complements
     withheld; ``hidden_row_totals`` lists rows whose total must be withheld anyway (the row
-    count itself stands for the grand total)."""
+    count itself stands for the grand total), ``forced`` any grid position (``full_grid``
+    coordinates) another table of the same release withholds."""
     if len(cells) != len(row_labels) or any(len(r) != len(column_labels) for r in cells):
         raise ValueError(
             "The table's counts do not have one row per row label and one column per column label."
@@ -150,8 +152,9 @@ def suppress(
     grid = full_grid(cells) if cells else [[0] * (len(column_labels) + 1)]
     n_rows, n_cols = len(row_labels), len(column_labels)
     # Row index n_rows is the totals row, so hiding its total hides the grand total.
-    forced = [(i, n_cols) for i in hidden_row_totals if 0 <= i <= n_rows]
-    hidden = suppression_pattern(grid, forced)
+    forced_here = [(i, n_cols) for i in hidden_row_totals if 0 <= i <= n_rows]
+    forced_here += [(i, j) for i, j in forced if 0 <= i <= n_rows and 0 <= j <= n_cols]
+    hidden = suppression_pattern(grid, forced_here)
     shown: list[list[int | None]] = [
         [None if (i, j) in hidden else v for j, v in enumerate(row)] for i, row in enumerate(grid)
     ]
@@ -189,3 +192,150 @@ def disclosures(grid: Sequence[Sequence[int]], hidden: set[tuple[int, int]]) -> 
             if _is_small(difference):
                 found.append(f"line ending at {total_pos}: total minus shown cells is small")
     return found
+
+
+# --- Tables of more than two dimensions (the 4-way fate × party × region × week table) -------
+#
+# The same rules, one dimension up. A table of d dimensions is held as a "cube" whose every axis
+# ends with a total position (index -1 of that axis), so entry (f, p, total, total) is the
+# fate × party margin. A *line* is every 1-D slice along one axis: its entries add up to its
+# last one. Primary and complementary suppression run line by line exactly as for two
+# dimensions; a worklist re-checks only the lines through a newly hidden entry, so a cube of
+# tens of thousands of entries is suppressed in well under a second.
+
+Position = tuple[int, ...]
+
+
+def full_cube(counts: Sequence[tuple[Position, int]], shape: Sequence[int]) -> dict[Position, int]:
+    """Every entry of the cube with totals, from the counts of its inner cells.
+
+    ``shape`` is the number of categories on each axis (without totals); entries not listed are
+    zero and left out of the returned dict, so a sparse cube stays small.
+    """
+    cube: dict[Position, int] = {}
+    d = len(shape)
+    for position, value in counts:
+        if value < 0:
+            raise ValueError("A count in a published table cannot be negative.")
+        if value == 0:
+            continue
+        # Every total the cell adds to: each subset of axes replaced by its total position.
+        for mask in range(1 << d):
+            target = tuple(shape[a] if mask >> a & 1 else position[a] for a in range(d))
+            cube[target] = cube.get(target, 0) + value
+    return cube
+
+
+def _cube_lines_through(position: Position, shape: Sequence[int]) -> list[tuple[int, Position]]:
+    return [(axis, (*position[:axis], 0, *position[axis + 1 :])) for axis in range(len(shape))]
+
+
+def _cube_line(line: tuple[int, Position], shape: Sequence[int]) -> list[Position]:
+    axis, anchor = line
+    return [(*anchor[:axis], k, *anchor[axis + 1 :]) for k in range(shape[axis] + 1)]
+
+
+def cube_suppression_pattern(
+    cube: dict[Position, int], shape: Sequence[int], forced: Iterable[Position] = ()
+) -> set[Position]:
+    """Entries of ``cube`` (from ``full_cube``) that must be withheld; zeros are shown.
+
+    ``forced`` entries are withheld whatever their value (another published table hides them).
+    """
+    hidden = set(forced) | {p for p, v in cube.items() if _is_small(v)}
+    work = {line for p in hidden for line in _cube_lines_through(p, shape)}
+    while work:
+        line = work.pop()
+        positions = _cube_line(line, shape)
+        extra = _cube_complement_needed(cube, positions, hidden)
+        if extra is not None:
+            hidden.add(extra)
+            work.update(_cube_lines_through(extra, shape))
+    return hidden
+
+
+def _cube_complement_needed(
+    cube: dict[Position, int], line: list[Position], hidden: set[Position]
+) -> Position | None:
+    hidden_here = [p for p in line if p in hidden]
+    if not hidden_here:
+        return None
+    total_pos = line[-1]
+    hidden_sum = sum(cube.get(p, 0) for p in hidden_here if p != total_pos)
+    recoverable_small = total_pos not in hidden and _is_small(hidden_sum)
+    if len(hidden_here) >= 2 and not recoverable_small:
+        return None
+    shown = [p for p in line if p not in hidden]
+    candidates = sorted(
+        (p for p in shown if cube.get(p, 0) > 0),
+        key=lambda p: (cube.get(p, 0), p == total_pos, p),
+    )
+    if not candidates:
+        candidates = shown
+    return candidates[0] if candidates else None
+
+
+def cube_disclosures(
+    cube: dict[Position, int], shape: Sequence[int], hidden: set[Position]
+) -> list[str]:
+    """``disclosures`` for a cube: every way to read a count from 1 to 4 off one of its lines."""
+    found = [f"entry {p} is published with a small count" for p, v in cube.items() if
+             p not in hidden and _is_small(v)]  # fmt: skip
+    lines = {line for p in cube for line in _cube_lines_through(p, shape)}
+    lines |= {line for p in hidden for line in _cube_lines_through(p, shape)}
+    for line in lines:
+        positions = _cube_line(line, shape)
+        hidden_here = [p for p in positions if p in hidden]
+        if len(hidden_here) == 1:
+            found.append(f"line {line} hides one entry, recoverable by subtraction")
+        total_pos = positions[-1]
+        if total_pos not in hidden:
+            shown = sum(cube.get(p, 0) for p in positions[:-1] if p not in hidden)
+            if _is_small(cube.get(total_pos, 0) - shown):
+                found.append(f"line {line}: total minus shown entries is small")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCube:
+    """A table of several dimensions after suppression, as rows of labels and a count.
+
+    Only entries that are not zero (or are withheld) are listed: an entry not listed is a
+    published zero. ``None`` is a withheld figure; the label ``total`` marks a margin.
+    """
+
+    name: str
+    axes: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    entries: tuple[tuple[tuple[str, ...], int | None], ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "axes": list(self.axes),
+            "categories": {
+                a: list(labels) for a, labels in zip(self.axes, self.labels, strict=True)
+            },
+            "entries": [[*key, value] for key, value in self.entries],
+            "threshold": THRESHOLD,
+        }
+
+
+def publish_cube(
+    name: str,
+    axes: Sequence[str],
+    labels: Sequence[Sequence[str]],
+    cube: dict[Position, int],
+    hidden: set[Position],
+) -> PublishedCube:
+    """The cube's entries by label, withheld ones as None (``hidden`` from the pattern)."""
+
+    def named(position: Position) -> tuple[str, ...]:
+        return tuple(
+            "total" if k == len(labels[a]) else labels[a][k] for a, k in enumerate(position)
+        )
+
+    entries = sorted(
+        (named(p), None if p in hidden else cube.get(p, 0)) for p in set(cube) | hidden
+    )
+    return PublishedCube(name, tuple(axes), tuple(tuple(x) for x in labels), tuple(entries))

@@ -12,9 +12,11 @@ from datetime import date
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from kintrace import audit
+from kintrace.audit.events import ClaimRecorded, ClaimsRead, FiguresExported
 from kintrace.stats.chart import timeline
 from kintrace.stats.claims import ClaimIn, list_claims, record_claim
-from kintrace.stats.figures import FATES, Figures, FiguresCache, publish
+from kintrace.stats.figures import FATES, FOUR_WAY, FiguresRefresher, Snapshot
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
@@ -46,28 +48,60 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
-def _figures(request: Request, session: SessionDep) -> tuple[Figures, str]:
-    """Published figures from counts at most a few minutes old, and when they were counted."""
-    cache = getattr(request.app.state, "figures_cache", None)
-    if cache is None:
-        cache = request.app.state.figures_cache = FiguresCache()
-    groups, counted_at = cache.groups(session)
-    return publish(groups), counted_at.strftime("%Y-%m-%d %H:%M %Z")
+def refresher(request: Request) -> FiguresRefresher:
+    """The process's figures refresher (started with the app outside tests; see app.py)."""
+    found = getattr(request.app.state, "figures_refresher", None)
+    if found is None:
+        found = request.app.state.figures_refresher = FiguresRefresher(
+            request.app.state.sessionmaker
+        )
+    return found
+
+
+def _snapshot(request: Request, session: SessionDep) -> Snapshot | None:
+    """The latest published figures; None while a fresh process is still counting."""
+    return refresher(request).current(session)
+
+
+def _counted_at(snapshot: Snapshot) -> str:
+    return snapshot.counted_at.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _not_ready(texts: TextsDep) -> Response:
+    # An export must never be a half-counted or an unsuppressed table: ask to come back.
+    return Response(
+        texts.gettext(BEING_COUNTED),
+        status_code=503,
+        media_type="text/plain; charset=utf-8",
+        headers={"retry-after": "30"},
+    )
+
+
+BEING_COUNTED = N_(
+    "The figures are being counted after a restart; they will be here within a few minutes."
+)
 
 
 def _page(
     request: Request,
     session: SessionDep,
+    user: CurrentUser,
     values: dict[str, str] | None = None,
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    published, counted_at = _figures(request, session)
+    snapshot = _snapshot(request, session)
     claims = list_claims(session)
+    audit.record(session, ClaimsRead(actor_kind="staff", actor_id=user.id, claims=len(claims)))
+    session.commit()
+    published = snapshot.figures if snapshot else None
     context = {
-        "counted_at": counted_at,
+        "snapshot": snapshot,
+        "counted_at": _counted_at(snapshot) if snapshot else None,
+        "refresh_minutes": round(refresher(request).interval / 60),
+        "being_counted": BEING_COUNTED,
         "figures": published,
-        "chart": timeline(published.by_week, claims),
+        "chart": timeline(published.by_week, claims) if published else None,
         "claims": claims,
         "fates": FATES,
         "fate_labels": FATE_LABELS,
@@ -81,15 +115,25 @@ def _page(
 
 
 @router.get("", dependencies=[require("staff.figures.view")])
-def dashboard(request: Request, session: SessionDep) -> Response:
-    return _page(request, session)
+def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return _page(request, session, user)
 
 
 @router.get(".json", dependencies=[require("staff.figures.view")])
-def export_json(request: Request, session: SessionDep) -> Response:
-    published, counted_at = _figures(request, session)
+def export_json(
+    request: Request, session: SessionDep, user: CurrentUser, texts: TextsDep
+) -> Response:
+    snapshot = _snapshot(request, session)
+    if snapshot is None:
+        return _not_ready(texts)
+    _audit_export(session, user, "json")
     body = json.dumps(
-        {**published.as_dict(), "counted_at": counted_at}, ensure_ascii=False, indent=1
+        {
+            **snapshot.figures.as_dict(),
+            "counted_at": snapshot.counted_at.isoformat(timespec="seconds"),
+        },
+        ensure_ascii=False,
+        indent=1,
     )
     return Response(
         body,
@@ -99,26 +143,46 @@ def export_json(request: Request, session: SessionDep) -> Response:
 
 
 @router.get(".csv", dependencies=[require("staff.figures.view")])
-def export_csv(request: Request, session: SessionDep) -> Response:
+def export_csv(
+    request: Request, session: SessionDep, user: CurrentUser, texts: TextsDep, table: str = ""
+) -> Response:
     # One long table: a withheld figure is an empty field, never a zero.
+    snapshot = _snapshot(request, session)
+    if snapshot is None:
+        return _not_ready(texts)
+    _audit_export(session, user, "csv")
     out = io.StringIO()
     writer = csv.writer(out)
+    if table == FOUR_WAY:
+        # The 4-way table, one row per entry that is not a published zero ("total" = margin).
+        cube = snapshot.figures.four_way
+        writer.writerow([*cube.axes, "count"])
+        for key, value in cube.entries:
+            writer.writerow([*key, "" if value is None else value])
+        return _csv(out.getvalue(), f"kintrace-figures-{FOUR_WAY}.csv")
     writer.writerow(["table", "fate", "column", "count"])
-    for table in _figures(request, session)[0].tables():
-        for fate, row, row_total in zip(
-            table.row_labels, table.cells, table.row_totals, strict=True
-        ):
-            for column, value in zip(table.column_labels, row, strict=True):
-                writer.writerow([table.name, fate, column, "" if value is None else value])
-            writer.writerow([table.name, fate, "total", "" if row_total is None else row_total])
-        for column, value in zip(table.column_labels, table.column_totals, strict=True):
-            writer.writerow([table.name, "total", column, "" if value is None else value])
-        writer.writerow([table.name, "total", "total", "" if table.total is None else table.total])
+    for t in snapshot.figures.tables():
+        for fate, row, row_total in zip(t.row_labels, t.cells, t.row_totals, strict=True):
+            for column, value in zip(t.column_labels, row, strict=True):
+                writer.writerow([t.name, fate, column, "" if value is None else value])
+            writer.writerow([t.name, fate, "total", "" if row_total is None else row_total])
+        for column, value in zip(t.column_labels, t.column_totals, strict=True):
+            writer.writerow([t.name, "total", column, "" if value is None else value])
+        writer.writerow([t.name, "total", "total", "" if t.total is None else t.total])
+    return _csv(out.getvalue(), "kintrace-figures.csv")
+
+
+def _csv(body: str, filename: str) -> Response:
     return Response(
-        out.getvalue(),
+        body,
         media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="kintrace-figures.csv"'},
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _audit_export(session: SessionDep, user: CurrentUser, fmt: str) -> None:
+    audit.record(session, FiguresExported(actor_kind="staff", actor_id=user.id, format=fmt))
+    session.commit()
 
 
 @router.post("/claims", dependencies=[require("staff.figures.claim"), CsrfProtected])
@@ -151,7 +215,11 @@ def add_claim(
     problems += claim.problems()
     if problems:
         errors = [texts.gettext(p) for p in problems]
-        return _page(request, session, values, errors, status_code=400)
-    record_claim(session, claim, user.id)
+        return _page(request, session, user, values, errors, status_code=400)
+    row = record_claim(session, claim, user.id)
+    audit.record(
+        session,
+        ClaimRecorded(actor_kind="staff", actor_id=user.id, subject_id=row.id, fate=row.fate),
+    )
     session.commit()
     return RedirectResponse("/staff/figures", status_code=303)
