@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import kintrace
 from kintrace.keys import Keys
 from kintrace.settings import Settings, get_settings
+from kintrace.stats.figures import FiguresRefresher
 from kintrace.web import security
 from kintrace.web.admission import install_admission
 from kintrace.web.deps import PermittedApp
@@ -33,6 +34,7 @@ from kintrace.web.routes import (
     public,
     sources,
     staff,
+    users,
 )
 from kintrace.web.templating import make_templates
 
@@ -57,7 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from kintrace.review.worker import run_in_background
 
             worker = run_in_background(app.state.sessionmaker)
+            # Figures are counted in the background, never by a page view (issue 8).
+            app.state.figures_refresher.start()
         yield
+        app.state.figures_refresher.stop()
         if worker is not None:
             worker[1].set()
             worker[0].join(timeout=30)
@@ -77,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.figures_refresher = FiguresRefresher(app.state.sessionmaker)
     app.state.keys = Keys(settings)
     app.state.translations = load_translations()
     app.state.templates = make_templates()
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(figures.router)
     app.include_router(forensic.router)
     app.include_router(attachments.router)
+    app.include_router(users.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
