@@ -299,6 +299,27 @@ class _Lists:
         self.values, self.owner, self.n = values, owner, n
 
 
+class _Strs:
+    """Candidates' strings as codes into their column's dictionary (-1 is null): equality
+    with the enquiry's value compares integers, and a string function runs once per
+    distinct value."""
+
+    __slots__ = ("codes", "dictionary")
+
+    def __init__(self, codes: np.ndarray, dictionary: _Dictionary) -> None:
+        self.codes, self.dictionary = codes, dictionary
+
+    def objects(self) -> np.ndarray:
+        return self.dictionary.decode(self.codes)
+
+    def map(self, fn: Callable[[str], float]) -> np.ndarray:
+        """fn of each string (NaN for null), computed once per distinct string."""
+        distinct, inverse = np.unique(self.codes, return_inverse=True)
+        values = self.dictionary.values
+        results = np.array([np.nan if c < 0 else fn(values[c]) for c in distinct.tolist()])
+        return results[inverse.ravel()] if len(results) else np.empty(0)
+
+
 def _jaro_winkler(a: str, b: str) -> float:
     if not a and not b:
         return 0.0  # DuckDB's value for two empty strings (rapidfuzz says 1.0)
@@ -316,15 +337,18 @@ class _Evaluator:
     """Evaluates one level CASE over n candidates: `_l` columns are the query's constants,
     `_r` columns the candidates' arrays."""
 
-    def __init__(self, left: dict[str, Any], right: Callable[[str], Any], n: int) -> None:
+    def __init__(
+        self, left: dict[str, Any], right: Callable[[str], Any], n: int, keys: dict[int, str]
+    ) -> None:
         self.left = left
         self.right = right
         self.n = n
+        self.keys = keys  # id(node) -> its SQL text: the same text is computed once
         self.cache: dict[str, Any] = {}
 
     # values -----------------------------------------------------------------------------
     def value(self, node: exp.Expression) -> Any:
-        key = node.meta["key"]
+        key = self.keys[id(node)]
         if key in self.cache:
             return self.cache[key]
         out = self._value(node)
@@ -384,6 +408,8 @@ class _Evaluator:
             v = self.value(node.this)
             if isinstance(v, _Const):
                 return _Const(None if v.value is None else str(v.value)[:k])
+            if isinstance(v, _Strs):
+                v = v.objects()
             return np.array([None if s is None else s[:k] for s in v], dtype=object)
         if isinstance(node, exp.JarowinklerSimilarity):
             return self._pairwise("jaro_winkler_similarity", node.this, node.expression)
@@ -419,6 +445,8 @@ class _Evaluator:
         v = self.value(node)
         if isinstance(v, _Const):
             return _Const(None if v.value is None else fn(str(v.value)))
+        if isinstance(v, _Strs):
+            return v.map(fn)
         return np.array([np.nan if s is None else fn(s) for s in v], dtype=np.float64)
 
     def _pairwise(self, name: str, a_node: exp.Expression, b_node: exp.Expression) -> Any:
@@ -438,6 +466,8 @@ class _Evaluator:
         if const is None:
             return out
         q = str(const)
+        if isinstance(vec, _Strs):
+            return vec.map((lambda s: fn(s, q)) if swap else (lambda s: fn(q, s)))
         # Few distinct values among the candidates (they share a name key): each once.
         seen: dict[str, float] = {}
         for i, s in enumerate(vec):
@@ -484,7 +514,7 @@ class _Evaluator:
         )
 
     def boolean(self, node: exp.Expression) -> _Bool:
-        key = "bool:" + node.meta["key"]
+        key = "bool:" + self.keys[id(node)]
         if key in self.cache:
             return self.cache[key]  # type: ignore[no-any-return]
         out = self._boolean(node)
@@ -532,6 +562,8 @@ class _Evaluator:
             return v.null.copy()
         if isinstance(v, _Lists):
             return np.bincount(v.owner, minlength=v.n) == 0
+        if isinstance(v, _Strs):
+            return v.codes < 0
         if v.dtype.kind == "f":
             return np.isnan(v)
         return np.array([s is None for s in v], dtype=bool)
@@ -560,8 +592,16 @@ class _Evaluator:
             isinstance(b, _Const) and b.value is None
         ):
             return self._const_bool(None)
-        av = a.value if isinstance(a, _Const) else a
-        bv = b.value if isinstance(b, _Const) else b
+        if isinstance(node, exp.EQ | exp.NEQ):
+            strs, other = (a, b) if isinstance(a, _Strs) else (b, a)
+            if isinstance(strs, _Strs) and isinstance(other, _Const):
+                code = strs.dictionary.code_of.get(str(other.value), -2)
+                same = strs.codes == code
+                return _Bool(same if isinstance(node, exp.EQ) else ~same, null)
+        av: Any = a.value if isinstance(a, _Const) else a
+        bv: Any = b.value if isinstance(b, _Const) else b
+        av = av.objects() if isinstance(av, _Strs) else av
+        bv = bv.objects() if isinstance(bv, _Strs) else bv
         is_text = any(
             (isinstance(x, np.ndarray) and x.dtype == object) or isinstance(x, str)
             for x in (av, bv)
@@ -598,9 +638,11 @@ class _Evaluator:
         return int(v.value)
 
 
-def _parse_levels(model: ScoringModel) -> list[tuple[str, exp.Case]] | None:
-    """(gamma column, CASE) for each comparison, or None when some SQL cannot be read."""
+def _parse_levels(model: ScoringModel) -> tuple[list[tuple[str, exp.Case]], dict[int, str]] | None:
+    """(gamma column, CASE) for each comparison and the SQL text of every node in them, or
+    None when some SQL cannot be read."""
     out = []
+    keys: dict[int, str] = {}
     for sql in model.settings._columns_to_select_for_comparison_vector_values:
         if not sql.lstrip().upper().startswith("CASE"):
             continue
@@ -611,10 +653,9 @@ def _parse_levels(model: ScoringModel) -> list[tuple[str, exp.Case]] | None:
         if not isinstance(node, exp.Alias) or not isinstance(node.this, exp.Case):
             return None
         for sub in node.walk():
-            # Same text, same value: a query computes each distinct expression once.
-            sub.meta["key"] = sub.sql()
+            keys[id(sub)] = sub.sql()
         out.append((node.alias, node.this))
-    return out
+    return out, keys
 
 
 # ---------------------------------------------------------------------------------------
@@ -898,6 +939,8 @@ class CandidateIndex:
                     raise Unsupported(name)
                 if isinstance(column, _ListColumn):
                     gathered[name] = _Lists(*column.gather(rows))
+                elif isinstance(column, _StrColumn):
+                    gathered[name] = _Strs(column.codes.view[rows], column.dictionary)
                 else:
                     gathered[name] = column.gather(rows)
             return gathered[name]
@@ -906,9 +949,10 @@ class CandidateIndex:
         for name, column in self._columns.items():
             if isinstance(column, _ListColumn):
                 left[name] = column.constant(left[name])
-        evaluator = _Evaluator(left, right, len(rows))
         assert self._levels is not None
-        return {gamma: evaluator.case(case) for gamma, case in self._levels}
+        levels, keys = self._levels
+        evaluator = _Evaluator(left, right, len(rows), keys)
+        return {gamma: evaluator.case(case) for gamma, case in levels}
 
     def _gammas_sql(self, model: ScoringModel, q: pa.Table, rows: np.ndarray) -> dict[str, Any]:
         """The levels by DuckDB, with batch's SQL (for levels the evaluator cannot read)."""
