@@ -159,3 +159,38 @@ def test_the_demo_source_officer_reports_for_one_source(demo_dir: Path) -> None:
     finally:
         engine.dispose()
     assert [role for role, _ in scoped] == ["source_officer"]
+
+
+def test_user_reset_totp_and_disable_work_when_no_administrator_can_sign_in(
+    database_url: str, data_dir: Path
+) -> None:
+    from kintrace.intake.staff import authenticate
+
+    assert (
+        run("db", "upgrade", "--data-dir", str(data_dir), database_url=database_url).exit_code == 0
+    )
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with sa.orm.Session(engine) as session, session.begin():
+            from tests.factories import TOTP_SEED
+
+            from kintrace.domain import Role
+            from kintrace.intake.staff import create_user, get_or_create_organisation
+
+            org = get_or_create_organisation(session, "ORG-A")
+            create_user(
+                session, "root@a.example.org", PASSWORD, Role.admin, org, totp_secret=TOTP_SEED
+            )
+        common = ["--data-dir", str(data_dir)]
+        result = run("user", "reset-totp", "ROOT@a.example.org", *common, database_url=database_url)
+        assert result.exit_code == 0 and "authenticator was removed" in result.output
+        result = run("user", "disable", "root@a.example.org", *common, database_url=database_url)
+        assert result.exit_code == 0 and "disabled" in result.output
+        with sa.orm.Session(engine) as session:
+            root = session.scalar(sa.select(User))
+            assert root is not None and root.totp_secret is None and not root.is_active
+            assert authenticate(session, "root@a.example.org", PASSWORD) is None
+        result = run("user", "enable", "nobody@a.example.org", *common, database_url=database_url)
+        assert result.exit_code != 0 and "no staff account" in result.output
+    finally:
+        engine.dispose()

@@ -99,3 +99,43 @@ def test_it_does_not_link_different_men_who_share_only_a_surname() -> None:
     a = {"record_id": "a", "full_name": "Бойко Ілля Сергійович", "birth_date": "1977-04-27"}
     b = {"record_id": "b", "full_name": "Бойко Валерій Петрович", "birth_date": "1985-06-29"}
     assert _p(b, a) < 0.5
+
+
+def test_it_keeps_his_twin_apart_though_everything_but_the_given_name_agrees() -> None:
+    twin = {
+        "record_id": "t",
+        "full_name": "Кислица Андрей Викторович",
+        "birth_date": "2001-03-12",
+        "sex": "M",
+        "birth_place": "Днепр",
+    }
+    assert _p(twin) < 0.5
+
+
+def test_two_different_service_numbers_keep_namesakes_of_one_birth_year_apart() -> None:
+    a = {**SOUGHT, "record_id": "a", "service_number": "АТ-644128"}
+    b = {
+        "record_id": "b",
+        "full_name": "Кислица Сергей Викторович",
+        "birth_date": "2001",
+        "service_number": "ВТ-375986",
+    }
+    assert _p(b, a) < 0.5
+
+
+def test_a_service_number_with_one_slip_still_links_the_same_man() -> None:
+    a = {**SOUGHT, "record_id": "a", "service_number": "АТ-644128"}
+    b = {"record_id": "b", "full_name": "Кислица Сергей", "service_number": "АТ-644178"}
+    assert _p(b, a) >= 0.5
+
+
+def test_an_ocr_slip_of_two_letters_in_the_given_name_still_links_the_same_man() -> None:
+    slipped = {
+        "record_id": "o",
+        "full_name": "КИСЛИЦА СЕРГЕИ ВИКТОРОВИЧ",
+        "birth_date": "12.03.2001",
+        "birth_place": "Днепр",
+    }
+    garbled = {**slipped, "full_name": "КИСЛИЦА СЕРГСИ ВИКТОРОВИЧ"}
+    assert _p(slipped) >= 0.5
+    assert _p(garbled) >= 0.5

@@ -122,6 +122,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     personas.org_a,
                     totp_secret=TOTP_SEED,
                 )
+            # A spare account of A for the administrator's account routes to act on, so
+            # disabling it or removing its authenticator leaves every identity above intact.
+            spare = create_user(
+                session,
+                "spare@a.example.org",
+                PASSWORD,
+                Role.caseworker,
+                personas.org_a,
+                totp_secret=TOTP_SEED,
+            )
+            spare_id = spare.id
             add_report(
                 session,
                 add_source(session),
@@ -148,6 +159,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ids = {"case_id": enquiry.case_id, "enquiry_id": enquiry.id, "match_id": match.id}
         with sessions.begin() as session:  # the matched report's person (issue 4 item 4)
             ids["person_id"] = cluster_reports(session, [match.report_id])[match.report_id]
+            ids["user_id"] = spare_id
 
         world = World(
             app, ids, codes["reference"], codes["secret"], other["reference"], other["secret"]

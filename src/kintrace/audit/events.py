@@ -412,3 +412,74 @@ class CaseAttachmentAdded(AuditEvent):
     subject_type: ClassVar[str | None] = "case_attachment"
     attachment_kind: str
     case_id: int
+
+
+# --- staff account administration (issue 6 item 2) --------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffAccountsListed(AuditEvent):
+    """An administrator looked at the staff accounts of their organisation."""
+
+    kind: ClassVar[str] = "staff.accounts_listed"
+    subject_type: ClassVar[str | None] = "organisation"
+    accounts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffTotpReset(AuditEvent):
+    """The account's authenticator was removed (a lost phone): it must enrol again at its next
+    sign-in, and every session it had was ended."""
+
+    kind: ClassVar[str] = "staff.totp_reset"
+    subject_type: ClassVar[str | None] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffAccountActivated(AuditEvent):
+    """An account was disabled (``active`` false, every session ended) or enabled again."""
+
+    kind: ClassVar[str] = "staff.account_activated"
+    subject_type: ClassVar[str | None] = "user"
+    active: bool
+
+
+# Issue 4 items 1 and 4 (sources): persons merged and unmerged, capture-card scans.
+@dataclass(frozen=True, kw_only=True)
+class PersonsMerged(AuditEvent):
+    """A person's reports were moved into another (``subject_id`` keeps them)."""
+
+    kind: ClassVar[str] = "person.merged"
+    subject_type: ClassVar[str | None] = "person"
+    absorbed_person_id: int
+    reports_moved: int
+    match_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonUnmerged(AuditEvent):
+    """A merge was undone: the reports that came from ``subject_id`` went back to it."""
+
+    kind: ClassVar[str] = "person.unmerged"
+    subject_type: ClassVar[str | None] = "person"
+    kept_person_id: int
+    reports_moved: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportScanAdded(AuditEvent):
+    """A photo or scan of a capture card was stored (EXIF stripped, sealed) with a report."""
+
+    kind: ClassVar[str] = "report.scan_added"
+    subject_type: ClassVar[str | None] = "report"
+    scan_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeathEvidenceRecorded(AuditEvent):
+    """Death evidence (certificate, grave, identification method) was added to a death report
+    (issue 10 item 1); the method is a code, the rest stays sealed in the record."""
+
+    kind: ClassVar[str] = "forensic.death_evidence_recorded"
+    subject_type: ClassVar[str | None] = "report"
+    method: str

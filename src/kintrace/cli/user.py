@@ -69,3 +69,65 @@ def register(app: typer.Typer) -> None:
             raise
         finally:
             engine.dispose()
+
+    @user_app.command("reset-totp")
+    def reset_totp_command(
+        email: Annotated[str, typer.Argument(help="The staff member's e-mail address.")],
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+    ) -> None:
+        """Remove a lost authenticator and end every session; the next sign-in sets up a new
+        one. For when no administrator can sign in to do it on the accounts page."""
+        _change_account(data_dir, email, "reset-totp")
+
+    @user_app.command("disable")
+    def disable_command(
+        email: Annotated[str, typer.Argument(help="The staff member's e-mail address.")],
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+    ) -> None:
+        """Disable an account and end every session it has."""
+        _change_account(data_dir, email, "disable")
+
+    @user_app.command("enable")
+    def enable_command(
+        email: Annotated[str, typer.Argument(help="The staff member's e-mail address.")],
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+    ) -> None:
+        """Enable a disabled account again."""
+        _change_account(data_dir, email, "enable")
+
+
+def _change_account(data_dir: str, email: str, change: str) -> None:
+    """Apply one administrator change to the account with ``email`` and say what was done."""
+    import sqlalchemy as sa
+
+    from kintrace.db import make_engine, make_sessionmaker
+    from kintrace.db.models import User
+    from kintrace.intake.staff import normalise_email
+    from kintrace.intake.staff_admin import reset_totp, set_active
+
+    settings = settings_for(data_dir)
+    try:
+        engine = make_engine(settings)
+    except StorageNotSafe as exc:
+        fail(str(exc))
+        return
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                fail(f"There is no staff account with the e-mail address {email}.")
+                return
+            if change == "reset-totp":
+                reset_totp(session, user)
+            else:
+                set_active(session, user, change == "enable")
+    finally:
+        engine.dispose()
+    console.print(
+        {
+            "reset-totp": "The authenticator was removed and every session ended; the next "
+            "sign-in sets up a new one.",
+            "disable": "The account was disabled and every session it had was ended.",
+            "enable": "The account was enabled again.",
+        }[change]
+    )

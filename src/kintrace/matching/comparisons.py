@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# (label, sql_condition, m, u) — m/u here are only the starting values for estimation.
-Level = tuple[str, str, float, float]
+# (label, sql_condition, m, u) — m/u here are only the starting values for estimation —
+# optionally followed by extra Splink level settings (a term-frequency adjustment).
+Level = tuple[str, str, float, float] | tuple[str, str, float, float, dict[str, Any]]
 
 
 def _null(*cols: str) -> str:
@@ -71,8 +72,17 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
                 0.002,
             ),
             (
-                # OCR and typing slips of two letters; also Aleksandr/Aleksei, so its weight
-                # is whatever the data says such a pair is worth.
+                # OCR and typing slips of two letters in a longer name (Деиис/Денис reads as
+                # des/denis, Віетор/Виктор as vetor/viktor); also Aleksandr/Aleksei, so its
+                # weight is whatever the data says such a pair is worth.
+                "two letters differ",
+                f"length({col}_l) >= 3 AND length({col}_r) >= 3 AND "
+                f"greatest(length({col}_l), length({col}_r)) >= 5 AND "
+                f"damerau_levenshtein({col}_l, {col}_r) <= 2",
+                0.02,
+                0.004,
+            ),
+            (
                 "similar",
                 f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.88",
                 0.03,
@@ -92,6 +102,49 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
     return levels
 
 
+#: A family-name agreement's term-frequency bonus taken back (see _relative_levels).
+CANCEL_FAMILY_TF: dict[str, Any] = {
+    "tf_adjustment_column": "family",
+    "tf_adjustment_weight": -1.0,
+    "tf_minimum_u_value": 1e-5,
+    "disable_tf_exact_match_detection": True,
+}
+#: Label prefix of the context levels (training.py fits them on labelled pairs).
+RELATIVE_LABEL = "different, though"
+
+
+def _relative_levels() -> list[Level]:
+    """Given names that disagree where the rest says "the same family": twins and brothers.
+
+    The comparisons are summed as if independent, but surname, patronymic, birth date and
+    place are shared by twins (and all but the date by brothers), so among pairs agreeing
+    on them a non-match is far likelier than the product of their random-agreement rates
+    says; the given name is then the field that tells the men apart. These levels let the
+    disagreement weigh by context; their weights are fitted on labelled candidate pairs of
+    the training worlds (training.py), not read off random pairs. A rare surname shared
+    says "one family", not "one man": where the family name agrees as written, the level
+    takes back that agreement's term-frequency bonus (a weight of -1 on the family's term
+    frequency), so a twin with a rare name is kept apart as surely as one with a common name.
+    """
+    birth_year = "birth_y_l = birth_y_r"
+    patronymic = (
+        "(patronymic_l = patronymic_r OR "
+        "list_has_any(patronymic_variants_l, patronymic_variants_r))"
+    )
+    same = "family_l = family_r"
+    variant = "list_has_any(family_variants_l, family_variants_r)"
+    twin = f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)"
+    brother = f"{RELATIVE_LABEL} family name and patronymic agree (a brother?)"
+    return [
+        (twin, f"{same} AND {birth_year}", 0.004, 0.9, CANCEL_FAMILY_TF),
+        (twin.replace("family name", "family name (a variant)"), f"{variant} AND {birth_year}",
+         0.004, 0.9),
+        (brother, f"{same} AND {patronymic}", 0.004, 0.9, CANCEL_FAMILY_TF),
+        (brother.replace("family name", "family name (a variant)"), f"{variant} AND {patronymic}",
+         0.004, 0.9),
+    ]  # fmt: skip
+
+
 def _comparison(
     name: str,
     description: str,
@@ -105,13 +158,15 @@ def _comparison(
     out_levels: list[dict[str, Any]] = [
         {"sql_condition": null_sql, "label_for_charts": "not given", "is_null_level": True}
     ]
-    for i, (label, sql, m, u) in enumerate(levels):
+    for i, (label, sql, m, u, *extra) in enumerate(levels):
         lvl: dict[str, Any] = {
             "sql_condition": sql,
             "label_for_charts": label,
             "m_probability": m,
             "u_probability": u,
         }
+        for more in extra:
+            lvl.update(more)
         if tf_column is not None and i == 0:
             lvl["tf_adjustment_column"] = tf_column
             lvl["tf_adjustment_weight"] = 1.0
@@ -197,7 +252,7 @@ def comparisons() -> list[dict[str, Any]]:
             "Given name",
             "(given_l IS NULL AND given_initial_l IS NULL) OR "
             "(given_r IS NULL AND given_initial_r IS NULL)",
-            _name_levels("given", "family", "given_initial", fuzzy=False),
+            _name_levels("given", "family", "given_initial", fuzzy=False) + _relative_levels(),
             0.01,
             0.9,
             tf_column="given",
@@ -251,9 +306,16 @@ def comparisons() -> list[dict[str, Any]]:
                     0.06,
                     1e-5,
                 ),
+                (
+                    "two characters differ",
+                    "levenshtein(service_number_l, service_number_r) <= 2",
+                    0.01,
+                    2e-5,
+                ),
             ],
-            # Two different service numbers all but rule out one man (twins differ here).
-            0.004,
+            # Two different service numbers all but rule out one man (twins and namesakes
+            # differ here): a slip of a character or two has its own level above.
+            1e-5,
             0.99999,
         ),
         _comparison(

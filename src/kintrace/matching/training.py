@@ -20,16 +20,17 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from kintrace.matching.batch import link_tables
-from kintrace.matching.comparisons import settings_dict
+from kintrace.matching.comparisons import RELATIVE_LABEL, settings_dict
 from kintrace.matching.engine import TF_COLUMNS, connect, tf_sql, wide_select
 from kintrace.matching.features import build_features
-from kintrace.matching.model import MODEL_FILE, ScoringModel
+from kintrace.matching.model import MODEL_FILE, ScoringModel, prior_for
 
 PSEUDO_COUNT = 20.0
 M_FLOOR = 0.001
@@ -50,7 +51,13 @@ WEIGHT_FLOOR: dict[str, float] = {
     "capture_date": -2.0,
 }
 U_FLOOR = 1e-6
-MODEL_VERSION = "kintrace-fs-1"
+#: The world the level weights are fitted on (see fit_weights): another seed than the
+#: m/u estimate's, and never the benchmark's.
+FIT_SEED = 303
+FIT_PERSONS = 5_000
+#: Pull of each fitted weight towards its m/u estimate, per bit squared (see fit_weights).
+FIT_L2 = 1.0
+MODEL_VERSION = "kintrace-fs-2"
 
 
 def synthetic_records(seed: int, persons: int) -> tuple[list[dict[str, str]], list[str]]:
@@ -77,13 +84,19 @@ def synthetic_records(seed: int, persons: int) -> tuple[list[dict[str, str]], li
 
 
 def gammas_for_pairs(
-    table: pa.Table, pairs: np.ndarray, model: ScoringModel
+    table: pa.Table, pairs: np.ndarray, model: ScoringModel, *, population_from: int = 0
 ) -> dict[str, np.ndarray]:
-    """Comparison levels (gamma columns) for explicit (rid_l, rid_r) pairs of one table."""
+    """Comparison levels (gamma columns) and `match_weight` for explicit (rid_l, rid_r)
+    pairs of one table, in the order of `pairs` (rids are row numbers of `table`).
+
+    Term frequencies are counted over the rows from `population_from` on (the searched
+    records: the reports in a link of enquiries to reports), as a real run counts them.
+    """
     con = connect()
     con.register("raw", table)
+    con.execute(f"CREATE VIEW pop AS SELECT * FROM raw WHERE rid >= {int(population_from)}")
     for c in TF_COLUMNS:
-        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(model, 'raw', c)}")
+        con.execute(f"CREATE TABLE tf_{c} AS {tf_sql(model, 'pop', c)}")
     joins = " ".join(f"LEFT JOIN tf_{c} ON a.{c} = tf_{c}.{c}" for c in TF_COLUMNS)
     tf_cols = ", ".join(f"tf_{c}.tf_{c}" for c in TF_COLUMNS)
     con.execute(f"CREATE TABLE feat AS SELECT a.* EXCLUDE (bkeys), {tf_cols} FROM raw a {joins}")
@@ -94,7 +107,16 @@ def gammas_for_pairs(
     )
     out = con.sql(model.scoring_sql("wide", None)).to_arrow_table()
     con.close()
-    return {c.gamma_column: out.column(c.gamma_column).to_numpy() for c in model.comparisons}
+    # DuckDB does not keep the pairs' order (preserve_insertion_order is off): put it back.
+    key = out.column("rid_l").to_numpy() * (table.num_rows + 1) + out.column("rid_r").to_numpy()
+    want = pairs[:, 0] * (table.num_rows + 1) + pairs[:, 1]
+    by_key = np.argsort(key)
+    order = by_key[np.searchsorted(key, want, sorter=by_key)]
+    result = {
+        c.gamma_column: out.column(c.gamma_column).to_numpy()[order] for c in model.comparisons
+    }
+    result["match_weight"] = out.column("match_weight").to_numpy()[order]
+    return result
 
 
 def _true_pairs(truth: Sequence[str], cap: int = 12) -> np.ndarray:
@@ -153,18 +175,25 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
             u = (int((r == value).sum()) + PSEUDO_COUNT * u0) / (r_n + PSEUDO_COUNT)
             # Real files are noisier than the generator: no level may become rarer among
             # true pairs than half of what the hand-set model allows.
-            lvl["m_probability"] = max(m, M_FLOOR, M_KEEP * m0)
+            # (A hand-set m below M_FLOOR is a deliberate "all but never": two different
+            # service numbers for one man.)
+            lvl["m_probability"] = max(m, min(M_FLOOR, m0), M_KEEP * m0)
             lvl["u_probability"] = max(u, U_FLOOR)
         for key in ("m_probability", "u_probability"):
             total = sum(lvl[key] for lvl in non_null)
             for lvl in non_null:
                 lvl[key] = lvl[key] / total
-        _make_monotone(non_null)
-        floor = WEIGHT_FLOOR.get(comp["output_column_name"])
-        if floor is not None:
-            for lvl in non_null:
-                if math.log2(lvl["m_probability"] / lvl["u_probability"]) < floor:
-                    lvl["u_probability"] = lvl["m_probability"] / 2.0**floor
+        ordinary = [lvl for lvl in non_null if not _is_relative_level(lvl)]
+        _make_monotone(ordinary)
+        # Random pairs almost never agree on a family yet differ on the given name, so an
+        # m/u estimate says nothing for the context levels: they start as "different" and
+        # get their weight from fit_weights.
+        else_level = ordinary[-1]
+        for lvl in non_null:
+            if _is_relative_level(lvl):
+                lvl["u_probability"] = else_level["u_probability"]
+                lvl["m_probability"] = else_level["m_probability"]
+        _apply_floor(comp["output_column_name"], non_null)
     n = len(rows)
     true_pairs = len(_true_pairs(truth, cap=10_000))
     return {
@@ -183,6 +212,164 @@ def estimate(seed: int, persons: int, random_pairs: int = 300_000) -> dict[str, 
         "term_frequency": TERM_FREQUENCY,
         "splink_settings": start,
     }
+
+
+# --- discriminative fit of the level weights ---------------------------------------------
+
+
+@dataclass
+class Labelled:
+    """Candidate pairs of one linking task with their levels, weight and truth."""
+
+    gammas: dict[str, np.ndarray]
+    weight: np.ndarray  # total match weight in bits (prior and term frequencies included)
+    match: np.ndarray  # bool: the two records are about one person
+
+
+def labelled_candidates(seed: int, persons: int, settings: dict[str, Any]) -> list[Labelled]:
+    """The blocked candidate pairs of both tasks the engine serves — enquiries against
+    reports, and reports among themselves — on one noisy synthetic world, scored with
+    `settings` at the prior a real run of that size would use."""
+    from kintrace.synthetic.noise import iter_noisy
+
+    reports: list[Any] = []
+    enquiries: list[Any] = []
+    for _person, reps, enqs in iter_noisy(seed, persons):
+        reports.extend(reps)
+        enquiries.extend(enqs)
+    out: list[Labelled] = []
+    for task in ("link", "dedupe"):
+        records = [*enquiries, *reports] if task == "link" else reports
+        offset = len(enquiries) if task == "link" else 0
+        table = build_features([r.row for r in records]).table
+        left = table.slice(0, offset) if task == "link" else table
+        right = table.slice(offset) if task == "link" else None
+        found = link_tables(left, right, threshold=0.0)
+        rid = {r: i for i, r in enumerate(table.column("record_id").to_pylist())}
+        pairs = np.array(
+            [(rid[p.left_id], rid[p.right_id]) for p in found], dtype=np.int64
+        ).reshape(-1, 2)
+        model = ScoringModel(prior_for(table.num_rows - offset), settings=settings)
+        g = gammas_for_pairs(table, pairs, model, population_from=offset)
+        weight = g.pop("match_weight").astype(np.float64)
+        person = [r.person_id for r in records]
+        match = np.array([person[a] == person[b] for a, b in pairs.tolist()], dtype=bool)
+        out.append(Labelled(g, weight, match))
+    return out
+
+
+def _is_relative_level(level: dict[str, Any]) -> bool:
+    return str(level.get("label_for_charts", "")).startswith(RELATIVE_LABEL)
+
+
+def _cancels_tf(level: dict[str, Any]) -> bool:
+    """A context level that takes back the family name's term-frequency bonus: its weight
+    is log2(m/u) - (log2(u) - log2(tf)), so its fitted constant part is log2(m) - 2 log2(u)."""
+    return float(level.get("tf_adjustment_weight", 0.0)) < 0
+
+
+def _level_weight(level: dict[str, Any]) -> float:
+    m, u = level["m_probability"], level["u_probability"]
+    if _cancels_tf(level):
+        return math.log2(m) - 2 * math.log2(u)
+    return math.log2(m / u)
+
+
+def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = FIT_L2) -> None:
+    """Refit the level weights (bits) by penalised logistic regression on labelled pairs.
+
+    The Fellegi–Sunter estimate treats the comparisons as independent; on real candidate
+    pairs they are not (twins share every field but one, a name-only pair of a common name
+    is a coin toss). Each level's weight is pulled towards its m/u estimate by `l2` (per
+    bit squared), so a level the fitting pairs rarely reach keeps its estimate. Term-frequency
+    adjusted exact levels stay as estimated (their weight is log2(m / tf), not a constant).
+    The result is written back as m/u (u = m / 2^w, or m = u * 2^w where that would push u
+    above 1), so Splink scores with it unchanged.
+    """
+    model = ScoringModel(1e-6, settings=settings)
+    columns: list[tuple[str, int, dict[str, Any]]] = []
+    theta0: list[float] = []
+    for comp, info in zip(settings["comparisons"], model.comparisons, strict=True):
+        non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        values = sorted((v for v in info.levels if v >= 0), reverse=True)
+        else_weight = math.log2(non_null[-1]["m_probability"] / non_null[-1]["u_probability"])
+        for value, lvl in zip(values, non_null, strict=True):
+            if "tf_adjustment_column" in lvl and not _cancels_tf(lvl):
+                continue
+            # A context level starts from "different" (for a family name of typical
+            # frequency): only the data may make it stronger.
+            if _cancels_tf(lvl):
+                start_w = else_weight + math.log2(TERM_FREQUENCY["default"]["family"])
+            elif _is_relative_level(lvl):
+                start_w = else_weight
+            else:
+                start_w = _level_weight(lvl)
+            columns.append((info.gamma_column, value, lvl))
+            theta0.append(start_w)
+    start = np.array(theta0)
+    x = np.vstack(
+        [
+            np.column_stack([(d.gammas[col] == value) for col, value, _ in columns]).astype(
+                np.float64
+            )
+            for d in data
+        ]
+    )
+    current = np.array([_level_weight(lvl) for *_, lvl in columns])
+    offset = np.concatenate([d.weight for d in data]) - x @ current
+    y = np.concatenate([d.match for d in data]).astype(np.float64)
+    ln2 = math.log(2.0)
+    theta = start.copy()
+
+    def loss(t: np.ndarray) -> float:
+        z = ln2 * (offset + x @ t)
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + l2 * np.sum((t - start) ** 2))
+
+    for _ in range(50):
+        z = ln2 * (offset + x @ theta)
+        p = 1.0 / (1.0 + np.exp(-z))
+        grad = ln2 * (x.T @ (p - y)) + 2 * l2 * (theta - start)
+        hess = ln2**2 * (x.T * (p * (1 - p))) @ x + 2 * l2 * np.eye(len(theta))
+        step = np.linalg.solve(hess, grad)
+        before, rate = loss(theta), 1.0
+        while rate > 1e-4 and loss(theta - rate * step) > before:
+            rate /= 2
+        theta = theta - rate * step
+        if np.max(np.abs(rate * step)) < 1e-4:
+            break
+    for (_, _, lvl), w in zip(columns, theta.tolist(), strict=True):
+        _set_weight(lvl, w)
+    for comp in settings["comparisons"]:
+        non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        ordinary = [lvl for lvl in non_null if not _is_relative_level(lvl)]
+        _make_monotone(ordinary)
+        else_weight = math.log2(ordinary[-1]["m_probability"] / ordinary[-1]["u_probability"])
+        for lvl in non_null:
+            # "Different, and the family agrees" never counts for a pair more than "different".
+            if _is_relative_level(lvl) and not _cancels_tf(lvl):
+                w = math.log2(lvl["m_probability"] / lvl["u_probability"])
+                _set_weight(lvl, min(w, else_weight))
+        _apply_floor(comp["output_column_name"], non_null)
+
+
+def _set_weight(level: dict[str, Any], weight: float) -> None:
+    m, u = level["m_probability"], level["u_probability"]
+    if _cancels_tf(level):
+        level["m_probability"] = 2.0**weight * u * u
+        return
+    if m / 2.0**weight <= 1.0:
+        level["u_probability"] = max(m / 2.0**weight, 1e-12)
+    else:
+        level["m_probability"] = u * 2.0**weight
+
+
+def _apply_floor(name: str, levels: list[dict[str, Any]]) -> None:
+    floor = WEIGHT_FLOOR.get(name)
+    if floor is None:
+        return
+    for lvl in levels:
+        if _level_weight(lvl) < floor:
+            _set_weight(lvl, floor)
 
 
 def evaluate(seed: int, persons: int, threshold: float = 0.5) -> dict[str, float]:
@@ -229,10 +416,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("command", choices=["estimate", "evaluate"])
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--fit-seed", type=int, default=FIT_SEED)
+    parser.add_argument(
+        "--fit-persons", type=int, default=FIT_PERSONS, help="0: keep the m/u estimate"
+    )
     parser.add_argument("--out", default=str(MODEL_FILE))
     args = parser.parse_args(argv)
     if args.command == "estimate":
         model = estimate(args.seed, args.persons)
+        if args.fit_persons:
+            settings = model["splink_settings"]
+            data = labelled_candidates(args.fit_seed, args.fit_persons, settings)
+            fit_weights(settings, data)
+            model["estimated"] += (
+                f"; then every level weight but the term-frequency adjusted exact ones refitted "
+                f"by penalised logistic regression (pull {FIT_L2} per bit squared towards the "
+                f"estimate) on the blocked candidate pairs (link and dedupe) of seed "
+                f"{args.fit_seed} ({args.fit_persons} persons); weights monotone again"
+            )
         with open(args.out, "w", encoding="utf-8") as handle:
             json.dump(model, handle, indent=1, ensure_ascii=False)
             handle.write("\n")

@@ -34,6 +34,7 @@ from kintrace.web.routes import (
     public,
     sources,
     staff,
+    users,
 )
 from kintrace.web.templating import make_templates
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(figures.router)
     app.include_router(forensic.router)
     app.include_router(attachments.router)
+    app.include_router(users.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),

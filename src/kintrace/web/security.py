@@ -26,6 +26,7 @@ from kintrace.db.models_security import StaffSessionGeneration, StaffTotpStep
 from kintrace.domain import Role
 from kintrace.domain.ids import normalise_reference
 from kintrace.intake.enquiries import EnquiryStatus, find_enquiry
+from kintrace.intake.staff_admin import end_every_session as end_every_session
 from kintrace.intake.throttle import ENQUIRER_LOOKUP, STAFF_LOGIN, Limit, Throttle
 from kintrace.keys import Keys
 from kintrace.web.i18n import N_
@@ -146,16 +147,6 @@ def session_is_current(request: Request, session: Session, user: Any) -> bool:
         return False
     request.session[SEEN_AT] = now
     return True
-
-
-def end_every_session(session: Session, user_id: int) -> None:
-    """Raise the account's session generation: every cookie issued so far stops working.
-    Caller commits."""
-    row = session.get(StaffSessionGeneration, user_id)
-    if row is None:
-        session.add(StaffSessionGeneration(user_id=user_id, generation=1))
-    else:
-        row.generation += 1
 
 
 def client_address(request: Request) -> str:
