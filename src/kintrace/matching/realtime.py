@@ -697,8 +697,7 @@ class CandidateIndex:
         self.size = 0
         self._model_size = -1
         self._key_hashes = np.empty(0, np.uint64)
-        self._key_starts = np.empty(0, np.int64)
-        self._key_counts = np.empty(0, np.int64)
+        self._key_starts = np.zeros(1, np.int64)
         self._rids = np.empty(0, np.int32)
         self._weak = np.empty(0, bool)
         self._pending: dict[int, list[tuple[int, bool]]] = {}
@@ -759,15 +758,19 @@ class CandidateIndex:
 
     def _merge(self, hashes: np.ndarray, rows: np.ndarray, weak: np.ndarray) -> None:
         if len(self._rids):
-            owner = np.repeat(np.arange(len(self._key_hashes)), self._key_counts)
+            counts = np.diff(self._key_starts)
+            owner = np.repeat(np.arange(len(self._key_hashes)), counts)
             hashes = np.concatenate([self._key_hashes[owner], hashes])
             rows = np.concatenate([self._rids, rows])
             weak = np.concatenate([self._weak, weak])
-        order = np.argsort(hashes, kind="stable")
+        order = np.argsort(hashes)
         hashes, self._rids, self._weak = hashes[order], rows[order], weak[order]
-        self._key_hashes, starts, counts = np.unique(hashes, return_index=True, return_counts=True)
-        self._key_starts = starts.astype(np.int64)
-        self._key_counts = counts.astype(np.int64)
+        del order
+        # One entry per distinct hash; its rows are _rids[starts[i]:starts[i + 1]].
+        starts = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
+        starts = np.concatenate([[0], starts, [len(hashes)]]).astype(np.int64)
+        self._key_hashes = hashes[starts[:-1]] if len(hashes) else hashes
+        self._key_starts = starts if len(hashes) else np.zeros(1, np.int64)
 
     # querying ---------------------------------------------------------------------------
     @property
@@ -825,8 +828,7 @@ class CandidateIndex:
         keys = self._key_hashes
         p = int(np.searchsorted(keys, np.uint64(h)))
         if p < len(keys) and keys[p] == h:
-            lo = self._key_starts[p]
-            hi = lo + self._key_counts[p]
+            lo, hi = self._key_starts[p], self._key_starts[p + 1]
             rows, weak = self._rids[lo:hi], self._weak[lo:hi]
         else:
             rows, weak = np.empty(0, np.int32), np.empty(0, bool)
