@@ -292,15 +292,21 @@ def _load_phases(
     else:
         command = _uvicorn_workers(port, args.workers)
     log = work / f"serve-{label}.log"
-    phases: list[tuple[str, dict[str, float], list[str]]] = [
-        ("enquiries", ENQUIRY_ONLY, command),
-        ("mix", MIX, command),
+    # Group commit (kintrace.intake.group_commit) is on by default; the same app with one
+    # transaction per request is measured beside it, in the same run.
+    one_tx = {"KINTRACE_GROUP_COMMIT": "0"}
+    phases: list[tuple[str, dict[str, float], list[str], dict[str, str]]] = [
+        ("enquiries", ENQUIRY_ONLY, command, {}),
+        ("enquiries_one_tx_per_request", ENQUIRY_ONLY, command, one_tx),
+        ("mix", MIX, command, {}),
     ]
     if database_url is None and args.workers > 1:
         # SQLite with several processes too (WAL lets them share the file; writes queue).
-        phases.append(("enquiries_workers", ENQUIRY_ONLY, _uvicorn_workers(port, args.workers)))
-    for phase, mix, phase_command in phases:
-        service = Service(phase_command, env, port, log)
+        workers = _uvicorn_workers(port, args.workers)
+        phases.append(("enquiries_workers", ENQUIRY_ONLY, workers, {}))
+    phases = [p for p in phases if p[0] not in args.skip_phase]
+    for phase, mix, phase_command, phase_env in phases:
+        service = Service(phase_command, {**env, **phase_env}, port, log)
         try:
             console.print(f"  {label} {phase}: {args.duration:.0f} s at {args.concurrency} users")
             results[f"{label}_{phase}"] = measure(service, mix, args, credentials)
@@ -463,6 +469,12 @@ def main() -> None:
         action="append",
         default=[],
         choices=["sqlite", "postgres", "sqlite-load", "postgres-load", "baseline"],
+    )
+    parser.add_argument(
+        "--skip-phase",
+        action="append",
+        default=[],
+        choices=["enquiries", "enquiries_one_tx_per_request", "mix", "enquiries_workers"],
     )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "load.json")
     args = parser.parse_args()

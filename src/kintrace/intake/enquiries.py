@@ -56,6 +56,7 @@ __all__ = [
     "SoughtPersonIn",
     "enquiry_counts_by_state",
     "find_enquiry",
+    "prepare_reference",
     "submit_enquiry",
 ]
 
@@ -201,17 +202,20 @@ def submit_enquiry(
     organisation_id: int | None = None,
     home_organisation: str | None = None,
     created_by_id: int | None = None,
+    reference: str | None = None,
 ) -> EnquiryReceipt:
     """Store a new enquiry with its audit event and matching job; the caller commits.
 
     It goes to `organisation_id` when given, else to the organisation whose code is
     `home_organisation` (settings.home_organisation), else to the first organisation.
-    `created_by_id` is the hotline operator filing it for a caller.
+    `created_by_id` is the hotline operator filing it for a caller. `reference` is one from
+    `prepare_reference` (its data key already on disk); a taken one is replaced by a new one.
     """
     channel = Channel(channel)
     secret = new_secret()
+    candidates = [reference] if reference else []
     for _ in range(10):
-        reference = new_reference()
+        reference = candidates.pop() if candidates else new_reference()
         if session.scalar(sa.select(Enquiry.id).where(Enquiry.reference == reference)) is None:
             break
     else:  # pragma: no cover - 28**8 references make this practically impossible
@@ -263,6 +267,21 @@ def submit_enquiry(
         ),
     )
     return EnquiryReceipt(enquiry_id=enquiry.id, reference=reference, secret=secret)
+
+
+def prepare_reference(keys: Keys) -> str:
+    """A new reference whose data key is already durable in the keys folder.
+
+    Sealing an enquiry needs its own data key (crypto-shredding), and creating one costs two
+    fsyncs of the keys folder. Done here, in the request's own thread and before the database
+    transaction, those fsyncs run side by side for concurrent families instead of one after
+    another inside the single writer's transaction (see kintrace.intake.group_commit). A key
+    whose enquiry is then never stored holds nothing and opens nothing.
+    """
+    reference = new_reference()
+    # The data key id of an enquiry (kintrace.db.models_privacy.SUBJECT_KEY).
+    keys.ring.ensure_subject_key(f"enquiry-{reference}")
+    return reference
 
 
 # Compared against when the reference is unknown, so both failures take the same time.

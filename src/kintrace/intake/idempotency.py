@@ -78,8 +78,7 @@ def claim(
     Raises IdempotencyKeyReused for the same key with another body, IdempotencyInFlight
     while the first request with this key is still running.
     """
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValueError(f"An Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long.")
+    check_key(key)
     digest = request_hash(body)
     for _attempt in range(2):
         try:
@@ -90,6 +89,31 @@ def claim(
             # row is committed now, so reading again tells us what to answer.
             continue
     raise IdempotencyInFlight()
+
+
+def check_key(key: str) -> None:
+    """Raise ValueError for a key that is empty or too long (the web answers 422)."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"An Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long.")
+
+
+def claim_in(
+    session: Session,
+    *,
+    scope: str,
+    key: str,
+    body: bytes,
+    keys: Keys,
+    ttl: timedelta = DEFAULT_TTL,
+    now: datetime | None = None,
+) -> StoredAnswer | None:
+    """`claim` inside the caller's transaction, for a caller that does the work and
+    `store_answer` in that same transaction (the group-commit writer): the claim is then never
+    visible on its own, so no in-flight row can outlive a crash and nothing needs releasing.
+    Concurrent claims of one key are serialised by the single writer (and, across processes,
+    by the unique constraint: the loser gets IntegrityError and may call `claim`)."""
+    check_key(key)
+    return _claim_once(session, scope, key, request_hash(body), keys, ttl, now or _now())
 
 
 def _now() -> datetime:

@@ -58,6 +58,9 @@ class SurgeSettings(BaseSettings):
     min_free_disk_mb: int = 200
     # uvicorn waits this long for requests in flight when told to stop (SIGTERM).
     graceful_shutdown_s: int = 30
+    # Enquiries of concurrent families share one transaction and one fsync
+    # (kintrace.intake.group_commit); 0 gives each request its own, as before.
+    group_commit: bool = True
 
 
 @dataclass
@@ -190,6 +193,14 @@ class AdmissionMiddleware:
             queued=self.stats.queued,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+
+def overloaded_response(request: Request) -> Any:
+    """503 with Retry-After and the calm sentence, for a route that finds the service full."""
+    from kintrace.web.errors import error_response
+
+    headers = {"Retry-After": str(SurgeSettings().retry_after_s)}
+    return error_response(request, 503, OVERLOADED_SENTENCE, headers=headers)
 
 
 def install_admission(app: Any, settings: SurgeSettings | None = None) -> AdmissionStats:

@@ -14,12 +14,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
 
 from kintrace.domain import Channel
 from kintrace.intake import idempotency
-from kintrace.intake.enquiries import EnquiryIn, EnquiryReceipt, submit_enquiry
+from kintrace.intake.enquiries import (
+    EnquiryIn,
+    EnquiryReceipt,
+    prepare_reference,
+    submit_enquiry,
+)
+from kintrace.intake.group_commit import WriterBusy, writer_for
+from kintrace.keys import Keys
+from kintrace.web.admission import SurgeSettings, overloaded_response
 from kintrace.web.deps import KeysDep, SessionDep, TextsDep, require
 from kintrace.web.errors import error_response
 from kintrace.web.i18n import N_
@@ -104,6 +113,7 @@ def create_enquiry(
     data: EnquiryIn,
     body: Annotated[bytes, Depends(raw_body)],
     sessions: Annotated[sessionmaker[Session], Depends(get_sessionmaker)],
+    session: SessionDep,
     keys: KeysDep,
     texts: TextsDep,
     idempotency_key: Annotated[
@@ -114,20 +124,72 @@ def create_enquiry(
         ),
     ] = None,
 ) -> Response:
+    if idempotency_key is not None:
+        try:
+            idempotency.check_key(idempotency_key)
+        except ValueError:
+            field = {"field": "Idempotency-Key", "loc": ["header", "Idempotency-Key"]}
+            item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
+            return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
+    if not SurgeSettings().group_commit:
+        return _create_in_own_transactions(request, data, body, sessions, keys, idempotency_key)
+    reference = prepare_reference(keys)
+
+    def work(tx: Session) -> idempotency.StoredAnswer:
+        # Runs on the group-commit writer, inside this request's savepoint of a shared
+        # transaction: claim, enquiry, job, audit event and sealed answer commit together.
+        if idempotency_key is not None:
+            stored = idempotency.claim_in(
+                tx, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
+            )
+            if stored is not None:
+                return stored
+        receipt = submit_enquiry(tx, data, channel=Channel.api, keys=keys, reference=reference)
+        answer = idempotency.StoredAnswer(201, _created(request, receipt))
+        if idempotency_key is not None:
+            idempotency.store_answer(
+                tx,
+                scope=IDEMPOTENCY_SCOPE,
+                key=idempotency_key,
+                answer=answer,
+                subject_id=receipt.enquiry_id,
+                keys=keys,
+            )
+        return answer
+
+    # A signed-in caller's lookup may hold SQLite's write lock; the writer needs it.
+    session.rollback()
+    try:
+        answer = writer_for(request.app.state, sessions).submit(work)
+    except WriterBusy:
+        return overloaded_response(request)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # Another process (a second uvicorn worker) stored the same key at the same moment:
+        # the two-step path reads its committed answer (or answers 409 while it runs).
+        return _create_in_own_transactions(request, data, body, sessions, keys, idempotency_key)
+    # The writer returned after the commit: only now is the enquiry "received".
+    return _json_answer(answer.status_code, answer.body)
+
+
+def _create_in_own_transactions(
+    request: Request,
+    data: EnquiryIn,
+    body: bytes,
+    sessions: sessionmaker[Session],
+    keys: Keys,
+    idempotency_key: str | None,
+) -> Response:
+    """One transaction per request (KINTRACE_GROUP_COMMIT=0): the claim commits on its own."""
     if idempotency_key is None:
         with sessions.begin() as session:
             receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys)
         # Leaving the block committed the enquiry; only now is it "received".
         return _json_answer(201, _created(request, receipt))
-
-    try:
-        stored = idempotency.claim(
-            sessions, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
-        )
-    except ValueError:
-        field = {"field": "Idempotency-Key", "loc": ["header", "Idempotency-Key"]}
-        item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
-        return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
+    stored = idempotency.claim(
+        sessions, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
+    )
     if stored is not None:
         return _json_answer(stored.status_code, stored.body)
     try:

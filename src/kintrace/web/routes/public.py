@@ -11,7 +11,9 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from kintrace.domain import Channel, EnquiryState
-from kintrace.intake.enquiries import EnquiryIn, submit_enquiry
+from kintrace.intake.enquiries import EnquiryIn, prepare_reference, submit_enquiry
+from kintrace.intake.group_commit import WriterBusy, writer_for
+from kintrace.web.admission import SurgeSettings, overloaded_response
 from kintrace.web.deps import CSRF_FIELD, CsrfProtected, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_, Texts
 from kintrace.web.security import find_enquiry_throttled
@@ -125,9 +127,24 @@ def submit_enquiry_form(
         data = EnquiryIn.model_validate(form_to_enquiry(form))
     except ValidationError as exc:
         return _enquiry_form(request, _form_values(form), field_errors(exc, texts), 422)
-    receipt = submit_enquiry(session, data, channel=Channel.web, keys=keys)
+    if SurgeSettings().group_commit:
+        reference = prepare_reference(keys)
+        # A signed-in visitor's lookup may hold SQLite's write lock; the writer needs it.
+        session.rollback()
+        writer = writer_for(request.app.state, request.app.state.sessionmaker)
+        try:
+            # Returns once the shared transaction holding this enquiry has committed.
+            receipt = writer.submit(
+                lambda tx: submit_enquiry(
+                    tx, data, channel=Channel.web, keys=keys, reference=reference
+                )
+            )
+        except WriterBusy:
+            return overloaded_response(request)
+    else:
+        receipt = submit_enquiry(session, data, channel=Channel.web, keys=keys)
+        session.commit()
     # "Received" only after the durable commit: if it fails, the error page says nothing was saved.
-    session.commit()
     return render(
         request,
         "public/receipt.html",

@@ -1,0 +1,131 @@
+"""Group commit: many families' enquiries in one transaction, each answered only after it."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from tests.factories import Store, enquiry_payload
+
+from kintrace.audit import verify as verify_chain
+from kintrace.db.models import AuditEvent, Enquiry, MatchJob
+from kintrace.intake.enquiries import (
+    EnquiryIn,
+    EnquiryReceipt,
+    find_enquiry,
+    prepare_reference,
+    submit_enquiry,
+)
+from kintrace.intake.group_commit import GroupCommitWriter, WriterBusy
+
+
+def enquiry_work(store: Store, **overrides: Any) -> Any:
+    data = EnquiryIn.model_validate(enquiry_payload(**overrides))
+    reference = prepare_reference(store.keys)
+    return lambda tx: submit_enquiry(tx, data, channel="api", keys=store.keys, reference=reference)
+
+
+def count(store: Store, model: Any) -> int:
+    with store.sessions() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def test_enquiries_that_arrive_during_a_commit_share_the_next_one(store: Store) -> None:
+    writer = GroupCommitWriter(store.sessions)
+    gate, entered = threading.Event(), threading.Event()
+    first = enquiry_work(store)
+
+    def slow_first(tx: Session) -> EnquiryReceipt:
+        entered.set()
+        gate.wait(10)  # the writer is busy: the next families queue up meanwhile
+        return first(tx)  # type: ignore[no-any-return]
+
+    with ThreadPoolExecutor(10) as pool:
+        head = pool.submit(writer.submit, slow_first)
+        assert entered.wait(10)
+        rest = [pool.submit(writer.submit, enquiry_work(store)) for _ in range(9)]
+        while writer.pending < 9:
+            threading.Event().wait(0.01)
+        gate.set()
+        receipts = [head.result(), *(f.result() for f in rest)]
+    assert writer.stats.batches == 2 and writer.stats.largest == 9
+    assert len({r.reference for r in receipts}) == 10
+    assert count(store, Enquiry) == count(store, MatchJob) == count(store, AuditEvent) == 10
+    with store.sessions() as session:
+        for receipt in receipts:  # every family can read its own enquiry back
+            assert find_enquiry(session, receipt.reference, receipt.secret, store.keys)
+        assert verify_chain(session).ok
+
+
+def test_a_family_whose_enquiry_fails_fails_alone_and_leaves_nothing(store: Store) -> None:
+    writer = GroupCommitWriter(store.sessions)
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(tx: Session) -> None:
+        entered.set()
+        gate.wait(10)
+
+    def half_then_fail(tx: Session) -> None:
+        enquiry_work(store)(tx)  # enquiry, job and audit event flushed …
+        raise RuntimeError("the request broke half-way")  # … then it fails
+
+    with ThreadPoolExecutor(4) as pool:
+        blocker = pool.submit(writer.submit, hold)
+        assert entered.wait(10)
+        good = pool.submit(writer.submit, enquiry_work(store))
+        bad = pool.submit(writer.submit, half_then_fail)
+        also_good = pool.submit(writer.submit, enquiry_work(store))
+        while writer.pending < 3:
+            threading.Event().wait(0.01)
+        gate.set()
+        blocker.result()
+        stored = {good.result().reference, also_good.result().reference}
+        with pytest.raises(RuntimeError):
+            bad.result()
+    with store.sessions() as session:
+        assert set(session.scalars(sa.select(Enquiry.reference))) == stored
+        assert verify_chain(session).ok
+    assert count(store, MatchJob) == count(store, AuditEvent) == 2
+
+
+def test_when_the_commit_fails_no_family_of_the_batch_is_told_received(store: Store) -> None:
+    writer = GroupCommitWriter(store.sessions)
+
+    def fail_at_commit(tx: Session) -> None:
+        def refuse(_session: Session) -> None:
+            raise OSError("the disk went away at commit")
+
+        sa.event.listen(tx, "before_commit", refuse, once=True)
+
+    with pytest.raises(OSError):
+        writer.submit(lambda tx: (enquiry_work(store)(tx), fail_at_commit(tx)))
+    assert count(store, Enquiry) == 0
+    # The writer goes on: the next family is stored.
+    assert writer.submit(enquiry_work(store)).reference
+    assert count(store, Enquiry) == 1
+
+
+def test_the_writer_refuses_work_beyond_its_queue_instead_of_piling_it_up(store: Store) -> None:
+    writer = GroupCommitWriter(store.sessions, max_pending=1)
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(tx: Session) -> None:
+        entered.set()
+        gate.wait(10)
+
+    with ThreadPoolExecutor(2) as pool:
+        blocker = pool.submit(writer.submit, hold)
+        assert entered.wait(10)
+        queued = pool.submit(writer.submit, enquiry_work(store))
+        while writer.pending < 1:
+            threading.Event().wait(0.01)
+        with pytest.raises(WriterBusy):
+            writer.submit(enquiry_work(store))
+        gate.set()
+        blocker.result()
+        assert queued.result().reference
+    assert count(store, Enquiry) == 1

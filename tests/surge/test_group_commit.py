@@ -1,0 +1,96 @@
+"""Enquiries through the web while the group-commit writer stores them: the family hears
+"received" only after the commit, a full writer answers 503 with Retry-After, and the switch
+back to one transaction per request still stores every enquiry once."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from tests.factories import enquiry_payload
+from tests.web.conftest import Web, form_fields, receipt_codes
+
+from kintrace.db.models import Enquiry, IdempotencyRecord
+from kintrace.intake.group_commit import GroupCommitWriter, writer_for
+
+
+def references(web: Web) -> set[str]:
+    with web.sessions() as session:
+        return set(session.scalars(sa.select(Enquiry.reference)))
+
+
+def test_families_posting_at_once_are_each_stored_once_and_told_their_own_reference(
+    web: Web,
+) -> None:
+    def post(index: int) -> dict[str, str]:
+        headers = {"Idempotency-Key": f"family-{index}"}
+        response = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+        assert response.status_code == 201
+        return dict(response.json())
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(post, range(16)))
+    assert {a["reference"] for a in answers} == references(web)
+    assert len(references(web)) == 16
+    # A retry of any of them gets its first answer back, secret included.
+    again = web.client.post(
+        "/api/v1/enquiries", json=enquiry_payload(), headers={"Idempotency-Key": "family-3"}
+    )
+    assert again.status_code == 201 and again.json() == answers[3]
+    with web.sessions() as session:
+        states = set(session.scalars(sa.select(IdempotencyRecord.state)))
+    assert states == {"complete"}
+
+
+def test_the_enquiry_form_receipt_comes_from_the_writer_after_the_commit(web: Web) -> None:
+    response = web.client.post("/enquiry", data={**form_fields(), "csrf_token": web.csrf()})
+    assert response.status_code == 201
+    codes = receipt_codes(response.text)
+    assert codes["reference"] in references(web)
+    writer = writer_for(web.app.state, web.app.state.sessionmaker)
+    assert writer.stats.items >= 1
+
+
+def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(web: Web) -> None:
+    writer = GroupCommitWriter(web.app.state.sessionmaker, max_pending=1)
+    web.app.state.intake_writer = writer
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(tx: Session) -> None:
+        entered.set()
+        gate.wait(10)
+
+    client = TestClient(web.app, raise_server_exceptions=False)
+    with ThreadPoolExecutor(2) as pool:
+        busy = pool.submit(writer.submit, hold)
+        assert entered.wait(10)
+        waiting = pool.submit(writer.submit, hold)
+        while writer.pending < 1:
+            threading.Event().wait(0.01)
+        response = client.post(
+            "/api/v1/enquiries", json=enquiry_payload(), headers={"accept-language": "en"}
+        )
+        gate.set()
+        busy.result()
+        waiting.result()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "nothing has been saved" in response.json()["detail"]
+    assert references(web) == set()
+
+
+def test_with_group_commit_off_each_request_commits_alone_and_keys_still_hold(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "0")
+    headers = {"Idempotency-Key": "alone"}
+    first = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+    second = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert references(web) == {first.json()["reference"]}
+    assert getattr(web.app.state, "intake_writer", None) is None
