@@ -57,6 +57,15 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
                 0.005,
             ),
             (
+                # A typo or OCR slip of two letters (Ноанкова/Новикова, Мепбник/Мельник)
+                # in a surname long enough that two letters leave it recognisable.
+                "two letters differ",
+                f"least(length({col}_l), length({col}_r)) >= 5 AND "
+                f"damerau_levenshtein({col}_l, {col}_r) <= 2",
+                0.03,
+                0.004,
+            ),
+            (
                 "similar",
                 f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.8",
                 0.04,
