@@ -179,3 +179,12 @@ def test_an_explanation_in_real_time_reads_as_in_batch(noisy) -> None:
                 assert p.explanation == batch[(p.left_id, p.right_id)]
                 shown += 1
     assert shown
+
+
+def test_many_enquiries_at_once_get_what_each_gets_alone(noisy) -> None:
+    reports, _, enquiries, _ = noisy
+    index = CandidateIndex(reports)
+    together = index.query_many(enquiries[:25], min_probability=0.05, limit=10, explain=True)
+    alone = [index.query(e, min_probability=0.05, limit=10, explain=True) for e in enquiries[:25]]
+    assert together == alone
+    assert any(together)

@@ -855,6 +855,27 @@ class CandidateIndex:
             rows = self._candidates_of(q)
             return self._scored(q, rows, min_probability, limit, explain=explain)
 
+    def query_many(
+        self,
+        records: Sequence[dict[str, Any]],
+        min_probability: float = 0.01,
+        limit: int = 50,
+        *,
+        explain: bool = False,
+    ) -> list[list[ScoredPair]]:
+        """`query` for each record, in order; the records' names are read in one pass."""
+        q = build_features(records, rid_offset=_QUERY_RID).table
+        out = []
+        with self._lock:
+            for i in range(q.num_rows):
+                one = q.slice(i, 1)
+                out.append(
+                    self._scored(
+                        one, self._candidates_of(one), min_probability, limit, explain=explain
+                    )
+                )
+        return out
+
     def score(
         self, record: dict[str, Any], report_ids: Sequence[str], *, explain: bool = False
     ) -> list[ScoredPair]:
