@@ -188,3 +188,18 @@ def test_many_enquiries_at_once_get_what_each_gets_alone(noisy) -> None:
     alone = [index.query(e, min_probability=0.05, limit=10, explain=True) for e in enquiries[:25]]
     assert together == alone
     assert any(together)
+
+
+def test_removed_reports_are_no_longer_found_and_the_rest_score_as_without_them(noisy) -> None:
+    reports, _, enquiries, _ = noisy
+    gone = {r["record_id"] for r in reports[::3]}
+    kept = [r for r in reports if r["record_id"] not in gone]
+    index = CandidateIndex(reports)
+    assert index.remove(sorted(gone)) == len(gone)
+    assert index.remove(sorted(gone)) == 0  # removing twice changes nothing
+    fresh = CandidateIndex(kept)
+    assert index.size == fresh.size == len(kept)
+    for e in enquiries[:60]:
+        got = [(p.right_id, round(p.match_probability, 9)) for p in index.query(e)]
+        assert not gone & {right_id for right_id, _ in got}
+        assert got == [(p.right_id, round(p.match_probability, 9)) for p in fresh.query(e)]

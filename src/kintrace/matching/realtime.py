@@ -694,7 +694,9 @@ class CandidateIndex:
         self._columns: dict[str, _Column] = {c: _column_for(schema.field(c).type) for c in names}
         self._columns["record_id"] = _ArrowColumn()
         self._tf_counts: dict[str, _Grow] = {c: _Grow(np.int64) for c in TF_COLUMNS}
-        self.size = 0
+        self.size = 0  # reports searchable (removed ones not counted)
+        self._rows = 0  # rows stored, removed ones included
+        self._removed = _Grow(bool)
         self._model_size = -1
         self._key_hashes = np.empty(0, np.uint64)
         self._key_starts = np.zeros(1, np.int64)
@@ -719,7 +721,7 @@ class CandidateIndex:
             self._append(table, merge=False)
 
     def _append(self, table: pa.Table, *, merge: bool) -> None:
-        first = self.size
+        first = self._rows
         for name, column in self._columns.items():
             column.extend(table.column(name))
         for c in TF_COLUMNS:
@@ -732,6 +734,8 @@ class CandidateIndex:
             codes = col.codes.view[first:]
             np.add.at(counts.data, codes[codes >= 0], 1)
         self.size += table.num_rows
+        self._rows += table.num_rows
+        self._removed.extend(np.zeros(table.num_rows, bool))
         hashes, rows, weak = self._key_rows(table.column("bkeys"), first)
         if merge or self._pending_count + len(hashes) > _MERGE_PENDING:
             for h, entries in self._pending.items():
@@ -744,6 +748,24 @@ class CandidateIndex:
             for h, r, w in zip(hashes.tolist(), rows.tolist(), weak.tolist(), strict=True):
                 self._pending.setdefault(h, []).append((r, w))
             self._pending_count += len(hashes)
+
+    def remove(self, record_ids: Sequence[str]) -> int:
+        """Take reports out of the search (a withdrawn enquiry, an erased report); answers
+        then equal those of an index built without them. Returns how many were removed."""
+        with self._lock:
+            ids = self._columns["record_id"]
+            assert isinstance(ids, _ArrowColumn)
+            wanted = pc.is_in(ids.combined, value_set=pa.array(list(record_ids), pa.string()))
+            rows = np.nonzero(wanted.to_numpy(zero_copy_only=False))[0]
+            rows = rows[~self._removed.view[rows]]
+            self._removed.view[rows] = True
+            for c in TF_COLUMNS:
+                col = self._columns[c]
+                assert isinstance(col, _StrColumn)
+                codes = col.codes.view[rows]
+                np.subtract.at(self._tf_counts[c].data, codes[codes >= 0], 1)
+            self.size -= len(rows)
+            return len(rows)
 
     def _key_rows(
         self, bkeys: pa.ChunkedArray, first: int
@@ -836,6 +858,9 @@ class CandidateIndex:
         if extra:
             rows = np.concatenate([rows, np.array([r for r, _ in extra], np.int32)])
             weak = np.concatenate([weak, np.array([w for _, w in extra], bool)])
+        if self.size != self._rows:
+            live = ~self._removed.view[rows]
+            rows, weak = rows[live], weak[live]
         return rows, weak
 
     def query(
@@ -887,6 +912,7 @@ class CandidateIndex:
             assert isinstance(ids, _ArrowColumn)
             wanted = pc.is_in(ids.combined, value_set=pa.array(list(report_ids), pa.string()))
             rows = np.nonzero(wanted.to_numpy(zero_copy_only=False))[0].astype(np.int32)
+            rows = rows[~self._removed.view[rows]]
             return self._scored(q, rows, 0.0, len(rows), explain=explain)
 
     def _scored(
