@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from tests.factories import Personas, Store
 from tests.review.conftest import add_report, add_source, file_enquiry
 
-from kintrace.db.models import Enquiry, Match, MatchJob
+from kintrace.db.models import Enquiry, Match, MatchJob, Source
 from kintrace.domain import JobState
 from kintrace.matching import MODEL_VERSION
 from kintrace.review.cases import Stage, stage_of
@@ -141,6 +141,36 @@ def test_a_second_worker_process_sees_reports_the_first_one_matched(
     with store.sessions.begin() as session:
         receipt = file_enquiry(session, store, people.org_a.id)
     second.drain()
+    with store.sessions() as session:
+        found = session.scalars(
+            sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)
+        )
+        assert report_id in set(found)
+
+
+def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(
+    store: Store, people: Personas
+) -> None:
+    with store.sessions.begin() as session:
+        source_id = add_source(session).id
+        add_report(session, session.get(Source, source_id), full_name="Петренко Олег Іванович")
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    index = worker.reports.index
+    with store.sessions.begin() as session:
+        report_id = add_report(
+            session,
+            session.get(Source, source_id),
+            full_name="Кислиця Сергій Вікторович",
+            birth_date="2001-03-12",
+            sex="M",
+        ).id
+    assert worker.run_once() == 1
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    assert worker.run_once() == 1
+    # The report filed a moment ago is found by the next enquiry, from the same index.
+    assert worker.reports.index is index
     with store.sessions() as session:
         found = session.scalars(
             sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         once: Annotated[
             bool, typer.Option("--once", help="Drain the queue once and stop.")
         ] = False,
-        interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+        interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 0.1,
     ) -> None:
         """Match new enquiries and reports from the durable queue (Ctrl-C stops it)."""
         import time

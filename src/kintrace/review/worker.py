@@ -1,10 +1,12 @@
 """The match worker: drains the durable job queue, keeps candidate indexes in process and stores
 Match rows for each new enquiry (against reports) and each new report (against enquiries).
 
-Each pool is a `CandidateIndex` built over what was stored when the worker started (or last
-rebuilt) plus a short list of records that arrived since; those "fresh" records are compared
-with `link_records`, and the index is rebuilt once they pile up. So a surge backlog drains in
-batches, and one enquiry is answered in milliseconds once its job is taken.
+Each pool is a `CandidateIndex` built over what was stored when the worker started, grown in
+place (`CandidateIndex.add`) as records arrive, so no steady stream ever waits for a rebuild.
+A batch of jobs is taken in one short transaction, scored with no transaction open (on SQLite
+every transaction holds the one write lock that families' enquiries need), and stored in one
+more. Relatives' enquiries about the same person are linked between batches, a bounded number
+at a time, once the queue has been quiet for a moment.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from kintrace.audit.events import MatchesStored
 from kintrace.db.jobs import finish_job, take_jobs
 from kintrace.db.models import Case, Enquiry, Match, Report
 from kintrace.domain import EnquiryState
-from kintrace.matching import MODEL_VERSION, CandidateIndex, ScoredPair, link_records
+from kintrace.matching import MODEL_VERSION, CandidateIndex, ScoredPair
 from kintrace.review.cases import Stage, advance, ensure_case, link_enquiry, reopen, stage_of
 from kintrace.review.queue import STRONG
 
@@ -37,10 +39,19 @@ MIN_STORED = 0.05
 MAX_CANDIDATES = 10
 #: Two enquiries this similar are about the same person: they share one case.
 LINK_ENQUIRIES_AT = 0.9
-#: Rebuild an index once this many records arrived since it was built.
-REBUILD_AFTER = 500
+#: Records another worker process stored, taken into the pool per look.
+CATCH_UP_LIMIT = 500
+#: Enquiries checked for relatives' enquiries per maintenance round (the rest wait their turn,
+#: so a surge's backlog of such checks never holds up new enquiries for long).
+TWINS_PER_ROUND = 50
 #: Under a continuous stream of jobs, still rebuild and link relatives' enquiries this often.
 MAINTAIN_EVERY = 60.0
+#: Seconds between looks at an empty queue: a family's enquiry is matched within a second
+#: of its commit, and an empty look is one indexed query.
+POLL_INTERVAL = 0.1
+#: Otherwise maintenance waits until no job came for this long: an index rebuild between two
+#: enquiries of a steady stream would hold up every enquiry queued behind it.
+MAINTAIN_WHEN_IDLE = 2.0
 
 
 def enquiry_record(enquiry: Enquiry) -> dict[str, Any]:
@@ -81,39 +92,38 @@ def report_record(report: Report) -> dict[str, Any]:
 
 @dataclass
 class Pool:
-    """Records searchable by the worker: an index plus the records that arrived since."""
+    """Records searchable by the worker: one index, grown in place as records arrive."""
 
     index: CandidateIndex | None = None
-    indexed: int = 0
-    fresh: list[dict[str, Any]] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
 
     def rebuild(self, records: Sequence[dict[str, Any]]) -> None:
         self.index = CandidateIndex(list(records)) if records else None
-        self.indexed = len(records)
-        self.fresh = []
         self.ids = {r["record_id"] for r in records}
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
-        for record in records:
-            if record["record_id"] not in self.ids:
-                self.ids.add(record["record_id"])
-                self.fresh.append(record)
+        new = [r for r in records if r["record_id"] not in self.ids]
+        if not new:
+            return
+        self.ids.update(r["record_id"] for r in new)
+        # The index files new records without a rebuild and finds them at once, so a
+        # steady stream never waits for an index build.
+        if self.index is None:
+            self.index = CandidateIndex(new)
+        else:
+            self.index.add(new)
 
     def query(self, records: Sequence[dict[str, Any]]) -> list[ScoredPair]:
         """Scored candidates for each record (left_id = the record's id), with explanations."""
         out: list[ScoredPair] = []
-        if not records:
+        if self.index is None:
             return out
-        if self.index is not None:
-            for record in records:
-                out.extend(
-                    self.index.query(
-                        record, min_probability=MIN_STORED, limit=MAX_CANDIDATES, explain=True
-                    )
+        for record in records:
+            out.extend(
+                self.index.query(
+                    record, min_probability=MIN_STORED, limit=MAX_CANDIDATES, explain=True
                 )
-        if self.fresh:
-            out.extend(link_records(list(records), self.fresh, threshold=MIN_STORED, explain=True))
+            )
         return out
 
 
@@ -131,6 +141,25 @@ def _best(pairs: Iterable[ScoredPair]) -> dict[str, list[ScoredPair]]:
     return by_left
 
 
+def _held(pool: Pool, max_id: int) -> int:
+    """How many records of the pool have an id up to ``max_id``."""
+    return sum(1 for record_id in pool.ids if int(record_id) <= max_id)
+
+
+def _max_id(records: Sequence[dict[str, Any]]) -> int:
+    return max((int(r["record_id"]) for r in records), default=0)
+
+
+@dataclass
+class Scored:
+    """One batch's candidates, found with no transaction open."""
+
+    enquiry_ids: list[int]
+    report_ids: list[int]
+    by_enquiry: dict[str, list[ScoredPair]]
+    by_report: dict[str, list[ScoredPair]]
+
+
 class MatchWorker:
     """Takes jobs from the queue and stores their matches; `run_once` is one batch."""
 
@@ -141,18 +170,19 @@ class MatchWorker:
         self.enquiries = Pool()
         self.loaded = False
         # Enquiries filed since the last maintenance, still to be checked for relatives'
-        # enquiries about the same person (off the hot path: it needs a fresh index).
+        # enquiries about the same person (off the hot path: one more query each).
         self.twin_queue: list[int] = []
         self.last_maintenance = time.monotonic()
-        # Row counts at the last build; a change made by another worker process also
-        # makes a rebuild due.
-        self.reports_seen = 0
-        self.enquiries_seen = 0
+        self.last_job_at = 0.0
+        # The highest ids looked at: records stored since by another worker process (ids
+        # above these that the pools do not hold) join the pools before the next batch.
+        self.reports_max_id = 0
+        self.enquiries_max_id = 0
 
     def load(self) -> None:
         """Index every stored report and every enquiry that is not withdrawn."""
         with self.sessions() as session:
-            enquiries_all = session.scalar(sa.select(sa.func.count()).select_from(Enquiry)) or 0
+            enquiries_max = session.scalar(sa.select(sa.func.max(Enquiry.id))) or 0
             reports = [report_record(r) for r in session.scalars(sa.select(Report))]
             enquiries = [
                 enquiry_record(e)
@@ -162,31 +192,36 @@ class MatchWorker:
             ]
         self.reports.rebuild(reports)
         self.enquiries.rebuild(enquiries)
-        self.reports_seen = len(reports)
-        self.enquiries_seen = enquiries_all
+        self.reports_max_id = _max_id(reports)
+        self.enquiries_max_id = enquiries_max
         self.loaded = True
 
     def run_once(self) -> int:
-        """Process one batch of jobs; returns how many were taken."""
+        """Process one batch of jobs; returns how many were taken.
+
+        The jobs are taken in one short transaction, scored with no transaction open (on
+        SQLite every transaction holds the one write lock, and families' enquiries must not
+        wait for the matcher), then their matches, case stages, audit events and the jobs'
+        completion are stored in one more.
+        """
         if not self.loaded:
             self.load()
-        elif (
-            time.monotonic() - self.last_maintenance > MAINTAIN_EVERY
-            or len(self.reports.fresh) >= REBUILD_AFTER
-            or len(self.enquiries.fresh) >= REBUILD_AFTER
-            or self._reports_stored_elsewhere()
-        ):
+        elif time.monotonic() - self.last_maintenance > MAINTAIN_EVERY:
             self.maintain()
+        self._catch_up()
         with self.sessions.begin() as session:
             jobs = [
                 (j.id, j.subject_type, j.subject_id) for j in take_jobs(session, self.batch_size)
             ]
         if not jobs:
-            self.maintain()
+            if self.twin_queue and time.monotonic() - self.last_job_at >= MAINTAIN_WHEN_IDLE:
+                self.link_relatives()
             return 0
+        self.last_job_at = time.monotonic()
         try:
+            scored = self._score(jobs)
             with self.sessions.begin() as session:
-                self._process(session, jobs)
+                self._store_scored(session, scored)
                 for job_id, _, _ in jobs:
                     finish_job(session, job_id)
         except Exception as exc:  # the batch failed as a whole; each job will be retried
@@ -196,54 +231,96 @@ class MatchWorker:
                     finish_job(session, job_id, error=type(exc).__name__)
         return len(jobs)
 
-    def _reports_stored_elsewhere(self) -> bool:
-        # Reports another worker process matched are not in our pool: an enquiry must still
-        # see them, so one cheap count per batch tells when to rebuild first.
+    def _catch_up(self) -> None:
+        # Records another worker process matched are not in our pools: an enquiry must still
+        # see every report, a report every enquiry. One look along each primary key per batch
+        # finds them (a COUNT over a million reports each batch would cost more than the
+        # batch). Records whose own job is still queued join early; their job skips adding
+        # them again, and a pair found from both sides is stored once.
         with self.sessions() as session:
-            stored = session.scalar(sa.select(sa.func.count()).select_from(Report)) or 0
-        return stored != self.reports_seen + len(self.reports.fresh)
+            reports = list(
+                session.scalars(
+                    sa.select(Report)
+                    .where(Report.id > self.reports_max_id)
+                    .order_by(Report.id)
+                    .limit(CATCH_UP_LIMIT)
+                )
+            )
+            report_records = [report_record(r) for r in reports]
+            enquiries = list(
+                session.scalars(
+                    sa.select(Enquiry)
+                    .where(Enquiry.id > self.enquiries_max_id)
+                    .order_by(Enquiry.id)
+                    .limit(CATCH_UP_LIMIT)
+                )
+            )
+            enquiry_records = [
+                enquiry_record(e) for e in enquiries if e.state is not EnquiryState.withdrawn
+            ]
+        if reports:
+            self.reports_max_id = reports[-1].id
+            self.reports.add(report_records)
+        if enquiries:
+            self.enquiries_max_id = enquiries[-1].id
+            self.enquiries.add(enquiry_records)
 
     def maintain(self) -> None:
-        """Between batches: rebuild indexes that piled up fresh records, and put relatives'
-        enquiries about the same person into one case."""
+        """Between batches: rebuild a pool that holds records no longer stored (disposed,
+        withdrawn), and put relatives' enquiries about the same person into one case."""
         self.last_maintenance = time.monotonic()
-        # Another worker process may have taken some jobs: whatever it stored since our last
-        # build also makes a rebuild due.
+        reports_max, enquiries_max = self.reports_max_id, self.enquiries_max_id
         with self.sessions() as session:
-            reports_now = session.scalar(sa.select(sa.func.count()).select_from(Report)) or 0
-            enquiries_now = session.scalar(sa.select(sa.func.count()).select_from(Enquiry)) or 0
-        if self.reports.fresh or reports_now != self.reports_seen:
-            with self.sessions() as session:
-                self.reports.rebuild([report_record(r) for r in session.scalars(sa.select(Report))])
-            self.reports_seen = reports_now
-        if (
-            not self.twin_queue
-            and not self.enquiries.fresh
-            and enquiries_now == self.enquiries_seen
-        ):
-            return
-        self.enquiries_seen = enquiries_now
-        with self.sessions() as session:
-            self.enquiries.rebuild(
-                [
-                    enquiry_record(e)
-                    for e in session.scalars(
-                        sa.select(Enquiry).where(Enquiry.state != EnquiryState.withdrawn)
-                    )
-                ]
+            reports_now = session.scalar(sa.select(sa.func.count()).where(Report.id <= reports_max))
+            enquiries_now = session.scalar(
+                sa.select(sa.func.count()).where(
+                    Enquiry.state != EnquiryState.withdrawn, Enquiry.id <= enquiries_max
+                )
             )
-        pending, self.twin_queue = self.twin_queue, []
-        if not pending or self.enquiries.index is None:
-            return
-        with self.sessions.begin() as session:
-            for enquiry in session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(pending))):
-                self._link_twins(session, enquiry)
+        if (reports_now or 0) < _held(self.reports, reports_max):
+            with self.sessions() as session:
+                records = session.scalars(sa.select(Report).where(Report.id <= reports_max))
+                reports = [report_record(r) for r in records]
+            # Built with the session closed: no lock is held while the index is made.
+            self.reports.rebuild(reports)
+        if (enquiries_now or 0) < _held(self.enquiries, enquiries_max):
+            with self.sessions() as session:
+                records = session.scalars(
+                    sa.select(Enquiry).where(
+                        Enquiry.state != EnquiryState.withdrawn, Enquiry.id <= enquiries_max
+                    )
+                )
+                enquiries = [enquiry_record(e) for e in records]
+            self.enquiries.rebuild(enquiries)
+        self.link_relatives()
 
-    def _link_twins(self, session: Session, enquiry: Enquiry) -> None:
-        assert self.enquiries.index is not None
-        pairs = self.enquiries.index.query(
-            enquiry_record(enquiry), min_probability=LINK_ENQUIRIES_AT, limit=MAX_CANDIDATES
-        )
+    def link_relatives(self) -> None:
+        """Check up to TWINS_PER_ROUND newly matched enquiries for relatives' enquiries about
+        the same person and put them into one case."""
+        index = self.enquiries.index
+        if index is None:
+            self.twin_queue.clear()  # no open enquiry at all: nobody to link with
+            return
+        if not self.twin_queue:
+            return
+        pending = self.twin_queue[:TWINS_PER_ROUND]
+        del self.twin_queue[:TWINS_PER_ROUND]
+        with self.sessions() as session:
+            records = [
+                enquiry_record(e)
+                for e in session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(pending)))
+            ]
+        found = {
+            int(record["record_id"]): index.query(
+                record, min_probability=LINK_ENQUIRIES_AT, limit=MAX_CANDIDATES
+            )
+            for record in records
+        }
+        with self.sessions.begin() as session:
+            for enquiry in session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(found))):
+                self._link_twins(session, enquiry, found[enquiry.id])
+
+    def _link_twins(self, session: Session, enquiry: Enquiry, pairs: list[ScoredPair]) -> None:
         for pair in pairs:
             other = session.get(Enquiry, int(pair.right_id))
             if (
@@ -270,25 +347,43 @@ class MatchWorker:
             if done == 0:
                 break
             total += done
+        # The queue is empty: link relatives' enquiries now rather than after the idle pause.
+        self.maintain()
+        while self.twin_queue:
+            self.link_relatives()
         return total
 
-    def _process(self, session: Session, jobs: list[tuple[int, str, int]]) -> None:
-        now = datetime.now(UTC)
+    def _score(self, jobs: list[tuple[int, str, int]]) -> Scored:
+        """Read the batch's records, close the session, then ask the indexes."""
         enquiry_ids = [sid for _, kind, sid in jobs if kind == "enquiry"]
         report_ids = [sid for _, kind, sid in jobs if kind == "report"]
-        reports = list(session.scalars(sa.select(Report).where(Report.id.in_(report_ids))))
-        enquiries = list(session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(enquiry_ids))))
-        new_reports = [report_record(r) for r in reports]
-        new_enquiries = [enquiry_record(e) for e in enquiries]
+        with self.sessions() as session:
+            reports = session.scalars(sa.select(Report).where(Report.id.in_(report_ids)))
+            new_reports = [report_record(r) for r in reports]
+            enquiries = session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(enquiry_ids)))
+            new_enquiries = [enquiry_record(e) for e in enquiries]
         # New reports join the report pool first, so the enquiries of this batch see them; the
         # batch's enquiries join the enquiry pool last, so no pair is found twice.
         self.reports.add(new_reports)
-        report_person: dict[int, int | None] = {}
         by_enquiry = _best(self.reports.query(new_enquiries))
         by_report = _best(self.enquiries.query(new_reports))
         self.enquiries.add(new_enquiries)
-        self.twin_queue.extend(e.id for e in enquiries)
+        found_enquiries = [int(r["record_id"]) for r in new_enquiries]
+        self.twin_queue.extend(found_enquiries)
+        return Scored(
+            enquiry_ids=found_enquiries,
+            report_ids=[int(r["record_id"]) for r in new_reports],
+            by_enquiry=by_enquiry,
+            by_report=by_report,
+        )
 
+    def _store_scored(self, session: Session, scored: Scored) -> None:
+        now = datetime.now(UTC)
+        by_enquiry, by_report = scored.by_enquiry, scored.by_report
+        enquiries = list(
+            session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(scored.enquiry_ids)))
+        )
+        report_person: dict[int, int | None] = {}
         wanted = {int(p.right_id) for ps in by_enquiry.values() for p in ps}
         wanted |= {int(r) for r in by_report}
         if wanted:
@@ -315,15 +410,15 @@ class MatchWorker:
                 ),
             )
 
-        for report in reports:
+        for report_id in scored.report_ids:
             stored = 0
-            for pair in by_report.get(str(report.id), []):
+            for pair in by_report.get(str(report_id), []):
                 target = session.get(Enquiry, int(pair.right_id))
                 if target is None or target.state is EnquiryState.withdrawn:
                     continue
                 flipped = ScoredPair(
                     str(target.id),
-                    str(report.id),
+                    str(report_id),
                     pair.match_probability,
                     pair.match_weight,
                     pair.explanation,
@@ -342,7 +437,7 @@ class MatchWorker:
                 session,
                 MatchesStored(
                     job_subject="report",
-                    job_subject_id=report.id,
+                    job_subject_id=report_id,
                     matches=stored,
                     model_version=MODEL_VERSION,
                 ),
@@ -391,7 +486,7 @@ class MatchWorker:
 def run_in_background(
     sessions: sessionmaker[Session],
     *,
-    interval: float = 1.0,
+    interval: float = POLL_INTERVAL,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[threading.Thread, threading.Event]:
     """Run a MatchWorker in a daemon thread until the returned event is set."""
