@@ -129,7 +129,7 @@ def test_with_batch_blocks_only_the_index_makes_exactly_batchs_pairs_even_when_k
     reports, _, enquiries, _ = noisy
     batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
     index = CandidateIndex(reports)
-    index.block_size, index.weak_pairs = 5, False
+    index.candidate_budget, index.weak_pairs = 0, False
     real_time = {
         (p.left_id, p.right_id): p.match_probability
         for e in enquiries

@@ -45,10 +45,11 @@ _QUERY_RID = -1
 _MERGE_PENDING = 200_000
 
 
-#: Real time scores a block of up to this many reports whole (batch caps at MAX_BLOCK_SIZE
-#: and narrows by the birth year): numpy scores a thousand candidates in a millisecond or
-#: two, and an enquiry without a birth date still reaches the common names' reports.
-REALTIME_BLOCK_SIZE = 1000
+#: Real time scores up to this many reports more than batch would pair with an enquiry
+#: (the blocks batch skips as too common, smallest first): numpy scores a few thousand
+#: candidates in milliseconds, and an enquiry without a birth date still reaches the
+#: reports filed under a common name.
+REALTIME_CANDIDATES = 10_000
 
 
 def sub_key(key: str, birth_year: int) -> str:
@@ -704,7 +705,7 @@ class CandidateIndex:
         self._weak = np.empty(0, bool)
         self._pending: dict[int, list[tuple[int, bool]]] = {}
         self._pending_count = 0
-        self.block_size = REALTIME_BLOCK_SIZE
+        self.candidate_budget = REALTIME_CANDIDATES
         self.weak_pairs = True
         self._append(table, merge=True)
 
@@ -807,34 +808,46 @@ class CandidateIndex:
     def candidates(self, keys: Sequence[str], birth_year: int | None = None) -> np.ndarray:
         """Rows of the index filed under any of `keys`.
 
-        Every pair `link_records` would make is among them: its blocks are the same keys
-        capped at MAX_BLOCK_SIZE (a bigger block narrowed by the birth year). Real time
-        goes further, as one enquiry can afford to: blocks of up to `block_size` reports
-        are taken whole (narrowed by the birth year above that, skipped if still bigger;
-        batch's narrowed blocks are within these),
-        and with `weak_pairs` a weak key ("~": family name + initial) also reaches reports
-        filed under it weakly (both sides give a full, differently spelt given name).
+        Every pair `link_records` would make is among them: batch takes a key's block when
+        it holds at most MAX_BLOCK_SIZE reports, or else its reports of the enquiry's birth
+        year if they are that few. Real time goes further, as one enquiry can afford to:
+        the blocks batch skips are taken too, smallest first, whole (or narrowed by the
+        birth year when whole does not fit) while they fit in `candidate_budget` more
+        reports; and with `weak_pairs` a weak key ("~": family name + initial) also reaches
+        reports filed under it weakly (both sides give a full, differently spelt given name).
         """
         if not keys or self.size == 0:
             return np.empty(0, dtype=np.int32)
         hashes = hash_array(np.array([k.lstrip("~") for k in keys], dtype=object), categorize=False)
         years = self._columns["birth_y"]
         assert isinstance(years, _NumColumn)
-        cap = max(self.block_size, MAX_BLOCK_SIZE)
-        parts = []
+        parts: list[np.ndarray] = []
+        skipped: list[tuple[int, np.ndarray, np.ndarray | None]] = []
         for h, key in zip(hashes.tolist(), keys, strict=True):
             rows, weak = self._posting(h)
-            if len(rows) > cap:
-                if birth_year is None:
-                    continue
-                same = years.values.view[rows] == birth_year
-                rows, weak = rows[same], weak[same]
-                if len(rows) > cap:
-                    continue
             if key.startswith("~") and not self.weak_pairs:
-                rows = rows[~weak]
-            if len(rows):
+                keep = ~weak  # the block's size still counts its weak entries, as in batch
+            else:
+                keep = np.ones(len(rows), bool)
+            if len(rows) <= MAX_BLOCK_SIZE:
+                parts.append(rows[keep])
+                continue
+            narrowed = None
+            if birth_year is not None:
+                same = years.values.view[rows] == birth_year
+                if same.sum() <= MAX_BLOCK_SIZE:
+                    parts.append(rows[same & keep])
+                else:
+                    narrowed = rows[same & keep]
+            skipped.append((len(rows), rows[keep], narrowed))
+        budget = self.candidate_budget
+        for _, rows, narrowed in sorted(skipped, key=lambda s: s[0]):
+            if len(rows) <= budget:
                 parts.append(rows)
+                budget -= len(rows)
+            elif narrowed is not None and len(narrowed) <= budget:
+                parts.append(narrowed)
+                budget -= len(narrowed)
         if not parts:
             return np.empty(0, dtype=np.int32)
         return np.unique(np.concatenate(parts))
