@@ -259,3 +259,27 @@ ACTIONS.update(
         ),
     )
 )
+
+# Issue 6 item 4: the people who work a case can see who else read or changed it.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.case.access_log",
+            "See who looked at or changed a case of one's own organisation, from the audit log "
+            "(staff accounts and record ids, no personal data of the family).",
+            roles=_roles(Role.caseworker, Role.supervisor),
+        ),
+    )
+)
+
+# Issue 4 item 1: photos and scans of capture cards are personal data; never public.
+ACTIONS.update(
+    _actions(
+        Action(
+            "staff.report.scan.view",
+            "Open the photo or scan of a capture card (EXIF stripped): the officer of its "
+            "source, or a caseworker whose organisation's work reached the person.",
+            roles=_roles(Role.source_officer, Role.caseworker, Role.supervisor),
+        ),
+    )
+)

@@ -22,6 +22,7 @@ from kintrace.web.errors import install_error_handlers, refuse
 from kintrace.web.i18n import load_translations
 from kintrace.web.middleware import RequestGuardMiddleware, SecurityHeadersMiddleware
 from kintrace.web.routes import (
+    access_log,
     account,
     api,
     attachments,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(forensic.router)
     app.include_router(attachments.router)
     app.include_router(users.router)
+    app.include_router(access_log.router)
     app.mount(
         "/static",
         PermittedApp(StaticFiles(directory=STATIC_DIR), "public.static.read"),
