@@ -211,3 +211,45 @@ def test_an_upload_without_a_file_or_kind_explains_what_is_missing(world: World)
     assert answer.status_code == 422
     assert "Выберите файл для загрузки." in answer.text
     assert "Укажите, что это за документ." in answer.text
+
+
+def test_death_evidence_graded_on_the_page_makes_the_fate_dead_only_with_a_lab_reference(
+    world: World,  # noqa: F811
+) -> None:
+    from tests.review.conftest import add_report, add_source
+
+    from kintrace.db.models import Person
+    from kintrace.domain import Credibility, Fate, ReportType
+
+    with world.app.state.sessionmaker.begin() as session:
+        hearsay = add_report(
+            session, add_source(session, "NGO list 0 (synthetic)", "B"),
+            report_type=ReportType.dead, credibility=Credibility.possibly_true,
+            event_date="2025-08-01", person_id=world.ids["person_id"],
+        )  # fmt: skip
+        report_id = hearsay.id
+    dana = world.client("forensic_specialist")
+    path = f"/staff/forensic/persons/{world.ids['person_id']}/death-evidence"
+    page = dana.get(path + "?lang=en")
+    assert page.status_code == 200
+    assert "Reported dead, unconfirmed" in page.text
+    token = csrf_of(dana, path)
+    form = {"csrf_token": token, "report_id": str(report_id), "method": "dna",
+            "remains_recovered": "yes"}  # fmt: skip
+    refused = dana.post(path + "?lang=ru", data=form)
+    assert refused.status_code == 422
+    assert "Для отпечатков пальцев, сравнения зубов и ДНК нужен лабораторный номер." in refused.text
+    saved = dana.post(path + "?lang=en", data={**form, "method": "dental", "lab_reference": "L-7 (synthetic)"},
+                      follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303
+    page = dana.get(path + "?lang=en")
+    assert "The death evidence is recorded." in page.text
+    assert "Dead" in page.text and "established by an identification of the remains" in page.text
+    with world.app.state.sessionmaker() as session:
+        person = session.get(Person, world.ids["person_id"])
+        assert person is not None and person.fate is Fate.dead
+    assert "L-7" not in raw_column(world, "SELECT lab_reference FROM death_evidence")
+    assert audited(world, "forensic.death_evidence_recorded", method="dental") == 1
+    assert audited(world, "record.viewed", record_type="death_evidence") >= 3
+    for who in ("caseworker", "analyst", "other_org_caseworker"):
+        assert world.client(who).get(path).status_code == 403

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from kintrace import audit
 from kintrace.audit.events import (
     AnteMortemRecorded,
+    DeathEvidenceRecorded,
     ForensicPhotoAdded,
     IdentificationApproved,
     IdentificationProposed,
     RemainsPhotoViewed,
     RemainsReturnPlanned,
 )
-from kintrace.db.models import Case, Enquiry, Report, User
+from kintrace.db.models import Case, Enquiry, Person, Report, User
 from kintrace.db.models_forensic import (
     AnteMortem,
     DeathEvidence,
@@ -36,8 +37,9 @@ from kintrace.db.models_forensic import (
     RemainsReturn,
     UnidentifiedRemains,
 )
+from kintrace.db.types import utcnow
 from kintrace.domain import Credibility, Reliability, ReportType, Role
-from kintrace.domain.fate import DeathGrade, Evidence, death_grade
+from kintrace.domain.fate import DeathGrade, Evidence, FateRuling, death_grade, derive_fate
 from kintrace.intake.attachments import clean_image
 from kintrace.matching.amp import (
     Candidate,
@@ -103,10 +105,13 @@ def record_death_evidence(
     remains_recovered: bool = False,
     method: str | None = None,
     lab_reference: str | None = None,
+    user: User | None = None,
 ) -> DeathEvidence:
-    """Attach the evidence a death report carries."""
+    """Attach the evidence a death report carries (audited when a person records it)."""
     if method is not None:
         _method(method)
+    if user is not None:
+        _require_forensic(user)
     evidence = DeathEvidence(
         report_id=report.id,
         certificate=certificate or None,
@@ -119,7 +124,63 @@ def record_death_evidence(
     )
     session.add(evidence)
     session.flush()
+    if user is not None:
+        audit.record(
+            session,
+            DeathEvidenceRecorded(
+                actor_kind="staff", actor_id=user.id, subject_id=report.id, method=method or "none"
+            ),
+        )
     return evidence
+
+
+def death_evidence_of(
+    session: Session, report_ids: Iterable[int]
+) -> dict[int, list[DeathEvidence]]:
+    """The recorded death evidence of each report, oldest first."""
+    out: dict[int, list[DeathEvidence]] = {}
+    ids = set(report_ids)
+    if ids:
+        for row in session.scalars(
+            sa.select(DeathEvidence)
+            .where(DeathEvidence.report_id.in_(ids))
+            .order_by(DeathEvidence.id)
+        ):
+            out.setdefault(row.report_id, []).append(row)
+    return out
+
+
+def person_fate(session: Session, person_id: int, *, store: bool = False) -> FateRuling:
+    """The person's fate by weight of evidence, with the recorded death evidence graded in (the
+    same Evidence as ``review.persons.fate_of`` builds); ``store`` keeps it on the person for
+    lists and figures, as ``fate_of`` does."""
+    from kintrace.review.persons import timeline  # persons may import this module
+
+    entries = timeline(session, person_id)
+    ruling = derive_fate(
+        with_death_evidence(
+            session,
+            [
+                Evidence(
+                    report_id=e.report.id,
+                    report_type=e.report.report_type,
+                    reliability=e.source.reliability,
+                    credibility=e.report.credibility,
+                    source_kind=e.source.kind,
+                    event_date=e.report.event_date,
+                    has_death_certificate=bool(e.report.death_certificate_ref),
+                    has_grave_location=bool(e.report.grave_location),
+                )
+                for e in entries
+            ],
+        )
+    )
+    if store:
+        person = session.get(Person, person_id)
+        if person is not None and person.fate != ruling.fate:
+            person.fate = ruling.fate
+            person.fate_derived_at = utcnow()
+    return ruling
 
 
 def death_status(evidence: DeathEvidence | None) -> str:
@@ -169,12 +230,7 @@ def with_death_evidence(session: Session, evidence: Iterable[Evidence]) -> list[
     can grade a death. One query for all reports."""
     items = list(evidence)
     ids = {e.report_id for e in items}
-    by_report: dict[int, list[DeathEvidence]] = {}
-    if ids:
-        for row in session.scalars(
-            sa.select(DeathEvidence).where(DeathEvidence.report_id.in_(ids))
-        ):
-            by_report.setdefault(row.report_id, []).append(row)
+    by_report = death_evidence_of(session, ids)
     return [_enrich(e, by_report.get(e.report_id, ())) for e in items]
 
 

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kintrace import audit
 from kintrace.audit.events import RecordViewed
-from kintrace.db.models import Case, Enquiry
+from kintrace.db.models import Case, Enquiry, Match, Person, Report
 from kintrace.db.models_forensic import (
     AnteMortem,
     ForensicPhoto,
@@ -28,6 +28,7 @@ from kintrace.db.models_forensic import (
     RemainsReturn,
     UnidentifiedRemains,
 )
+from kintrace.domain import ReportType
 from kintrace.domain.dates import parse_partial_date
 from kintrace.errors import NotFound
 from kintrace.intake.attachments import AttachmentRefused
@@ -36,6 +37,7 @@ from kintrace.review.queue import sought_name
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
+from kintrace.web.routes.sources import FATE_LABELS
 from kintrace.web.templating import render
 
 router = APIRouter(prefix="/staff/forensic", include_in_schema=False)
@@ -620,3 +622,136 @@ def certificate_issued(
     session.commit()
     request.session[FLASH_KEY] = texts.gettext("The death certificate is recorded as issued.")
     return _return_back(ident.id)
+
+
+# --- death evidence on a person's death reports ---------------------------------------------
+
+DEATH_TYPES = frozenset({ReportType.dead, ReportType.remains_located})
+GRADE_LABELS: dict[str, str] = {
+    "certified": N_("established by a death certificate"),
+    "identified": N_("established by an identification of the remains"),
+    "grave": N_("supported by a known grave"),
+    "none": N_("the source's word alone"),
+}
+
+
+def _own_person(session: Any, user: Any, person_id: int) -> Person:
+    """A person whose reports matched an enquiry of the user's organisation, or whose case is
+    hers (the person page's rule); anyone else's is "not found"."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    via_match = (
+        sa.select(Match.id)
+        .join(Enquiry, Enquiry.id == Match.enquiry_id)
+        .join(Report, Report.id == Match.report_id)
+        .where(Report.person_id == person_id, Enquiry.organisation_id == user.organisation_id)
+    )
+    via_case = sa.select(Case.id).where(
+        Case.person_id == person_id, Case.organisation_id == user.organisation_id
+    )
+    if session.scalar(via_match.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def _death_reports(session: Any, person_id: int) -> list[Report]:
+    return list(
+        session.scalars(
+            sa.select(Report)
+            .where(Report.person_id == person_id, Report.report_type.in_(DEATH_TYPES))
+            .order_by(Report.id)
+        )
+    )
+
+
+def _death_page(
+    request: Request,
+    session: Any,
+    user: Any,
+    person: Person,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    reports = _death_reports(session, person.id)
+    evidence = forensic.death_evidence_of(session, [r.id for r in reports])
+    ruling = forensic.person_fate(session, person.id)
+    _viewed(session, user, "death_evidence", person.id)
+    session.commit()
+    context = {
+        "person": person,
+        "reports": reports,
+        "evidence": evidence,
+        "ruling": ruling,
+        "grade_labels": GRADE_LABELS,
+        "fate_labels": FATE_LABELS,
+        "method_labels": METHOD_LABELS,
+        "errors": errors or {},
+        "values": values or {"report_id": str(reports[-1].id) if reports else ""},
+        "flash": request.session.pop(FLASH_KEY, None),
+    }
+    return render(request, "forensic/death_evidence.html", context, status_code=status_code)
+
+
+@router.get("/persons/{person_id}/death-evidence", dependencies=[require("staff.forensic.remains")])
+def death_evidence_page(
+    request: Request, person_id: int, user: CurrentUser, session: SessionDep
+) -> Response:
+    return _death_page(request, session, user, _own_person(session, user, person_id))
+
+
+@router.post(
+    "/persons/{person_id}/death-evidence",
+    dependencies=[require("staff.forensic.remains"), CsrfProtected],
+)
+def record_death_evidence(
+    request: Request,
+    person_id: int,
+    form: FormDep,
+    user: CurrentUser,
+    session: SessionDep,
+    texts: TextsDep,
+) -> Response:
+    person = _own_person(session, user, person_id)
+    names = ("report_id", "certificate", "place", "date", "grave", "remains_recovered",
+             "method", "lab_reference")  # fmt: skip
+    values = {k: str(form.get(k, "")).strip() for k in names}
+    errors: dict[str, str] = {}
+    report = next(
+        (r for r in _death_reports(session, person.id) if str(r.id) == values["report_id"]), None
+    )
+    if report is None:
+        errors["report_id"] = texts.gettext("Choose one of the person's death reports.")
+    if values["method"] and values["method"] not in METHOD_LABELS:
+        errors["method"] = texts.gettext("Choose the method from the list.")
+    elif values["method"] in {"fingerprints", "dental", "dna"} and not values["lab_reference"]:
+        errors["lab_reference"] = texts.gettext(
+            "Fingerprints, dental comparison and DNA need their laboratory reference."
+        )
+    when = parse_partial_date(values["date"]) if values["date"] else None
+    if values["date"] and when is None:
+        errors["date"] = texts.gettext("Write the date as 2025-05-14, 14.05.2025, 2025-05 or 2025.")
+    filled = [
+        values[k] for k in ("certificate", "place", "date", "grave", "method", "lab_reference")
+    ]
+    if not any(filled) and values["remains_recovered"] != "yes":
+        errors["certificate"] = texts.gettext("Record at least one piece of evidence.")
+    for name in ("certificate", "place", "grave", "lab_reference"):
+        if len(values[name]) > MAX_TEXT:
+            errors[name] = texts.gettext("Keep this under 2000 characters.")
+    if errors or report is None:
+        return _death_page(request, session, user, person, errors=errors, values=values,
+                           status_code=422)  # fmt: skip
+    forensic.record_death_evidence(
+        session, report, certificate=values["certificate"], place=values["place"],
+        date_of_death=when.isoformat() if when else None, grave=values["grave"],
+        remains_recovered=values["remains_recovered"] == "yes",
+        method=values["method"] or None, lab_reference=values["lab_reference"], user=user,
+    )  # fmt: skip
+    # The stored fate (lists, figures) follows the evidence at once.
+    forensic.person_fate(session, person.id, store=True)
+    session.commit()
+    request.session[FLASH_KEY] = texts.gettext("The death evidence is recorded.")
+    return RedirectResponse(f"/staff/forensic/persons/{person.id}/death-evidence", status_code=303)
