@@ -483,13 +483,3 @@ class DeathEvidenceRecorded(AuditEvent):
     kind: ClassVar[str] = "forensic.death_evidence_recorded"
     subject_type: ClassVar[str | None] = "report"
     method: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeathEvidenceRecorded(AuditEvent):
-    """Death evidence (certificate, grave, identification method) was added to a death report
-    (issue 10 item 1); the method is a code, the rest stays sealed in the record."""
-
-    kind: ClassVar[str] = "forensic.death_evidence_recorded"
-    subject_type: ClassVar[str | None] = "report"
-    method: str
