@@ -126,8 +126,11 @@ def test_it_links_translated_given_names_to_the_slavic_name() -> None:
         ("Piotr Kowalenko", "Петро Коваленко"),
         ("Paweł Kowalenko", "Павло Коваленко"),
         ("George Bondarenko", "Георгий Бондаренко"),
-        ("John Bondarenko", "Іван Бондаренко"),
+        ("Johann Bondarenko", "Іван Бондаренко"),
         ("Katarzyna Bondarenko", "Катерина Бондаренко"),
+        # An English name that Cyrillic transcribes rather than translates: John is Джон.
+        ("John Smith", "Джон Смит"),
+        ("Pierre Dubois", "Пьер Дюбуа"),
     ]:
         assert analyse_name(translated).given == analyse_name(slavic).given, translated
     # Jerzy is the Polish form of both Георгий and Юрий.

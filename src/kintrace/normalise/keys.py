@@ -188,6 +188,11 @@ def latin_key(word: str) -> str:
     return _collapse(_NON_KEY.sub("", _latin_replace(prepared, fl)))
 
 
+def _latin_alt(form: str) -> str:
+    """Key of a rewritten (prepared) form, read afresh."""
+    return _collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form))))
+
+
 def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     """Keys of the other plausible readings of an ambiguous Latin spelling.
 
@@ -265,7 +270,41 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         alts.add(key[: czech.end(1)] + ("o" if czech.group(1) == "enk" else ""))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
+    if "cz" in prepared:
+        # GOST 7.79 B writes ц as "cz" (Kuzneczov, Czvetkov), Polish writes ч so.
+        alts.add(_latin_alt(prepared.replace("cz", "ts")))
+    if re.search(r"[aeiy]o?u$", prepared) and len(prepared) > 4:
+        # Belarusian Latin writes a final ў as u (Kavaliou, Kaleu): Кавалёў, Ковалёв.
+        alts.add(_latin_alt(prepared[:-1] + "v"))
+    if prepared.startswith("w") and len(prepared) > 5 and prepared[1] in "aeiy":
+        # English W is У in Cyrillic (Williams, Уильямс; Walker, Уокер).
+        alts.add(_latin_alt("u" + prepared[1:]))
+    if re.search(r"oi[sxt]?$|eaux?$", prepared):
+        # French final -ois, -oix, -eau: Dubois is Дюбуа, Moreau is Моро.
+        alts.add(_latin_alt(re.sub(r"eaux?$", "o", re.sub(r"oi[sxt]?$", "ua", prepared))))
     alts.discard("")
+    return frozenset(alts)
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HANGUL_INITIAL = {"g": "k", "b": "p", "d": "t"}
+
+
+@lru_cache(maxsize=50_000)
+def other_script_alternatives(word: str) -> frozenset[str]:
+    """Other readings of a word in a script that is neither Latin nor Cyrillic.
+
+    Chinese -ng is -н in the Cyrillic (Palladius) spelling (王 Wang, Ван); Korean initial
+    g, b, d are k, p, t in the usual Latin and Cyrillic spellings (김 Gim: Kim, Ким).
+    """
+    latin = anyascii(word).lower()
+    alts: set[str] = set()
+    if latin.endswith("ng") and len(latin) > 3:
+        alts.add(latin_key(latin[:-1]))
+    if _HANGUL.match(word) and latin[:1] in _HANGUL_INITIAL:
+        alts.add(latin_key(_HANGUL_INITIAL[latin[0]] + latin[1:]))
+    alts.discard("")
+    alts.discard(word_key(word))
     return frozenset(alts)
 
 
@@ -342,12 +381,15 @@ _LOOSE_VOWELS = re.compile(r"[eio]")
 
 @lru_cache(maxsize=200_000)
 def loose_key(key: str) -> str:
-    """A looser key for surnames: e, i and o after the first letter fall together.
+    """A looser key for surnames: e, i and o after the first letter fall together, and so
+    do the hissing and the plain sibilants (c and s).
 
-    Russian and Ukrainian spellings of one surname differ there (Белоус/Білоус,
+    Russian and Ukrainian spellings of one surname differ in the vowels (Белоус/Білоус,
     Черный/Чорний, Олейник/Олійник); a and u, which carry the female ending and more, stay.
+    Press that drops its diacritics writes ж ш ч as plain z, s, c (Czech and Lithuanian
+    Zukov, Sevcenko; Hungarian Timosenko, whose s is ш): one class here.
     """
-    return key[:1] + _LOOSE_VOWELS.sub("e", key[1:])
+    return (key[:1] + _LOOSE_VOWELS.sub("e", key[1:])).replace("c", "s")
 
 
 # Letters OCR and hurried typing confuse, folded onto one: Cyrillic и/н, е/с, л/п, у/к land

@@ -17,6 +17,7 @@ from kintrace.normalise.keys import (
     latin_key_alternatives,
     loose_key,
     ocr_key,
+    other_script_alternatives,
     script_of_char,
     word_key,
 )
@@ -207,8 +208,13 @@ def _word_info(
     parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     alts: set[str] = set()
     for p in fixed.split("-"):
-        if p and all(script_of_char(c) in ("latin", "") for c in p):
+        if not p:
+            continue
+        scripts = {script_of_char(c) for c in p}
+        if scripts <= {"latin", ""}:
             alts |= latin_key_alternatives(p, hint)
+        elif "other" in scripts:
+            alts |= other_script_alternatives(p)
     return fixed, parts, frozenset(alts)
 
 
@@ -249,8 +255,11 @@ _CHUNKS = re.compile(r"(\s+|,|;)")
 # Separators of other scripts: the katakana and Latin middle dots (イワン・ペトロフ), the
 # ideographic and Arabic commas.
 _SPACE_LIKE = str.maketrans({"・": " ", "·": " ", "‧": " ", "、": ",", "،": ","})
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_HAN_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3]{2,4}")
+_HAN_WORD = re.compile(
+    r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])"
+    r"|(?<![\uac00-\ud7a3])[\uac00-\ud7a3]{3}(?![\uac00-\ud7a3])"
+)
 _NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ\-]")
 _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 
@@ -264,6 +273,7 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
     # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
     # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
+    # Korean likewise: a three-syllable name is surname + given name (김민수 = Kim Minsu).
     text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text.translate(_SPACE_LIKE))
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
@@ -300,7 +310,7 @@ def _chunk_tokens(
         alpha = [c for c in letters_only if c.isalpha()]
         if not alpha:
             continue  # a number or stray mark, not a name word
-        # A Chinese character is a syllable, never an initial.
+        # A Chinese character or a Korean syllable block is a syllable, never an initial.
         is_initial = (len(alpha) == 1 and not _HAN_NAME.match(alpha[0] * 2)) or (
             dotted > 0
             and len(alpha) <= 2
@@ -516,6 +526,9 @@ _SEARCH_VERB = re.compile(
 )
 
 
+_FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:ой|ою|ої|ій)$")
+
+
 def _uninflect(
     tokens: list[_Token], lang: str | None, stated_sex: str | None, after_verb: bool = False
 ) -> str | None:
@@ -550,7 +563,13 @@ def _uninflect(
         # A given name the tables know as written: the name is in the nominative, and the
         # dictionary need not be asked about the other words (the common case, and the
         # dearest step).
-        if any(not t.initial and _is_cyrillic(t.text) and _given_group(t) for t in tokens):
+        known = [t for t in tokens if not t.initial and _is_cyrillic(t.text) and _given_group(t)]
+        # ...unless a woman's name stands beside a surname in an oblique feminine case
+        # (Ивановой Марии: Марии is also a written form the tables know).
+        if known and not (
+            any((_given_group(t) or (None, 0))[0].sex == "F" for t in known)  # type: ignore[union-attr]
+            and any(_FEMININE_OBLIQUE.search(t.text.lower()) for t in tokens if t not in known)
+        ):
             return sex
         for i, tok in enumerate(tokens):
             if tok.initial or not _is_cyrillic(tok.text):
@@ -650,6 +669,17 @@ _GENITIVE_SURNAME = [
     (re.compile(r"(?<=[^aeiou])ogo$"), "i"),
     (re.compile(r"(?<=[^aeiou])a$"), ""),
 ]
+
+
+# OCR look-alikes folded in the written Cyrillic word, before its key is made: the key's own
+# folds (a vowel next to и loses the glide) would otherwise hide the slip (Шевчеико).
+_CYRILLIC_OCR = str.maketrans("нспкНСПК", "иелуИЕЛУ")
+
+
+def _ocr_variant(text: str, key: str) -> str:
+    if _is_cyrillic(text):
+        return word_key(text.translate(_CYRILLIC_OCR))
+    return ocr_key(key)
 
 
 def _genitive_readings(keys: tuple[str, ...]) -> set[str]:
@@ -831,36 +861,219 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
     return stem, variants, sex
 
 
-def analyse_name(
-    full_name: str = "",
-    given_name: str = "",
-    patronymic: str = "",
-    family_name: str = "",
-    sex: str | None = None,
-) -> NameAnalysis:
-    """Analyse a personal name given whole, in parts, or both (the parts win where given)."""
-    fields = [_clean(x) for x in (full_name, given_name, patronymic, family_name)]
-    original = fields[0] or " ".join(x for x in fields[1:] if x)
-    call_sign = ""
-    aside = ""
-    stripped: list[str] = []
-    for text in fields:
-        text, cs, other = _extract_call_sign(text)
-        call_sign = call_sign or cs
-        aside = aside or other
-        stripped.append(text)
-    full, g_text, p_text, f_text = stripped
-    stated_sex = _normalise_sex(sex)
+# --- per-part results, cached ---------------------------------------------------------------
+# A million records hold about a million distinct full names but only thousands of distinct
+# given names, patronymics and surnames: every result below depends on one part only (and
+# the sex), so it is computed once per distinct part and shared.
 
+_Spec = tuple[str, str, bool, tuple[str, ...], frozenset[str]]
+
+
+def _specs(toks: list[_Token]) -> tuple[_Spec, ...]:
+    return tuple((t.text, t.key, t.initial, t.parts, frozenset(t.extra)) for t in toks)
+
+
+def _from_specs(specs: tuple[_Spec, ...]) -> list[_Token]:
+    return [_Token(text, key, initial, parts, False, False, set(extra)) for text, key, initial, parts, extra in specs]  # fmt: skip
+
+
+@lru_cache(maxsize=100_000)
+def _patronymic_part(
+    specs: tuple[_Spec, ...],
+) -> tuple[str, frozenset[str], str | None, str, frozenset[str]]:
+    """(key, variants, sex, initial, initials) of the patronymic tokens."""
+    toks = _from_specs(specs)
+    p_key, p_vars, p_sex = _patronymic_keys(toks)
+    p_vars.discard("")
+    if p_key:
+        p_vars.add(p_key)
+    initial = p_key[:1] if p_key else next((t.key[:1] for t in toks if t.initial), "")
+    return p_key, frozenset(p_vars), p_sex, initial, _patronymic_initials(toks)
+
+
+@lru_cache(maxsize=200_000)
+def _given_part(
+    specs: tuple[_Spec, ...], sex: str | None
+) -> tuple[str, frozenset[str], str | None, str]:
+    """(key, variants, sex from the name, initial) of the given-name tokens."""
+    toks = _from_specs(specs)
+    g_key, g_vars, g_sex = _given_keys(toks, sex)
+    g_vars.discard("")
+    if g_key:
+        g_vars.add(g_key)
+    initial = g_key[:1] if g_key else next((t.key[:1] for t in toks if t.initial), "")
+    return g_key, frozenset(g_vars), g_sex, initial
+
+
+@lru_cache(maxsize=200_000)
+def _given_sexed(
+    specs: tuple[_Spec, ...], sex: str | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(initials, token keys) of the given-name tokens once the person's sex is settled."""
+    toks = _from_specs(specs)
+    tokens: set[str] = set()
+    for tok in toks:
+        if tok.initial:
+            continue
+        # Every given name of a double name, by its canonical key when the tables know it.
+        for part in tok.parts or (tok.key,):
+            found = lookup_given(part, sex) if part != tok.key else _given_group(tok, sex)
+            tokens.add(found[0].key if found else part)
+    return _given_initials(toks, sex), frozenset(tokens)
+
+
+@lru_cache(maxsize=300_000)
+def _family_part(
+    specs: tuple[_Spec, ...], female: bool
+) -> tuple[str, frozenset[str], frozenset[str]]:
+    """(key, variants, token keys) of the surname tokens."""
+    f_key = "".join(spec[1] for spec in specs)
+    f_vars: set[str] = set()
+    tokens: set[str] = set()
+    for text, key, _, parts, extra in specs:
+        f_vars.add(key)
+        f_vars.update(parts)
+        f_vars.update(extra)
+        f_vars.update(loose_key(k) for k in (key, *parts, *extra))
+        if not parts:
+            # Not for double surnames: the engine files a record under its first few variants,
+            # and a double surname needs those places for its parts.
+            f_vars.add(_ocr_variant(text, key))
+        if not female:
+            f_vars.update(_genitive_readings(parts or (key,)))
+        tokens.add(key)
+        tokens.update(parts)
+    if f_key:
+        f_vars.add(f_key)
+    f_vars.discard("")
+    return f_key, frozenset(f_vars), frozenset(tokens)
+
+
+@lru_cache(maxsize=100_000)
+def _text_scripts(text: str) -> frozenset[str]:
+    return frozenset(script_of_char(ch) for ch in text) - {""}
+
+
+def _script_of_words(words: tuple[str, ...]) -> str:
+    """_script of the words joined by spaces, from each word's cached scripts."""
+    scripts: set[str] = set()
+    for w in words:
+        scripts |= _text_scripts(w)
+    if not scripts:
+        return ""
+    if len(scripts) == 1:
+        return next(iter(scripts))
+    if scripts == {"cyrillic", "latin"} or scripts == {"cyrillic", "latin", "other"}:
+        return "mixed"
+    return "mixed" if "cyrillic" in scripts or "latin" in scripts else "other"
+
+
+@lru_cache(maxsize=200_000)
+def _language_marks(text: str) -> tuple[bool, int, int, frozenset[str]]:
+    low = text.lower()
+    return (
+        bool(_CYRILLIC.search(low)),
+        len(_UK_MARKS.findall(low)),
+        len(_RU_MARKS.findall(low)),
+        frozenset(_WORD.findall(low)),
+    )
+
+
+def _language_of_words(words: tuple[str, ...]) -> str | None:
+    """_language of the words joined by spaces, from each word's cached marks."""
+    uk = ru = 0
+    found: set[str] = set()
+    cyrillic = False
+    for w in words:
+        has_cyrillic, u, r, ws = _language_marks(w)
+        cyrillic = cyrillic or has_cyrillic
+        uk += u
+        ru += r
+        found |= ws
+    if not cyrillic:
+        return None
+    if uk != ru:
+        return "uk" if uk > ru else "ru"
+    t = name_tables()
+    uk_hits, ru_hits = len(found & t.uk_only_forms), len(found & t.ru_only_forms)
+    if uk_hits != ru_hits:
+        return "uk" if uk_hits > ru_hits else "ru"
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def _prepared_field(raw: str) -> tuple[str, str, str]:
+    """(text without call sign and aside, call sign, bracketed surname) of one field."""
+    return _extract_call_sign(_clean(raw))
+
+
+@lru_cache(maxsize=20_000)
+def _aside_keys(aside: str) -> frozenset[str]:
+    return frozenset(tok.key for tok in _tokenise(aside))
+
+
+@lru_cache(maxsize=20_000)
+def _call_sign_key(call_sign: str) -> str:
+    return word_key(re.sub(r"\W", "", call_sign)) if call_sign else ""
+
+
+def _given_field_tokens(g_text: str) -> list[_Token]:
+    g = _tokenise(g_text)
+    if g and not _knows_a_name(g):
+        reading = _layout_reading(g_text)
+        g = _tokenise(reading) if reading is not None else g
+    return g
+
+
+@lru_cache(maxsize=100_000)
+def _field_tuple(text: str, given: bool) -> tuple[_Spec, ...]:
+    return _specs(_given_field_tokens(text) if given else _tokenise(text))
+
+
+def _inflection_settled(specs: tuple[_Spec, ...]) -> bool:
+    """True when the first full patronymic is in the nominative: then nothing is declined
+    (the common case of a list with parts, answered without building tokens)."""
+    for _, key, initial, parts, _ in specs:
+        if initial or parts:
+            continue
+        pp = patronymic_parts(key)
+        if pp is not None and pp[2]:
+            return pp[3] == "nomn"
+    return False
+
+
+def _field_specs(
+    full: str, g_text: str, p_text: str, f_text: str, stated_sex: str | None
+) -> tuple[tuple[_Spec, ...], tuple[_Spec, ...], tuple[_Spec, ...]]:
+    """Given, patronymic and family tokens of a name given in its parts (full name unused)."""
+    g_specs = _field_tuple(g_text, True)
+    p_specs = _field_tuple(p_text, False) if p_text.strip() else ()
+    if len(g_specs) > 1 and not p_text.strip():
+        # "Сергей Викторович" in the given-name column: split off the patronymic.
+        _, key, initial, parts, _ = g_specs[-1]
+        if not initial and not parts and patronymic_parts(key) is not None:
+            g_specs, p_specs = g_specs[:-1], g_specs[-1:]
+    f_specs = _field_tuple(f_text, False)
+    if _inflection_settled(g_specs + p_specs + f_specs):
+        return g_specs, p_specs, f_specs
+    given, patr, family = _from_specs(g_specs), _from_specs(p_specs), _from_specs(f_specs)
+    lang_guess = _language(full) if full.strip() else _language_of_words((g_text, p_text, f_text))
+    _uninflect(given + patr + family, lang_guess, stated_sex)
+    return _specs(given), _specs(patr), _specs(family)
+
+
+def _whole_name_specs(
+    full: str, g_text: str, p_text: str, f_text: str, stated_sex: str | None
+) -> tuple[tuple[_Spec, ...], tuple[_Spec, ...], tuple[_Spec, ...]]:
+    """Given, patronymic and family tokens read from the full name, the parts given winning."""
     given: list[_Token] = []
     patr: list[_Token] = []
     family: list[_Token] = []
-    lang_guess = _language(full if full.strip() else " ".join(stripped))
-    # When the parts are all there, the full name adds nothing but time.
-    parts_complete = bool(g_text.strip() and f_text.strip()) and (
-        bool(p_text.strip()) or len(full.split()) <= 2
-    )
-    if full.strip() and not parts_complete:
+    if full.strip():
+        lang_guess = _language(full)
+    else:
+        lang_guess = _language_of_words((g_text, p_text, f_text))
+    if full.strip():
         toks = _tokenise(full)
         if toks and not _knows_a_name(toks):
             reading = _layout_reading(full)
@@ -870,10 +1083,7 @@ def analyse_name(
         _uninflect(toks, lang_guess, stated_sex, bool(_SEARCH_VERB.search(full)))
         given, patr, family = _assign_roles(toks, stated_sex)
     if g_text.strip():
-        g = _tokenise(g_text)
-        if g and not _knows_a_name(g):
-            reading = _layout_reading(g_text)
-            g = _tokenise(reading) if reading is not None else g
+        g = _given_field_tokens(g_text)
         # "Сергей Викторович" in the given-name column: split off the patronymic.
         if len(g) > 1 and not p_text.strip() and _is_patronymic(g[-1]):
             patr = [g[-1]]
@@ -885,73 +1095,62 @@ def analyse_name(
         family = _tokenise(f_text)
     if g_text.strip() or p_text.strip() or f_text.strip():
         _uninflect(given + patr + family, lang_guess, stated_sex)
+    return _specs(given), _specs(patr), _specs(family)
 
-    written = " ".join(t.text for t in given + patr + family)
-    script = _script(written) if written else _script(original)
-    language = _language(written) if script in ("cyrillic", "mixed") else None
+
+def _analyse_name(
+    full_name: str, given_name: str, patronymic: str, family_name: str, sex: str | None
+) -> NameAnalysis:
+    prepared = [_prepared_field(x) if x else ("", "", "") for x in (full_name, given_name, patronymic, family_name)]  # fmt: skip
+    original = _clean(full_name) or " ".join(
+        x for x in (_clean(given_name), _clean(patronymic), _clean(family_name)) if x
+    )
+    call_sign = next((cs for _, cs, _ in prepared if cs), "")
+    aside = next((a for _, _, a in prepared if a), "")
+    full, g_text, p_text, f_text = (text for text, _, _ in prepared)
+    stated_sex = _normalise_sex(sex)
+
+    # When the parts are all there, the full name adds nothing but time.
+    parts_complete = bool(g_text.strip() and f_text.strip()) and (
+        bool(p_text.strip()) or len(full.split()) <= 2
+    )
+    if parts_complete:
+        g_specs, p_specs, f_specs = _field_specs(full, g_text, p_text, f_text, stated_sex)
+    else:
+        g_specs, p_specs, f_specs = _whole_name_specs(full, g_text, p_text, f_text, stated_sex)
+
+    words = tuple(spec[0] for spec in (*g_specs, *p_specs, *f_specs))
+    script = _script_of_words(words) if words else _script(original)
+    language = _language_of_words(words) if script in ("cyrillic", "mixed") else None
 
     # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
-    p_key, p_vars, p_sex = _patronymic_keys(patr)
-    g_key, g_vars, g_sex = _given_keys(given, stated_sex or p_sex)
+    p_key, p_vars, p_sex, patr_initial, patr_initials = _patronymic_part(p_specs)
+    g_key, g_vars, g_sex, given_initial = _given_part(g_specs, stated_sex or p_sex)
     out_sex = stated_sex or p_sex or g_sex
     name_sex = out_sex
     # A surname alone does not tell a woman from a man listed in the genitive (Власова Д.А.
     # may be Власов): its ending decides only beside a full given name.
-    if out_sex is None and family and any(not t.initial for t in given):
-        fk = family[-1].key
+    if out_sex is None and f_specs and any(not spec[2] for spec in g_specs):
+        fk = f_specs[-1][1]
         if _FEMALE_SURNAME_STRONG.search(fk):
             out_sex = "F"
         elif _MALE_SURNAME.search(fk):
             out_sex = "M"
 
-    tokens_extra: set[str] = set()
-    f_key = "".join(t.key for t in family)
-    f_vars: set[str] = set()
-    for tok in family:
-        f_vars.add(tok.key)
-        f_vars.update(tok.parts)
-        f_vars.update(tok.extra)
-        f_vars.update(loose_key(k) for k in (tok.key, *tok.parts, *tok.extra))
-        if not tok.parts:
-            # Not for double surnames: the engine files a record under its first few variants,
-            # and a double surname needs those places for its parts.
-            f_vars.add(ocr_key(tok.key))
-        if name_sex != "F":
-            f_vars.update(_genitive_readings(tok.parts or (tok.key,)))
-    if f_key:
-        f_vars.add(f_key)
+    f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
+    given_initials, g_tokens = _given_sexed(g_specs, out_sex)
+    tokens = {*f_tokens, *g_tokens}
     if aside:
         # A former or maiden surname in brackets: another name she or he may be listed under.
-        for tok in _tokenise(aside):
-            f_vars.add(tok.key)
-            tokens_extra.add(tok.key)
-
-    given_initial = g_key[:1] if g_key else next((t.key[:1] for t in given if t.initial), "")
-    patr_initial = p_key[:1] if p_key else next((t.key[:1] for t in patr if t.initial), "")
-    initials_only = bool(given) and all(t.initial for t in given) and all(t.initial for t in patr)
-
-    tokens: set[str] = set(tokens_extra)
+        extra = _aside_keys(aside)
+        f_vars = f_vars | extra
+        tokens |= extra
     for k in (g_key, p_key):
         if k:
             tokens.add(k)
-    for tok in family:
-        tokens.add(tok.key)
-        tokens.update(tok.parts)
-    for tok in given:
-        if tok.initial:
-            continue
-        # Every given name of a double name, by its canonical key when the tables know it.
-        for part in tok.parts or (tok.key,):
-            found = lookup_given(part, out_sex) if part != tok.key else _given_group(tok, out_sex)
-            tokens.add(found[0].key if found else part)
-
-    g_vars.discard("")
-    p_vars.discard("")
-    f_vars.discard("")
-    if g_key:
-        g_vars.add(g_key)
-    if p_key:
-        p_vars.add(p_key)
+    initials_only = (
+        bool(g_specs) and all(spec[2] for spec in g_specs) and all(spec[2] for spec in p_specs)
+    )
     return NameAnalysis(
         original=original,
         script=script,
@@ -960,14 +1159,32 @@ def analyse_name(
         given=g_key,
         patronymic=p_key,
         family=f_key,
-        given_variants=frozenset(g_vars),
-        patronymic_variants=frozenset(p_vars),
-        family_variants=frozenset(f_vars),
+        given_variants=g_vars,
+        patronymic_variants=p_vars,
+        family_variants=f_vars,
         given_initial=given_initial,
         patronymic_initial=patr_initial,
-        call_sign=word_key(re.sub(r"\W", "", call_sign)) if call_sign else "",
+        call_sign=_call_sign_key(call_sign),
         tokens=frozenset(tokens),
         initials_only=initials_only,
-        given_initials=_given_initials(given, out_sex),
-        patronymic_initials=_patronymic_initials(patr),
+        given_initials=given_initials,
+        patronymic_initials=patr_initials,
+    )
+
+
+# Whole names recur too (the same list sent by two sources, a name re-entered); the result is
+# immutable, so one analysis serves every copy.
+_analyse_cached = lru_cache(maxsize=200_000)(_analyse_name)
+
+
+def analyse_name(
+    full_name: str | None = "",
+    given_name: str | None = "",
+    patronymic: str | None = "",
+    family_name: str | None = "",
+    sex: str | None = None,
+) -> NameAnalysis:
+    """Analyse a personal name given whole, in parts, or both (the parts win where given)."""
+    return _analyse_cached(
+        full_name or "", given_name or "", patronymic or "", family_name or "", sex
     )
