@@ -10,7 +10,7 @@ from kintrace.matching.comparisons import settings_dict
 from kintrace.matching.model import ScoringModel, load_model_file
 from kintrace.matching.training import Labelled, fit_weights
 
-TWIN_VARIANT = "different, though family name (a variant) and birth year agree"
+TWIN_VARIANT = "different, though family name and birth year agree"
 
 
 def _level(settings: dict, comparison: str, label_start: str) -> dict:

@@ -131,27 +131,32 @@ def _relative_levels() -> list[Level]:
     says; the given name is then the field that tells the men apart. These levels let the
     disagreement weigh by context; their weights are fitted on labelled candidate pairs of
     the training worlds (training.py), not read off random pairs. A rare surname shared
-    says "one family", not "one man": where the family name agrees as written, the level
-    takes back that agreement's term-frequency bonus (a weight of -1 on the family's term
-    frequency), so a twin with a rare name is kept apart as surely as one with a common name.
+    says "one family", not "one man": the level takes back the family agreement's
+    term-frequency bonus (a weight of -1 on the family's term frequency), so a twin with a
+    rare name is kept apart as surely as one with a common name.
     """
     birth_year = "birth_y_l = birth_y_r"
     patronymic = (
         "(patronymic_l = patronymic_r OR "
         "list_has_any(patronymic_variants_l, patronymic_variants_r))"
     )
-    same = "family_l = family_r"
-    variant = "list_has_any(family_variants_l, family_variants_r)"
-    twin = f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)"
-    brother = f"{RELATIVE_LABEL} family name and patronymic agree (a brother?)"
+    family = "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r))"
     return [
-        (twin, f"{same} AND {birth_year}", 0.004, 0.9, CANCEL_FAMILY_TF),
-        (twin.replace("family name", "family name (a variant)"), f"{variant} AND {birth_year}",
-         0.004, 0.9),
-        (brother, f"{same} AND {patronymic}", 0.004, 0.9, CANCEL_FAMILY_TF),
-        (brother.replace("family name", "family name (a variant)"), f"{variant} AND {patronymic}",
-         0.004, 0.9),
-    ]  # fmt: skip
+        (
+            f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)",
+            f"{family} AND {birth_year}",
+            0.004,
+            0.9,
+            CANCEL_FAMILY_TF,
+        ),
+        (
+            f"{RELATIVE_LABEL} family name and patronymic agree (a brother?)",
+            f"{family} AND {patronymic}",
+            0.004,
+            0.9,
+            CANCEL_FAMILY_TF,
+        ),
+    ]
 
 
 def _comparison(
@@ -176,7 +181,9 @@ def _comparison(
         }
         for more in extra:
             lvl.update(more)
-        if tf_column is not None and i == 0:
+        # The exact level and the variant level are term-frequency adjusted: a rare surname
+        # agreeing through a transliteration is as telling as one agreeing as written.
+        if tf_column is not None and (i == 0 or label == "variants agree"):
             lvl["tf_adjustment_column"] = tf_column
             lvl["tf_adjustment_weight"] = 1.0
             lvl["tf_minimum_u_value"] = tf_minimum_u

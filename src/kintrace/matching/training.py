@@ -268,6 +268,13 @@ def _cancels_tf(level: dict[str, Any]) -> bool:
     return float(level.get("tf_adjustment_weight", 0.0)) < 0
 
 
+def _is_tf_exact(level: dict[str, Any]) -> bool:
+    """The exact level of a term-frequency adjusted comparison: its weight is log2(m / tf)
+    whatever its u, so it is not refitted (its u is the base of the other levels' adjustment)."""
+    column = level.get("tf_adjustment_column")
+    return bool(column) and level["sql_condition"] == f"{column}_l = {column}_r"
+
+
 def _level_weight(level: dict[str, Any]) -> float:
     m, u = level["m_probability"], level["u_probability"]
     if _cancels_tf(level):
@@ -282,7 +289,8 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
     pairs they are not (twins share every field but one, a name-only pair of a common name
     is a coin toss). Each level's weight is pulled towards its m/u estimate by `l2` (per
     bit squared), so a level the fitting pairs rarely reach keeps its estimate. Term-frequency
-    adjusted exact levels stay as estimated (their weight is log2(m / tf), not a constant).
+    adjusted exact levels stay as estimated (their weight is log2(m / tf), not a constant);
+    for other adjusted levels the constant part log2(m/u) is fitted, the adjustment stays.
     The result is written back as m/u (u = m / 2^w, or m = u * 2^w where that would push u
     above 1), so Splink scores with it unchanged.
     """
@@ -294,7 +302,7 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
         values = sorted((v for v in info.levels if v >= 0), reverse=True)
         else_weight = math.log2(non_null[-1]["m_probability"] / non_null[-1]["u_probability"])
         for value, lvl in zip(values, non_null, strict=True):
-            if "tf_adjustment_column" in lvl and not _cancels_tf(lvl):
+            if _is_tf_exact(lvl):
                 continue
             # A context level starts from "different" (for a family name of typical
             # frequency): only the data may make it stronger.
