@@ -36,7 +36,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 from sqlglot import exp
 
 from kintrace.matching.engine import MAX_BLOCK_SIZE, TF_COLUMNS, ScoredPair, connect, scored_pairs
-from kintrace.matching.features import FeatureWarning, build_features
+from kintrace.matching.features import FeatureWarning, build_features, skeleton
 from kintrace.matching.model import ScoringModel, prior_for
 
 _QUERY_RID = -1
@@ -73,6 +73,42 @@ def key_hashes(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
         part = keys.slice(start, _HASH_CHUNK).to_numpy(zero_copy_only=False)
         out[start : start + len(part)] = hash_array(part, categorize=False)
     return out
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def extra_keys(
+    family: pa.ChunkedArray | pa.Array, given: pa.ChunkedArray | pa.Array, year: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Real time's own keys, besides the records' blocking keys, as (hashes, row):
+
+    - the family name's skeleton alone («Гриць Павлов» / «Палвов Г.Г.» share no
+      family+given key, but «pvlv»), as a key too common for batch to afford;
+    - the given name's skeleton + birth year (a surname garbled beyond a one-letter slip:
+      «Млроз»/«МОРОЗ А.Г.» has its initials, «Юрию Кудрявцеву»/«Nikitin-Kydpyavtsev»).
+    Blocks of these are taken like the blocks batch skips: within the candidate budget.
+    """
+    out_h, out_r = [], []
+    years = pa.chunked_array([year]) if isinstance(year, pa.Array) else year
+    y = years.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+    for tag, column in ((1, family), (2, given)):
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        encoded = pc.dictionary_encode(column)
+        distinct = encoded.dictionary.to_pylist()
+        skeletons = np.array([skeleton(v) if v else "" for v in distinct] + [""], dtype=object)
+        h = hash_array(skeletons, categorize=False) ^ np.uint64(tag)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        ok = (codes >= 0) & (skeletons[codes] != "")
+        rows = np.nonzero(ok)[0]
+        hashes = h[codes[rows]]
+        if tag == 2:  # with the birth year
+            has_year = ~np.isnan(y[rows])
+            rows, hashes = rows[has_year], hashes[has_year]
+            hashes = hashes * _MIX + y[rows].astype(np.uint64)
+        out_h.append(hashes)
+        out_r.append(rows)
+    return np.concatenate(out_h), np.concatenate(out_r)
 
 
 # ---------------------------------------------------------------------------------------
@@ -737,7 +773,7 @@ class CandidateIndex:
         self.size += table.num_rows
         self._rows += table.num_rows
         self._removed.extend(np.zeros(table.num_rows, bool))
-        hashes, rows, weak = self._key_rows(table.column("bkeys"), first)
+        hashes, rows, weak = self._key_rows(table, first)
         if merge or self._pending_count + len(hashes) > _MERGE_PENDING:
             for h, entries in self._pending.items():
                 hashes = np.concatenate([hashes, np.full(len(entries), h, np.uint64)])
@@ -768,16 +804,24 @@ class CandidateIndex:
             self.size -= len(rows)
             return len(rows)
 
-    def _key_rows(
-        self, bkeys: pa.ChunkedArray, first: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(hash of the key without its weak mark, row, weak) for every key of every row."""
+    def _key_rows(self, table: pa.Table, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hash of the key without its weak mark, row, weak) for every key of every row,
+        real time's own keys (`extra_keys`) included."""
+        bkeys = table.column("bkeys")
         bkeys = bkeys.combine_chunks() if isinstance(bkeys, pa.ChunkedArray) else bkeys
         lengths = pc.list_value_length(bkeys).fill_null(0).to_numpy(zero_copy_only=False)
         rows = np.repeat(np.arange(first, first + len(bkeys), dtype=np.int32), lengths)
         flat = pc.list_flatten(bkeys)
         weak = pc.starts_with(flat, "~").to_numpy(zero_copy_only=False)
-        return key_hashes(pc.utf8_ltrim(flat, characters="~")), rows, weak
+        hashes = key_hashes(pc.utf8_ltrim(flat, characters="~"))
+        more, more_rows = extra_keys(
+            table.column("family"), table.column("given"), table.column("birth_y")
+        )
+        return (
+            np.concatenate([hashes, more]),
+            np.concatenate([rows, (more_rows + first).astype(np.int32)]),
+            np.concatenate([weak, np.zeros(len(more), bool)]),
+        )
 
     def _merge(self, hashes: np.ndarray, rows: np.ndarray, weak: np.ndarray) -> None:
         if len(self._rids):
@@ -805,7 +849,12 @@ class CandidateIndex:
             self._model, self._model_size = model, self.size
         return self._model
 
-    def candidates(self, keys: Sequence[str], birth_year: int | None = None) -> np.ndarray:
+    def candidates(
+        self,
+        keys: Sequence[str],
+        birth_year: int | None = None,
+        extra: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Rows of the index filed under any of `keys`.
 
         Every pair `link_records` would make is among them: batch takes a key's block when
@@ -815,10 +864,14 @@ class CandidateIndex:
         birth year when whole does not fit) while they fit in `candidate_budget` more
         reports; and with `weak_pairs` a weak key ("~": family name + initial) also reaches
         reports filed under it weakly (both sides give a full, differently spelt given name).
+        `extra` are hashes of real time's own keys (`extra_keys`), taken within the budget.
         """
         if not keys or self.size == 0:
             return np.empty(0, dtype=np.int32)
         hashes = hash_array(np.array([k.lstrip("~") for k in keys], dtype=object), categorize=False)
+        if extra is not None and self.candidate_budget > 0:
+            hashes = np.concatenate([hashes, extra])
+            keys = [*keys, *([""] * len(extra))]
         years = self._columns["birth_y"]
         assert isinstance(years, _NumColumn)
         parts: list[np.ndarray] = []
@@ -829,13 +882,13 @@ class CandidateIndex:
                 keep = ~weak  # the block's size still counts its weak entries, as in batch
             else:
                 keep = np.ones(len(rows), bool)
-            if len(rows) <= MAX_BLOCK_SIZE:
+            if len(rows) <= MAX_BLOCK_SIZE and key:
                 parts.append(rows[keep])
                 continue
             narrowed = None
             if birth_year is not None:
                 same = years.values.view[rows] == birth_year
-                if same.sum() <= MAX_BLOCK_SIZE:
+                if same.sum() <= MAX_BLOCK_SIZE and key:
                     parts.append(rows[same & keep])
                 else:
                     narrowed = rows[same & keep]
@@ -857,7 +910,10 @@ class CandidateIndex:
         return self._candidates_of(build_features([record], rid_offset=_QUERY_RID).table)
 
     def _candidates_of(self, q: pa.Table) -> np.ndarray:
-        return self.candidates(q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py())
+        extra = extra_keys(q.column("family"), q.column("given"), q.column("birth_y"))[0]
+        return self.candidates(
+            q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py(), extra
+        )
 
     def _posting(self, h: int) -> tuple[np.ndarray, np.ndarray]:
         keys = self._key_hashes
