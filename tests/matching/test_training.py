@@ -39,7 +39,9 @@ def test_a_given_name_that_differs_within_one_family_is_fitted_as_strong_evidenc
     fit_weights(settings, data, l2=0.1)
     twin = _level(settings, "given_name", TWIN_VARIANT)
     different = _level(settings, "given_name", "different")
-    twin_bits = math.log2(twin["m_probability"] / twin["u_probability"])
+    # The level also takes back the surname's term-frequency bonus (log2 of a frequency,
+    # always negative); its constant part alone must already weigh against.
+    twin_bits = math.log2(twin["m_probability"]) - 2 * math.log2(twin["u_probability"])
     else_bits = math.log2(different["m_probability"] / different["u_probability"])
     assert twin_bits < else_bits
     assert 12.0 + twin_bits < -2.0, "a twin pair must come out well below even odds"

@@ -141,10 +141,28 @@ def _relative_levels() -> list[Level]:
         "list_has_any(patronymic_variants_l, patronymic_variants_r))"
     )
     family = "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r))"
+    # A pet name the normaliser does not know usually keeps its name's first letter
+    # (Сергуня/Сергей); a twin's name usually does not: the fit weighs the two apart.
+    initial = "list_has_any(given_initials_l, given_initials_r)"
     return [
+        (
+            f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?), "
+            "same initial",
+            f"{family} AND {birth_year} AND {initial}",
+            0.004,
+            0.9,
+            CANCEL_FAMILY_TF,
+        ),
         (
             f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)",
             f"{family} AND {birth_year}",
+            0.004,
+            0.9,
+            CANCEL_FAMILY_TF,
+        ),
+        (
+            f"{RELATIVE_LABEL} family name and patronymic agree (a brother?), same initial",
+            f"{family} AND {patronymic} AND {initial}",
             0.004,
             0.9,
             CANCEL_FAMILY_TF,
