@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import sqlglot
 from pandas.util import hash_array
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+from rapidfuzz.process import cdist
 from sqlglot import exp
 
 from kintrace.matching.engine import MAX_BLOCK_SIZE, TF_COLUMNS, ScoredPair, connect, scored_pairs
@@ -341,20 +342,44 @@ class _Strs:
     with the enquiry's value compares integers, and a string function runs once per
     distinct value."""
 
-    __slots__ = ("codes", "dictionary")
+    __slots__ = ("_distinct", "codes", "dictionary")
 
     def __init__(self, codes: np.ndarray, dictionary: _Dictionary) -> None:
         self.codes, self.dictionary = codes, dictionary
+        self._distinct: tuple[np.ndarray, np.ndarray] | None = None
 
     def objects(self) -> np.ndarray:
         return self.dictionary.decode(self.codes)
 
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct codes, index of each candidate's code among them)."""
+        if self._distinct is None:
+            distinct, inverse = np.unique(self.codes, return_inverse=True)
+            self._distinct = (distinct, inverse.ravel())
+        return self._distinct
+
     def map(self, fn: Callable[[str], float]) -> np.ndarray:
         """fn of each string (NaN for null), computed once per distinct string."""
-        distinct, inverse = np.unique(self.codes, return_inverse=True)
+        distinct, inverse = self.distinct()
         values = self.dictionary.values
         results = np.array([np.nan if c < 0 else fn(values[c]) for c in distinct.tolist()])
-        return results[inverse.ravel()] if len(results) else np.empty(0)
+        return results[inverse] if len(results) else np.empty(0)
+
+    def against(self, name: str, q: str) -> np.ndarray:
+        """A symmetric string function of `q` and each string (NaN for null), by rapidfuzz's
+        batch form over the distinct strings."""
+        distinct, inverse = self.distinct()
+        results = np.full(len(distinct), np.nan)
+        known = distinct >= 0
+        if known.any():
+            values = self.dictionary.values
+            strings = [values[c] for c in distinct[known].tolist()]
+            scorer = _BATCH_SCORERS[name]
+            got = cdist([q], strings, scorer=scorer, dtype=np.float64, workers=1)[0]
+            if name == "jaro_winkler_similarity" and not q:
+                got[[not x for x in strings]] = 0.0  # DuckDB: two empty strings give 0
+            results[known] = got
+        return results[inverse] if len(results) else np.empty(0)
 
 
 def _jaro_winkler(a: str, b: str) -> float:
@@ -362,6 +387,12 @@ def _jaro_winkler(a: str, b: str) -> float:
         return 0.0  # DuckDB's value for two empty strings (rapidfuzz says 1.0)
     return float(JaroWinkler.normalized_similarity(a, b))
 
+
+_BATCH_SCORERS: dict[str, Any] = {
+    "jaro_winkler_similarity": JaroWinkler.normalized_similarity,
+    "damerau_levenshtein": DamerauLevenshtein.distance,
+    "levenshtein": Levenshtein.distance,
+}
 
 _STRING_FUNCTIONS: dict[str, Callable[[str, str], float]] = {
     "jaro_winkler_similarity": _jaro_winkler,
@@ -504,7 +535,7 @@ class _Evaluator:
             return out
         q = str(const)
         if isinstance(vec, _Strs):
-            return vec.map((lambda s: fn(s, q)) if swap else (lambda s: fn(q, s)))
+            return vec.against(name, q)  # all three functions are symmetric
         # Few distinct values among the candidates (they share a name key): each once.
         seen: dict[str, float] = {}
         for i, s in enumerate(vec):
