@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Signs staff session cookies; must be set to a real secret outside development.
     session_secret: SecretStr = SecretStr(DEFAULT_SESSION_SECRET)
     max_body_bytes: int = 64 * 1024
+    # Staff uploads (lists to import, photos, scanned letters) are multipart forms under /staff/
+    # and may be this large; every other body keeps the small limit above.
+    upload_max_bytes: int = 50 * 1024 * 1024
     # How long the first answer to an Idempotency-Key is kept (issue 2 item 4: 24 hours).
     idempotency_ttl_seconds: int = 24 * 3600
     # The organisation that public enquiries are routed to (its short code).

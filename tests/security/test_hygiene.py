@@ -108,3 +108,25 @@ def test_no_log_line_of_a_whole_journey_holds_personal_data(
     assert "RuntimeError" in logged  # the crash itself is logged, by its class
     leaked = [word for word in (*LEAKS, codes["secret"]) if word.lower() in logged.lower()]
     assert leaked == []
+
+
+def test_staff_file_uploads_may_be_large_but_every_other_body_stays_small(web: Web) -> None:
+    """A scanned letter or a list of a few MB reaches a staff upload route; the same size as a
+    public form, or as a multipart body outside /staff/, is refused with 413 before it is read."""
+    three_mb = b"\xff" * (3 * 1024 * 1024)
+    files = {"file": ("scan.jpg", three_mb, "image/jpeg")}
+    upload = web.client.post("/staff/cases/1/attachments", files=files, follow_redirects=False)
+    assert upload.status_code != 413  # the permission layer answers (sign in first), not the size
+    public = web.client.post("/enquiry", files=files, follow_redirects=False)
+    assert public.status_code == 413
+    form = web.client.post(
+        "/staff/login", data={"email": "x" * (3 * 1024 * 1024)}, follow_redirects=False
+    )
+    assert form.status_code == 413
+    too_big = b"\xff" * (web.settings.upload_max_bytes + 1)
+    huge = web.client.post(
+        "/staff/cases/1/attachments",
+        files={"file": ("scan.jpg", too_big, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert huge.status_code == 413

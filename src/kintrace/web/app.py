@@ -113,7 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the guard needs the session (error pages carry a CSRF token), and
     # the security headers wrap everything.
     app.add_middleware(
-        RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes, refuse=refuse
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_max_bytes,
+        refuse=refuse,
     )
     app.add_middleware(
         SessionMiddleware,

@@ -79,9 +79,13 @@ class RequestGuardMiddleware:
         max_body_bytes: int,
         refuse: Callable[[Request, int], Response],
         api_prefix: str = "/api/",
+        upload_max_bytes: int | None = None,
+        upload_prefix: str = "/staff/",
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_max_bytes = upload_max_bytes or max_body_bytes
+        self.upload_prefix = upload_prefix
         self.refuse = refuse
         self.api_prefix = api_prefix
 
@@ -97,7 +101,7 @@ class RequestGuardMiddleware:
             return
 
         received = 0
-        limit = self.max_body_bytes
+        limit = self._limit(scope, headers)
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -110,11 +114,18 @@ class RequestGuardMiddleware:
 
         await self.app(scope, counting_receive, send)
 
+    def _limit(self, scope: Scope, headers: Headers) -> int:
+        # Files come only as multipart forms to staff pages; that is where the larger limit holds.
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type == "multipart/form-data" and scope["path"].startswith(self.upload_prefix):
+            return self.upload_max_bytes
+        return self.max_body_bytes
+
     def _problem(self, scope: Scope, headers: Headers) -> int | None:
         length = headers.get("content-length")
         if length is not None:
             try:
-                if int(length) > self.max_body_bytes:
+                if int(length) > self._limit(scope, headers):
                     return 413
             except ValueError:
                 return 400
