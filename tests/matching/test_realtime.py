@@ -203,3 +203,20 @@ def test_removed_reports_are_no_longer_found_and_the_rest_score_as_without_them(
         got = [(p.right_id, round(p.match_probability, 9)) for p in index.query(e)]
         assert not gone & {right_id for right_id, _ in got}
         assert got == [(p.right_id, round(p.match_probability, 9)) for p in fresh.query(e)]
+
+
+def test_an_empty_index_answers_nothing_then_finds_what_is_added() -> None:
+    index = CandidateIndex([])
+    enquiry = {"record_id": "e1", "full_name": "Серёжа Кислица", "birth_date": "12.03.2001"}
+    assert index.query(enquiry) == []
+    index.add(
+        [
+            {
+                "record_id": "r1",
+                "full_name": "KYSLYTSIA SERHII VIKTOROVYCH",
+                "birth_date": "2001-03-12",
+            }
+        ]
+    )
+    found = index.query(enquiry)
+    assert [p.right_id for p in found] == ["r1"] and found[0].match_probability >= 0.5
