@@ -93,6 +93,8 @@ PAIRS: list[tuple[str, str, str]] = [
     ("press:lt", "Mykola Ševčenka", "Микола Шевченко"),
     ("press:lt", "Olegas Ivanovas", "Олег Иванов"),
     ("press:lt", "Natalija Ivanova", "Наталья Иванова"),
+    ("press:lt", "Vitalis Melnykas", "Мельник Віталій"),
+    ("press:lt", "Ihoris Cybulskis", "Цибульський Ігор"),
     ("press:lv", "Sergejs Kuzņecovs", "Сергей Кузнецов"),
     ("press:lv", "Sergejs Kuznecovs", "Сергей Кузнецов"),
     ("press:lv", "Jevgēņijs Žukovs", "Евгений Жуков"),

@@ -211,3 +211,21 @@ def test_it_knows_ksiusha_may_be_oksana_and_nadiika_nadiia() -> None:
 def test_it_keeps_a_soft_sign_before_o_out_of_the_other_readings_of_j() -> None:
     # Juravl'ov: the j is ж in French-style spellings; the ' before o is ё, never ж.
     assert _same_family("Anatolii Juravl'ov", "ЖУРАВЛЁВ Анатолий")
+
+
+def test_it_reads_the_wrong_keyboard_layout_even_with_a_slip_on_top() -> None:
+    # «Вадтик Киселев» typed on the Latin layout: the slipped name is no table entry, but the
+    # surname is one pymorphy knows.
+    a = analyse_name("Dflnbr Rbctktd")
+    assert a.family == analyse_name("Киселев Вадим").family
+    assert analyse_name("Вадим Киселев").given in a.given_variants
+    assert analyse_name("Kwame Asante").family == "asante"  # a foreign name stays as written
+
+
+def test_it_reads_lithuanian_press_endings_as_the_slavic_name() -> None:
+    lt = analyse_name("Vitalis Melnykas")
+    assert lt.family == analyse_name("Мельник Віталій").family
+    assert lt.given == analyse_name("Віталій Мельник").given
+    assert analyse_name("Ihoris Cybulskis").family == analyse_name("Цибульський Ігор").family
+    # One word in -as is no Lithuanian name: Thomas keeps its ending.
+    assert analyse_name("Thomas Smith").given == "tomas"

@@ -205,8 +205,14 @@ def _word_info(
     press language the rest of the name shows (see _press_hint).
     """
     fixed = "-".join(_fix_word(p, context) for p in word.split("-"))
-    parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     alts: set[str] = set()
+    if hint == "lt" and _BALTIC_ENDING.search(fixed):
+        # Lithuanian press adds its nominative ending to every word (Vitalis Melnykas): the
+        # key is the Slavic word, the written one stays a variant.
+        alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        parts = tuple(k for k in (word_key(_baltic_stem(p)) for p in fixed.split("-")) if k)
+    else:
+        parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     for p in fixed.split("-"):
         if not p:
             continue
@@ -223,8 +229,28 @@ def _word_info(
 _HUNGARIAN = re.compile(r"cs|zs|gy|sz\w*ij\b|\bij\w*sz")
 
 
+# Lithuanian press: two words or more with the nominative endings -as, -is, -ys, -us
+# (Sergejus Kuznecovas), in a name without Cyrillic letters.
+_BALTIC_ENDING = re.compile(r"(?<=[^\W\d_]{3})(?:as|is|ys|us)$")
+
+
+def _baltic_stem(word: str) -> str:
+    """The word without its Lithuanian ending; -skis is -ский (Cybulskis: Цибульський)."""
+    if word.lower().endswith("kis"):
+        return word[:-1]
+    return _BALTIC_ENDING.sub("", word)
+
+
+_BALTIC_WORD = re.compile(r"[^\W\d_]{3,}(?:as|is|ys|us)\b")
+
+
 def _press_hint(text: str) -> str:
-    return "hu" if _HUNGARIAN.search(text.lower()) else ""
+    low = text.lower()
+    if _HUNGARIAN.search(low):
+        return "hu"
+    if len(_BALTIC_WORD.findall(low)) >= 2 and not _CYRILLIC.search(low):
+        return "lt"
+    return ""
 
 
 def _fix_word(word: str, context: str) -> str:
@@ -734,6 +760,16 @@ def _layout_reading(text: str) -> str | None:
     for reading in readings:
         if _knows_a_name(_tokenise(reading)):
             return reading
+    if readings and all(sc == "latin" for sc in letters):
+        # A slip on top of the wrong layout (Вадтик Киселев): a Cyrillic reading whose
+        # words pymorphy knows as a surname, or a slipped given name near a known one, will do.
+        for reading in readings:
+            toks = [t for t in _tokenise(reading) if not t.initial]
+            if len(toks) >= 2 and any(
+                morph.is_known_person_word(t.text.lower(), None) or near_given(t.key, None)
+                for t in toks
+            ):
+                return reading
     return None
 
 
