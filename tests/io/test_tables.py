@@ -63,6 +63,23 @@ def test_it_reads_an_xlsx_written_by_openpyxl_with_real_date_cells(tmp_path: Pat
     }
 
 
+def test_an_uploaded_xlsx_with_blank_rows_above_the_header_keeps_the_sheets_row_numbers(
+    tmp_path: Path,
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A3"], sheet["B3"], sheet["C3"] = "Прізвище", "Ім'я", "Дата народження"
+    sheet["A4"], sheet["B4"], sheet["C4"] = "Кислиця", "Сергій", dt.date(2001, 3, 12)
+    sheet["A6"], sheet["B6"], sheet["C6"] = "Мельник", "Іван", "1999"
+    workbook.save(tmp_path / "list.xlsx")
+    table = read_table((tmp_path / "list.xlsx").read_bytes(), "list.xlsx")
+    assert table.headers == ["Прізвище", "Ім'я", "Дата народження"]
+    assert list(table.rows()) == [
+        (4, ["Кислиця", "Сергій", "2001-03-12"]),
+        (6, ["Мельник", "Іван", "1999"]),
+    ]
+
+
 def test_an_exchange_csv_is_read_by_the_exchange_reader_and_keeps_its_checks(
     tmp_path: Path,
 ) -> None:

@@ -13,6 +13,7 @@ from kintrace.db.models import Match, Person, Report
 from kintrace.domain import Credibility, Fate, ReportType, Sex, SourceKind
 from kintrace.review.persons import (
     MergeRefused,
+    cluster_pending,
     cluster_reports,
     fate_of,
     history,
@@ -64,6 +65,21 @@ def test_duplicate_reports_become_one_person_and_a_stranger_stays_apart(store: S
         people = cluster_reports(session, [r["list"].id, r["post"].id, r["other"].id])
         assert people[r["list"].id] == people[r["post"].id] == r["card"].person_id
         assert people[r["other"].id] != r["card"].person_id
+        assert session.scalar(sa.select(sa.func.count(Person.id))) == 2
+
+
+def test_the_same_man_twice_in_one_new_list_becomes_one_person(store: Store) -> None:
+    with store.sessions.begin() as session:
+        r = _reports(session)
+        # Nobody has a person yet: the list's duplicates must still find each other.
+        people = cluster_pending(session)
+        assert set(people) == {r["card"].id, r["list"].id, r["post"].id, r["other"].id}
+        assert people[r["card"].id] == people[r["list"].id] == people[r["post"].id]
+        assert people[r["other"].id] != people[r["card"].id]
+        reasons = {m.report_id: m.reason for m in history(session, r["list"].id)}
+        assert reasons == {r["list"].id: "engine"}
+        # A second pass finds nothing left to do and moves no one.
+        assert cluster_pending(session) == {}
         assert session.scalar(sa.select(sa.func.count(Person.id))) == 2
 
 

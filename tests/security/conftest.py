@@ -159,6 +159,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ids = {"case_id": enquiry.case_id, "enquiry_id": enquiry.id, "match_id": match.id}
         with sessions.begin() as session:  # the matched report's person (issue 4 item 4)
             ids["person_id"] = cluster_reports(session, [match.report_id])[match.report_id]
+            ids["report_id"] = match.report_id
             ids["user_id"] = spare_id
 
         world = World(

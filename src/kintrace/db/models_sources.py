@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kintrace.db.models import Base, Timestamped
-from kintrace.db.types import EncryptedJSON, utcnow
+from kintrace.db.types import EncryptedBytes, EncryptedJSON, utcnow
 
 
 class ImportBatch(Timestamped, Base):
@@ -126,4 +126,20 @@ class DataTransfer(Base):
     file_sha256: Mapped[str] = mapped_column(sa.String(64))
     field_groups: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportScan(Base):
+    """A photo or scan of a capture card (issue 4 item 1): re-encoded from its pixels so no
+    EXIF (GPS position, device, owner) survives, sealed at rest, never served publicly."""
+
+    __tablename__ = "report_scan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id"), index=True)
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    data: Mapped[bytes] = mapped_column(EncryptedBytes())
+    width: Mapped[int]
+    height: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kintrace.matching import ScoredPair
 
@@ -42,7 +43,15 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 
 class ExchangeFileError(Exception):
-    """A structural fault: the file cannot be read as an exchange CSV at all."""
+    """A structural fault: the file cannot be read as an exchange CSV at all.
+
+    ``code`` and ``params`` (row numbers, headers) let a page say it in the reader's
+    language; the message is the English sentence the CLI prints."""
+
+    def __init__(self, message: str, code: str = "exchange_unreadable", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -93,18 +102,23 @@ def parse_exchange_csv(data: bytes, *, name: str = "input") -> ExchangeFile:
     if b"\x00" in data[:4096]:
         raise ExchangeFileError(
             f"{name}, row 1: this is not a text CSV file (it contains NUL bytes; "
-            "UTF-16 or a spreadsheet file?). Save it as CSV in UTF-8 or cp1251."
+            "UTF-16 or a spreadsheet file?). Save it as CSV in UTF-8 or cp1251.",
+            "file_binary",
         )
     text, encoding = _decode(data)
     if not text.strip():
-        raise ExchangeFileError(f"{name}, row 1: the file is empty; a header row is required.")
+        raise ExchangeFileError(
+            f"{name}, row 1: the file is empty; a header row is required.", "file_empty"
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header_raw = next(reader)
     except csv.Error as exc:
-        raise ExchangeFileError(f"{name}, row 1: the header cannot be read ({exc}).") from exc
+        raise ExchangeFileError(
+            f"{name}, row 1: the header cannot be read ({exc}).", "file_row_unreadable", row=1
+        ) from exc
     header = [_normalise_header(h) for h in header_raw]
     if "record_id" not in header:
         raise ExchangeFileError(
@@ -130,7 +144,9 @@ def parse_exchange_csv(data: bytes, *, name: str = "input") -> ExchangeFile:
             break
         except csv.Error as exc:
             raise ExchangeFileError(
-                f"{name}, row {reader.line_num}: the row cannot be parsed ({exc})."
+                f"{name}, row {reader.line_num}: the row cannot be parsed ({exc}).",
+                "file_row_unreadable",
+                row=reader.line_num,
             ) from exc
         row_number = reader.line_num
         if not cells or all(not c.strip() for c in cells):
@@ -142,11 +158,18 @@ def parse_exchange_csv(data: bytes, *, name: str = "input") -> ExchangeFile:
             )
         record_id = cells[id_pos].strip() if id_pos < len(cells) else ""
         if not record_id:
-            raise ExchangeFileError(f"{name}, row {row_number}: the record has no record_id.")
+            raise ExchangeFileError(
+                f"{name}, row {row_number}: the record has no record_id.",
+                "exchange_no_record_id",
+                row=row_number,
+            )
         if record_id in seen:
             raise ExchangeFileError(
                 f"{name}, row {row_number}: record_id {record_id!r} is already used "
-                f"in row {seen[record_id]}; record ids must be unique."
+                f"in row {seen[record_id]}; record ids must be unique.",
+                "exchange_duplicate_record_id",
+                row=row_number,
+                first_row=seen[record_id],
             )
         seen[record_id] = row_number
         record = {

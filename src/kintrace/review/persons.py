@@ -23,26 +23,38 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from kintrace.db.models import Match, Person, Report, Source
+from kintrace import audit
+from kintrace.audit.events import MatchDecided, PersonsMerged, PersonUnmerged
+from kintrace.db.models import Match, MatchDecision, Person, Report, Source
 from kintrace.db.models_persons import PersonMembership
 from kintrace.db.types import utcnow
+from kintrace.domain import MatchJudgement
 from kintrace.domain.fate import Evidence, FateRuling, derive_fate
 from kintrace.errors import KintraceError, NotFound
 from kintrace.matching import MODEL_VERSION, link_records
+from kintrace.review.forensic import with_death_evidence
 from kintrace.review.worker import report_record
 
 __all__ = [
     "AUTO_THRESHOLD",
     "REVIEW_THRESHOLD",
+    "Candidate",
     "MergeRefused",
     "TimelineEntry",
+    "candidates",
+    "cluster_pending",
     "cluster_reports",
+    "decide_distinct",
     "fate_of",
     "history",
     "merge",
+    "merge_persons",
+    "merged_into",
+    "person_history",
     "set_wishes",
     "timeline",
     "unmerge",
+    "unmerge_person",
 ]
 
 #: Reports this likely to be one individual are clustered without a human.
@@ -95,9 +107,15 @@ def _new_person(session: Session, report: Report) -> Person:
 
 
 def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, int]:
-    """Give each of these reports a person; return {report id: person id}."""
+    """Give each of these reports a person; return {report id: person id}.
+
+    New reports are linked against the reports that already have a person and against each
+    other (a list often names the same man twice). At or above ``AUTO_THRESHOLD`` they join
+    one person (the existing person of their best partner, or a new one for the group); in
+    the uncertain band the pair goes to the review queue as a report-to-report ``Match``.
+    """
     new = list(session.scalars(sa.select(Report).where(Report.id.in_(list(report_ids)))))
-    new = [r for r in new if r.person_id is None]
+    new = sorted((r for r in new if r.person_id is None), key=lambda r: r.id)
     if not new:
         return {}
     new_ids = {r.id for r in new}
@@ -106,43 +124,85 @@ def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, in
         for r in session.scalars(sa.select(Report).where(Report.person_id.is_not(None)))
         if r.id not in new_ids
     ]
-    pairs = (
-        link_records(
-            [report_record(r) for r in new],
-            [report_record(r) for r in existing],
-            threshold=REVIEW_THRESHOLD,
-        )
+    records = [report_record(r) for r in new]
+    across = (
+        link_records(records, [report_record(r) for r in existing], threshold=REVIEW_THRESHOLD)
         if existing
         else []
     )
-    by_id = {r.id: r for r in existing}
-    best: dict[int, tuple[float, Report]] = {}
+    within = link_records(records, threshold=REVIEW_THRESHOLD) if len(records) > 1 else []
+
+    # New reports judged one individual form a group (union-find, smallest id as the root).
+    root = {r.id: r.id for r in new}
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    joined_at: dict[int, float] = {}
     uncertain: list[tuple[int, int, float]] = []
-    for pair in pairs:
-        left, right = int(pair.left_id), int(pair.right_id)
-        p = pair.match_probability
+    for pair in within:
+        left, right, p = int(pair.left_id), int(pair.right_id), pair.match_probability
         if p >= AUTO_THRESHOLD:
-            if left not in best or p > best[left][0]:
-                best[left] = (p, by_id[right])
+            a, b = sorted((find(left), find(right)))
+            root[b] = a
+            for member in (left, right):
+                joined_at[member] = max(joined_at.get(member, 0.0), p)
         else:
             uncertain.append((left, right, p))
+    by_id = {r.id: r for r in existing}
+    best: dict[int, tuple[float, Report]] = {}  # group root -> best existing partner
+    for pair in across:
+        left, right, p = int(pair.left_id), int(pair.right_id), pair.match_probability
+        if p >= AUTO_THRESHOLD:
+            group = find(left)
+            if group not in best or p > best[group][0]:
+                best[group] = (p, by_id[right])
+        else:
+            uncertain.append((left, right, p))
+
     out: dict[int, int] = {}
+    group_person: dict[int, int] = {}
     for report in new:
-        if report.id in best:
-            p, partner = best[report.id]
+        group = find(report.id)
+        if group in best:
+            p, partner = best[group]
             assert partner.person_id is not None
             _move(session, report, partner.person_id, "engine", probability=p)
-            out[report.id] = partner.person_id
+        elif group in group_person:
+            _move(
+                session,
+                report,
+                group_person[group],
+                "engine",
+                probability=joined_at.get(report.id),
+            )
         else:
-            out[report.id] = _new_person(session, report).id
+            group_person[group] = _new_person(session, report).id
+        assert report.person_id is not None
+        out[report.id] = report.person_id
+    person_of = {**{r.id: r.person_id for r in existing}, **out}
     for left, right, p in uncertain:
-        if left in best:
-            continue
+        if person_of.get(left) == person_of.get(right):
+            continue  # already one person: nothing left to decide
         session.add(
             Match(report_id=left, other_report_id=right, probability=p, model_version=MODEL_VERSION)
         )
     session.flush()
     return out
+
+
+def cluster_pending(session: Session, *, limit: int = 1000) -> dict[int, int]:
+    """Cluster reports that have no person yet (after an import, a capture card or a PFIF
+    file), oldest first, at most ``limit`` per call; return {report id: person id}."""
+    ids = list(
+        session.scalars(
+            sa.select(Report.id).where(Report.person_id.is_(None)).order_by(Report.id).limit(limit)
+        )
+    )
+    return cluster_reports(session, ids) if ids else {}
 
 
 def _person(session: Session, person_id: int) -> Person:
@@ -197,6 +257,142 @@ def unmerge(session: Session, absorbed_id: int, by_id: int | None) -> list[int]:
     return [m.report_id for m in moved]
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An uncertain report-to-report match that says another person may be this one."""
+
+    match: Match
+    own_report_id: int
+    other_report: Report
+    other_person_id: int
+
+
+def candidates(session: Session, person_id: int, *, every: bool = False) -> list[Candidate]:
+    """Persons the engine found possibly the same as this one (the uncertain band), with no
+    human decision yet; most probable first, one per person unless ``every``."""
+    own = set(session.scalars(sa.select(Report.id).where(Report.person_id == person_id)))
+    if not own:
+        return []
+    decided = sa.select(MatchDecision.match_id).where(MatchDecision.retracted_at.is_(None))
+    matches = session.scalars(
+        sa.select(Match)
+        .where(
+            Match.other_report_id.is_not(None),
+            sa.or_(Match.report_id.in_(own), Match.other_report_id.in_(own)),
+            Match.id.not_in(decided),
+        )
+        .order_by(Match.probability.desc(), Match.id)
+    )
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for match in matches:
+        assert match.report_id is not None and match.other_report_id is not None
+        mine, theirs = (
+            (match.report_id, match.other_report_id)
+            if match.report_id in own
+            else (match.other_report_id, match.report_id)
+        )
+        other = session.get(Report, theirs)
+        if other is None or other.person_id is None or other.person_id == person_id:
+            continue
+        if other.person_id in seen and not every:
+            continue
+        seen.add(other.person_id)
+        out.append(Candidate(match, mine, other, other.person_id))
+    return out
+
+
+def merge_persons(
+    session: Session, keep_id: int, absorb_id: int, by_id: int, *, match_id: int | None = None
+) -> int:
+    """A caseworker's merge: ``merge`` plus the decision on the match that proposed it and one
+    audit event; returns how many reports moved."""
+    moved = len(list(session.scalars(sa.select(Report.id).where(Report.person_id == absorb_id))))
+    merge(session, keep_id, absorb_id, by_id)
+    if match_id is not None:
+        _decide(session, match_id, MatchJudgement.positive, by_id)
+    audit.record(
+        session,
+        PersonsMerged(
+            actor_kind="staff",
+            actor_id=by_id,
+            subject_id=keep_id,
+            absorbed_person_id=absorb_id,
+            reports_moved=moved,
+            match_id=match_id,
+        ),
+    )
+    return moved
+
+
+def unmerge_person(session: Session, absorbed_id: int, by_id: int) -> list[int]:
+    """A caseworker's unmerge: ``unmerge`` plus one audit event."""
+    absorbed = _person(session, absorbed_id)
+    kept = absorbed.merged_into_id
+    moved = unmerge(session, absorbed_id, by_id)
+    audit.record(
+        session,
+        PersonUnmerged(
+            actor_kind="staff",
+            actor_id=by_id,
+            subject_id=absorbed_id,
+            kept_person_id=kept or 0,
+            reports_moved=len(moved),
+        ),
+    )
+    return moved
+
+
+def decide_distinct(session: Session, match_id: int, by_id: int) -> None:
+    """Record that the two reports of an uncertain match are not the same individual."""
+    _decide(session, match_id, MatchJudgement.negative, by_id)
+
+
+def _decide(session: Session, match_id: int, judgement: MatchJudgement, by_id: int) -> None:
+    match = session.get(Match, match_id)
+    if match is None or match.other_report_id is None:
+        raise NotFound("No such match.")
+    decision = MatchDecision(match_id=match_id, judgement=judgement, user_id=by_id)
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        MatchDecided(
+            actor_kind="staff",
+            actor_id=by_id,
+            subject_id=match_id,
+            decision_id=decision.id,
+            judgement=judgement.value,
+        ),
+    )
+
+
+def merged_into(session: Session, person_id: int) -> list[Person]:
+    """Persons merged into this one (each can be unmerged)."""
+    return list(
+        session.scalars(
+            sa.select(Person).where(Person.merged_into_id == person_id).order_by(Person.id)
+        )
+    )
+
+
+def person_history(session: Session, person_id: int) -> list[PersonMembership]:
+    """Every membership ever held by a report that is, or was, in this person; newest first."""
+    reports = sa.select(PersonMembership.report_id).where(
+        sa.or_(
+            PersonMembership.person_id == person_id,
+            PersonMembership.from_person_id == person_id,
+        )
+    )
+    return list(
+        session.scalars(
+            sa.select(PersonMembership)
+            .where(PersonMembership.report_id.in_(reports))
+            .order_by(PersonMembership.id.desc())
+        )
+    )
+
+
 def history(session: Session, report_id: int) -> list[PersonMembership]:
     """Every person the report belonged to, oldest first."""
     return list(
@@ -232,18 +428,24 @@ def timeline(session: Session, person_id: int) -> list[TimelineEntry]:
 def fate_of(session: Session, person_id: int) -> FateRuling:
     """The fate by weight of evidence; stored on the person for lists and statistics."""
     entries = timeline(session, person_id)
+    # Forensic death evidence (certificate, grave, identification) weighs in as well.
     ruling = derive_fate(
-        Evidence(
-            report_id=e.report.id,
-            report_type=e.report.report_type,
-            reliability=e.source.reliability,
-            credibility=e.report.credibility,
-            source_kind=e.source.kind,
-            event_date=e.report.event_date,
-            has_death_certificate=bool(e.report.death_certificate_ref),
-            has_grave_location=bool(e.report.grave_location),
+        with_death_evidence(
+            session,
+            [
+                Evidence(
+                    report_id=e.report.id,
+                    report_type=e.report.report_type,
+                    reliability=e.source.reliability,
+                    credibility=e.report.credibility,
+                    source_kind=e.source.kind,
+                    event_date=e.report.event_date,
+                    has_death_certificate=bool(e.report.death_certificate_ref),
+                    has_grave_location=bool(e.report.grave_location),
+                )
+                for e in entries
+            ],
         )
-        for e in entries
     )
     person = _person(session, person_id)
     if person.fate != ruling.fate:

@@ -11,11 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from kintrace import audit
+from kintrace.audit.events import RecordViewed, ReportScanAdded
 from kintrace.db.models import Case, Enquiry, Match, Person, Report, Source
-from kintrace.domain import Credibility, ReportType
+from kintrace.db.models_sources import ReportScan
+from kintrace.domain import Credibility, ReportType, Role
 from kintrace.errors import NotFound
+from kintrace.intake.attachments import AttachmentRefused, CleanImage, clean_image
 from kintrace.intake.reports import (
     FIELDS,
     BatchRejected,
@@ -30,7 +35,20 @@ from kintrace.intake.reports import (
     validate,
 )
 from kintrace.io.tables import read_table
-from kintrace.review.persons import fate_of, set_wishes, timeline
+from kintrace.logging import get_logger
+from kintrace.review.persons import (
+    MergeRefused,
+    candidates,
+    cluster_reports,
+    decide_distinct,
+    fate_of,
+    merge_persons,
+    merged_into,
+    person_history,
+    set_wishes,
+    timeline,
+    unmerge_person,
+)
 from kintrace.settings import Settings
 from kintrace.web.deps import (
     CsrfProtected,
@@ -43,11 +61,14 @@ from kintrace.web.deps import (
     require,
 )
 from kintrace.web.i18n import N_, Texts
+from kintrace.web.routes.attachments import REFUSALS, read_upload
 from kintrace.web.routes.public import FormDep
 from kintrace.web.templating import render
-from kintrace.web.validation import translate_errors
+from kintrace.web.validation import GENERAL_SENTENCE, translate_errors
+from kintrace.web.validation import SENTENCES as VALIDATION_SENTENCES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
+log = get_logger(__name__)
 
 REPORT_TYPE_LABELS: dict[str, str] = {
     "captured": N_("Captured"),
@@ -79,8 +100,120 @@ SENTENCES: dict[str, str] = {
     "credibility_invalid": N_("Please choose a grade from 1 to 6."),
     "consent_invalid": N_("Please answer yes or no."),
 }
+# The capture card's own labels (card.html), so the upload page names fields the same way.
+FIELD_LABELS: dict[str, str] = {
+    "report_type": N_("What happened"),
+    "event_date": N_("Date of the event"),
+    "credibility": N_("Credibility of this information"),
+    "source_document_ref": N_("Reference of the source document"),
+    "external_id": N_("Record id in the source's list"),
+    "full_name": N_("Full name"),
+    "family_name": N_("Surname"),
+    "given_name": N_("First names"),
+    "patronymic": N_("Father's first name (patronymic)"),
+    "mother_maiden_name": N_("Mother's maiden name"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Date of birth"),
+    "birth_place": N_("Place of birth"),
+    "rank": N_("Rank"),
+    "service_number": N_("Service number"),
+    "military_unit": N_("Military unit"),
+    "capture_date": N_("Date of capture"),
+    "capture_place": N_("Place of capture"),
+    "health_state": N_("State of health"),
+    "internment_place": N_("Place of internment or hospital"),
+    "person_to_inform": N_("The person to be informed"),
+    "consents_family_informed": N_("Does the prisoner agree that his family be informed?"),
+    "party": N_("Party to which he belongs"),
+    "detaining_power": N_("Detaining power"),
+    "country_held": N_("Country where he is held"),
+    "death_certificate_ref": N_("Death certificate"),
+    "grave_location": N_("Grave location"),
+    "notes": N_("Notes"),
+}
+# What is wrong with a file or a mapping (ImportFileError/MappingError codes), for an officer.
+FILE_PROBLEMS: dict[str, str] = {
+    "file_missing": N_("The file could not be found; please upload it again."),
+    "file_empty": N_("The file is empty. A list needs a header row and at least one row."),
+    "file_old_xls": N_(
+        "This is an old Excel .xls workbook. Please save it as .xlsx or as CSV and upload that."
+    ),
+    "file_binary": N_(
+        "This file is neither a CSV text file nor an XLSX workbook. Please save the list as "
+        "CSV (UTF-8 or Windows-1251) or as XLSX."
+    ),
+    "file_encoding": N_(
+        "The text of the file is neither UTF-8 nor Windows-1251 (Cyrillic). Please save it as "
+        "CSV in UTF-8 and upload it again."
+    ),
+    "file_no_header": N_("The first line of the file is empty; it must hold the column headers."),
+    "file_garbled": N_(
+        "The column headers are garbled (UTF-8 text that was read as Windows-1251 and saved "
+        "again). Please open the original list and save it as CSV in UTF-8."
+    ),
+    "file_row_unreadable": N_(
+        "Row %(row)s cannot be read as CSV; please check its quotation marks."
+    ),
+    "file_xlsx_damaged": N_(
+        "The file cannot be opened as an XLSX workbook: it is damaged or not a workbook. "
+        "Please save the list again from the spreadsheet program."
+    ),
+    "file_xlsx_empty": N_("The first sheet of the workbook is empty."),
+    "file_unreadable": N_(
+        "The file cannot be read as a list. Please save it as CSV or XLSX and upload it again."
+    ),
+    "exchange_unreadable": N_(
+        "The file cannot be read as a list. Please save it as CSV or XLSX and upload it again."
+    ),
+    "exchange_no_record_id": N_("Row %(row)s has no record id."),
+    "exchange_duplicate_record_id": N_(
+        "Row %(row)s repeats the record id of row %(first_row)s; record ids must be unique."
+    ),
+    "mapping_column_absent": N_("The mapping names columns that are not in the file: %(columns)s."),
+    "mapping_no_name": N_(
+        "No column holds a name (full name, surname or first name), so the list cannot be "
+        "imported. Columns found: %(columns)s. If they look garbled, save the file in UTF-8 or "
+        "Windows-1251."
+    ),
+    "mapping_no_report_type": N_(
+        "No column says what happened; please choose one report type for the whole list."
+    ),
+    "mapping_file": N_("The saved mapping cannot be used; please check the columns again."),
+    "mapping_invalid": N_("This column mapping cannot be used; please check it."),
+}
+# Reasons a row of a list cannot become a report, beyond the capture card's own.
+ROW_PROBLEMS: dict[str, str] = {
+    "duplicate_id": N_("This record id appears earlier in the same file."),
+    "external_id_exists": N_("A report with this record id from your source is already stored."),
+    "too_long": N_("This is too long. Please shorten it."),
+}
+
+
+def problem_sentence(exc: ImportFileError | MappingError, texts: Texts) -> str:
+    """The file's or the mapping's problem as a sentence in the officer's language."""
+    template = FILE_PROBLEMS.get(exc.code, FILE_PROBLEMS["file_unreadable"])
+    wanted = set(re.findall(r"%\((\w+)\)s", template))
+    if not wanted <= set(exc.params):  # a sentence must never show a bare placeholder
+        template, wanted = FILE_PROBLEMS["file_unreadable"], set()
+    return texts.gettext(template, **{k: exc.params[k] for k in wanted})
+
+
+def row_sentence(code: str, texts: Texts) -> str:
+    """Why a row cannot be imported, in the officer's language (the form's own sentences
+    first, so a list and a capture card say the same thing)."""
+    for sentences in (SENTENCES, ROW_PROBLEMS, VALIDATION_SENTENCES):
+        if code in sentences:
+            return texts.gettext(sentences[code])
+    return texts.gettext(GENERAL_SENTENCE)
+
+
+def field_label(name: str, texts: Texts) -> str:
+    return texts.gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
 assert set(REPORT_TYPE_LABELS) == {t.value for t in ReportType}
 assert set(CREDIBILITY_LABELS) - {""} == {c.value for c in Credibility}
+assert set(FIELD_LABELS) == set(FIELDS)
 
 
 def report_errors(exc: ValidationError, texts: Texts) -> dict[str, str]:
@@ -112,12 +245,28 @@ def _card(
     context = {
         "values": values,
         "errors": errors,
-        "field_order": FIELDS,
+        "field_order": (*FIELDS, "scan"),
         "source": source,
         "report_types": [(k, texts.gettext(v)) for k, v in REPORT_TYPE_LABELS.items()],
         "credibilities": [(k, texts.gettext(v)) for k, v in CREDIBILITY_LABELS.items()],
     }
     return render(request, "sources/card.html", context, status_code=status)
+
+
+# A list this long is clustered into persons right after it lands; longer ones are left to
+# the match worker (cluster_pending), so the officer is not kept waiting.
+CLUSTER_INLINE_MAX = 2000
+
+
+def _cluster(session: Any, report_ids: Any) -> None:
+    """Give the new reports their persons (issue 4 item 4) in a transaction of its own: the
+    reports are stored whatever happens here, and the worker retries those left without."""
+    try:
+        cluster_reports(session, list(report_ids))
+        session.commit()
+    except Exception as exc:  # pragma: no cover - clustering must never lose a stored report
+        session.rollback()
+        log.error("person_clustering_failed", error=type(exc).__name__)
 
 
 @router.get("/reports", dependencies=[require("staff.report.list_own")])
@@ -133,9 +282,16 @@ def own_reports(request: Request, user: CurrentUser, session: SessionDep) -> Res
                 .limit(200)
             )
         )
+    ids = [r.id for r in reports]
+    scanned = set(
+        session.scalars(sa.select(ReportScan.report_id).where(ReportScan.report_id.in_(ids)))
+        if ids
+        else []
+    )
     context = {
         "source": source,
         "reports": reports,
+        "scanned": scanned,
         "labels": REPORT_TYPE_LABELS,
         "created": request.query_params.get("created"),
     }
@@ -157,13 +313,110 @@ def submit_capture_card(
         # Nothing may be stored without the source it came from.
         return _card(request, values, {}, 409, None)
     data = {k: v for k, v in values.items() if v.strip()}
+    errors: dict[str, str] = {}
+    scan, scan_error = _clean_scan(form)
+    if scan_error:
+        errors["scan"] = texts.gettext(scan_error)
     try:
         report = ReportIn.model_validate(data)
     except ValidationError as exc:
-        return _card(request, values, report_errors(exc, texts), 422, source)
+        errors = {**report_errors(exc, texts), **errors}
+    if errors:
+        return _card(request, values, errors, 422, source)
     report_id = submit_report(session, report, source_id=source.id, created_by_id=user.id)
+    if scan is not None:
+        row = ReportScan(
+            report_id=report_id,
+            content_type=scan.content_type,
+            data=scan.data,
+            width=scan.width,
+            height=scan.height,
+            created_by_id=user.id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            ReportScanAdded(
+                actor_kind="staff", actor_id=user.id, subject_id=report_id, scan_id=row.id
+            ),
+        )
     session.commit()
+    _cluster(session, [report_id])
     return RedirectResponse(f"/staff/reports?created={report_id}", status_code=303)
+
+
+# A PDF carries metadata (author, software, XMP, embedded files) in places we cannot be sure
+# to strip, so only images are kept: they are re-encoded from their pixels alone.
+PDF_REFUSED = N_(
+    "PDF files can carry hidden details (author, software, places) that we cannot reliably "
+    "remove. Please upload the scan as an image (JPEG or PNG)."
+)
+
+
+def _clean_scan(form: Any) -> tuple[CleanImage | None, str | None]:
+    """The capture card's optional photo or scan, cleaned of its metadata; or why not."""
+    upload = form.get("scan")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, None
+    try:
+        raw = read_upload(form, "scan")
+        if raw.lstrip()[:5] == b"%PDF-" or upload.filename.lower().endswith(".pdf"):
+            return None, PDF_REFUSED
+        return clean_image(raw), None
+    except AttachmentRefused as exc:
+        return None, REFUSALS.get(exc.reason, REFUSALS["not_image"])
+
+
+def _scan_allowed(session: Any, user: Any, report: Report) -> bool:
+    """The officer of the report's source, or a caseworker/supervisor whose organisation's
+    enquiry or case reached the report's person."""
+    if user.role == Role.source_officer:
+        return user.source_id is not None and user.source_id == report.source_id
+    if report.person_id is None:
+        return False
+    try:
+        _own_person(session, user, report.person_id)
+    except NotFound:
+        return False
+    return True
+
+
+@router.get("/reports/{report_id}/scan", dependencies=[require("staff.report.scan.view")])
+def report_scan(
+    report_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    """The n-th photo or scan of a report (``?n=1`` first), never cached; every opening is
+    audited in the same transaction."""
+    report = session.get(Report, report_id)
+    if report is None or not _scan_allowed(session, user, report):
+        raise NotFound("No such scan.")
+    n = _int(request.query_params.get("n")) or 1
+    scan = session.scalars(
+        sa.select(ReportScan)
+        .where(ReportScan.report_id == report.id)
+        .order_by(ReportScan.id)
+        .offset(n - 1)
+        .limit(1)
+    ).first()
+    if scan is None:
+        raise NotFound("No such scan.")
+    audit.record(
+        session,
+        RecordViewed(
+            actor_kind="staff", actor_id=user.id, subject_id=scan.id, record_type="report_scan"
+        ),
+    )
+    session.commit()
+    return Response(
+        scan.data,
+        media_type=scan.content_type,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": "inline",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # Bulk lists (issue 4 item 2): upload -> guessed mapping and dry run -> import -> result.
@@ -184,13 +437,13 @@ def _imports(request: Request, status: int = 200, **context: Any) -> Response:
 def _checked(
     request: Request, table: Table, mapping: Mapping, filename: str, source: Source
 ) -> Response:
+    texts = get_texts(request)
     try:
         dry = validate(table, mapping)
     except (MappingError, ImportFileError) as exc:
-        dry, problem = None, str(exc)
+        dry, problem = None, problem_sentence(exc, texts)
     else:
         problem = None
-    texts = get_texts(request)
     return _imports(
         request,
         422 if problem else 200,
@@ -204,6 +457,11 @@ def _checked(
         dry=dry,
         problem=problem,
         report_types=[("", "")] + [(k, texts.gettext(v)) for k, v in REPORT_TYPE_LABELS.items()],
+        field_labels={name: field_label(name, texts) for name in FIELDS},
+        bad_rows=[
+            (bad.row_number, field_label(bad.field, texts), row_sentence(bad.code, texts))
+            for bad in (dry.bad_rows[:500] if dry else [])
+        ],
     )
 
 
@@ -229,7 +487,8 @@ async def upload_list(
     try:
         table = read_table(content, upload.filename)
     except ImportFileError as exc:
-        return _imports(request, 422, step="upload", source=source, problem=str(exc))
+        problem = problem_sentence(exc, texts)
+        return _imports(request, 422, step="upload", source=source, problem=problem)
     path = _upload_path(settings, table.sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(keys.seal(content, table.sha256.encode()))
@@ -281,6 +540,9 @@ def run_import(
         return response
     session.commit()
     path.unlink(missing_ok=True)
+    if result.first_report_id is not None and result.reports_created <= CLUSTER_INLINE_MAX:
+        assert result.last_report_id is not None
+        _cluster(session, range(result.first_report_id, result.last_report_id + 1))
     return _imports(request, step="done", source=source, result=result, filename=filename)
 
 
@@ -327,6 +589,13 @@ def person_page(
 ) -> Response:
     person = _own_person(session, user, person_id)
     ruling = fate_of(session, person.id)
+    # The page shows places and his wishes: the read is audited with the derived fate.
+    audit.record(
+        session,
+        RecordViewed(
+            actor_kind="staff", actor_id=user.id, subject_id=person.id, record_type="person"
+        ),
+    )
     session.commit()  # the derived fate is kept on the person for lists and statistics
     entries = timeline(session, person.id)
     reports = {e.report.id: e for e in entries}
@@ -346,6 +615,11 @@ def person_page(
             ),
         },
         "errors": {},
+        "candidates": candidates(session, person.id),
+        "merged": merged_into(session, person.id),
+        "history": person_history(session, person.id),
+        "reasons": MEMBERSHIP_REASONS,
+        "problem": None,
     }
     return render(request, "sources/person.html", context)
 
@@ -366,3 +640,71 @@ def person_wishes(
     )
     session.commit()
     return RedirectResponse(f"/staff/persons/{person.id}#wishes", status_code=303)
+
+
+MEMBERSHIP_REASONS: dict[str, str] = {
+    "new": N_("a person of its own"),
+    "engine": N_("joined by the matching engine"),
+    "merge": N_("merged by a caseworker"),
+    "unmerge": N_("merge undone by a caseworker"),
+}
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+@router.post(
+    "/persons/{person_id}/merge", dependencies=[require("staff.person.edit"), CsrfProtected]
+)
+def person_merge(person_id: int, form: FormDep, user: CurrentUser, session: SessionDep) -> Response:
+    """Merge a person the engine proposed (an uncertain match) into this one."""
+    person = _own_person(session, user, person_id)
+    match_id = _int(form.get("match_id"))
+    offered = {c.match.id: c for c in candidates(session, person.id, every=True)}
+    # Only a person this one's page offers may be absorbed: no merging of arbitrary ids.
+    if match_id is None or match_id not in offered:
+        raise NotFound("No such proposal.")
+    try:
+        merge_persons(
+            session, person.id, offered[match_id].other_person_id, user.id, match_id=match_id
+        )
+    except MergeRefused:
+        session.rollback()
+        return RedirectResponse(f"/staff/persons/{person.id}?refused=1#merge", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/staff/persons/{person.id}#merge", status_code=303)
+
+
+@router.post(
+    "/persons/{person_id}/distinct", dependencies=[require("staff.person.edit"), CsrfProtected]
+)
+def person_distinct(
+    person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Record that a proposed person is someone else (a decision, retractable, kept)."""
+    person = _own_person(session, user, person_id)
+    match_id = _int(form.get("match_id"))
+    open_ids = {c.match.id for c in candidates(session, person.id, every=True)}
+    if match_id is None or match_id not in open_ids:
+        raise NotFound("No such proposal.")
+    decide_distinct(session, match_id, user.id)
+    session.commit()
+    return RedirectResponse(f"/staff/persons/{person.id}#merge", status_code=303)
+
+
+@router.post(
+    "/persons/{person_id}/unmerge", dependencies=[require("staff.person.edit"), CsrfProtected]
+)
+def person_unmerge(
+    person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Undo a merge into this person: the absorbed person gets back exactly his reports."""
+    person = _own_person(session, user, person_id)
+    absorbed_id = _int(form.get("absorbed_id"))
+    if absorbed_id is None or absorbed_id not in {p.id for p in merged_into(session, person.id)}:
+        raise NotFound("No such merge.")
+    unmerge_person(session, absorbed_id, user.id)
+    session.commit()
+    return RedirectResponse(f"/staff/persons/{person.id}#merge", status_code=303)
