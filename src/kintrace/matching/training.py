@@ -1,10 +1,13 @@
 """Estimate the shipped parameters from synthetic, labelled data; evaluate on another seed.
 
-    python -m kintrace.matching.training estimate --seed 101 --persons 20000
-    python -m kintrace.matching.training evaluate --seed 202 --persons 5000
+    python -m kintrace.matching.training estimate --seed 101 --persons 8000
+    python -m kintrace.matching.training evaluate --seed 202 --persons 3000
 
-m probabilities come from the generator's true pairs (every pair of records about one
-person), u probabilities from random pairs of different people. Both are smoothed towards
+`estimate` writes the shipped model file in two steps. First m probabilities come from the
+generator's true pairs (every pair of records about one person), u probabilities from
+random pairs of different people. Then `fit_weights` refits the level weights by penalised
+logistic regression on the blocked candidate pairs of another world (seed FIT_SEED), which
+is where the comparisons' dependence shows (twins, name-only pairs); see docs/matching.md. Both are smoothed towards
 the hand-set starting values in comparisons.py (a pseudo-count), and every m is floored:
 real files are noisier than any generator, and a level that the generator never produces
 for a true pair must still not be read as proof of a non-match. Nothing here runs at
