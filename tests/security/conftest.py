@@ -44,12 +44,21 @@ OTHER_ROLES += (Role.analyst, Role.admin)
 _addresses = (f"10.0.0.{n}" for n in itertools.count(2))
 
 
-def email_of(role: str) -> str:
-    return {
+def email_of(role: str, twin: int = 0) -> str:
+    """The identity's account; ``twin`` 1.. names a colleague of the same role and organisation."""
+    email = {
         "caseworker": "alice@a.example.org",
         "supervisor": "bob@a.example.org",
         "other_org_caseworker": "charlie@b.example.org",
     }.get(role, f"{role.replace('_', '-')}@a.example.org")
+    local, _, domain = email.partition("@")
+    return f"{local}{twin}@{domain}" if twin else email
+
+
+# An authenticator code signs an account in once (issue 6), and the world's tests sign each
+# identity in again and again (after every sign-out): they take turns among this many accounts
+# of the same role, as colleagues would, instead of waiting for the app's next code.
+TWINS = 3
 
 
 def new_client(app: FastAPI) -> TestClient:
@@ -78,6 +87,7 @@ class World:
     other_reference: str
     other_secret: str
     clients: dict[str, TestClient] = field(default_factory=dict)
+    sign_ins: dict[str, int] = field(default_factory=dict)
 
     def client(self, identity: str) -> TestClient:
         """A client signed in as ``identity`` (a role of A, "other_org_caseworker" of B, or
@@ -85,7 +95,9 @@ class World:
         if identity not in self.clients:
             client = new_client(self.app)
             if identity != "anonymous":
-                response = sign_in(client, email_of(identity))
+                turn = self.sign_ins.get(identity, 0)
+                self.sign_ins[identity] = turn + 1
+                response = sign_in(client, email_of(identity, turn % TWINS))
                 assert response.status_code == 303, (identity, response.status_code)
             self.clients[identity] = client
         return self.clients[identity]
@@ -122,6 +134,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     personas.org_a,
                     totp_secret=TOTP_SEED,
                 )
+            org_of = {"other_org_caseworker": personas.org_b}
+            roles = {"caseworker": Role.caseworker, "supervisor": Role.supervisor}
+            roles |= {"other_org_caseworker": Role.caseworker}
+            roles |= {role.value: role for role in OTHER_ROLES}
+            for identity, role in roles.items():
+                for twin in range(1, TWINS):
+                    create_user(
+                        session,
+                        email_of(identity, twin),
+                        PASSWORD,
+                        role,
+                        org_of.get(identity, personas.org_a),
+                        totp_secret=TOTP_SEED,
+                    )
             # A spare account of A for the administrator's account routes to act on, so
             # disabling it or removing its authenticator leaves every identity above intact.
             spare = create_user(
