@@ -1,6 +1,6 @@
-"""Enquiries through the web while the group-commit writer stores them: the family hears
-"received" only after the commit, a full writer answers 503 with Retry-After, and the switch
-back to one transaction per request still stores every enquiry once."""
+"""Enquiries through the web while the group-commit writer stores them (KINTRACE_GROUP_COMMIT=1):
+the family hears "received" only after the commit, a full writer answers 503 with Retry-After,
+and without it (the default) each request commits alone and keys still hold."""
 
 from __future__ import annotations
 
@@ -18,14 +18,22 @@ from kintrace.db.models import Enquiry, IdempotencyRecord
 from kintrace.intake.group_commit import GroupCommitWriter, writer_for
 
 
+@pytest.fixture
+def grouped(web: Web, monkeypatch: pytest.MonkeyPatch) -> Web:
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "1")
+    return web
+
+
 def references(web: Web) -> set[str]:
     with web.sessions() as session:
         return set(session.scalars(sa.select(Enquiry.reference)))
 
 
 def test_families_posting_at_once_are_each_stored_once_and_told_their_own_reference(
-    web: Web,
+    grouped: Web,
 ) -> None:
+    web = grouped
+
     def post(index: int) -> dict[str, str]:
         headers = {"Idempotency-Key": f"family-{index}"}
         response = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
@@ -46,7 +54,8 @@ def test_families_posting_at_once_are_each_stored_once_and_told_their_own_refere
     assert states == {"complete"}
 
 
-def test_the_enquiry_form_receipt_comes_from_the_writer_after_the_commit(web: Web) -> None:
+def test_the_enquiry_form_receipt_comes_from_the_writer_after_the_commit(grouped: Web) -> None:
+    web = grouped
     response = web.client.post("/enquiry", data={**form_fields(), "csrf_token": web.csrf()})
     assert response.status_code == 201
     codes = receipt_codes(response.text)
@@ -55,7 +64,8 @@ def test_the_enquiry_form_receipt_comes_from_the_writer_after_the_commit(web: We
     assert writer.stats.items >= 1
 
 
-def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(web: Web) -> None:
+def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(grouped: Web) -> None:
+    web = grouped
     writer = GroupCommitWriter(web.app.state.sessionmaker, max_pending=1)
     web.app.state.intake_writer = writer
     gate, entered = threading.Event(), threading.Event()
@@ -84,9 +94,8 @@ def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(web: Web)
 
 
 def test_with_group_commit_off_each_request_commits_alone_and_keys_still_hold(
-    web: Web, monkeypatch: pytest.MonkeyPatch
+    web: Web,
 ) -> None:
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "0")
     headers = {"Idempotency-Key": "alone"}
     first = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
     second = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)

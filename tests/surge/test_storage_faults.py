@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from tests.factories import enquiry_payload
@@ -68,9 +69,11 @@ def counts(web: Web) -> tuple[int, int]:
     return enquiries, in_flight or 0
 
 
+@pytest.mark.parametrize("group_commit", ["0", "1"], ids=["one_tx", "group_commit"])
 def test_a_full_disk_answers_503_keeps_every_acknowledged_enquiry_and_recovers(
-    sqlite_web: Web, json_logs: io.StringIO
+    sqlite_web: Web, json_logs: io.StringIO, group_commit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", group_commit)
     web = sqlite_web
     acknowledged = []
     refused = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -48,7 +49,11 @@ def jobs_by_subject(session: Session, subject_type: str) -> Counter[int]:
     return Counter(rows)
 
 
-def test_enquiry_intake_leaves_no_half_state_whichever_statement_fails(web: Web) -> None:
+@pytest.mark.parametrize("group_commit", ["0", "1"], ids=["one_tx", "group_commit"])
+def test_enquiry_intake_leaves_no_half_state_whichever_statement_fails(
+    web: Web, group_commit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", group_commit)
     client = TestClient(web.app, raise_server_exceptions=False)
     engine = web.app.state.engine
     acknowledged: set[str] = set()

@@ -58,9 +58,11 @@ class SurgeSettings(BaseSettings):
     min_free_disk_mb: int = 200
     # uvicorn waits this long for requests in flight when told to stop (SIGTERM).
     graceful_shutdown_s: int = 30
-    # Enquiries of concurrent families share one transaction and one fsync
-    # (kintrace.intake.group_commit); 0 gives each request its own, as before.
-    group_commit: bool = True
+    # 1: enquiries of concurrent families share one transaction and one fsync
+    # (kintrace.intake.group_commit). Off by default: it helps a surge of new enquiries on
+    # SQLite, but with status reads and staff pages in the mix the single writer starves for
+    # SQLite's lock, and on PostgreSQL it was slower (docs/operations-surge.md).
+    group_commit: bool = False
 
 
 @dataclass
