@@ -147,6 +147,9 @@ def main() -> None:
             "link_candidate_pairs": link_stats["candidate_pairs"],
             "dedupe_blocking_recall": round(dedupe_stats["blocking_recall"], 4),
             "link_blocking_recall": round(link_stats["blocking_recall"], 4),
+            # True pairs the model calls a match (p >= 0.5 when scored) that blocking kept.
+            "dedupe_match_recall_of_blocking": round(dedupe_stats["match_recall_of_blocking"], 4),
+            "link_match_recall_of_blocking": round(link_stats["match_recall_of_blocking"], 4),
             "dedupe_pairs_written": len(dedupe_pairs),
             "link_pairs_written": len(link_pairs),
         },
@@ -205,6 +208,11 @@ def main() -> None:
         ),
         ("blocking recall dedupe", f"{e['dedupe_blocking_recall']:.4f}", ">= 0.99"),
         ("blocking recall link", f"{e['link_blocking_recall']:.4f}", ">= 0.99"),
+        (
+            "matches (p >= 0.5) kept by blocking, dedupe / link",
+            f"{e['dedupe_match_recall_of_blocking']:.4f} / {e['link_match_recall_of_blocking']:.4f}",
+            "",
+        ),
     ]
     if "baseline" in result:
         b = result["baseline"]

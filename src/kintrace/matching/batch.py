@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
+    MAX_PROBE_BLOCK_SIZE,
     TF_COLUMNS,
     Progress,
     ScoredPair,
@@ -49,15 +50,53 @@ def key_table_sql(source: str) -> str:
     )
 
 
-def _split_big_blocks(con: Any, table: str, big: str) -> None:
+def _split_big_blocks(con: Any, source: str, table: str, big: str, *, targets: bool) -> None:
     """A key too common in the searched population (`big`) is narrowed by the birth year
-    (the same `sub_key` the real-time index uses); without a year the record drops it."""
+    (the same `sub_key` the real-time index uses). A record without a year keeps the wide
+    key as a *probe*: it meets the block's other records, which (with `targets`, on the
+    searched side) stay filed under the wide key too, but weakly — so they meet the
+    probes and never each other (that pairing is what the narrowed keys are for)."""
     con.execute(
         f"CREATE TABLE {table} AS "
-        f"SELECT rid, k, weak FROM {table}_all WHERE k NOT IN (SELECT k FROM {big}) "
-        f"UNION ALL SELECT rid, k || '|y' || birth_y AS k, weak FROM {table}_all "
-        f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big})"
+        f"SELECT rid, k, weak FROM {source} WHERE k NOT IN (SELECT k FROM {big}) "
+        f"UNION ALL SELECT rid, k || '|y' || birth_y AS k, weak FROM {source} "
+        f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big}) "
+        f"UNION ALL SELECT rid, k, weak FROM {source} "
+        f"WHERE birth_y IS NULL AND k IN (SELECT k FROM {big}) "
+        + (
+            f"UNION ALL SELECT rid, k, TRUE AS weak FROM {source} "
+            f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big})"
+            if targets
+            else ""
+        )
     )
+
+
+def key_tables(con: Any, population: str, left: str | None) -> None:
+    """Key tables `kr` (the searched population, capped) and, for a link, `kl` (`left`).
+
+    Blocks of at most MAX_BLOCK_SIZE records pair everyone; a bigger block pairs within
+    its birth years, plus its year-less records (probes) with everyone in it, up to
+    MAX_PROBE_BLOCK_SIZE records; a block bigger still (or a narrowed one still above
+    MAX_BLOCK_SIZE) is dropped: its records meet through their narrower keys.
+    """
+    con.execute(f"CREATE TABLE kr_all AS {key_table_sql(population)}")
+    con.execute(
+        f"CREATE TABLE big AS SELECT k FROM kr_all GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE}"
+    )
+    _split_big_blocks(con, "kr_all", "kr_split", "big", targets=True)
+    con.execute(
+        "CREATE TABLE kr AS SELECT kr_split.* FROM kr_split JOIN ("
+        "SELECT k FROM kr_split GROUP BY k HAVING count(*) <= "
+        f"CASE WHEN k IN (SELECT k FROM big) THEN {MAX_PROBE_BLOCK_SIZE} "
+        f"ELSE {MAX_BLOCK_SIZE} END"
+        # In a dedupe a block of weak rows only pairs nothing; in a link `kl` may probe it.
+        + (" AND NOT bool_and(weak)" if left is None else "")
+        + ") keep USING (k)"
+    )
+    if left is not None:
+        con.execute(f"CREATE TABLE kl_all AS {key_table_sql(left)}")
+        _split_big_blocks(con, "kl_all", "kl", "big", targets=False)
 
 
 def candidate_pairs_sql(dedupe: bool) -> str:
@@ -74,30 +113,41 @@ def candidate_pairs_sql(dedupe: bool) -> str:
     )
 
 
-def _blocking_recall(con: Any, stats: dict[str, Any], dedupe: bool) -> float:
-    """Share of true pairs (same label) that blocking made candidates (benchmarks only)."""
+def _truth_pairs(con: Any, stats: dict[str, Any], dedupe: bool) -> None:
+    """Table `truth` of every true pair (same label), as (rid_l, rid_r); benchmarks only."""
     left = stats["labels_left"]
     con.register("lab_l", pa.table({"rid": range(len(left)), "label": left}))
     if dedupe:
-        total = con.execute(
-            "SELECT sum(c * (c - 1) / 2) FROM (SELECT count(*) c FROM lab_l GROUP BY label)"
-        ).fetchall()[0][0]
-        found = con.execute(
-            "SELECT count(*) FROM pairs p JOIN lab_l a ON a.rid = p.rid_l "
-            "JOIN lab_l b ON b.rid = p.rid_r WHERE a.label = b.label"
-        ).fetchall()[0][0]
+        con.execute(
+            "CREATE TABLE truth AS SELECT a.rid AS rid_l, b.rid AS rid_r FROM lab_l a "
+            "JOIN lab_l b ON a.label = b.label AND a.rid < b.rid"
+        )
     else:
         right = stats["labels_right"]
         offset = len(left)
         con.register("lab_r", pa.table({"rid": range(offset, offset + len(right)), "label": right}))
-        total = con.execute(
-            "SELECT sum(a.c * b.c) FROM (SELECT label, count(*) c FROM lab_l GROUP BY label) a "
-            "JOIN (SELECT label, count(*) c FROM lab_r GROUP BY label) b USING (label)"
-        ).fetchall()[0][0]
-        found = con.execute(
-            "SELECT count(*) FROM pairs p JOIN lab_l a ON a.rid = p.rid_l "
-            "JOIN lab_r b ON b.rid = p.rid_r WHERE a.label = b.label"
-        ).fetchall()[0][0]
+        con.execute(
+            "CREATE TABLE truth AS SELECT a.rid AS rid_l, b.rid AS rid_r FROM lab_l a "
+            "JOIN lab_r b ON a.label = b.label"
+        )
+
+
+def _blocking_recall(con: Any, stats: dict[str, Any], dedupe: bool) -> float:
+    """Share of true pairs (same label) that blocking made candidates (benchmarks only).
+
+    Also counts, in `stats`, the true pairs that blocking lost although the model would
+    have called them a match (p >= 0.5 when scored anyway): `missed_matches`, and
+    `true_pairs` / `true_pairs_found`. A lost pair the model would put below 0.5 (a name
+    with nothing else, among a hundred namesakes) costs nothing in the output.
+    """
+    _truth_pairs(con, stats, dedupe)
+    total = con.execute("SELECT count(*) FROM truth").fetchall()[0][0]
+    found = con.execute("SELECT count(*) FROM truth JOIN pairs USING (rid_l, rid_r)").fetchall()[0][
+        0
+    ]
+    con.execute("CREATE TABLE missed AS SELECT * FROM truth EXCEPT SELECT * FROM pairs")
+    stats["true_pairs"] = int(total)
+    stats["true_pairs_found"] = int(found)
     return float(found) / float(total) if total else 1.0
 
 
@@ -130,19 +180,7 @@ def link_tables(
         _with_tf(con, "r_raw", "r_feat")
     right_feat = "l_feat" if dedupe else "r_feat"
 
-    con.execute(f"CREATE TABLE kr_split_all AS {key_table_sql(population)}")
-    con.execute(
-        "CREATE TABLE big AS SELECT k FROM kr_split_all GROUP BY k "
-        f"HAVING count(*) > {MAX_BLOCK_SIZE}"
-    )
-    _split_big_blocks(con, "kr_split", "big")
-    con.execute(
-        "CREATE TABLE kr AS SELECT * FROM kr_split WHERE k NOT IN (SELECT k FROM kr_split "
-        f"GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE})"
-    )
-    if not dedupe:
-        con.execute(f"CREATE TABLE kl_all AS {key_table_sql('l_raw')}")
-        _split_big_blocks(con, "kl", "big")
+    key_tables(con, population, None if dedupe else "l_raw")
     if progress:
         progress("blocking", 0, 1)
     con.execute(f"CREATE TABLE pairs AS {candidate_pairs_sql(dedupe)}")
@@ -167,6 +205,21 @@ def link_tables(
         results.append(score(con, model, model.gamma_sql("wide"), threshold))
         if progress:
             progress("scoring", i + 1, n_chunks)
+    if stats is not None and "labels_left" in stats:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM missed p "
+            f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
+        )
+        lost = score(con, model, model.gamma_sql("wide"), 0.5)
+        stats["missed_matches"] = lost.num_rows
+        found_matches = 0
+        if results:
+            con.register("scored_all", pa.concat_tables(results))
+            found_matches = con.execute(
+                "SELECT count(*) FROM scored_all JOIN truth USING (rid_l, rid_r) "
+                "WHERE match_probability >= 0.5"
+            ).fetchall()[0][0]
+        stats["match_recall_of_blocking"] = found_matches / max(1, found_matches + lost.num_rows)
     con.close()
     scored = pa.concat_tables(results) if results else None
     if scored is None:

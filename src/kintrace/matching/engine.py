@@ -21,6 +21,10 @@ from kintrace.matching.model import ScoringModel
 #: other, narrower keys of the same records still find their true partners.
 MAX_BLOCK_SIZE = 100
 
+#: A record with no birth year cannot use the year-narrowed keys of a big block; in batch
+#: it still meets every record of a block up to this size (see batch.key_tables).
+MAX_PROBE_BLOCK_SIZE = 300
+
 #: Columns of the feature table that are compared (see comparisons.py).
 TF_COLUMNS = ("family", "given")
 

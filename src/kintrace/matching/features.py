@@ -313,11 +313,25 @@ def _load_analyser() -> Callable[..., Any] | None:
 _ANALYSE = _load_analyser()
 
 
-@lru_cache(maxsize=500_000)
+#: Names analysed ahead of a parallel build (see build_features); emptied after it.
+_NAME_CACHE: dict[tuple[str, str, str, str, str], tuple[NameKeys, bool]] = {}
+
+
 def name_keys(
     full_name: str, given: str, patronymic: str, family: str, sex: str
 ) -> tuple[NameKeys, bool]:
     """Name keys for one record; the flag is False when the normaliser failed on it."""
+    args = (full_name, given, patronymic, family, sex)
+    cached = _NAME_CACHE.get(args)
+    if cached is not None:
+        return cached
+    return _name_keys(*args)
+
+
+@lru_cache(maxsize=500_000)
+def _name_keys(
+    full_name: str, given: str, patronymic: str, family: str, sex: str
+) -> tuple[NameKeys, bool]:
     if _ANALYSE is None:
         return _fallback_name(full_name, given, patronymic, family, sex), True
     try:
@@ -492,7 +506,9 @@ def blocking_keys(
     population are skipped (see docs/matching.md):
 
     - fg: family + given (skeletons): any spelling, script or case ending of both names;
+    - fgp: family + given + patronymic: the same, narrow enough for a million records;
     - fi: family + the given name's initial: initials ("S. V. Kislitsa"); weak (see below);
+    - fip: family + both initials ("Гончар М.В."); weak for a record with both names;
     - fd, gd: family one edit away + given, and the other way round: a typo or OCR slip;
     - fy: family + birth year: a given name garbled;
     - gm: given + birth year and month: a surname misspelt beyond recognition;
@@ -509,12 +525,22 @@ def blocking_keys(
     # with each other, so "Kovalenko O." finds Oleksandr and Oleh Kovalenko but the two
     # men are not paired by their initial.
     weak = "~" if n.given else ""
+    pi = initial_class(n.patronymic or n.patronymic_initial)
     keys: set[str] = set()
     for f in fam:
         for g in giv[:2]:
             keys.add(f"fg|{f}|{g}")
+            # The whole name: narrow enough to stay under the block cap in a million
+            # records, so two year-less records of one man still meet.
+            for p in pat[:1]:
+                keys.add(f"fgp|{f}|{g}|{p}")
         if gi:
             keys.add(f"{weak}fi|{f}|{gi}")
+            if pi:
+                # Both initials («Гончар М.В.»): far narrower than one initial; weak for a
+                # record that spells both names out, as above.
+                both = "~" if n.given and n.patronymic else ""
+                keys.add(f"{both}fip|{f}|{gi}{pi}")
         if by is not None:
             keys.add(f"fy|{f}|{by}")
     if n.order_uncertain:
@@ -568,11 +594,45 @@ def _get(record: dict[str, Any], key: str) -> str:
 
 _PARALLEL_MIN = 20_000
 _CHUNK = 10_000
+_NAME_CHUNK = 5_000
+
+
+def _sex_of(record: dict[str, Any]) -> str:
+    sex = _get(record, "sex").upper()
+    return sex if sex in ("M", "F") else ""
+
+
+def _name_args(record: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """The arguments of `name_keys` for a record (the cache key of its name analysis)."""
+    return (
+        _get(record, "full_name"),
+        _get(record, "given_name"),
+        _get(record, "patronymic"),
+        _get(record, "family_name"),
+        _sex_of(record),
+    )
+
+
+def _analyse_chunk(
+    names: Sequence[tuple[str, str, str, str, str]],
+) -> list[tuple[NameKeys, bool]]:
+    return [name_keys(*args) for args in names]
 
 
 def _build_chunk(args: tuple[Sequence[dict[str, Any]], int]) -> Features:
     records, rid_offset = args
     return _build_features(records, rid_offset=rid_offset, progress=None)
+
+
+def _distinct_names(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
+    """Every distinct name (as `name_keys` takes it) of the records, mothers' included."""
+    seen: dict[tuple[str, str, str, str, str], None] = {}
+    for rec in records:
+        seen.setdefault(_name_args(rec), None)
+        mother = _get(rec, "mother_maiden_name")
+        if mother:
+            seen.setdefault(("", "", "", mother, "F"), None)
+    return list(seen)
 
 
 def build_features(
@@ -584,16 +644,26 @@ def build_features(
 ) -> Features:
     """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls.
 
-    Large inputs are split over worker processes (one per core by default): reading names
-    across scripts is pure Python and the slowest step of a big run.
+    Large inputs use one process per core (by default) twice: first each DISTINCT name is
+    analysed once (reading names across scripts is pure Python and by far the slowest
+    step; real lists repeat names massively), then the rows are built in chunks by forked
+    workers that inherit the analysed names.
     """
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if n_workers <= 1 or len(records) < _PARALLEL_MIN:
         return _build_features(records, rid_offset=rid_offset, progress=progress)
+    ctx = multiprocessing.get_context("fork")
+    names = [a for a in _distinct_names(records) if a not in _NAME_CACHE]
+    name_chunks = [names[i : i + _NAME_CHUNK] for i in range(0, len(names), _NAME_CHUNK)]
+    with ctx.Pool(n_workers) as pool:
+        for chunk, analysed in zip(
+            name_chunks, pool.imap(_analyse_chunk, name_chunks), strict=True
+        ):
+            _NAME_CACHE.update(zip(chunk, analysed, strict=True))
     chunks = [(records[i : i + _CHUNK], rid_offset + i) for i in range(0, len(records), _CHUNK)]
     tables: list[pa.Table] = []
     warnings: list[FeatureWarning] = []
-    ctx = multiprocessing.get_context("fork")
+    # Forked after the names are in _NAME_CACHE, so the workers only look them up.
     with ctx.Pool(n_workers) as pool:
         for i, part in enumerate(pool.imap(_build_chunk, chunks)):
             tables.append(part.table)
@@ -603,6 +673,7 @@ def build_features(
             )
             if progress is not None:
                 progress(part.table.num_rows)
+    _NAME_CACHE.clear()
     return Features(pa.concat_tables(tables), warnings)
 
 
@@ -615,17 +686,10 @@ def _build_features(
     cols: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
     warnings: list[FeatureWarning] = []
     for i, rec in enumerate(records):
-        sex_raw = _get(rec, "sex").upper()
-        sex = sex_raw if sex_raw in ("M", "F") else ""
-        if sex_raw and not sex:
+        args = _name_args(rec)
+        if not args[4] and _get(rec, "sex"):
             warnings.append(FeatureWarning(i, "sex", "is neither M nor F; read as empty"))
-        keys, ok = name_keys(
-            _get(rec, "full_name"),
-            _get(rec, "given_name"),
-            _get(rec, "patronymic"),
-            _get(rec, "family_name"),
-            sex,
-        )
+        keys, ok = name_keys(*args)
         if not ok:
             warnings.append(FeatureWarning(i, "name", "could not be normalised; compared as typed"))
         parts = parse_date_parts(_get(rec, "birth_date"))
