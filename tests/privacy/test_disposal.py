@@ -155,3 +155,31 @@ def test_nothing_within_its_retention_period_is_touched(
     assert "Disposed of 0 enquiries and 0 cases" in done.output
     with store.sessions() as session:
         assert len(session.scalars(sa.select(Enquiry)).all()) == 3
+
+
+def test_disposing_a_case_keeps_the_morgues_record_of_the_remains_identified_as_it(
+    store: Store, receipts: list[EnquiryReceipt]
+) -> None:
+    """The remains were found and listed by a morgue, not given by the family: when the case
+    that identified them reaches the end of its retention, the link goes, the record stays."""
+    from kintrace.db.models_forensic import UnidentifiedRemains
+
+    case_id = age(store, receipts)
+    with store.sessions.begin() as session:
+        alice = session.scalars(sa.select(User).order_by(User.id)).first()
+        assert alice is not None
+        remains = UnidentifiedRemains(
+            source_org="Morgue (synthetic)",
+            descriptors={"sex": "M"},
+            created_by=alice.id,
+            identified_case_id=case_id,
+        )
+        session.add(remains)
+        session.flush()
+        remains_id = remains.id
+    with store.sessions.begin() as session:
+        dispose(session, store.settings.retention_days, now=NOW)
+    with store.sessions() as session:
+        kept = session.get(UnidentifiedRemains, remains_id)
+        assert session.get(Case, case_id) is None
+    assert kept is not None and kept.identified_case_id is None

@@ -118,7 +118,9 @@ def _delete_tree(session: Session, table: sa.Table, ids: list[int], counts: dict
 
 
 # Tables whose rows outlive a disposed record they merely point at (the link is cut instead).
-_DETACH_ONLY = frozenset({"enquiry"})  # an enquiry outlives a case only if not disposed itself
+# An enquiry outlives a case only if not disposed itself; remains listed by a morgue are the
+# morgue's record, not the family's, and outlive the case that identified them.
+_DETACH_ONLY = frozenset({"enquiry", "unidentified_remains"})
 
 
 def _tombstone(
