@@ -1,0 +1,45 @@
+"""Batch blocking at scale: what happens when a name key is too common to pair whole."""
+
+from __future__ import annotations
+
+import kintrace.matching.batch as batch_module
+from kintrace.matching import link_records
+from kintrace.matching.batch import link_tables
+from kintrace.matching.features import build_features
+
+
+def _records() -> list[dict[str, str]]:
+    # Five synthetic namesakes born decades apart, and one record of the name alone.
+    dated = [
+        {"record_id": f"r{year}", "full_name": "Петренко Іван", "birth_date": str(year)}
+        for year in (1950, 1960, 1970, 1980, 1990)
+    ]
+    return [*dated, {"record_id": "bare", "full_name": "Ivan Petrenko", "birth_date": ""}]
+
+
+def test_a_record_without_a_birth_year_still_meets_its_namesakes_in_a_too_common_block(
+    monkeypatch,
+) -> None:
+    # A cap of 3 makes the name "too common", as "Ivanov Sergei" is in a million records.
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 3)
+    pairs = link_records(_records())
+    met = {frozenset((p.left_id, p.right_id)) for p in pairs}
+    assert {frozenset(("bare", f"r{y}")) for y in (1950, 1960, 1970, 1980, 1990)} <= met
+
+
+def test_namesakes_with_different_birth_years_are_not_paired_through_a_too_common_block(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 3)
+    stats: dict = {}
+    link_tables(build_features(_records()).table, None, stats=stats)
+    # Only the year-less record meets the others: 5 pairs, not the 15 of the whole block.
+    assert stats["candidate_pairs"] == 5
+
+
+def test_a_block_bigger_than_the_probe_cap_is_dropped(monkeypatch) -> None:
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 3)
+    monkeypatch.setattr(batch_module, "MAX_PROBE_BLOCK_SIZE", 4)
+    stats: dict = {}
+    link_tables(build_features(_records()).table, None, stats=stats)
+    assert stats["candidate_pairs"] == 0
