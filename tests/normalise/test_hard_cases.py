@@ -214,8 +214,7 @@ def test_it_keeps_a_soft_sign_before_o_out_of_the_other_readings_of_j() -> None:
 
 
 def test_it_reads_the_wrong_keyboard_layout_even_with_a_slip_on_top() -> None:
-    # «Вадтик Киселев» typed on the Latin layout: the slipped name is no table entry, but the
-    # surname is one pymorphy knows.
+    # «Вадтик Киселев» typed on the Latin layout: the slipped name is one slip from Вадим.
     a = analyse_name("Dflnbr Rbctktd")
     assert a.family == analyse_name("Киселев Вадим").family
     assert analyse_name("Вадим Киселев").given in a.given_variants

@@ -95,5 +95,5 @@ def is_known_person_word(word: str, lang: str | None) -> bool:
     """True when pymorphy knows ``word`` as a name, surname or patronymic (layout repair test)."""
     return any(
         ("Name" in p.tag or "Surn" in p.tag or "Patr" in p.tag) and p.is_known
-        for p in _analyser(_lang(lang)).parse(word)
+        for p in _parses(word, _lang(lang))
     )

@@ -761,14 +761,12 @@ def _layout_reading(text: str) -> str | None:
         if _knows_a_name(_tokenise(reading)):
             return reading
     if readings and all(sc == "latin" for sc in letters):
-        # A slip on top of the wrong layout (Вадтик Киселев): a Cyrillic reading whose
-        # words pymorphy knows as a surname, or a slipped given name near a known one, will do.
+        # A slip on top of the wrong layout (Вадтик Киселев): a reading with a given name one
+        # slip from a known one will do (the dictionary is not asked: too dear for every
+        # foreign name that reaches this point).
         for reading in readings:
             toks = [t for t in _tokenise(reading) if not t.initial]
-            if len(toks) >= 2 and any(
-                morph.is_known_person_word(t.text.lower(), None) or near_given(t.key, None)
-                for t in toks
-            ):
+            if len(toks) >= 2 and any(near_given(t.key, None) for t in toks):
                 return reading
     return None
 
