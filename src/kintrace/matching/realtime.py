@@ -2,21 +2,22 @@
 
 The index keeps the reports' comparison columns in compact numpy form (strings as codes
 into one dictionary per column, lists as flat arrays with offsets, dates as numbers) and
-files every report under its blocking keys: 64-bit hashes in one sorted array, with the
-rows of each key next to each other. A query computes the enquiry's keys, gathers the
-reports filed under them, and scores those pairs in numpy with the shipped model's own
-levels: the CASE expressions Splink writes from the model are read once (sqlglot, which
-Splink itself uses) and evaluated over the candidates' columns, so a pair gets the same
-level, the same term-frequency adjustment and the same prior as in
-`link_records(enquiries, reports)` (tests/matching/test_parity.py). A level written with
-a function the evaluator does not know is scored by DuckDB instead, with the same SQL as
-batch: slower, never different.
+files every report under its keys: 64-bit hashes in one sorted array, with the rows of
+each key next to each other. A query computes the enquiry's keys, gathers the reports
+filed under them, and scores those pairs in numpy with the shipped model's own levels:
+the CASE expressions Splink writes from the model are read once (sqlglot, which Splink
+itself uses) and evaluated over the candidates' columns, so a pair gets the same level,
+the same term-frequency adjustment and the same prior as in
+`link_records(enquiries, reports)` (tests/matching/test_realtime.py, pair by pair). A
+level written with a function the evaluator does not know is scored by DuckDB instead,
+with the same SQL as batch: slower, never different.
 
-Blocks are decided at query time over the current population, exactly as batch decides
-them over the reports: a key filed under more than MAX_BLOCK_SIZE reports is narrowed to
-the enquiry's birth year, and skipped if still too common or the enquiry has no year. So
-`add` files new reports without a rebuild and the answers stay those of a batch run over
-everything indexed.
+Candidates are decided at query time over the current population: every pair batch
+would make (a key filed under more than MAX_BLOCK_SIZE reports narrowed to the enquiry's
+birth year, skipped if still too common or without a year), and then, as one enquiry can
+afford it, up to REALTIME_CANDIDATES more from the blocks batch skips and from real
+time's own keys (see `candidates`). So `add` and `remove` change the index without a
+rebuild, and the answers stay those of an index built over what is there now.
 """
 
 from __future__ import annotations
