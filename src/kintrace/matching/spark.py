@@ -4,8 +4,9 @@ The same model and the same candidate pairs as the DuckDB engine (`batch.link_ta
 Spark so that a national bureau's tens of millions of records are not bound to one machine:
 
 - features are built by `build_features` (the same names, keys and variants);
-- blocking is the same SQL, in Spark's dialect: one row per (record, key), keys shared by more
-  than `MAX_BLOCK_SIZE` records narrowed by the birth year, weak keys never paired together;
+- blocking is `batch.key_tables` in Spark's dialect: one row per (record, key), keys shared by
+  more than `MAX_BLOCK_SIZE` records narrowed by the birth year, year-less records probing the
+  big block up to `MAX_PROBE_BLOCK_SIZE`, weak keys never paired together;
 - the comparison levels are Splink's own SQL from the shipped settings (`gamma_sql`), with the
   three DuckDB functions it uses given Spark equivalents that return the same numbers:
   `list_has_any` → `arrays_overlap`, and `jaro_winkler_similarity` / `damerau_levenshtein` as
@@ -32,8 +33,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from kintrace.matching.batch import candidate_pairs_sql
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
+    MAX_PROBE_BLOCK_SIZE,
     TF_COLUMNS,
     ScoredPair,
     scored_pairs,
@@ -158,12 +161,41 @@ def _key_table(source: str) -> str:
     )
 
 
-def _split_big_blocks(spark: Any, name: str, big: str) -> None:
+def _split_big_blocks(spark: Any, source: str, table: str, big: str, *, targets: bool) -> None:
+    """`batch._split_big_blocks` in Spark: a key of a big block is narrowed by the birth year;
+    year-less records keep it as probes, and (``targets``) dated records stay filed under it
+    weakly, so they meet the probes and never each other."""
+    in_big = f"FROM {source} LEFT SEMI JOIN {big} USING (k)"
+    sql = (
+        f"SELECT rid, k, weak FROM {source} LEFT ANTI JOIN {big} USING (k) "
+        f"UNION ALL SELECT rid, concat(k, '|y', CAST(birth_y AS STRING)) AS k, weak {in_big} "
+        "WHERE birth_y IS NOT NULL "
+        f"UNION ALL SELECT rid, k, weak {in_big} WHERE birth_y IS NULL"
+    )
+    if targets:
+        sql += f" UNION ALL SELECT rid, k, TRUE AS weak {in_big} WHERE birth_y IS NOT NULL"
+    spark.sql(sql).createOrReplaceTempView(table)
+
+
+def _key_tables(spark: Any, population: str, left: str | None) -> None:
+    """`batch.key_tables` in Spark: views `kr` (searched population, capped) and `kl`."""
+    spark.sql(_key_table(population)).createOrReplaceTempView("kr_all")
     spark.sql(
-        f"SELECT rid, k, weak FROM {name}_all LEFT ANTI JOIN {big} USING (k) "
-        f"UNION ALL SELECT rid, concat(k, '|y', CAST(birth_y AS STRING)) AS k, weak "
-        f"FROM {name}_all LEFT SEMI JOIN {big} USING (k) WHERE birth_y IS NOT NULL"
-    ).createOrReplaceTempView(name)
+        f"SELECT k FROM kr_all GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE}"
+    ).cache().createOrReplaceTempView("big")
+    _split_big_blocks(spark, "kr_all", "kr_split", "big", targets=True)
+    # Spark allows no IN-subquery in HAVING: the "is it a big block" flag comes by a join.
+    spark.sql(
+        "SELECT s.rid, s.k, s.weak FROM kr_split s JOIN ("
+        "SELECT c.k FROM (SELECT k, count(*) AS n, bool_and(weak) AS all_weak "
+        "FROM kr_split GROUP BY k) c LEFT JOIN (SELECT k, TRUE AS wide FROM big) w ON c.k = w.k "
+        f"WHERE c.n <= CASE WHEN w.wide THEN {MAX_PROBE_BLOCK_SIZE} ELSE {MAX_BLOCK_SIZE} END"
+        + (" AND NOT c.all_weak" if left is None else "")
+        + ") keep ON s.k = keep.k"
+    ).createOrReplaceTempView("kr")
+    if left is not None:
+        spark.sql(_key_table(left)).createOrReplaceTempView("kl_all")
+        _split_big_blocks(spark, "kl_all", "kl", "big", targets=False)
 
 
 def link_tables_spark(
@@ -197,28 +229,8 @@ def link_tables_spark(
         ).cache().createOrReplaceTempView(feat)
     right_feat = "l_feat" if dedupe else "r_feat"
 
-    spark.sql(_key_table(population)).createOrReplaceTempView("kr_split_all")
-    spark.sql(
-        f"SELECT k FROM kr_split_all GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE}"
-    ).cache().createOrReplaceTempView("big")
-    _split_big_blocks(spark, "kr_split", "big")
-    spark.sql(
-        "SELECT * FROM kr_split LEFT ANTI JOIN (SELECT k FROM kr_split GROUP BY k "
-        f"HAVING count(*) > {MAX_BLOCK_SIZE}) USING (k)"
-    ).createOrReplaceTempView("kr")
-    if dedupe:
-        pairs_sql = (
-            "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r "
-            "FROM kr a JOIN kr b ON a.k = b.k AND a.rid < b.rid WHERE NOT (a.weak AND b.weak)"
-        )
-    else:
-        spark.sql(_key_table("l_raw")).createOrReplaceTempView("kl_all")
-        _split_big_blocks(spark, "kl", "big")
-        pairs_sql = (
-            "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r FROM kl a JOIN kr b ON a.k = b.k "
-            "WHERE NOT (a.weak AND b.weak)"
-        )
-    spark.sql(pairs_sql).createOrReplaceTempView("pairs")
+    _key_tables(spark, population, None if dedupe else "l_raw")
+    spark.sql(candidate_pairs_sql(dedupe)).createOrReplaceTempView("pairs")
     spark.sql(
         f"SELECT {wide_select(model, 'a', 'b')} FROM pairs p "
         f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
