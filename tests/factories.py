@@ -135,8 +135,8 @@ ISSUED_TOTP_STEPS: dict[tuple[str, str], int] = {}
 
 def totp_code(seed: str = TOTP_SEED, account: str = "") -> str:
     """An authenticator code for ``seed`` (the personas' seed by default) that ``account`` has
-    not used yet: the previous, current or next 30-second step, waiting for a new step only
-    when all three are spent."""
+    not used yet: the current or next 30-second step, waiting for a new step only when both
+    are spent."""
     import time
 
     import pyotp
@@ -145,8 +145,10 @@ def totp_code(seed: str = TOTP_SEED, account: str = "") -> str:
 
     totp = pyotp.TOTP(seed)
     now_step = int(security.clock()) // totp.interval
-    step = max(now_step - 1, ISSUED_TOTP_STEPS.get((seed, account), now_step - 2) + 1)
+    # Never the previous step: on a loaded machine the request could reach the service after
+    # the step turned, when that code is no longer accepted.
+    step = max(now_step, ISSUED_TOTP_STEPS.get((seed, account), now_step - 1) + 1)
     if step > now_step + 1:
-        time.sleep((step - 1) * totp.interval - security.clock() + 0.05)
+        time.sleep(max(0.0, (step - 1) * totp.interval - security.clock() + 0.05))
     ISSUED_TOTP_STEPS[(seed, account)] = step
     return totp.generate_otp(step)
