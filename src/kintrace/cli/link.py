@@ -44,7 +44,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--explain", help="Add a readable explanation column.")
         ] = False,
         engine: Annotated[
-            str, typer.Option("--engine", help="Execution engine (only duckdb for now).")
+            str,
+            typer.Option(
+                "--engine",
+                help="Execution engine: duckdb (one machine) or spark (pyspark and Java 17; "
+                "KINTRACE_SPARK_MASTER names a cluster, default local[*]).",
+            ),
         ] = "duckdb",
     ) -> None:
         """Link records across scripts and spellings; write left_id,right_id,match_probability.
@@ -57,8 +62,8 @@ def register(app: typer.Typer) -> None:
         from kintrace.matching.features import build_features
 
         err = Console(stderr=True)
-        if engine != "duckdb":
-            raise _fail(err, f"engine {engine!r} is not available; use duckdb.")
+        if engine not in ("duckdb", "spark"):
+            raise _fail(err, f"engine {engine!r} is not available; use duckdb or spark.")
         try:
             lf_file = read_exchange_csv(left)
             rf_file = read_exchange_csv(right) if right is not None else None
@@ -97,13 +102,26 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(stage, total=of)
                 bar.update(tasks[stage], completed=done, total=of)
 
-            pairs = link_tables(
-                lf.table,
-                rf.table if rf else None,
-                threshold=max(threshold, 0.01),
-                explain=explain,
-                progress=progress,
-            )
+            if engine == "spark":
+                from kintrace.matching.spark import SparkUnavailable, link_tables_spark
+
+                try:
+                    pairs = link_tables_spark(
+                        lf.table,
+                        rf.table if rf else None,
+                        threshold=max(threshold, 0.01),
+                        explain=explain,
+                    )
+                except SparkUnavailable as exc:
+                    raise _fail(err, str(exc)) from None
+            else:
+                pairs = link_tables(
+                    lf.table,
+                    rf.table if rf else None,
+                    threshold=max(threshold, 0.01),
+                    explain=explain,
+                    progress=progress,
+                )
         for name, file, feats in (
             (str(left), lf_file, lf),
             (str(right), rf_file, rf),
