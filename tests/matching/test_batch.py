@@ -43,3 +43,26 @@ def test_a_block_bigger_than_the_probe_cap_is_dropped(monkeypatch) -> None:
     stats: dict = {}
     link_tables(build_features(_records()).table, None, stats=stats)
     assert stats["candidate_pairs"] == 0
+
+
+def test_no_spill_folder_with_name_keys_is_left_behind_after_a_link(tmp_path, monkeypatch) -> None:
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert link_records(_records())
+    gc.collect()
+    assert list(tmp_path.glob("kintrace-duckdb*")) == []
+
+
+def test_the_spill_folder_is_private_while_the_connection_lives(tmp_path) -> None:
+    from kintrace.matching.engine import connect
+
+    con = connect(spill_dir=str(tmp_path))
+    (folder,) = tmp_path.glob("kintrace-duckdb-*")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    del con
+    import gc
+
+    gc.collect()
+    assert not folder.exists()

@@ -3,8 +3,9 @@ term frequencies, and turning scored rows into ScoredPair objects."""
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,15 +50,23 @@ class ScoredPair:
 
 
 def connect(
-    threads: int | None = None, memory_limit: str | None = None
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    spill_dir: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that spills big joins into a private folder.
+
+    The folder (mode 0700, under `spill_dir` or the system temp folder) holds name keys in
+    clear while a join spills, so it is made per connection and removed with it (when the
+    connection is garbage-collected, or at exit at the latest).
+    """
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
-    # An in-memory database spills big joins here rather than failing.
-    spill = os.path.join(tempfile.gettempdir(), "kintrace-duckdb")
+    spill = tempfile.mkdtemp(prefix="kintrace-duckdb-", dir=spill_dir)  # mode 0700
+    weakref.finalize(con, shutil.rmtree, spill, ignore_errors=True)
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
