@@ -228,6 +228,21 @@ def test_a_checkpoint_is_signed_automatically_every_n_events(
     assert [c.seq for c in read_checkpoint_file(checkpoint_file(data_dir))] == [12, 15]
 
 
+def test_a_savepoint_released_past_n_events_waits_for_the_outer_commit_to_checkpoint(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit stores each family's enquiry in a savepoint of one shared transaction:
+    releasing the savepoint is not the commit, and a checkpoint taken then would wait for the
+    lock that very transaction holds (30 s on SQLite) and fail, leaving no checkpoint at all."""
+    monkeypatch.setattr(chain, "CHECKPOINT_EVERY", 5)
+    with store.sessions.begin() as session:
+        for i in range(6):
+            with session.begin_nested():
+                audit.record(session, EnquiryRead(actor_kind="enquirer", subject_id=i + 1))
+        assert read_checkpoint_file(checkpoint_file(data_dir)) == []
+    assert [c.seq for c in read_checkpoint_file(checkpoint_file(data_dir))] == [6]
+
+
 def test_who_viewed_lists_the_reads_of_one_case_newest_first(store: Store) -> None:
     with store.sessions.begin() as session:
         audit.record(

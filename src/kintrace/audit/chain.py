@@ -135,7 +135,19 @@ def _checkpoint_after_commit(session: Session) -> None:
     from kintrace.audit.checkpoints import checkpoint_quietly
 
     bind = session.get_bind()
-    sa_event.listen(session, "after_commit", lambda _s: checkpoint_quietly(bind), once=True)
+    done = False
+
+    def after_commit(committed: Session) -> None:
+        nonlocal done
+        # SQLAlchemy also calls this when a savepoint is released (group commit stores each
+        # enquiry in one): the transaction holding the events is still open then, and a
+        # checkpoint would wait for its lock. Only the outermost commit counts.
+        if done or committed.in_nested_transaction():
+            return
+        done = True
+        checkpoint_quietly(bind)
+
+    sa_event.listen(session, "after_commit", after_commit)
 
 
 @dataclass(frozen=True)
