@@ -176,3 +176,30 @@ def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(
             sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)
         )
         assert report_id in set(found)
+
+
+def test_imported_reports_are_clustered_into_persons_by_the_worker(store: Store) -> None:
+    """Issue 4 item 4: a bulk import (no capture card page to cluster it) names one man on two
+    lists in two scripts, and his brother; the worker makes one person of the first two and
+    leaves the brother his own."""
+    from kintrace.db.models import Report
+
+    with store.sessions.begin() as session:
+        bureau, hospital = add_source(session), add_source(session, "Hospital list", "C")
+        rows = [
+            (bureau, "Кислиця Сергій Вікторович", "2001-03-12", "ВТ-123456"),
+            (hospital, "KYSLYTSIA SERHII VIKTOROVYCH", "12.03.2001", "ВТ-123456"),
+            (bureau, "Кислиця Андрій Вікторович", "1998-07-30", "ВТ-654321"),
+        ]
+        ids = [
+            add_report(
+                session, source, full_name=name, birth_date=born, sex="M", service_number=number
+            ).id
+            for source, name, born, number in rows
+        ]
+    MatchWorker(store.sessions).drain()
+    with store.sessions() as session:
+        person = {r.id: r.person_id for r in session.scalars(sa.select(Report))}
+    assert None not in person.values()
+    assert person[ids[0]] == person[ids[1]]
+    assert person[ids[2]] != person[ids[0]]

@@ -106,31 +106,72 @@ def _new_person(session: Session, report: Report) -> Person:
     return person
 
 
-def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, int]:
+def cluster_reports(
+    session: Session,
+    report_ids: Iterable[int],
+    pairs: Iterable[tuple[int, int, float]] | None = None,
+) -> dict[int, int]:
     """Give each of these reports a person; return {report id: person id}.
 
     New reports are linked against the reports that already have a person and against each
     other (a list often names the same man twice). At or above ``AUTO_THRESHOLD`` they join
     one person (the existing person of their best partner, or a new one for the group); in
     the uncertain band the pair goes to the review queue as a report-to-report ``Match``.
+
+    ``pairs`` (new report id, other report id, probability) are the scored candidates when the
+    caller has them already — the match worker takes them from its index, so a big store is
+    never read whole; without them the batch linker scores the new reports against every
+    report that has a person.
     """
     new = list(session.scalars(sa.select(Report).where(Report.id.in_(list(report_ids)))))
     new = sorted((r for r in new if r.person_id is None), key=lambda r: r.id)
     if not new:
         return {}
     new_ids = {r.id for r in new}
-    existing = [
-        r
-        for r in session.scalars(sa.select(Report).where(Report.person_id.is_not(None)))
-        if r.id not in new_ids
-    ]
-    records = [report_record(r) for r in new]
-    across = (
-        link_records(records, [report_record(r) for r in existing], threshold=REVIEW_THRESHOLD)
-        if existing
-        else []
-    )
-    within = link_records(records, threshold=REVIEW_THRESHOLD) if len(records) > 1 else []
+    if pairs is None:
+        existing = [
+            r
+            for r in session.scalars(sa.select(Report).where(Report.person_id.is_not(None)))
+            if r.id not in new_ids
+        ]
+        records = [report_record(r) for r in new]
+        across = (
+            [
+                (int(p.left_id), int(p.right_id), p.match_probability)
+                for p in link_records(
+                    records, [report_record(r) for r in existing], threshold=REVIEW_THRESHOLD
+                )
+            ]
+            if existing
+            else []
+        )
+        within = (
+            [
+                (int(p.left_id), int(p.right_id), p.match_probability)
+                for p in link_records(records, threshold=REVIEW_THRESHOLD)
+            ]
+            if len(records) > 1
+            else []
+        )
+    else:
+        # Each unordered pair once, and only the partners that are already someone.
+        unique: dict[tuple[int, int], tuple[int, int, float]] = {}
+        for left, right, p in pairs:
+            if left != right and p >= REVIEW_THRESHOLD:
+                unique.setdefault((min(left, right), max(left, right)), (left, right, p))
+        within = [t for t in unique.values() if t[0] in new_ids and t[1] in new_ids]
+        partners = {t[1] for t in unique.values() if t[1] not in new_ids}
+        existing = (
+            list(
+                session.scalars(
+                    sa.select(Report).where(Report.id.in_(partners), Report.person_id.is_not(None))
+                )
+            )
+            if partners
+            else []
+        )
+        held = {r.id for r in existing}
+        across = [t for t in unique.values() if t[0] in new_ids and t[1] in held]
 
     # New reports judged one individual form a group (union-find, smallest id as the root).
     root = {r.id: r.id for r in new}
@@ -143,8 +184,7 @@ def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, in
 
     joined_at: dict[int, float] = {}
     uncertain: list[tuple[int, int, float]] = []
-    for pair in within:
-        left, right, p = int(pair.left_id), int(pair.right_id), pair.match_probability
+    for left, right, p in within:
         if p >= AUTO_THRESHOLD:
             a, b = sorted((find(left), find(right)))
             root[b] = a
@@ -154,8 +194,7 @@ def cluster_reports(session: Session, report_ids: Iterable[int]) -> dict[int, in
             uncertain.append((left, right, p))
     by_id = {r.id: r for r in existing}
     best: dict[int, tuple[float, Report]] = {}  # group root -> best existing partner
-    for pair in across:
-        left, right, p = int(pair.left_id), int(pair.right_id), pair.match_probability
+    for left, right, p in across:
         if p >= AUTO_THRESHOLD:
             group = find(left)
             if group not in best or p > best[group][0]:

@@ -44,6 +44,9 @@ CATCH_UP_LIMIT = 500
 #: Enquiries checked for relatives' enquiries per maintenance round (the rest wait their turn,
 #: so a surge's backlog of such checks never holds up new enquiries for long).
 TWINS_PER_ROUND = 50
+#: Reports without a person yet (a CLI import, a PFIF file, a long upload) clustered into
+#: persons per maintenance round, with candidates from the report index.
+CLUSTER_PER_ROUND = 500
 #: Under a continuous stream of jobs, still rebuild and link relatives' enquiries this often.
 MAINTAIN_EVERY = 60.0
 #: Seconds between looks at an empty queue: a family's enquiry is matched within a second
@@ -285,14 +288,45 @@ class MatchWorker:
             self.reports.rebuild(reports)
         if (enquiries_now or 0) < _held(self.enquiries, enquiries_max):
             with self.sessions() as session:
-                records = session.scalars(
+                rows = session.scalars(
                     sa.select(Enquiry).where(
                         Enquiry.state != EnquiryState.withdrawn, Enquiry.id <= enquiries_max
                     )
                 )
-                enquiries = [enquiry_record(e) for e in records]
+                enquiries = [enquiry_record(e) for e in rows]
             self.enquiries.rebuild(enquiries)
         self.link_relatives()
+        self.cluster_reports()
+
+    def cluster_reports(self, limit: int = CLUSTER_PER_ROUND) -> int:
+        """Give reports that have no person yet one (issue 4 item 4), oldest first: their
+        candidates come from the report index, so the store is never read whole. Returns how
+        many reports were clustered."""
+        from kintrace.review.persons import REVIEW_THRESHOLD, cluster_reports
+
+        with self.sessions() as session:
+            pending = list(
+                session.scalars(
+                    sa.select(Report)
+                    .where(Report.person_id.is_(None))
+                    .order_by(Report.id)
+                    .limit(limit)
+                )
+            )
+            records = [report_record(r) for r in pending]
+        if not records:
+            return 0
+        self.reports.add(records)
+        assert self.reports.index is not None
+        found = self.reports.index.query_many(
+            records, min_probability=REVIEW_THRESHOLD, limit=MAX_CANDIDATES + 1
+        )
+        pairs = [
+            (int(p.left_id), int(p.right_id), p.match_probability) for group in found for p in group
+        ]
+        with self.sessions.begin() as session:
+            done = cluster_reports(session, [int(r["record_id"]) for r in records], pairs=pairs)
+        return len(done)
 
     def link_relatives(self) -> None:
         """Check up to TWINS_PER_ROUND newly matched enquiries for relatives' enquiries about
