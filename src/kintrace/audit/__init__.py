@@ -3,13 +3,14 @@ signed checkpoints of it, and who looked at a record."""
 
 from kintrace.audit.chain import AuditUnavailable, ChainCheck, record, verify
 from kintrace.audit.events import AuditEvent
-from kintrace.audit.views import Viewing, who_viewed
+from kintrace.audit.views import Viewing, events_about, who_viewed
 
 __all__ = [
     "AuditEvent",
     "AuditUnavailable",
     "ChainCheck",
     "Viewing",
+    "events_about",
     "record",
     "verify",
     "who_viewed",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,44 @@ class Viewing:
     actor_id: int | None
     kind: str
     seq: int
+    subject_type: str | None = None
+    subject_id: int | None = None
+
+
+def events_about(
+    session: Session,
+    subjects: Mapping[str, Sequence[int]],
+    *,
+    reads_only: bool = True,
+    limit: int = 200,
+) -> list[Viewing]:
+    """The events (newest first) whose subject is one of ``subjects`` ({subject type: ids}):
+    only reads of personal data, or with ``reads_only=False`` every read and change."""
+    conditions = [
+        sa.and_(AuditRow.subject_type == kind, AuditRow.subject_id.in_(ids))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    if not conditions:
+        return []
+    where = sa.or_(*conditions)
+    if reads_only:
+        where = sa.and_(where, sa.or_(*(AuditRow.kind.endswith(s) for s in _READ_SUFFIXES)))
+    rows = session.execute(
+        sa.select(
+            AuditRow.occurred_at,
+            AuditRow.actor_kind,
+            AuditRow.actor_id,
+            AuditRow.kind,
+            AuditRow.seq,
+            AuditRow.subject_type,
+            AuditRow.subject_id,
+        )
+        .where(where)
+        .order_by(AuditRow.seq.desc())
+        .limit(limit)
+    ).all()
+    return [Viewing(*row) for row in rows]
 
 
 def who_viewed(
@@ -29,17 +68,4 @@ def who_viewed(
     """Every recorded read of one record (newest first): who (staff id, enquirer, system),
     when, and through which event. `record_kind` is the audit subject type ("case",
     "enquiry", "report", ...)."""
-    reads = sa.or_(*(AuditRow.kind.endswith(suffix) for suffix in _READ_SUFFIXES))
-    rows = session.execute(
-        sa.select(
-            AuditRow.occurred_at,
-            AuditRow.actor_kind,
-            AuditRow.actor_id,
-            AuditRow.kind,
-            AuditRow.seq,
-        )
-        .where(AuditRow.subject_type == record_kind, AuditRow.subject_id == record_id, reads)
-        .order_by(AuditRow.seq.desc())
-        .limit(limit)
-    ).all()
-    return [Viewing(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return events_about(session, {record_kind: [record_id]}, limit=limit)

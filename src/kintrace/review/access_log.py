@@ -14,7 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from kintrace.db.models import AuditEvent, Disclosure, Enquiry, Match, Message, User
+from kintrace import audit
+from kintrace.db.models import Disclosure, Enquiry, Match, Message, User
 
 LIMIT = 500
 
@@ -49,27 +50,30 @@ def case_subjects(session: Session, case_id: int) -> dict[str, list[int]]:
 
 def case_access_log(session: Session, case_id: int, limit: int = LIMIT) -> list[AccessEntry]:
     """Newest first: each read or change of the case's records, and by whom."""
-    conditions = [
-        sa.and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
-        for kind, ids in case_subjects(session, case_id).items()
-        if ids
-    ]
-    rows = session.execute(
-        sa.select(AuditEvent, User.email, User.role)
-        .outerjoin(User, sa.and_(AuditEvent.actor_kind == "staff", AuditEvent.actor_id == User.id))
-        .where(sa.or_(*conditions))
-        .order_by(AuditEvent.seq.desc())
-        .limit(limit)
-    ).all()
-    return [
-        AccessEntry(
-            at=event.occurred_at,
-            kind=event.kind,
-            actor_kind=event.actor_kind,
-            actor_email=email,
-            actor_role=str(getattr(role, "value", role)) if role is not None else None,
-            subject_type=event.subject_type or "",
-            subject_id=event.subject_id or 0,
+    events = audit.events_about(
+        session, case_subjects(session, case_id), reads_only=False, limit=limit
+    )
+    staff_ids = {e.actor_id for e in events if e.actor_kind == "staff" and e.actor_id}
+    staff: dict[int | None, tuple[str | None, str | None]] = {
+        user_id: (email, str(getattr(role, "value", role)))
+        for user_id, email, role in session.execute(
+            sa.select(User.id, User.email, User.role).where(User.id.in_(staff_ids))
         )
-        for event, email, role in rows
-    ]
+    }
+    entries = []
+    for e in events:
+        email, role = (
+            staff.get(e.actor_id, (None, None)) if e.actor_kind == "staff" else (None, None)
+        )
+        entries.append(
+            AccessEntry(
+                at=e.at,
+                kind=e.kind,
+                actor_kind=e.actor_kind,
+                actor_email=email,
+                actor_role=role,
+                subject_type=e.subject_type or "",
+                subject_id=e.subject_id or 0,
+            )
+        )
+    return entries
