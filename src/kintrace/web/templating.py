@@ -79,3 +79,11 @@ def remember_language(request: Request, response: Response) -> None:
             samesite="lax",
             secure=request.url.scheme == "https",
         )
+
+
+def private_file(data: bytes, media_type: str, disposition: str | None = None) -> Response:
+    """A decrypted photo or scan: never kept by a browser or proxy cache, never content-sniffed."""
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if disposition:
+        headers["Content-Disposition"] = disposition
+    return Response(data, media_type=media_type, headers=headers)

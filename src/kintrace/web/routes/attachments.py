@@ -26,7 +26,7 @@ from kintrace.intake.attachments import AttachmentRefused, clean_image
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
-from kintrace.web.templating import render
+from kintrace.web.templating import private_file, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -181,12 +181,4 @@ def open_attachment(attachment_id: int, user: CurrentUser, session: SessionDep) 
         ),
     )
     session.commit()
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": f'inline; filename="document-{row.id}"',
-        },
-    )
+    return private_file(row.data, row.content_type, f'inline; filename="document-{row.id}"')

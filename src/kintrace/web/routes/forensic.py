@@ -38,7 +38,7 @@ from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, 
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
 from kintrace.web.routes.sources import FATE_LABELS
-from kintrace.web.templating import render
+from kintrace.web.templating import private_file, render
 
 router = APIRouter(prefix="/staff/forensic", include_in_schema=False)
 
@@ -230,11 +230,7 @@ def photo(photo_id: int, user: CurrentUser, session: SessionDep) -> Response:
     except forensic.ForensicRefused:
         raise NotFound("No such photo.") from None
     session.commit()
-    return Response(
-        opened.data,
-        media_type=opened.content_type,
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    return private_file(opened.data, opened.content_type)
 
 
 # --- casework side: ante-mortem data, the family's photos, return of remains ----------------

@@ -63,7 +63,7 @@ from kintrace.web.deps import (
 from kintrace.web.i18n import N_, Texts
 from kintrace.web.routes.attachments import REFUSALS, read_upload
 from kintrace.web.routes.public import FormDep
-from kintrace.web.templating import render
+from kintrace.web.templating import private_file, render
 from kintrace.web.validation import GENERAL_SENTENCE, translate_errors
 from kintrace.web.validation import SENTENCES as VALIDATION_SENTENCES
 
@@ -408,15 +408,7 @@ def report_scan(
         ),
     )
     session.commit()
-    return Response(
-        scan.data,
-        media_type=scan.content_type,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": "inline",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return private_file(scan.data, scan.content_type, "inline")
 
 
 # Bulk lists (issue 4 item 2): upload -> guessed mapping and dry run -> import -> result.
