@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from kintrace.errors import StorageNotSafe
 from kintrace.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,3 +52,20 @@ def fail(message: str, code: int = 1) -> None:
     # soft_wrap: a long sentence stays one line, so it can be grepped and copied whole.
     err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=code)
+
+
+@contextmanager
+def opened_engine(settings: Settings) -> Iterator[Engine]:
+    """The command's database engine, disposed afterwards; a store that cannot be made safe
+    ends the command with its sentence."""
+    from kintrace.db import make_engine
+
+    try:
+        engine = make_engine(settings)
+    except StorageNotSafe as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -8,11 +8,10 @@ from kintrace.cli.common import (
     DEFAULT_DATA_DIR,
     DataDir,
     console,
-    fail,
+    opened_engine,
     prepare_data_dir,
     settings_for,
 )
-from kintrace.errors import StorageNotSafe
 
 
 def register(app: typer.Typer) -> None:
@@ -22,20 +21,12 @@ def register(app: typer.Typer) -> None:
     @db_app.command("upgrade")
     def upgrade(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         """Create or migrate the database to the newest schema (safe to run again)."""
-        from kintrace.db import make_engine
         from kintrace.db import upgrade as run_upgrade
         from kintrace.db.migrate import current_revision
 
         settings = settings_for(data_dir)
         if settings.database_url is None:
             prepare_data_dir(settings.data_dir)
-        try:
-            engine = make_engine(settings)
-        except StorageNotSafe as exc:
-            fail(str(exc))
-            return
-        try:
+        with opened_engine(settings) as engine:
             run_upgrade(settings, engine=engine)
             console.print(f"Database is at schema revision [bold]{current_revision(engine)}[/].")
-        finally:
-            engine.dispose()

@@ -14,6 +14,7 @@ from kintrace.cli.common import (
     Port,
     console,
     fail,
+    opened_engine,
     prepare_data_dir,
     settings_for,
 )
@@ -55,32 +56,17 @@ def _run_web(settings: Settings, host: str, port: int) -> None:
 
 
 def _migrate(settings: Settings) -> None:
-    from kintrace.db import make_engine, upgrade
+    from kintrace.db import upgrade
 
-    try:
-        engine = make_engine(settings)
-    except StorageNotSafe as exc:
-        fail(str(exc))
-        return
-    try:
+    with opened_engine(settings) as engine:
         upgrade(settings, engine=engine)
-    finally:
-        engine.dispose()
 
 
 def _require_current_schema(settings: Settings) -> None:
-    from kintrace.db import make_engine
     from kintrace.db.migrate import current_revision, head_revision
 
-    try:
-        engine = make_engine(settings)
-    except StorageNotSafe as exc:
-        fail(str(exc))
-        return
-    try:
+    with opened_engine(settings) as engine:
         current = current_revision(engine)
-    finally:
-        engine.dispose()
     if current != head_revision():
         fail(
             "The database schema is not the one this version needs; "

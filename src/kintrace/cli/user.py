@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kintrace.cli.common import DEFAULT_DATA_DIR, DataDir, console, fail, settings_for
+from kintrace.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDir,
+    console,
+    fail,
+    opened_engine,
+    settings_for,
+)
 from kintrace.domain import STAFF_ROLES, Role
 from kintrace.errors import AlreadyExists, NotFound, StorageNotSafe, WeakPassword
 
@@ -96,33 +104,27 @@ def register(app: typer.Typer) -> None:
         _change_account(data_dir, email, "enable")
 
 
-def _change_account(data_dir: str, email: str, change: str) -> None:
+def _change_account(data_dir: Path, email: str, change: str) -> None:
     """Apply one administrator change to the account with ``email`` and say what was done."""
     import sqlalchemy as sa
 
-    from kintrace.db import make_engine, make_sessionmaker
+    from kintrace.db import make_sessionmaker
     from kintrace.db.models import User
     from kintrace.intake.staff import normalise_email
     from kintrace.intake.staff_admin import reset_totp, set_active
 
-    settings = settings_for(data_dir)
-    try:
-        engine = make_engine(settings)
-    except StorageNotSafe as exc:
-        fail(str(exc))
-        return
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-            if user is None:
-                fail(f"There is no staff account with the e-mail address {email}.")
-                return
-            if change == "reset-totp":
-                reset_totp(session, user)
-            else:
-                set_active(session, user, change == "enable")
-    finally:
-        engine.dispose()
+    with (
+        opened_engine(settings_for(data_dir)) as engine,
+        make_sessionmaker(engine).begin() as session,
+    ):
+        user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+        if user is None:
+            fail(f"There is no staff account with the e-mail address {email}.")
+            return
+        if change == "reset-totp":
+            reset_totp(session, user)
+        else:
+            set_active(session, user, change == "enable")
     console.print(
         {
             "reset-totp": "The authenticator was removed and every session ended; the next "
