@@ -3,6 +3,7 @@ for any pair, and at least every pair batch would make."""
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -220,3 +221,55 @@ def test_an_empty_index_answers_nothing_then_finds_what_is_added() -> None:
     )
     found = index.query(enquiry)
     assert [p.right_id for p in found] == ["r1"] and found[0].match_probability >= 0.5
+
+
+def test_a_saved_index_opened_from_its_files_answers_as_the_one_saved(noisy, tmp_path) -> None:
+    reports, _, enquiries, _ = noisy
+    half = len(reports) // 2
+    built = CandidateIndex(reports[:half])
+    built.add(reports[half : half + 10])  # pending keys are saved too
+    built.save(tmp_path / "index")
+    opened = CandidateIndex.open(tmp_path / "index")
+    assert opened.size == built.size
+    for e in enquiries[:40]:
+        assert opened.query(e, explain=True) == built.query(e, explain=True)
+
+
+def test_reports_added_to_and_removed_from_an_opened_index_leave_its_files_as_they_were(
+    noisy, tmp_path
+) -> None:
+    reports, _, enquiries, _ = noisy
+    half = len(reports) // 2
+    CandidateIndex(reports[:half]).save(tmp_path / "index")
+    files = {p.name: p.read_bytes() for p in (tmp_path / "index").iterdir()}
+    opened = CandidateIndex.open(tmp_path / "index")
+    opened.add(reports[half:])
+    gone = [r["record_id"] for r in reports[:half:4]]
+    opened.remove(gone)
+    kept = [r for r in reports if r["record_id"] not in set(gone)]
+    fresh = CandidateIndex(kept)
+    assert opened.size == fresh.size
+    for e in enquiries[:60]:
+        got = [(p.right_id, round(p.match_probability, 9)) for p in opened.query(e)]
+        assert got == [(p.right_id, round(p.match_probability, 9)) for p in fresh.query(e)]
+    # Copy-on-write: another process opening the folder still sees the saved index.
+    assert {p.name: p.read_bytes() for p in (tmp_path / "index").iterdir()} == files
+
+
+def test_an_index_saved_for_another_model_is_refused_with_a_sentence(noisy, tmp_path) -> None:
+    reports, _, _, _ = noisy
+    folder = CandidateIndex(reports[:50]).save(tmp_path / "index")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["model_version"] = "kintrace-old"
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValueError, match="another model"):
+        CandidateIndex.open(folder)
+
+
+def test_an_empty_index_can_be_saved_opened_and_grown(tmp_path) -> None:
+    CandidateIndex([]).save(tmp_path / "index")
+    opened = CandidateIndex.open(tmp_path / "index")
+    enquiry = {"record_id": "e1", "full_name": "Серёжа Кислица", "birth_date": "12.03.2001"}
+    assert opened.query(enquiry) == []
+    opened.add([{"record_id": "r1", "full_name": "Кислица Сергей", "birth_date": "2001-03-12"}])
+    assert [p.right_id for p in opened.query(enquiry)] == ["r1"]

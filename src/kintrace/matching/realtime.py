@@ -23,8 +23,13 @@ rebuild, and the answers stay those of an index built over what is there now.
 from __future__ import annotations
 
 import copy
+import json
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -39,7 +44,7 @@ from sqlglot import exp
 
 from kintrace.matching.engine import MAX_BLOCK_SIZE, TF_COLUMNS, ScoredPair, connect, scored_pairs
 from kintrace.matching.features import FeatureWarning, build_features, skeleton
-from kintrace.matching.model import ScoringModel, prior_for
+from kintrace.matching.model import ScoringModel, model_version, prior_for
 
 _QUERY_RID = -1
 #: New reports' keys wait in a small side table until there are this many, then are merged
@@ -118,24 +123,72 @@ def extra_keys(
 
 
 class _Grow:
-    """A numpy array that grows by appending (capacity doubles)."""
+    """A numpy array that grows by appending (capacity doubles).
 
-    def __init__(self, dtype: Any, data: np.ndarray | None = None) -> None:
+    It may start from a `base`: rows opened read-only from a file (`CandidateIndex.open`),
+    memory-mapped copy-on-write, so processes that open the same index share one copy in
+    the page cache. Appended rows go to a private tail; the base is never copied.
+    """
+
+    def __init__(self, dtype: Any, data: np.ndarray | None = None, *, base: Any = None) -> None:
+        self.base = base
+        self.n0 = 0 if base is None else len(base)
         self.data = np.asarray(data if data is not None else [], dtype=dtype)
-        self.n = len(self.data)
+        self.n = self.n0 + len(self.data)  # rows in all, base included
 
     def extend(self, values: np.ndarray) -> None:
-        need = self.n + len(values)
+        used = self.n - self.n0
+        need = used + len(values)
         if need > len(self.data):
             grown = np.empty(max(need, 2 * len(self.data), 16), dtype=self.data.dtype)
-            grown[: self.n] = self.data[: self.n]
+            grown[:used] = self.data[:used]
             self.data = grown
-        self.data[self.n : need] = values
-        self.n = need
+        self.data[used:need] = values
+        self.n = self.n0 + need
 
     @property
     def view(self) -> np.ndarray:
-        return self.data[: self.n]
+        """All rows as one array (a copy when there is a base and a tail: not for queries)."""
+        tail = self.data[: self.n - self.n0]
+        if self.base is None:
+            return tail
+        return self.base if len(tail) == 0 else np.concatenate([self.base, tail])
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The values at `rows` (positions over base and tail)."""
+        if self.base is None:
+            return self.data[rows]
+        if len(rows) == 0 or int(rows.max()) < self.n0:
+            return np.asarray(self.base[rows])
+        out = np.empty(len(rows), self.data.dtype)
+        low = rows < self.n0
+        out[low] = self.base[rows[low]]
+        out[~low] = self.data[rows[~low] - self.n0]
+        return out
+
+    def put(self, rows: np.ndarray, value: Any) -> None:
+        if self.base is None:
+            self.data[rows] = value
+            return
+        low = rows < self.n0
+        self.base[rows[low]] = value  # copy-on-write: only the touched pages become private
+        self.data[rows[~low] - self.n0] = value
+
+    def since(self, first: int) -> np.ndarray:
+        """Rows from `first` on."""
+        if first >= self.n0:
+            return self.data[first - self.n0 : self.n - self.n0]
+        return self.view[first:]
+
+    def last(self) -> Any:
+        return self.take(np.array([self.n - 1]))[0]
+
+    def nbytes(self) -> int:
+        """Bytes of the private tail (its capacity); the base is counted by `base_nbytes`."""
+        return int(self.data.nbytes)
+
+    def base_nbytes(self) -> int:
+        return 0 if self.base is None else int(self.base.nbytes)
 
 
 class _Dictionary:
@@ -185,7 +238,7 @@ class _StrColumn:
         self.codes.extend(self.dictionary.encode(column))
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
-        return self.dictionary.decode(self.codes.view[rows])
+        return self.dictionary.decode(self.codes.take(rows))
 
     def arrow(self, rows: np.ndarray) -> pa.Array:
         return pa.array(self.gather(rows).tolist(), pa.string())
@@ -204,7 +257,7 @@ class _NumColumn:
         )
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
-        return self.values.view[rows]
+        return self.values.take(rows)
 
     def arrow(self, rows: np.ndarray) -> pa.Array:
         v = self.gather(rows)
@@ -230,20 +283,19 @@ class _ListColumn:
             values = self.dictionary.encode(flat).astype(np.int64)
         else:
             values = flat.to_numpy(zero_copy_only=False).astype(np.int64)
-        base = self.offsets.view[-1]
+        base = self.offsets.last()
         self.offsets.extend(base + np.cumsum(lengths, dtype=np.int64))
         self.values.extend(values)
 
     def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """(values, row of each value, number of rows) for the given rows."""
-        offsets = self.offsets.view
-        starts = offsets[rows]
-        lengths = offsets[rows + 1] - starts
+        starts = self.offsets.take(rows)
+        lengths = self.offsets.take(rows + 1) - starts
         total = int(lengths.sum())
         owner = np.repeat(np.arange(len(rows)), lengths)
         first = np.cumsum(lengths) - lengths
         pos = np.arange(total) - np.repeat(first, lengths) + np.repeat(starts, lengths)
-        return self.values.view[pos], owner, len(rows)
+        return self.values.take(pos), owner, len(rows)
 
     def constant(self, value: Any) -> np.ndarray | None:
         """The query's list as values comparable with `gather` (None for null)."""
@@ -271,26 +323,29 @@ class _ArrowColumn:
 
     kind = "arrow"
 
-    def __init__(self) -> None:
+    def __init__(self, base: pa.Array | None = None) -> None:
+        self.base = base  # opened from a file, memory-mapped: never copied
         self.chunks: list[pa.Array] = []
-        self._combined: pa.Array | None = None
+        self._combined: pa.ChunkedArray | None = None
 
     def extend(self, column: pa.ChunkedArray) -> None:
         self.chunks.extend(column.chunks)
         self._combined = None
 
     @property
-    def combined(self) -> pa.Array:
+    def combined(self) -> pa.ChunkedArray:
         if self._combined is None:
-            self._combined = pa.concat_arrays(self.chunks) if self.chunks else pa.array([])
-            self.chunks = [self._combined]
+            if len(self.chunks) > 1:  # many small adds would make every take slow
+                self.chunks = [pa.concat_arrays(self.chunks)]
+            parts = ([self.base] if self.base is not None else []) + self.chunks
+            self._combined = pa.chunked_array(parts, parts[0].type if parts else pa.string())
         return self._combined
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
         return self.arrow(rows).to_numpy(zero_copy_only=False)
 
     def arrow(self, rows: np.ndarray) -> pa.Array:
-        return self.combined.take(pa.array(rows))
+        return self.combined.take(pa.array(rows)).combine_chunks()
 
 
 _Column = _StrColumn | _NumColumn | _ListColumn | _ArrowColumn
@@ -728,6 +783,33 @@ def _parse_levels(model: ScoringModel) -> tuple[list[tuple[str, exp.Case]], dict
 
 
 # ---------------------------------------------------------------------------------------
+# On disk
+
+#: Bumped when the files `CandidateIndex.save` writes change meaning.
+_FORMAT = 1
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """A saved array memory-mapped copy-on-write (an empty one is just read: numpy cannot
+    map zero bytes)."""
+    array = np.load(path, mmap_mode="c")
+    return np.load(path) if array.size == 0 else array
+
+
+def _save_strings(path: Path, values: list[str]) -> None:
+    table = pa.table({"value": pa.array(values, pa.string())})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _load_strings(dictionary: _Dictionary, path: Path) -> None:
+    with pa.memory_map(str(path)) as source:
+        values = pa.ipc.open_file(source).read_all().column("value").to_pylist()
+    dictionary.values = values
+    dictionary.code_of = {v: i for i, v in enumerate(values)}
+
+
+# ---------------------------------------------------------------------------------------
 # The index
 
 
@@ -752,16 +834,22 @@ class CandidateIndex:
         return index
 
     def _setup(self, table: pa.Table, *, threads: int) -> None:
+        self._init_state(table.num_rows, threads=threads)
+        schema = table.schema
+        for c in self._columns:
+            if c != "record_id":
+                self._columns[c] = _column_for(schema.field(c).type)
+        self._append(table, merge=True)
+
+    def _init_state(self, rows: int, *, threads: int) -> None:
         self._lock = threading.RLock()
-        self._base_model = ScoringModel(prior_for(max(table.num_rows, 1)))
+        self._base_model = ScoringModel(prior_for(max(rows, 1)))
         self._levels = _parse_levels(self._base_model)
         self._threads = threads
         self._con: duckdb.DuckDBPyConnection | None = None  # only for the SQL fallback
         self._view_ready = False
         names = list(dict.fromkeys(["record_id", *self._base_model.feature_columns(), "birth_y"]))
-        schema = table.schema
-        self._columns: dict[str, _Column] = {c: _column_for(schema.field(c).type) for c in names}
-        self._columns["record_id"] = _ArrowColumn()
+        self._columns: dict[str, _Column] = {c: _ArrowColumn() for c in names}
         self._tf_counts: dict[str, _Grow] = {c: _Grow(np.int64) for c in TF_COLUMNS}
         self.size = 0  # reports searchable (removed ones not counted)
         self._rows = 0  # rows stored, removed ones included
@@ -775,7 +863,6 @@ class CandidateIndex:
         self._pending_count = 0
         self.candidate_budget = REALTIME_CANDIDATES
         self.weak_pairs = True
-        self._append(table, merge=True)
 
     # building ---------------------------------------------------------------------------
     def add(self, records: Sequence[dict[str, Any]]) -> list[FeatureWarning]:
@@ -800,23 +887,174 @@ class CandidateIndex:
             n_values = len(col.dictionary.values)
             if counts.n < n_values:
                 counts.extend(np.zeros(n_values - counts.n, np.int64))
-            codes = col.codes.view[first:]
+            codes = col.codes.since(first)
             np.add.at(counts.data, codes[codes >= 0], 1)
         self.size += table.num_rows
         self._rows += table.num_rows
         self._removed.extend(np.zeros(table.num_rows, bool))
         hashes, rows, weak = self._key_rows(table, first)
         if merge or self._pending_count + len(hashes) > _MERGE_PENDING:
-            for h, entries in self._pending.items():
-                hashes = np.concatenate([hashes, np.full(len(entries), h, np.uint64)])
-                rows = np.concatenate([rows, np.array([r for r, _ in entries], np.int32)])
-                weak = np.concatenate([weak, np.array([w for _, w in entries], bool)])
-            self._pending, self._pending_count = {}, 0
-            self._merge(hashes, rows, weak)
+            self._flush_pending(hashes, rows, weak)
         else:
             for h, r, w in zip(hashes.tolist(), rows.tolist(), weak.tolist(), strict=True):
                 self._pending.setdefault(h, []).append((r, w))
             self._pending_count += len(hashes)
+
+    def _flush_pending(
+        self,
+        hashes: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
+        weak: np.ndarray | None = None,
+    ) -> None:
+        """Merge the side table of new keys (and these) into the sorted arrays."""
+        hashes = np.empty(0, np.uint64) if hashes is None else hashes
+        rows = np.empty(0, np.int32) if rows is None else rows
+        weak = np.empty(0, bool) if weak is None else weak
+        for h, entries in self._pending.items():
+            hashes = np.concatenate([hashes, np.full(len(entries), h, np.uint64)])
+            rows = np.concatenate([rows, np.array([r for r, _ in entries], np.int32)])
+            weak = np.concatenate([weak, np.array([w for _, w in entries], bool)])
+        self._pending, self._pending_count = {}, 0
+        self._merge(hashes, rows, weak)
+
+    # on disk ----------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write the index to `folder` (replaced whole, never half-written) for `open`.
+
+        Arrays are .npy files and record ids an Arrow IPC file, so `open` maps them
+        instead of reading them: every process that opens the same folder shares one copy
+        in the page cache. The folder holds names in clear (as the database does after
+        unsealing): keep it in the data directory, mode 0700.
+        """
+        target = Path(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        with self._lock:
+            if self._pending:
+                self._flush_pending()
+            columns: dict[str, Any] = {}
+            fields = []
+            for name, column in self._columns.items():
+                if isinstance(column, _ArrowColumn):
+                    ids = column.combined.combine_chunks() if column.combined.num_chunks else None
+                    table = pa.table(
+                        {"record_id": ids if ids is not None else pa.array([], pa.string())}
+                    )
+                    with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink:
+                        with pa.ipc.new_file(sink, table.schema) as writer:
+                            writer.write_table(table)
+                    columns[name] = {"kind": "arrow"}
+                    continue
+                if isinstance(column, _StrColumn):
+                    np.save(tmp / f"{name}.codes.npy", column.codes.view)
+                    _save_strings(tmp / f"{name}.dict.arrow", column.dictionary.values)
+                    fields.append(pa.field(name, pa.string()))
+                elif isinstance(column, _NumColumn):
+                    np.save(tmp / f"{name}.values.npy", column.values.view)
+                    fields.append(pa.field(name, column.type))
+                else:
+                    np.save(tmp / f"{name}.values.npy", column.values.view)
+                    np.save(tmp / f"{name}.offsets.npy", column.offsets.view)
+                    if column.dictionary is not None:
+                        _save_strings(tmp / f"{name}.dict.arrow", column.dictionary.values)
+                    fields.append(pa.field(name, pa.list_(column.value_type)))
+                columns[name] = {"kind": column.kind}
+            (tmp / "schema.arrow").write_bytes(pa.schema(fields).serialize().to_pybytes())
+            for c in TF_COLUMNS:
+                np.save(tmp / f"tf.{c}.npy", self._tf_counts[c].view)
+            np.save(tmp / "removed.npy", self._removed.view)
+            np.save(tmp / "key_hashes.npy", self._key_hashes)
+            np.save(tmp / "key_starts.npy", self._key_starts)
+            np.save(tmp / "rids.npy", self._rids)
+            np.save(tmp / "weak.npy", self._weak)
+            manifest = {
+                "format": _FORMAT,
+                "model_version": model_version(),
+                "size": self.size,
+                "rows": self._rows,
+                "columns": columns,
+            }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        os.chmod(tmp, 0o700)
+        # Swap folders by rename: a process opening the old one keeps its mapped files.
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}-old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return target
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str], *, threads: int = 1) -> CandidateIndex:
+        """An index saved by `save`, its arrays memory-mapped (copy-on-write): opening
+        costs the dictionaries only, and reports added later go to private memory.
+
+        Raises ValueError when the folder was written for another model version or format
+        (rebuild it then: levels and keys may have changed).
+        """
+        folder = Path(folder)
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != _FORMAT or manifest.get("model_version") != model_version():
+            raise ValueError("The saved index was built for another model; rebuild it.")
+        index = cls.__new__(cls)
+        index._init_state(manifest["rows"], threads=threads)
+        schema = pa.ipc.read_schema(pa.py_buffer((folder / "schema.arrow").read_bytes()))
+        for name, spec in manifest["columns"].items():
+            kind = spec["kind"]
+            if kind == "arrow":
+                source = pa.memory_map(str(folder / f"{name}.arrow"))
+                ids = pa.ipc.open_file(source).read_all().column("record_id")
+                index._columns[name] = _ArrowColumn(
+                    ids.combine_chunks() if ids.num_chunks else None
+                )
+                continue
+            field = schema.field(name)
+            column = _column_for(field.type)
+            if isinstance(column, _StrColumn):
+                column.codes = _Grow(np.int32, base=_mapped(folder / f"{name}.codes.npy"))
+                _load_strings(column.dictionary, folder / f"{name}.dict.arrow")
+            elif isinstance(column, _NumColumn):
+                column.values = _Grow(np.float64, base=_mapped(folder / f"{name}.values.npy"))
+            elif isinstance(column, _ListColumn):
+                column.values = _Grow(np.int64, base=_mapped(folder / f"{name}.values.npy"))
+                column.offsets = _Grow(np.int64, base=_mapped(folder / f"{name}.offsets.npy"))
+                if column.dictionary is not None:
+                    _load_strings(column.dictionary, folder / f"{name}.dict.arrow")
+            index._columns[name] = column
+        for c in TF_COLUMNS:
+            index._tf_counts[c] = _Grow(np.int64, np.load(folder / f"tf.{c}.npy"))
+        index._removed = _Grow(bool, base=_mapped(folder / "removed.npy"))
+        index._key_hashes = _mapped(folder / "key_hashes.npy")
+        index._key_starts = _mapped(folder / "key_starts.npy")
+        index._rids = _mapped(folder / "rids.npy")
+        index._weak = _mapped(folder / "weak.npy")
+        index.size = manifest["size"]
+        index._rows = manifest["rows"]
+        index.warnings = []
+        return index
+
+    def nbytes(self) -> int:
+        """Bytes the index holds: arrays (mapped or private), record ids, and an estimate
+        of the dictionaries' Python strings (~ 100 bytes each besides the text)."""
+        total = sum(
+            int(a.nbytes) for a in (self._key_hashes, self._key_starts, self._rids, self._weak)
+        )
+        total += self._removed.nbytes() + self._removed.base_nbytes()
+        total += sum(g.nbytes() for g in self._tf_counts.values())
+        for column in self._columns.values():
+            if isinstance(column, _ArrowColumn):
+                total += int(column.combined.nbytes)
+                continue
+            grows = [column.codes] if isinstance(column, _StrColumn) else [column.values]
+            if isinstance(column, _ListColumn):
+                grows.append(column.offsets)
+            total += sum(g.nbytes() + g.base_nbytes() for g in grows)
+            dictionary = getattr(column, "dictionary", None)
+            if dictionary is not None:
+                total += sum(len(v.encode()) + 100 for v in dictionary.values)
+        return total
 
     def remove(self, record_ids: Sequence[str]) -> int:
         """Take reports out of the search (a withdrawn enquiry, an erased report); answers
@@ -826,12 +1064,12 @@ class CandidateIndex:
             assert isinstance(ids, _ArrowColumn)
             wanted = pc.is_in(ids.combined, value_set=pa.array(list(record_ids), pa.string()))
             rows = np.nonzero(wanted.to_numpy(zero_copy_only=False))[0]
-            rows = rows[~self._removed.view[rows]]
-            self._removed.view[rows] = True
+            rows = rows[~self._removed.take(rows)]
+            self._removed.put(rows, True)
             for c in TF_COLUMNS:
                 col = self._columns[c]
                 assert isinstance(col, _StrColumn)
-                codes = col.codes.view[rows]
+                codes = col.codes.take(rows)
                 np.subtract.at(self._tf_counts[c].data, codes[codes >= 0], 1)
             self.size -= len(rows)
             return len(rows)
@@ -919,7 +1157,7 @@ class CandidateIndex:
                 continue
             narrowed = None
             if birth_year is not None:
-                same = years.values.view[rows] == birth_year
+                same = years.values.take(rows) == birth_year
                 if same.sum() <= MAX_BLOCK_SIZE and key:
                     parts.append(rows[same & keep])
                 else:
@@ -960,7 +1198,7 @@ class CandidateIndex:
             rows = np.concatenate([rows, np.array([r for r, _ in extra], np.int32)])
             weak = np.concatenate([weak, np.array([w for _, w in extra], bool)])
         if self.size != self._rows:
-            live = ~self._removed.view[rows]
+            live = ~self._removed.take(rows)
             rows, weak = rows[live], weak[live]
         return rows, weak
 
@@ -1013,7 +1251,7 @@ class CandidateIndex:
             assert isinstance(ids, _ArrowColumn)
             wanted = pc.is_in(ids.combined, value_set=pa.array(list(report_ids), pa.string()))
             rows = np.nonzero(wanted.to_numpy(zero_copy_only=False))[0].astype(np.int32)
-            rows = rows[~self._removed.view[rows]]
+            rows = rows[~self._removed.take(rows)]
             return self._scored(q, rows, 0.0, len(rows), explain=explain)
 
     def _scored(
@@ -1066,7 +1304,7 @@ class CandidateIndex:
             # As batch's LEFT JOIN: a value no report has gets no frequency (null).
             tf_l = model.term_frequency(c, counts[code], self.size) if code >= 0 else np.nan
             cols[f"tf_{c}_l"] = np.full(n, float(tf_l))
-            codes = column.codes.view[rows]
+            codes = column.codes.take(rows)
             tf = model.term_frequency(c, counts[np.maximum(codes, 0)].astype(float), self.size)
             cols[f"tf_{c}_r"] = np.where(codes >= 0, tf, np.nan)
         if self._levels is not None:
@@ -1090,7 +1328,7 @@ class CandidateIndex:
                 if isinstance(column, _ListColumn):
                     gathered[name] = _Lists(*column.gather(rows))
                 elif isinstance(column, _StrColumn):
-                    gathered[name] = _Strs(column.codes.view[rows], column.dictionary)
+                    gathered[name] = _Strs(column.codes.take(rows), column.dictionary)
                 else:
                     gathered[name] = column.gather(rows)
             return gathered[name]
