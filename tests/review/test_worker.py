@@ -203,3 +203,133 @@ def test_imported_reports_are_clustered_into_persons_by_the_worker(store: Store)
     assert None not in person.values()
     assert person[ids[0]] == person[ids[1]]
     assert person[ids[2]] != person[ids[0]]
+
+
+# Synthetic people: (family given patronymic, birth date)
+PEOPLE = [
+    ("Петренко Олег Іванович", "1980-01-02"),
+    ("Бондаренко Андрій Миколайович", "1995-05-17"),
+    ("Шевчук Дмитро Олександрович", "1990-11-03"),
+    ("Мельник Іван Петрович", "1987-08-21"),
+    ("Ткаченко Василь Степанович", "1999-02-14"),
+    ("Коваленко Юрій Григорович", "1993-06-30"),
+    ("Олійник Максим Васильович", "2000-09-09"),
+]
+
+
+def _dotted(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}.{month}.{year}"
+
+
+def test_a_rebuild_while_enquiries_and_reports_keep_arriving_loses_no_match(
+    store: Store, people: Personas, monkeypatch
+) -> None:
+    import threading
+
+    from kintrace.domain import EnquiryState
+    from kintrace.review import worker as worker_module
+
+    reports: dict[str, int] = {}
+    enquiries: dict[str, int] = {}
+
+    def report(name: str, born: str) -> None:
+        with store.sessions.begin() as session:
+            source = session.get(Source, source_id)
+            reports[name] = add_report(session, source, full_name=name, birth_date=born, sex="M").id
+
+    def enquiry(name: str, born: str) -> None:
+        with store.sessions.begin() as session:
+            enquiries[name] = file_enquiry(
+                session,
+                store,
+                people.org_a.id,
+                sought__full_name=name,
+                sought__birth_date=_dotted(born),
+            ).enquiry_id
+
+    with store.sessions.begin() as session:
+        source_id = add_source(session).id
+    for name, born in PEOPLE[:2]:
+        report(name, born)
+    enquiry("Гуменюк Роман Ярославович", "1985-04-04")
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    old_index = worker.reports.index
+    gone = enquiries.pop("Гуменюк Роман Ярославович")
+    with store.sessions.begin() as session:
+        # Withdrawn by the family: only a rebuild forgets him.
+        session.get(Enquiry, gone).state = EnquiryState.withdrawn
+
+    # The rebuild reads the store, then is held until the test has filed more records.
+    started, release = threading.Event(), threading.Event()
+    build = worker_module._built
+
+    def held(records):
+        started.set()
+        release.wait(60)
+        return build(records)
+
+    monkeypatch.setattr(worker_module, "_built", held)
+    worker.request_rebuild()
+    worker.run_once()
+    assert started.wait(60)
+    for name, born in PEOPLE[2:5]:  # reported while the rebuild runs
+        report(name, born)
+        worker.run_once()
+    for name, born in [*PEOPLE[:4], PEOPLE[6]]:  # asked about while it runs
+        enquiry(name, born)
+        worker.run_once()
+    # Answered all along, from the old index.
+    assert worker.rebuilding is not None and worker.reports.index is old_index
+    release.set()
+    assert worker.finish_rebuild(wait=True)
+    assert worker.reports.index is not old_index
+    assert str(gone) not in worker.enquiries.ids
+    enquiry(*PEOPLE[4])  # reported during the rebuild, asked about after it
+    enquiry(*PEOPLE[5])
+    report(*PEOPLE[5])
+    report(*PEOPLE[6])  # asked about during the rebuild, reported after it
+    worker.drain()
+
+    assert set(enquiries) == {name for name, _ in PEOPLE}
+    with store.sessions() as session:
+        for name, enquiry_id in enquiries.items():
+            found = {
+                m.report_id: m.probability
+                for m in session.scalars(sa.select(Match).where(Match.enquiry_id == enquiry_id))
+            }
+            assert found.get(reports[name], 0) >= 0.5, name
+
+
+def test_kintrace_index_rebuild_asks_the_running_worker_for_fresh_indexes(
+    store: Store, people: Personas, data_dir: object
+) -> None:
+    from typer.testing import CliRunner
+
+    from kintrace.cli.main import app
+
+    with store.sessions.begin() as session:
+        add_report(session, add_source(session), full_name=PEOPLE[0][0], birth_date=PEOPLE[0][1])
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    index = worker.reports.index
+    env = {
+        "KINTRACE_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
+        "KINTRACE_ENVIRONMENT": "test",
+    }
+    result = CliRunner().invoke(app, ["index", "rebuild", "--data-dir", str(data_dir)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "rebuild of the matching indexes is queued" in result.output
+    worker.drain()
+    assert worker.rebuilds == 1 and worker.reports.index is not index
+    with store.sessions() as session:
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(MatchJob.state != JobState.done)) == 0
+        )
+    # With no worker running, --wait says so instead of waiting for ever.
+    result = CliRunner().invoke(
+        app, ["index", "rebuild", "--data-dir", str(data_dir), "--wait", "0.5"], env=env
+    )
+    assert result.exit_code == 1
+    assert "No match worker finished the rebuild within 0.5 seconds" in result.output

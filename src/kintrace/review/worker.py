@@ -3,6 +3,10 @@ Match rows for each new enquiry (against reports) and each new report (against e
 
 Each pool is a `CandidateIndex` built over what was stored when the worker started, grown in
 place (`CandidateIndex.add`) as records arrive, so no steady stream ever waits for a rebuild.
+When a pool must be rebuilt from the database (records were disposed of or withdrawn, or an
+operator asked with `kintrace index rebuild`), a background thread builds fresh indexes while
+the worker keeps answering from the old ones; between two batches the worker swaps them in and
+replays the records that arrived meanwhile (docs/realtime-scale.md).
 A batch of jobs is taken in one short transaction, scored with no transaction open (on SQLite
 every transaction holds the one write lock that families' enquiries need), and stored in one
 more. Relatives' enquiries about the same person are linked between batches, a bounded number
@@ -93,22 +97,44 @@ def report_record(report: Report) -> dict[str, Any]:
     }
 
 
+#: The job an operator queues to have a running worker rebuild its indexes from the database
+#: (`kintrace index rebuild`); it is marked done once the fresh indexes answer.
+INDEX_JOB = "index"
+
+
 @dataclass
 class Pool:
     """Records searchable by the worker: one index, grown in place as records arrive."""
 
     index: CandidateIndex | None = None
     ids: set[str] = field(default_factory=set)
+    #: While a rebuild runs: the records added since it began, replayed into its index.
+    journal: list[dict[str, Any]] | None = None
 
     def rebuild(self, records: Sequence[dict[str, Any]]) -> None:
         self.index = CandidateIndex(list(records)) if records else None
         self.ids = {r["record_id"] for r in records}
+
+    def swap(self, index: CandidateIndex | None, ids: set[str]) -> int:
+        """Answer from `index` (built from the database in the background) from now on, with
+        the records added since the rebuild began replayed into it; returns how many."""
+        replay = [r for r in self.journal or [] if r["record_id"] not in ids]
+        if replay:
+            if index is None:
+                index = CandidateIndex(replay)
+            else:
+                index.add(replay)
+            ids |= {r["record_id"] for r in replay}
+        self.index, self.ids, self.journal = index, ids, None
+        return len(replay)
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         new = [r for r in records if r["record_id"] not in self.ids]
         if not new:
             return
         self.ids.update(r["record_id"] for r in new)
+        if self.journal is not None:
+            self.journal.extend(new)
         # The index files new records without a rebuild and finds them at once, so a
         # steady stream never waits for an index build.
         if self.index is None:
@@ -153,6 +179,47 @@ def _max_id(records: Sequence[dict[str, Any]]) -> int:
     return max((int(r["record_id"]) for r in records), default=0)
 
 
+class Rebuild:
+    """Fresh indexes of every stored report and every open enquiry, built by a background
+    thread from its own database session while the worker answers from its old ones."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.reports: tuple[CandidateIndex | None, set[str]] | None = None
+        self.enquiries: tuple[CandidateIndex | None, set[str]] | None = None
+        self.error: BaseException | None = None
+        self.started = time.monotonic()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="kintrace-index-rebuild", daemon=True)
+
+    def start(self) -> Rebuild:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            with self.sessions() as session:
+                reports = [report_record(r) for r in session.scalars(sa.select(Report))]
+                enquiries = [
+                    enquiry_record(e)
+                    for e in session.scalars(
+                        sa.select(Enquiry).where(Enquiry.state != EnquiryState.withdrawn)
+                    )
+                ]
+            # Built with the session closed: no lock is held while the indexes are made.
+            self.reports = _built(reports)
+            del reports
+            self.enquiries = _built(enquiries)
+        except Exception as exc:  # the worker keeps its old indexes and says so
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+def _built(records: list[dict[str, Any]]) -> tuple[CandidateIndex | None, set[str]]:
+    return (CandidateIndex(records) if records else None), {r["record_id"] for r in records}
+
+
 @dataclass
 class Scored:
     """One batch's candidates, found with no transaction open."""
@@ -181,6 +248,13 @@ class MatchWorker:
         # above these that the pools do not hold) join the pools before the next batch.
         self.reports_max_id = 0
         self.enquiries_max_id = 0
+        # A rebuild from the database running in the background, whether another one is
+        # wanted (asked for while it ran), and the operators' index jobs it will answer.
+        self.rebuilding: Rebuild | None = None
+        self.rebuild_wanted = threading.Event()
+        self.index_jobs: list[int] = []
+        self.waiting_jobs: list[int] = []
+        self.rebuilds = 0
 
     def load(self) -> None:
         """Index every stored report and every enquiry that is not withdrawn."""
@@ -211,11 +285,22 @@ class MatchWorker:
             self.load()
         elif time.monotonic() - self.last_maintenance > MAINTAIN_EVERY:
             self.maintain()
+        self.finish_rebuild()
         self._catch_up()
         with self.sessions.begin() as session:
             jobs = [
                 (j.id, j.subject_type, j.subject_id) for j in take_jobs(session, self.batch_size)
             ]
+        asked = [job_id for job_id, kind, _ in jobs if kind == INDEX_JOB]
+        if asked:
+            jobs = [job for job in jobs if job[1] != INDEX_JOB]
+            # A job handed out again (it outlived RUNNING_TIMEOUT) is not asked twice.
+            fresh = [j for j in asked if j not in self.index_jobs + self.waiting_jobs]
+            self.waiting_jobs.extend(fresh)
+            self.request_rebuild()
+            self.finish_rebuild()
+            if not jobs:
+                return len(asked)
         if not jobs:
             if self.twin_queue and time.monotonic() - self.last_job_at >= MAINTAIN_WHEN_IDLE:
                 self.link_relatives()
@@ -268,9 +353,61 @@ class MatchWorker:
             self.enquiries_max_id = enquiries[-1].id
             self.enquiries.add(enquiry_records)
 
+    def request_rebuild(self) -> None:
+        """Ask for fresh indexes from the database (thread-safe): built in the background,
+        swapped in between two batches; the worker keeps answering meanwhile."""
+        self.rebuild_wanted.set()
+
+    def finish_rebuild(self, *, wait: bool = False) -> bool:
+        """Between batches: swap in a finished background rebuild (replaying the records
+        that arrived while it ran) and start a wanted one. Returns True when one was swapped."""
+        swapped = False
+        rebuild = self.rebuilding
+        if rebuild is not None and (wait or rebuild.done.is_set()):
+            rebuild.done.wait()
+            self.rebuilding = None
+            if rebuild.error is not None:
+                log.error(
+                    "index rebuild failed (%s); the old indexes answer",
+                    type(rebuild.error).__name__,
+                )
+                self.reports.journal = self.enquiries.journal = None
+                self.waiting_jobs[:0] = self.index_jobs  # asked again with the next one
+                self.rebuild_wanted.set()
+            else:
+                assert rebuild.reports is not None and rebuild.enquiries is not None
+                replayed = self.reports.swap(*rebuild.reports)
+                replayed += self.enquiries.swap(*rebuild.enquiries)
+                self.rebuilds += 1
+                swapped = True
+                log.info(
+                    "indexes rebuilt from the database in %.1f s (%d reports, %d enquiries, "
+                    "%d records replayed)",
+                    time.monotonic() - rebuild.started,
+                    len(self.reports.ids),
+                    len(self.enquiries.ids),
+                    replayed,
+                )
+                if self.index_jobs:
+                    with self.sessions.begin() as session:
+                        for job_id in self.index_jobs:
+                            finish_job(session, job_id)
+            self.index_jobs = []
+        if self.rebuilding is None and self.rebuild_wanted.is_set():
+            self.rebuild_wanted.clear()
+            # Journals first, then the snapshot: a record the pools take from now on is
+            # either in the snapshot or replayed, never lost.
+            self.reports.journal, self.enquiries.journal = [], []
+            self.index_jobs, self.waiting_jobs = self.waiting_jobs, []
+            self.rebuilding = Rebuild(self.sessions).start()
+            if wait:
+                return self.finish_rebuild(wait=True) or swapped
+        return swapped
+
     def maintain(self) -> None:
-        """Between batches: rebuild a pool that holds records no longer stored (disposed,
-        withdrawn), and put relatives' enquiries about the same person into one case."""
+        """Between batches: rebuild the pools in the background when they hold records no
+        longer stored (disposed, withdrawn), and put relatives' enquiries about the same
+        person into one case."""
         self.last_maintenance = time.monotonic()
         reports_max, enquiries_max = self.reports_max_id, self.enquiries_max_id
         with self.sessions() as session:
@@ -280,21 +417,12 @@ class MatchWorker:
                     Enquiry.state != EnquiryState.withdrawn, Enquiry.id <= enquiries_max
                 )
             )
-        if (reports_now or 0) < _held(self.reports, reports_max):
-            with self.sessions() as session:
-                records = session.scalars(sa.select(Report).where(Report.id <= reports_max))
-                reports = [report_record(r) for r in records]
-            # Built with the session closed: no lock is held while the index is made.
-            self.reports.rebuild(reports)
-        if (enquiries_now or 0) < _held(self.enquiries, enquiries_max):
-            with self.sessions() as session:
-                rows = session.scalars(
-                    sa.select(Enquiry).where(
-                        Enquiry.state != EnquiryState.withdrawn, Enquiry.id <= enquiries_max
-                    )
-                )
-                enquiries = [enquiry_record(e) for e in rows]
-            self.enquiries.rebuild(enquiries)
+        gone = (reports_now or 0) < _held(self.reports, reports_max)
+        gone |= (enquiries_now or 0) < _held(self.enquiries, enquiries_max)
+        # One running now may have read the store before: ask again once it is swapped in.
+        if gone and self.rebuilding is None:
+            self.request_rebuild()
+        self.finish_rebuild()
         self.link_relatives()
         self.cluster_reports()
 
@@ -381,8 +509,10 @@ class MatchWorker:
             if done == 0:
                 break
             total += done
-        # The queue is empty: link relatives' enquiries now rather than after the idle pause.
+        # The queue is empty: link relatives' enquiries now rather than after the idle pause,
+        # and leave no rebuild half done.
         self.maintain()
+        self.finish_rebuild(wait=True)
         while self.twin_queue:
             self.link_relatives()
         return total
