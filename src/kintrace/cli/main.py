@@ -24,6 +24,7 @@ from kintrace.cli import db as _db  # noqa: E402
 from kintrace.cli import dispose as _dispose  # noqa: E402
 from kintrace.cli import exports as _exports  # noqa: E402
 from kintrace.cli import imports as _imports  # noqa: E402
+from kintrace.cli import index as _index  # noqa: E402
 from kintrace.cli import keys as _keys  # noqa: E402
 from kintrace.cli import link as _link  # noqa: E402
 from kintrace.cli import serve as _serve  # noqa: E402
@@ -43,6 +44,7 @@ _imports.register(app)
 _exports.register(app)
 _worker.register(app)
 _backup.register(app)
+_index.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
