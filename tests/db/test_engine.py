@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,3 +67,103 @@ def test_commits_wait_for_the_disk_on_every_database(store: Store) -> None:
             assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
         else:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def _sqlite_only(store: Store) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single write lock; PostgreSQL locks rows")
+
+
+def test_a_reader_is_answered_while_another_transaction_holds_the_sqlite_write_lock(
+    store: Store,
+) -> None:
+    _sqlite_only(store)
+    with store.sessions.begin() as session:
+        session.add(Organisation(code="A", name="A", created_at=datetime.now(UTC)))
+    writer = store.sessions()
+    writer.add(Organisation(code="B", name="B", created_at=datetime.now(UTC)))
+    writer.flush()  # holds the write lock, uncommitted
+    try:
+        started = time.monotonic()
+        with store.sessions() as reader:
+            codes = reader.scalars(sa.select(Organisation.code)).all()
+        # Before, every session began with BEGIN IMMEDIATE and waited for the writer.
+        assert time.monotonic() - started < 5
+        assert codes == ["A"]
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def test_a_transaction_that_read_first_still_writes_after_another_one_committed(
+    store: Store,
+) -> None:
+    # A deferred read transaction upgraded to a write one would fail here at once with
+    # "database is locked" (SQLite refuses the upgrade of a stale snapshot).
+    _sqlite_only(store)
+    with store.sessions.begin() as session:
+        session.add(Organisation(code="A", name="A", created_at=datetime.now(UTC)))
+    first = store.sessions()
+    try:
+        assert first.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+        with store.sessions.begin() as other:
+            other.add(Organisation(code="B", name="B", created_at=datetime.now(UTC)))
+        first.add(Organisation(code="C", name="C", created_at=datetime.now(UTC)))
+        first.commit()
+    finally:
+        first.close()
+    with store.sessions() as session:
+        assert sorted(session.scalars(sa.select(Organisation.code))) == ["A", "B", "C"]
+
+
+def test_a_read_that_announces_a_write_waits_for_the_writer_instead_of_reading_stale_rows(
+    store: Store,
+) -> None:
+    _sqlite_only(store)
+    with store.sessions.begin() as session:
+        session.add(Organisation(code="A", name="A", created_at=datetime.now(UTC)))
+    seen: list[list[str]] = []
+    writer = store.sessions()
+    writer.add(Organisation(code="B", name="B", created_at=datetime.now(UTC)))
+    writer.flush()
+
+    def locking_read() -> None:
+        with store.sessions.begin() as session:
+            query = sa.select(Organisation.code).order_by(Organisation.code).with_for_update()
+            seen.append(list(session.scalars(query)))
+
+    thread = threading.Thread(target=locking_read)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # queued behind the write lock
+    writer.commit()
+    writer.close()
+    thread.join(10)
+    assert seen == [["A", "B"]]
+
+
+def test_concurrent_audited_reads_keep_one_unbroken_audit_chain(store: Store) -> None:
+    # A status page reads first and appends to the audit chain last: the chain's head must be
+    # read under the write lock, or two pages would write the same sequence number.
+    from kintrace import audit
+    from kintrace.audit.events import EnquiryRead
+
+    failures: list[BaseException] = []
+
+    def page(index: int) -> None:
+        try:
+            with store.sessions.begin() as session:
+                session.scalar(sa.select(sa.func.count()).select_from(Organisation))
+                audit.record(session, EnquiryRead(actor_kind="enquirer", subject_id=index))
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=page, args=(i,)) for i in range(1, 41)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    with store.sessions() as session:
+        check = audit.verify(session)
+    assert check.ok and check.events == 40

@@ -30,7 +30,7 @@ def _normalise_url(url: str) -> str:
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Python's sqlite3 opens transactions lazily and on its own terms; take control so that
-    # every transaction starts with BEGIN IMMEDIATE (see _begin_immediate).
+    # a transaction that writes starts with BEGIN IMMEDIATE (see _take_write_lock).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -58,11 +58,50 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _begin_immediate(conn: sa.Connection) -> None:
-    # Every request that touches personal data also appends to the audit chain, so nearly
-    # every transaction writes. Taking the write lock up front makes writers queue (busy
-    # timeout) instead of failing later with "database is locked" on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+# Reads of these tables decide the next write: the audit chain's head (seq and hash of the
+# next event) and its checkpoints. PostgreSQL orders the appends with an advisory lock; on
+# SQLite the write lock must already be held when the head is read.
+_ORDERING_TABLES = ("audit_event", "audit_checkpoint")
+
+
+def _is_plain_read(statement: str, context: Any) -> bool:
+    """A SELECT that neither locks (FOR UPDATE) nor reads a table that orders writes."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        # INSERT, UPDATE, DELETE, SAVEPOINT, PRAGMA, WITH …: treated as writes (the old rule).
+        return False
+    compiled = getattr(context, "compiled", None)
+    if getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None:
+        # SQLite does not render FOR UPDATE; the caller still means "I am about to write this".
+        return False
+    return not any(table in statement for table in _ORDERING_TABLES)
+
+
+def _take_write_lock(
+    conn: sa.Connection,
+    cursor: Any,
+    statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    """Open the SQLite transaction with BEGIN IMMEDIATE at its first statement that writes.
+
+    Plain reads before it run outside any SQLite transaction, each on the latest committed
+    state (what READ COMMITTED gives on PostgreSQL), so status pages, staff queues and user
+    lookups no longer queue behind the writer. A read transaction is never upgraded to a
+    write one: in WAL mode that upgrade fails at once ("database is locked") whenever another
+    connection holds or has just used the write lock, which is why every transaction used to
+    start with BEGIN IMMEDIATE. From BEGIN IMMEDIATE on, writers queue (busy timeout) and
+    everything the transaction reads and writes is serialised with every other writer.
+    """
+    dbapi_connection = cursor.connection
+    if dbapi_connection.in_transaction or not conn.in_transaction():
+        return
+    if _is_plain_read(statement, context):
+        return
+    # Raised errors (busy timeout, read-only file, full disk) are wrapped by SQLAlchemy like
+    # those of the statement itself, so callers see the usual OperationalError.
+    cursor.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(settings: Settings, *, url: str | None = None, echo: bool = False) -> Engine:
@@ -74,7 +113,7 @@ def make_engine(settings: Settings, *, url: str | None = None, echo: bool = Fals
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "before_cursor_execute", _take_write_lock)
     else:
         # A commit must wait until PostgreSQL has flushed it: a server (or role) configured
         # with synchronous_commit=off could lose an enquiry we already said we received.
