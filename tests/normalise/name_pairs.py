@@ -242,8 +242,167 @@ PAIRS: list[tuple[str, str, str]] = [
 ]
 
 
+# What held-out lists from the region hold beyond the above (added 27 Nov 2026, 3rd round):
+# Ukrainian names in Russian-style Latin and back, patronymics in every standard and other
+# languages' press, double given names, surname-only lists, look-alike letters, ё/ї dropped,
+# Georgian, Armenian, Central Asian, Tatar, Chechen, Moldovan and Azerbaijani names through
+# English and Russian spellings.
+WIDER_PAIRS: list[tuple[str, str, str]] = [
+    # Ukrainian names in Russian-style romanisation and the other way round
+    ("ua_ru_lat", "Oleksandr Kovalenko", "Aleksandr Kovalenko"),
+    ("ua_ru_lat", "Olexandr Kovalenko", "Alexander Kovalenko"),
+    ("ua_ru_lat", "Oleksandr Kovalenko", "Александр Коваленко"),
+    ("ua_ru_lat", "Aleksandr Kovalenko", "Олександр Коваленко"),
+    ("ua_ru_lat", "Olexandr Kovalenko", "Олександр Коваленко"),
+    ("ua_ru_lat", "Volodymyr Shevchuk", "Vladimir Shevchuk"),
+    ("ua_ru_lat", "Vladimir Shevchuk", "Володимир Шевчук"),
+    ("ua_ru_lat", "Serhiy Melnyk", "Sergey Melnik"),
+    ("ua_ru_lat", "Sergei Melnik", "Сергій Мельник"),
+    ("ua_ru_lat", "Mykhailo Tkachuk", "Mikhail Tkachuk"),
+    ("ua_ru_lat", "Andriy Bondar", "Andrei Bondar"),
+    ("ua_ru_lat", "Yuriy Kravets", "Yuri Kravets"),
+    ("ua_ru_lat", "Hryhoriy Savchenko", "Grigory Savchenko"),
+    ("ua_ru_lat", "Heorhiy Lysenko", "Georgy Lysenko"),
+    ("ua_ru_lat", "Oleh Moroz", "Oleg Moroz"),
+    ("ua_ru_lat", "Pavlo Rudenko", "Pavel Rudenko"),
+    ("ua_ru_lat", "Petro Marchenko", "Pyotr Marchenko"),
+    ("ua_ru_lat", "Yevhen Boyko", "Evgeny Boiko"),
+    ("ua_ru_lat", "Vasyl Kozak", "Vasily Kozak"),
+    ("ua_ru_lat", "Serhii Hnatiuk", "Sergei Gnatyuk"),
+    ("ua_ru_lat", "Mykola Lytvynenko", "Nikolai Litvinenko"),
+    ("ua_ru_lat", "Anatoliy Hrytsenko", "Anatoly Gritsenko"),
+    ("ua_ru_lat", "Valentyna Oliynyk", "Valentina Oleinik"),
+    ("ua_ru_lat", "Halyna Horbenko", "Galina Gorbenko"),
+    ("ua_ru_lat", "Tetiana Kovalchuk", "Tatyana Kovalchuk"),
+    ("ua_ru_lat", "Olena Sydorenko", "Yelena Sidorenko"),
+    ("ua_ru_lat", "Iryna Zhuravel", "Irina Zhuravel"),
+    ("ua_ru_lat", "Kateryna Pavlenko", "Ekaterina Pavlenko"),
+    ("ua_ru_lat", "Liudmyla Koval", "Lyudmila Koval"),
+    ("ua_ru_lat", "Ihor Ostapchuk", "Igor Ostapchuk"),
+    ("ua_ru_lat", "Vitaliy Danylenko", "Vitaly Danilenko"),
+    ("ua_ru_lat", "Stanislav Vasylenko", "Stanislav Vasilenko"),
+    ("ua_ru_lat", "Yaroslav Hryhorenko", "Yaroslav Grigorenko"),
+    ("ua_ru_lat", "Maksym Kyrylenko", "Maxim Kirilenko"),
+    ("ua_ru_lat", "Denys Yakovenko", "Denis Yakovenko"),
+    # patronymics in the standards and in other languages' press
+    ("patronymic", "Serhiy Viktorovych Kyslytsia", "Sergey Viktorovich Kislitsa"),
+    ("patronymic", "Oleksandr Petrovych Bondarenko", "Aleksandr Petrovich Bondarenko"),
+    ("patronymic", "Bondarenko Oleksandr Oleksandrovych", "Бондаренко Александр Александрович"),
+    ("patronymic", "Olga Ivanovna Petrova", "Ольга Іванівна Петрова"),
+    ("patronymic", "Nataliia Mykolaivna Shevchenko", "Наталья Николаевна Шевченко"),
+    ("patronymic", "Anna Sergeyevna Ivanova", "Анна Сергіївна Іванова"),
+    ("patronymic", "Iryna Oleksandrivna Melnyk", "Ирина Александровна Мельник"),
+    ("patronymic", "Yuriy Yuriyovych Savchuk", "Юрий Юрьевич Савчук"),
+    ("patronymic", "Ihor Illich Marchuk", "Игорь Ильич Марчук"),
+    ("patronymic", "Oleh Hryhorovych Moroz", "Олег Григорьевич Мороз"),
+    ("patronymic_press", "Wladimir Wladimirowitsch Petrow", "Владимир Владимирович Петров"),
+    ("patronymic_press", "Jelena Sergejewna Iwanowa", "Елена Сергеевна Иванова"),
+    ("patronymic_press", "Sergej Viktorovič Kislica", "Сергей Викторович Кислица"),
+    ("patronymic_press", "Sergueï Viktorovitch Kislitsa", "Сергей Викторович Кислица"),
+    ("patronymic_press", "Nikolaï Petrovitch Ivanov", "Николай Петрович Иванов"),
+    ("patronymic_press", "Siergiej Wiktorowicz Kislica", "Сергей Викторович Кислица"),
+    ("patronymic_press", "Mykoła Iwanowycz Szewczenko", "Микола Іванович Шевченко"),
+    ("patronymic_press", "Olga Iwanowna Petrowa", "Ольга Ивановна Петрова"),
+    ("patronymic_press", "Jelena Sergejevna Ivanovová", "Елена Сергеевна Иванова"),
+    ("patronymic_press", "Aleksiej Nikołajewicz Morozow", "Алексей Николаевич Морозов"),
+    # double given names
+    ("double_given", "Anna-Maria Kovalenko", "Анна Коваленко"),
+    ("double_given", "Іван Павло Шевчук", "Іван Шевчук"),
+    ("double_given", "Jan Paweł Kowalski", "Ян Ковальский"),
+    ("double_given", "Олена-Марія Петренко", "Olena Petrenko"),
+    # surname-only lists
+    ("surname_only", "Коваленко", "Kovalenko"),
+    ("surname_only", "ШЕВЧЕНКО", "Shevchenko"),
+    ("surname_only", "Kuznetsov", "Кузнєцов"),
+    ("surname_only", "Ткачук", "Tkachuk"),
+    # female forms with Latin look-alikes, whole names in look-alikes
+    ("lookalike", "Ивановa Мария", "Ivanova Mariia"),
+    ("lookalike", "Ивaнoвa Oльгa", "Иванова Ольга"),
+    ("lookalike", "Пeтровa Олена", "Petrova Olena"),
+    ("lookalike", "POMAH KOPOTKOB", "Роман Коротков"),
+    ("lookalike", "OKCAHA MAXHO", "Оксана Махно"),
+    ("lookalike", "TAPAC XOMEHKO", "Тарас Хоменко"),
+    # ё / ї dropped
+    ("yo_yi", "Федор Соловьев", "Фёдор Соловьёв"),
+    ("yo_yi", "Семен Королев", "Семён Королёв"),
+    ("yo_yi", "Вячеслав Іжакевич", "В'ячеслав Їжакевич"),
+    ("yo_yi", "Ігор Iльін", "Ігор Ільїн"),
+    ("yo_yi", "Pyotr Fyodorov", "Petr Fedorov"),
+    ("yo_yi", "Artyom Seleznyov", "Artem Seleznev"),
+    ("yo_yi", "Олексій Ковальов", "Алексей Ковалев"),
+    # Georgian through English and Russian
+    ("ka_en", "Levan Kapanadze", "Леван Капанадзе"),
+    ("ka_en", "Davit Gelashvili", "Давид Гелашвили"),
+    ("ka_en", "Nino Kvaratskhelia", "Нино Кварацхелия"),
+    ("ka_en", "Zurab Tsiklauri", "Зураб Циклаури"),
+    ("ka_en", "Shota Japaridze", "Шота Джапаридзе"),
+    ("ka_en", "Irakli Chkheidze", "Ираклий Чхеидзе"),
+    ("ka_en", "ლევან კაპანაძე", "Levan Kapanadze"),
+    ("ka_en", "ზურაბ წიკლაური", "Зураб Циклаури"),
+    # Armenian through English and Russian
+    ("hy_en", "Hovhannes Grigoryan", "Оганес Григорян"),
+    ("hy_en", "Armen Sargsyan", "Армен Саргсян"),
+    ("hy_en", "Tigran Harutyunyan", "Тигран Арутюнян"),
+    ("hy_en", "Hayk Hakobyan", "Айк Акопян"),
+    ("hy_en", "Vardan Petrosyan", "Вардан Петросян"),
+    ("hy_en", "Aram Khachatryan", "Арам Хачатрян"),
+    ("hy_en", "Gevorg Avetisyan", "Геворг Аветисян"),
+    ("hy_en", "Hovhannes Grigoryan", "Ovanes Grigoryan"),
+    # Central Asia: Kazakh, Uzbek, Tajik, Kyrgyz
+    ("central_asia", "Nursultan Abenov", "Нурсултан Абенов"),
+    ("central_asia", "Yerlan Nurlanuly", "Ерлан Нурланулы"),
+    ("central_asia", "Ерлан Нұрланұлы", "Yerlan Nurlanuly"),
+    ("central_asia", "Ерлан Нұрланұлы", "Ерлан Нурланулы"),
+    ("central_asia", "Aizhan Serikkyzy", "Айжан Серикқызы"),
+    ("central_asia", "Қанат Әбенов", "Kanat Abenov"),
+    ("central_asia", "Асқар Жұмабаев", "Askar Zhumabayev"),
+    ("central_asia", "Асқар Жұмабаев", "Аскар Жумабаев"),
+    ("central_asia", "Aigerim Bekova", "Айгерим Бекова"),
+    ("central_asia", "Rustam Karimov", "Рустам Каримов"),
+    ("central_asia", "Dilnoza Yusupova", "Дилноза Юсупова"),
+    ("central_asia", "Jamshid Xo'jayev", "Джамшид Ходжаев"),
+    ("central_asia", "Shuhrat G'ulomov", "Шухрат Гуломов"),
+    ("central_asia", "Шуҳрат Ғуломов", "Шухрат Гуломов"),
+    ("central_asia", "Sherzod Rahimov", "Шерзод Рахимов"),
+    ("central_asia", "Farrukh Rahmonzoda", "Фаррух Рахмонзода"),
+    ("central_asia", "Фаррух Раҳмонзода", "Farrukh Rakhmonzoda"),
+    ("central_asia", "Firuz Sharipov", "Фируз Шарипов"),
+    ("central_asia", "Азамат Бакытбеков", "Azamat Bakytbekov"),
+    ("central_asia", "Бакыт уулу Азамат", "Bakyt uulu Azamat"),
+    # Tatar, Bashkir
+    ("tatar", "Рәмил Габдуллин", "Рамиль Габдуллин"),
+    ("tatar", "Ramil Gabdullin", "Рамиль Габдуллин"),
+    ("tatar", "Илдар Хәйретдинов", "Ильдар Хайретдинов"),
+    ("tatar", "Aydar Galimov", "Айдар Галимов"),
+    ("tatar", "Гөлнара Сафина", "Гульнара Сафина"),
+    ("tatar", "Rinat Zaripov", "Ринат Зарипов"),
+    ("tatar", "Ринат Әхмәтшин", "Rinat Akhmetshin"),
+    # Chechen, Dagestan
+    ("chechen", "Magomed Khasanov", "Магомед Хасанов"),
+    ("chechen", "Ramzan Isaev", "Рамзан Исаев"),
+    ("chechen", "Ibragim Umarov", "Ибрагим Умаров"),
+    ("chechen", "Zelimkhan Musayev", "Зелимхан Мусаев"),
+    ("chechen", "Islam Aliyev", "Ислам Алиев"),
+    ("chechen", "Aslan Mamedov", "Аслан Мамедов"),
+    ("chechen", "Movsar Dzhabrailov", "Мовсар Джабраилов"),
+    # Moldovan and Romanian names in Latin and Cyrillic
+    ("moldovan", "Ion Rusu", "Ион Русу"),
+    ("moldovan", "Vasile Ceban", "Василе Чебан"),
+    ("moldovan", "Gheorghe Munteanu", "Георге Мунтяну"),
+    ("moldovan", "Ion Ciobanu", "Ион Чобану"),
+    ("moldovan", "Mihai Popescu", "Михай Попеску"),
+    ("moldovan", "Vasile Țurcanu", "Василе Цуркану"),
+    ("moldovan", "Andrei Lungu", "Андрей Лунгу"),
+    ("moldovan", "Nicolae Cojocaru", "Николае Кожокару"),
+    # Azerbaijani
+    ("az", "Elvin Məmmədov", "Эльвин Мамедов"),
+    ("az", "Elvin Mammadov", "Эльвин Мамедов"),
+    ("az", "Rəşad Əliyev", "Рашад Алиев"),
+]
+
+
 def all_pairs() -> list[tuple[str, str, str]]:
-    return [*PAIRS, *_romanised()]
+    return [*PAIRS, *WIDER_PAIRS, *_romanised()]
 
 
 # --- the measure ---------------------------------------------------------------------------
@@ -278,6 +437,8 @@ def share_keys(a: str, b: str) -> bool:
     from kintrace.normalise import analyse_name
 
     x, y = analyse_name(a), analyse_name(b)
+    if not (x.given_initials or y.given_initials) and not (x.given or y.given):
+        return bool(x.family_variants & y.family_variants)  # surname-only lists
     if x.family_variants & y.family_variants:
         if x.given and y.given:
             return bool(x.given_variants & y.given_variants)

@@ -46,7 +46,7 @@ _LATIN_DIACRITICS: dict[str, str] = {
     "á": "A", "à": "A", "ä": "A", "ã": "A", "ă": "A", "ą": "A", "å": "A", "ā": "A",
     "í": "I", "ì": "I", "î": "I", "ï": "I", "ý": "I", "ÿ": "I", "ĭ": "I", "ı": "I", "ī": "I",
     "ğ": "G", "ß": "S", "æ": "E", "œ": "E", "đ": "D", "ď": "D", "ť": "T", "ľ": "L", "ĺ": "L",
-    "ŕ": "R", "ģ": "G", "ķ": "K", "ļ": "L", "ņ": "N",
+    "ŕ": "R", "ģ": "G", "ķ": "K", "ļ": "L", "ņ": "N", "ə": "A",
 }  # fmt: skip
 
 _APOSTROPHES = "'’ʼ`ʹ′″‘ʻ\"˝"
@@ -268,6 +268,28 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     if czech:
         # Czech and Slovak add -ová to a woman's surname that does not change (Tymošenková).
         alts.add(key[: czech.end(1)] + ("o" if czech.group(1) == "enk" else ""))
+    if re.search(r"(?:ov|ev|in)ova$", key) and len(key) > 7:
+        # ...and to a Russian feminine -ova, -eva, -ina too (Ivanovová is Иванова).
+        alts.add(key[:-3] + "a")
+    if "ə" in word.lower():
+        # Azerbaijani ə is а or е in Russian spellings (Məmmədov, Мамедов; Əliyev, Алиев).
+        alts.update(_latin_alt(form) for form in each_replacement(prepared, "A", "E"))
+    if hint == "ro" or _ROMANIAN.search(prepared) or any(c in word.lower() for c in "șțşţăâî"):
+        # Romanian: j is ж, c is к before a, o, u and ч before e, i, ea is я (Cojocaru,
+        # Кожокару; Munteanu, Мунтяну); press without the comma writes ț as t (Kuznetov).
+        form = re.sub(r"(?<=[^aeiou])ea", "ia", prepared).replace("j", "C")
+        form = re.sub(r"c(?=[aouAOU]|$)", "k", re.sub(r"c(?=[ei])", "C", form))
+        alts.add(_latin_alt(form))
+        alts.add(_latin_alt(re.sub(r"(?<=[^aeiou])ea", "ia", prepared)))
+        for m in re.finditer("t", prepared):
+            alts.add(_latin_alt(prepared[: m.start()] + "ts" + prepared[m.end() :]))
+    if "j" in prepared or "x" in prepared:
+        alts.add(english_j_key(word, "uz"))
+    if prepared.startswith("h") and re.search(r"[iy]an(?:ts|c)?$", prepared):
+        # Russian spellings of Armenian surnames drop the initial h and often write -op- for
+        # -ob- (Harutyunyan, Арутюнян; Hakobyan, Акопян).
+        alts.add(_latin_alt(prepared[1:]))
+        alts.add(_latin_alt(prepared[1:].replace("b", "p")))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     if "cz" in prepared:
@@ -286,7 +308,36 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     return frozenset(alts)
 
 
+def english_j_key(word: str, hint: str) -> str:
+    """Key of a word in an English-based spelling of Georgian or Central Asian names, where
+    j is дж (Japaridze, Jamshid); in Uzbek Latin also x is х and q is к (Xo'jayev, Ходжаев)."""
+    form = _latin_prepare(word).replace("j", "DC")
+    if hint == "uz":
+        form = form.replace("x", "G").replace("q", "k")
+    return _latin_alt(form)
+
+
+# Romanian marks a word shows without diacritics: -escu, -eanu, -ae (Nicolae), gh before e/i.
+_ROMANIAN = re.compile(r"escu$|eanu$|[^aeiou]ae$|gh[ei]")
+
+
+def each_replacement(word: str, letter: str, other: str, most: int = 3) -> set[str]:
+    """The word with each combination of ``letter`` replaced by ``other`` (at most
+    ``most`` occurrences, so at most 2**most forms)."""
+    at = [i for i, ch in enumerate(word) if ch == letter][:most]
+    forms = set()
+    for mask in range(1, 1 << len(at)):
+        chars = list(word)
+        for bit, i in enumerate(at):
+            if mask >> bit & 1:
+                chars[i] = other
+        forms.add("".join(chars))
+    return forms
+
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_ARMENIAN = re.compile(r"[\u0530-\u058f]")
+_KATAKANA = re.compile(r"[\u30a0-\u30ff]")
 _HANGUL_INITIAL = {"g": "k", "b": "p", "d": "t"}
 
 
@@ -303,6 +354,16 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.add(latin_key(latin[:-1]))
     if _HANGUL.match(word) and latin[:1] in _HANGUL_INITIAL:
         alts.add(latin_key(_HANGUL_INITIAL[latin[0]] + latin[1:]))
+    if _ARMENIAN.match(word) and latin.startswith("h") and latin.endswith("an"):
+        # Russian drops the Armenian initial h and writes -op- for -ob- (Հակոբյան, Акопян).
+        alts.add(latin_key(latin[1:]))
+        alts.add(latin_key(latin[1:].replace("b", "p")))
+    if _KATAKANA.match(word):
+        # Katakana adds a vowel after every consonant but n: u anywhere, o after t and d
+        # (ペトロフ petorofu); Russian -ov is written -ofu (Петров).
+        bare = re.sub(r"(?<=[^aeiouy])u(?=[^aeiouy]|$)|(?<=[td])o(?=[^aeiouy])", "", latin)
+        alts.add(latin_key(bare))
+        alts.add(latin_key(re.sub(r"f$", "v", bare)))
     alts.discard("")
     alts.discard(word_key(word))
     return frozenset(alts)
@@ -316,7 +377,7 @@ def script_of_char(ch: str) -> str:
         return ""
     if "\u0400" <= ch <= "\u052f" or "\u1c80" <= ch <= "\u1c8f" or "\ua640" <= ch <= "\ua69f":
         return "cyrillic"
-    if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
+    if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff" or ch in "əƏ":
         return "latin"
     return "other"
 
@@ -355,8 +416,14 @@ def word_key(word: str) -> str:
         )
     # Other scripts (Greek, Georgian, Armenian, Arabic, ...) go through anyascii, then the
     # Latin rules; Greek and Armenian digraphs first, since anyascii spells them letter by letter.
-    low = "".join(
-        ch for ch in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(ch)
+    # Accents go (Greek tonos); the kana voicing marks (ペ = ヘ + ゜) are letters and stay.
+    low = unicodedata.normalize(
+        "NFC",
+        "".join(
+            ch
+            for ch in unicodedata.normalize("NFD", word.lower())
+            if not ("\u0300" <= ch <= "\u036f")
+        ),
     )
     for pattern, dst in _OTHER_SCRIPT_DIGRAPHS:
         low = pattern.sub(dst, low)

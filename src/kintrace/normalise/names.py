@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
+    each_replacement,
+    english_j_key,
     latin_key_alternatives,
     loose_key,
     ocr_key,
@@ -193,6 +195,15 @@ _MAIDEN = re.compile(
     re.IGNORECASE,
 )
 _SURNAME_ENDING = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak)$")
+# Surname endings of the Caucasus and Central Asia, on the written word: Armenian -yan/-ян,
+# Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy.
+_OTHER_SURNAME_ENDING = re.compile(
+    r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы)$"
+)
+
+
+def _surname_ending(tok: _Token) -> bool:
+    return bool(_SURNAME_ENDING.search(tok.key) or _OTHER_SURNAME_ENDING.search(tok.text.lower()))
 
 
 @lru_cache(maxsize=500_000)
@@ -211,6 +222,10 @@ def _word_info(
         # key is the Slavic word, the written one stays a variant.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (word_key(_baltic_stem(p)) for p in fixed.split("-")) if k)
+    elif (hint in ("uz", "ka") and "j" in fixed.lower()) or (hint == "uz" and "x" in fixed.lower()):
+        # English-based spellings of Georgian and Central Asian names: j is дж.
+        alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
     else:
         parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     for p in fixed.split("-"):
@@ -219,9 +234,31 @@ def _word_info(
         scripts = {script_of_char(c) for c in p}
         if scripts <= {"latin", ""}:
             alts |= latin_key_alternatives(p, hint)
+            if len(p) >= 3 and only_look_alikes(p) and p.isupper():
+                # A capitalised word of look-alike letters only may be Cyrillic typed in Latin
+                # (KOPOTKOB is Коротков): that reading is a variant.
+                alts.add(word_key(as_cyrillic(p)))
         elif "other" in scripts:
             alts |= other_script_alternatives(p)
+        elif "cyrillic" in scripts:
+            alts |= _cyrillic_alternatives(p.lower())
+    alts.discard("")
     return fixed, parts, frozenset(alts)
+
+
+_BELARUSIAN = re.compile(r"ў|э.*і|і.*э|ы.*і|і.*ы")
+
+
+def _cyrillic_alternatives(word: str) -> set[str]:
+    """Other Cyrillic spellings the Russian or Ukrainian form of a word may have."""
+    alts: set[str] = set()
+    if "ә" in word:
+        # Tatar, Bashkir and Kazakh ә is а or е in Russian (Рәмил, Рамиль; Әхмәтшин, Ахметшин).
+        alts.update(word_key(w) for w in each_replacement(word, "ә", "е"))
+    if _BELARUSIAN.search(word):
+        # Belarusian writes an unstressed о as а (Кавалёў, Ковалёв; Шаўчэнка, Шевченко).
+        alts.update(word_key(w) for w in each_replacement(word, "а", "о"))
+    return alts
 
 
 # Hungarian press marks: one Hungarian word makes the plain "s" of the others ш too
@@ -244,12 +281,26 @@ def _baltic_stem(word: str) -> str:
 _BALTIC_WORD = re.compile(r"[^\W\d_]{3,}(?:as|is|ys|us)\b")
 
 
+# Romanian/Moldovan marks (Serghei, Nicolae, Popescu, Munteanu) and Uzbek Latin o' g'.
+_ROMANIAN_NAME = re.compile(r"[șțşţăâî]|gh[ei]|\w[^\Waeiou]ae\b|escu\b|eanu\b")
+_UZBEK_NAME = re.compile(r"[og]['’ʻʼ`‘]\w")
+_GEORGIAN_SURNAME = re.compile(r"\w(?:dze|shvili|swili|schwili)\b")
+
+
 def _press_hint(text: str) -> str:
     low = text.lower()
     if _HUNGARIAN.search(low):
         return "hu"
     if len(_BALTIC_WORD.findall(low)) >= 2 and not _CYRILLIC.search(low):
         return "lt"
+    if _CYRILLIC.search(low):
+        return ""
+    if _ROMANIAN_NAME.search(low):
+        return "ro"
+    if _UZBEK_NAME.search(low):
+        return "uz"
+    if _GEORGIAN_SURNAME.search(low):
+        return "ka"
     return ""
 
 
@@ -294,6 +345,13 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     context = unambiguous_script(text)
+    if not context and only_look_alikes(text) and not _CYRILLIC.search(text):
+        # A name of look-alike letters only (POMAH KOPOTKOB): Cyrillic typed in Latin when a
+        # word reads as a known given name only in Cyrillic.
+        for w in text.split():
+            if lookup_given(word_key(as_cyrillic(w))) and not lookup_given(word_key(w)):
+                context = "cyrillic"
+                break
     hint = _press_hint(text)
     comma = False
     mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
@@ -453,10 +511,10 @@ def _assign_roles(
             given_idx = None
         elif upper and len(upper) < len(free):
             given_idx = next(i for i in free if i not in upper)
-        elif len(free) == 2 and sum(bool(_SURNAME_ENDING.search(tokens[i].key)) for i in free) == 1:
-            # Nothing known, but one word ends like a surname (Frolov Timfeï): the other is
-            # the given name.
-            given_idx = next(i for i in free if not _SURNAME_ENDING.search(tokens[i].key))
+        elif len(free) == 2 and sum(bool(_surname_ending(tokens[i])) for i in free) == 1:
+            # Nothing known, but one word ends like a surname (Frolov Timfeï, Hayk Hakobyan):
+            # the other is the given name.
+            given_idx = next(i for i in free if not _surname_ending(tokens[i]))
         elif patr is not None and patr - 1 in free:
             given_idx = patr - 1
         else:
@@ -752,6 +810,10 @@ def _layout_reading(text: str) -> str | None:
     if not letters:
         return None
     if all(sc == "latin" for sc in letters):
+        if sum(c in "aeiouyAEIOUY" for c in text) >= 0.3 * len(letters):
+            # Cyrillic typed in the Latin layout has few Latin vowels (Cthutq Rbckbwf): a
+            # name with its vowels is a real Latin name (Firuz Sharipov, Arslan Bekov).
+            return None
         readings = list(latin_typed_as_cyrillic(text))
     elif all(sc == "cyrillic" for sc in letters):
         readings = [cyrillic_typed_as_latin(text)]
