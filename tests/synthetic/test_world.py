@@ -179,3 +179,53 @@ def test_the_world_needs_nothing_beyond_the_standard_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['kintrace']"
+
+
+# --- surname pools ----------------------------------------------------------------------
+
+
+def _people_sharing_a_surname(w) -> float:
+    """Share of persons whose surname another person of another family also carries."""
+    families: dict[str, set[str]] = {}
+    for p in w.persons:
+        families.setdefault(p.surname_ref.ru, set()).add(p.father_id or p.person_id)
+    shared = sum(len(families[p.surname_ref.ru]) > 1 for p in w.persons)
+    return shared / len(w.persons)
+
+
+def test_the_realistic_pool_makes_a_shared_surname_far_rarer_than_the_classic_one(world):
+    realistic = make_world(seed=7, persons=1000, surnames="realistic")
+    distinct = {p.surname_ref.ru for p in realistic.persons}
+    assert len(distinct) > 2 * len({p.surname_ref.ru for p in world.persons})
+    assert _people_sharing_a_surname(realistic) < 0.75 * _people_sharing_a_surname(world)
+
+
+def test_the_classic_pool_is_the_default_and_gives_the_same_world(world):
+    classic = make_world(seed=7, persons=200, surnames="classic")
+    assert [repr(p) for p in classic.persons] == [repr(p) for p in world.persons[:200]]
+
+
+def test_a_realistic_surname_has_russian_ukrainian_and_female_forms():
+    from kintrace.synthetic.tables import surname_pool
+
+    pool = surname_pool("realistic")
+    by_ru = {s.ru: s for s in pool}
+    assert by_ru["Луцкий"].uk == "Луцький"
+    assert by_ru["Луцкий"].form("ru", "F") == "Луцкая"
+    assert by_ru["Сорокин"].form("uk", "M") == "Сорокін"
+    assert by_ru["Сорокин"].form("ru", "F") == "Сорокина"
+    assert all(CYRILLIC.match(s.ru) and CYRILLIC.match(s.uk) for s in pool)
+    # No surname in the pool reads as a patronymic (that would be a harder world than a real one).
+    assert not any(s.ru.endswith(("ович", "евич")) for s in pool[250:])
+
+
+def test_each_pool_has_its_own_version_so_stale_benchmark_sets_are_not_reused():
+    from kintrace.synthetic.noise import NOISE_VERSION, noise_version
+
+    assert noise_version("classic") == NOISE_VERSION
+    assert noise_version("realistic") != NOISE_VERSION
+
+
+def test_an_unknown_surname_pool_is_refused_with_its_name():
+    with pytest.raises(ValueError, match="tiny"):
+        make_world(seed=1, persons=5, surnames="tiny")

@@ -22,10 +22,22 @@ import translitua
 
 from kintrace.synthetic.grammar import inflect
 from kintrace.synthetic.tables import diminutives
-from kintrace.synthetic.world import EXCHANGE_COLUMNS, WORLD_VERSION, SynthPerson, iter_world
+from kintrace.synthetic.world import (
+    EXCHANGE_COLUMNS,
+    WORLD_VERSION,
+    SynthPerson,
+    iter_world,
+    world_version,
+)
 
 #: Changes whenever the same seed would write different records, so cached sets are rebuilt.
 NOISE_VERSION = f"{WORLD_VERSION}-noise-3"
+
+
+def noise_version(pool: str | None = None) -> str:
+    """The version of the noisy sets a seed gives with this surname pool (see NOISE_VERSION)."""
+    return f"{world_version(pool)}-noise-3"
+
 
 #: Every label a record can carry, with what it means.
 PHENOMENA: dict[str, str] = {
@@ -632,13 +644,14 @@ ENQUIRIES_PER_PERSON = ((0, 1, 2), (58, 37, 5))
 
 
 def iter_noisy(
-    seed: int, persons: int
+    seed: int, persons: int, *, surnames: str | None = None
 ) -> Iterator[tuple[SynthPerson, list[NoisyRecord], list[NoisyRecord]]]:
     """Per person of the world `seed`: (person, noisy reports, noisy enquiries), streamed and
-    deterministic by seed. Record ids are R00000001... and E0000001... in order."""
+    deterministic by seed. Record ids are R00000001... and E0000001... in order. `surnames`
+    names the world's surname pool (tables.surname_pool)."""
     rng = random.Random(f"noise:{seed}")
     n_rep = n_enq = 0
-    for bundle in iter_world(seed=seed, persons=persons):
+    for bundle in iter_world(seed=seed, persons=persons, surnames=surnames):
         p = bundle.person
         reps = []
         for _ in range(rng.choices(*REPORTS_PER_PERSON)[0]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -34,7 +35,7 @@ class Surname:
     ru: str
     uk: str
     origin: str
-    weight: int
+    weight: float
 
     def form(self, lang: str, sex: str) -> str:
         base = self.uk if lang == "uk" else self.ru
@@ -113,6 +114,92 @@ def surnames() -> tuple[Surname, ...]:
     return tuple(
         Surname(ru=r["ru"], uk=r["uk"], origin=r["origin"], weight=int(r["weight"]))
         for r in _rows("surnames.csv")
+    )
+
+
+#: The surname pools a world can draw from (see `surname_pool`).
+SURNAME_POOLS = ("classic", "realistic")
+#: Share of the realistic pool's people who carry one of the classic list's common surnames;
+#: the rest carry a rarer one (Ukrainian lists: the 250 commonest surnames cover roughly a
+#: fifth of the population, and the commonest, Melnyk or Shevchenko, well under 1 %).
+COMMON_SHARE = 0.25
+#: Suffixes of the rarer surnames: (ru, uk, origin).
+_SUFFIXES = (
+    ("енко", "енко", "uk"), ("ук", "ук", "uk"), ("чук", "чук", "uk"), ("ишин", "ишин", "uk"),
+    ("ак", "ак", "uk"), ("ец", "ець", "uk"), ("ик", "ик", "uk"), ("ов", "ов", "ru"),
+    ("ин", "ін", "ru"), ("ский", "ський", "ru"),
+)  # fmt: skip
+# No -ович/-евич: surnames that read as a patronymic (Дубович, Макарович) exist, but a pool
+# where one rare surname in eleven does is harder than any real population.
+
+
+def _join(root: str, suffix: str, lang: str) -> str:
+    """root + suffix with the spelling rules East Slavic surnames follow (Ковальчук, Луцький,
+    Кравченко, Кравчук, Павлюк, Синицын) — close enough for a plausible surname."""
+    if root[-1] in "ьй" and suffix[0] in "аеиоуіє":
+        root = root[:-1]
+    last = root[-1]
+    if suffix in ("ов",) and last in "чшщжц":
+        suffix = "ев"
+    elif suffix in ("ин", "ін") and last == "ц" and lang == "ru":
+        suffix = "ын"
+    elif suffix == "чук":
+        if last == "ч":
+            suffix = "ук"
+        elif last == "л":
+            root += "ь"
+    elif suffix == "ук" and last in "лй":
+        root, suffix = root.rstrip("й"), "юк"
+    elif suffix in ("ский", "ський"):
+        ending = suffix[-2:]  # ий
+        if root.endswith(("ск", "цк", "ськ", "цьк")):
+            suffix = ending
+        elif last in "кцч":
+            root, suffix = root[:-1], ("цкий" if lang == "ru" else "цький")
+        elif last == "с":
+            suffix = suffix[1:]
+    return root + suffix
+
+
+@cache
+def surname_pool(name: str = "classic") -> tuple[Surname, ...]:
+    """The surnames a world draws from, with their weights.
+
+    "classic": the 249 common surnames of surnames.csv — a pool so small that two unrelated
+    men share a surname far more often than in a real population. "realistic": the same
+    common surnames carrying COMMON_SHARE of the people, and some two thousand rarer ones
+    (roots of surname_roots.csv times the usual suffixes) carrying the rest with Zipf-like
+    weights, as surnames are spread in a real population.
+    """
+    common = surnames()
+    if name == "classic":
+        return common
+    if name != "realistic":
+        raise ValueError(f"unknown surname pool {name!r}; choose one of {SURNAME_POOLS}")
+    seen = {s.ru for s in common}
+    rare: list[tuple[str, str, str]] = []
+    for r in _rows("surname_roots.csv"):
+        # A place adjective's root (Луцк, Подольск) only makes Луцкий/Луцький.
+        adjective = r["ru"].endswith(("ск", "цк"))
+        for ru_suffix, uk_suffix, origin in _SUFFIXES:
+            if adjective and ru_suffix != "ский":
+                continue
+            ru = _join(r["ru"], ru_suffix, "ru")
+            if ru not in seen:
+                seen.add(ru)
+                rare.append((ru, _join(r["uk"], uk_suffix, "uk"), origin))
+    # Which rare surname is commoner is arbitrary: a fixed shuffle, then Zipf weights.
+    random.Random("kintrace-surname-pool").shuffle(rare)
+    zipf = [1.0 / (rank + 100) for rank in range(len(rare))]
+    common_total = sum(s.weight for s in common)
+    scale_common = COMMON_SHARE / common_total
+    scale_rare = (1 - COMMON_SHARE) / sum(zipf)
+    return tuple(
+        [Surname(s.ru, s.uk, s.origin, s.weight * scale_common) for s in common]
+        + [
+            Surname(ru, uk, origin, w * scale_rare)
+            for (ru, uk, origin), w in zip(rare, zipf, strict=True)
+        ]
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -23,11 +24,36 @@ from kintrace.synthetic.tables import (
     given_names,
     places,
     romanise,
-    surnames,
+    surname_pool,
 )
 
-#: Changes whenever the same seed would give a different world.
+#: Changes whenever the same seed would give a different world (the classic surname pool).
 WORLD_VERSION = "world-2"
+#: Changes whenever the realistic surname pool changes (tables.surname_pool).
+POOL_VERSION = 2
+#: The surname pool worlds draw from unless told otherwise (see `surnames_from`).
+_default_pool = ["classic"]
+
+
+def world_version(pool: str | None = None) -> str:
+    """The version of the world a seed gives with this surname pool (the default's if None)."""
+    pool = pool or _default_pool[0]
+    return WORLD_VERSION if pool == "classic" else f"{WORLD_VERSION}-{pool}-{POOL_VERSION}"
+
+
+@contextmanager
+def surnames_from(pool: str) -> Iterator[None]:
+    """Worlds made inside draw their surnames from `pool` ("classic" or "realistic"),
+    for code that makes worlds through a helper with no such parameter (a benchmark's set
+    writer); elsewhere pass `surnames=` to make_world / iter_world / iter_noisy."""
+    surname_pool(pool)  # an unknown name fails here, not mid-run
+    before = _default_pool[0]
+    _default_pool[0] = pool
+    try:
+        yield
+    finally:
+        _default_pool[0] = before
+
 
 EXCHANGE_COLUMNS: tuple[str, ...] = (
     "record_id",
@@ -268,25 +294,28 @@ class PersonBundle:
     enquiries: list[SynthEnquiry]
 
 
-def make_world(seed: int = 0, persons: int = 1000) -> World:
-    """A synthetic world of `persons` people with their reports and enquiries."""
+def make_world(seed: int = 0, persons: int = 1000, *, surnames: str | None = None) -> World:
+    """A synthetic world of `persons` people with their reports and enquiries; `surnames`
+    names the surname pool (tables.surname_pool; default "classic")."""
     ps: list[SynthPerson] = []
     rs: list[SynthReport] = []
     es: list[SynthEnquiry] = []
-    for bundle in iter_world(seed, persons):
+    for bundle in iter_world(seed, persons, surnames=surnames):
         ps.append(bundle.person)
         rs.extend(bundle.reports)
         es.extend(bundle.enquiries)
     return World(seed=seed, persons=ps, sources=list(SOURCES), reports=rs, enquiries=es)
 
 
-def iter_world(seed: int = 0, persons: int = 1000) -> Iterator[PersonBundle]:
+def iter_world(
+    seed: int = 0, persons: int = 1000, *, surnames: str | None = None
+) -> Iterator[PersonBundle]:
     """The same world as make_world, person by person, for worlds too big to hold."""
-    return _Generator(seed).run(persons)
+    return _Generator(seed, surnames).run(persons)
 
 
 class _Generator:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, surnames: str | None = None) -> None:
         self.rng = random.Random(seed)
         self.n_person = 0
         self.n_report = 0
@@ -296,7 +325,8 @@ class _Generator:
         self.male_w = [g.weight for g in self.male]
         self.female = [g for g in names if g.sex == "F"]
         self.female_w = [g.weight for g in self.female]
-        self.surnames = {"ua": list(surnames()), "ru": list(surnames())}
+        pool = surname_pool(surnames or _default_pool[0])
+        self.surnames = {"ua": list(pool), "ru": list(pool)}
         # Ukrainian surnames are common on both sides; Russian ones mostly on the Russian side.
         self.surname_w = {
             "ua": [s.weight * (6 if s.origin == "uk" else 1) for s in self.surnames["ua"]],
