@@ -90,7 +90,7 @@ def _build_part(records: list[dict], start: int, path: str) -> tuple[int, float]
     return table.num_rows, seconds
 
 
-def prepare(max_size: int, small: int, n_queries: int, fresh: bool, console: Console) -> dict:
+def prepare(max_size: int, small: int, fresh: bool, console: Console) -> dict:
     """Generate the stream up to `max_size` reports and build the features of every part
     not on disk yet: a run cut short is resumed (the stream is regenerated, which is cheap
     next to the features). meta.json is rewritten after every part."""
@@ -107,10 +107,6 @@ def prepare(max_size: int, small: int, n_queries: int, fresh: bool, console: Con
 
     CACHE.mkdir(parents=True, exist_ok=True)
     parts: list[dict] = []
-    small_reports: list[dict] = []
-    rows_of: dict[str, list[int]] = {}
-    enquiries: list[tuple[dict, str]] = []
-    crossing: set[str] = set()
     chunk: list[dict] = []
     pending: list[Any] = []
     gen_s = 0.0
@@ -123,15 +119,6 @@ def prepare(max_size: int, small: int, n_queries: int, fresh: bool, console: Con
             built_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         )
         meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-
-    def save_queries() -> None:
-        queries = [
-            (row, rows_of[label])
-            for row, label in enquiries
-            if label in rows_of and label not in crossing
-        ][:n_queries]
-        with open(CACHE / "queries.pkl", "wb") as handle:
-            pickle.dump({"queries": queries, "small_reports": small_reports}, handle)
 
     def finish(item: tuple[str, Any]) -> None:
         path, result = item
@@ -146,19 +133,12 @@ def prepare(max_size: int, small: int, n_queries: int, fresh: bool, console: Con
     n = 0
     t_gen = time.perf_counter()
     with ctx.Pool(1) as pool:
-        for _person, reps, enqs in iter_noisy(SEED, 100 * max_size):
+        for _person, reps, _enquiries in iter_noisy(SEED, 100 * max_size):
             for r in reps:
-                if n < small:
-                    small_reports.append(r.row)
-                    rows_of.setdefault(r.person_id, []).append(n)
-                elif n == small:  # this person's reports straddle the cut
-                    crossing.add(r.person_id)
                 chunk.append(r.row)
                 n += 1
                 if len(chunk) == PART or n == max_size:
                     gen_s += time.perf_counter() - t_gen
-                    if n >= small and not (CACHE / "queries.pkl").exists():
-                        save_queries()
                     path = str(CACHE / f"part-{len(parts) + len(pending):03d}.arrow")
                     # At most two parts in flight: this process's memory stays bounded.
                     if len(pending) >= 2:
@@ -174,16 +154,38 @@ def prepare(max_size: int, small: int, n_queries: int, fresh: bool, console: Con
                     chunk = []
                 if n == max_size:
                     break
-            for e in enqs:
-                if len(enquiries) < 20 * n_queries:
-                    enquiries.append((e.row, e.person_id))
             if n >= max_size:
                 break
         gen_s += time.perf_counter() - t_gen
         while pending:
             finish(pending.pop(0))
-    save_queries()
     return meta
+
+
+def make_queries(small: int, n_queries: int) -> None:
+    """The enquiries (with the rows of their person's reports) and the first `small`
+    reports, from the start of the same stream."""
+    from kintrace.synthetic.noise import iter_noisy
+
+    small_reports: list[dict] = []
+    rows_of: dict[str, list[int]] = {}
+    enquiries: list[tuple[dict, str]] = []
+    crossing: set[str] = set()
+    for _person, reps, enqs in iter_noisy(SEED, 100 * small):
+        for r in reps:
+            if len(small_reports) < small:
+                rows_of.setdefault(r.person_id, []).append(len(small_reports))
+                small_reports.append(r.row)
+            else:  # this person's reports straddle the cut
+                crossing.add(r.person_id)
+        if len(small_reports) >= small:
+            break
+        enquiries.extend((e.row, e.person_id) for e in enqs)
+    known = [(row, label) for row, label in enquiries if label in rows_of]
+    queries = [(row, rows_of[label]) for row, label in known if label not in crossing]
+    queries = queries[:n_queries]
+    with open(CACHE / "queries.pkl", "wb") as handle:
+        pickle.dump({"queries": queries, "small_reports": small_reports}, handle)
 
 
 # ---------------------------------------------------------------------------------------
@@ -317,7 +319,9 @@ def main() -> None:
         return
     console = Console(stderr=True)
     sizes = sorted({args.small, *(int(s) for s in args.sizes.split(","))})
-    meta = prepare(max(sizes), args.small, args.queries, args.fresh, console)
+    meta = prepare(max(sizes), args.small, args.fresh, console)
+    if args.fresh or not (CACHE / "queries.pkl").exists():
+        make_queries(args.small, args.queries)
     if args.prepare_only:
         return
     runs = []
