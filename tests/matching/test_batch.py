@@ -66,3 +66,27 @@ def test_the_spill_folder_is_private_while_the_connection_lives(tmp_path) -> Non
 
     gc.collect()
     assert not folder.exists()
+
+
+def test_skipping_pairs_that_cannot_reach_the_threshold_changes_no_pair_in_the_output() -> None:
+    from kintrace.synthetic import make_world
+
+    world = make_world(seed=11, persons=300)
+    reports = build_features([r.exchange_row() for r in world.reports])
+    enquiries = [e.exchange_row() for e in world.enquiries]
+    right = build_features(enquiries, rid_offset=reports.table.num_rows).table
+    for left, other in ((reports.table, None), (reports.table, right)):
+        for threshold in (0.01, 0.5):
+            stats: dict = {}
+            fast = link_tables(left, other, threshold=threshold, stats=stats)
+            full = [
+                p
+                for p in link_tables(left, other, threshold=0.0)
+                if p.match_probability >= threshold
+            ]
+            # Some pairs were never scored, and every pair a user would see is still there.
+            assert stats["pairs_scored"] < stats["candidate_pairs"]
+            assert {(p.left_id, p.right_id): p.match_probability for p in fast} == {
+                (p.left_id, p.right_id): p.match_probability for p in full
+            }
+            assert fast

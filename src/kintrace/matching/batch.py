@@ -11,10 +11,16 @@ pairs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import sqlglot
+from splink.internals.misc import prob_to_match_weight
+from sqlglot import exp
 
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
@@ -32,6 +38,110 @@ from kintrace.matching.features import FeatureWarning, build_features
 from kintrace.matching.model import ScoringModel, prior_for
 
 _CHUNK_PAIRS = 1_000_000
+
+#: String-similarity functions: what makes a level's SQL costly (about 80% of scoring).
+_COSTLY = re.compile(r"jaro|levenshtein|damerau|jaccard|cosine|hamming", re.IGNORECASE)
+_COLUMN = re.compile(r"\b([a-z_]+)_[lr]\b")
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """One comparison in the reachability check: `sql` gives its level where that is cheap
+    to know (its leading levels without string similarity), NULL where only a costly level
+    could say; `rest` are the levels it could then be."""
+
+    gamma: str
+    sql: str
+    rest: tuple[int, ...]
+
+
+def _bounds(model: ScoringModel) -> list[_Bound]:
+    """The model's level CASEs cut at their first costly level (sqlglot reads Splink's
+    SQL, as the real-time evaluator does)."""
+    out = []
+    for sql in model.settings._columns_to_select_for_comparison_vector_values:
+        if not sql.lstrip().upper().startswith("CASE"):
+            continue
+        node = sqlglot.parse_one(sql, read="duckdb")
+        assert isinstance(node, exp.Alias) and isinstance(node.this, exp.Case)
+        case = node.this
+        ifs = case.args["ifs"]
+        cut = next((i for i, b in enumerate(ifs) if _COSTLY.search(b.this.sql("duckdb"))), None)
+        default = case.args.get("default")
+        values = [int(b.args["true"].sql("duckdb")) for b in ifs]
+        if cut is None:
+            out.append(_Bound(node.alias, sql, tuple(values)))
+            continue
+        rest = tuple(values[cut:]) + ((int(default.sql("duckdb")),) if default else ())
+        whens = " ".join(
+            f"WHEN {b.this.sql('duckdb')} THEN {b.args['true'].sql('duckdb')}" for b in ifs[:cut]
+        )
+        cheap = f"CASE {whens} ELSE NULL END" if whens else "CAST(NULL AS INTEGER)"
+        out.append(_Bound(node.alias, f"{cheap} AS {node.alias}", rest))
+    return out
+
+
+def _level_weights(
+    model: ScoringModel, columns: dict[str, Any], gamma: str, n: int
+) -> dict[int, np.ndarray | float]:
+    """Weight of each level of one comparison for each pair, with its term-frequency
+    adjustment (as `ScoringModel.weigh` adds it)."""
+    plan = next(c for c in model._plan if c["gamma"] == gamma)
+    out: dict[int, np.ndarray | float] = {v: w for v, w in plan["levels"]}
+    for value, name, tf_weight, min_u, log2_u in plan["tf"]:
+        tl = np.ma.filled(np.ma.asarray(columns[f"tf_{name}_l"], dtype=np.float64), np.nan)
+        tr = np.ma.filled(np.ma.asarray(columns[f"tf_{name}_r"], dtype=np.float64), np.nan)
+        lr = np.where(np.isnan(tl), tr, tl)
+        rl = np.where(np.isnan(tr), tl, tr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = tf_weight * (log2_u - np.log2(np.fmax(np.fmax(lr, rl), min_u)))
+        out[value] = out[value] + np.where(np.isnan(lr), 0.0, adj)
+    return out
+
+
+def _reachable(
+    con: Any, model: ScoringModel, bounds: list[_Bound], pairs: str, right: str, threshold: float
+) -> pa.Table:
+    """The pairs of `pairs` whose match weight could reach `threshold` (rid_l, rid_r).
+
+    The check reads only the cheap columns: comparisons without string similarity get
+    their exact weight, the others their best possible level (the null level, an exact
+    agreement and the like are known cheaply; then the best level still open). Most
+    pairs of a too-common name with different birth dates stop here, before the string
+    distances of the full scoring; a dropped pair could not have reached the threshold,
+    so the output is the same.
+    """
+    select = ", ".join(b.sql for b in bounds)
+    used = sorted(
+        {m for b in bounds for m in _COLUMN.findall(b.sql)} | {f"tf_{c}" for c in model.tf_columns}
+    )
+    cols = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in used)
+    columns = con.execute(
+        f"SELECT rid_l, rid_r, {select}, "
+        + ", ".join(f"tf_{c}_l, tf_{c}_r" for c in model.tf_columns)
+        + f" FROM (SELECT p.rid_l, p.rid_r, {cols} FROM {pairs} p "
+        f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right} b ON b.rid = p.rid_r)"
+    ).fetchnumpy()
+    n = len(columns["rid_l"])
+    total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
+    for b in bounds:
+        weights = _level_weights(model, columns, b.gamma, n)
+        gamma = np.ma.asarray(columns[b.gamma])
+        known = ~np.ma.getmaskarray(gamma)
+        values = np.ma.filled(gamma, -99).astype(np.int64)
+        best = np.full(n, -np.inf)
+        for value, weight in weights.items():
+            if value in b.rest:
+                best = np.where(~known, np.fmax(best, weight), best)
+            best = np.where(known & (values == value), weight, best)
+        total += best
+    keep = total >= prob_to_match_weight(threshold) - 1e-9
+    return pa.table(
+        {
+            "rid_l": np.asarray(columns["rid_l"])[keep],
+            "rid_r": np.asarray(columns["rid_r"])[keep],
+        }
+    )
 
 
 def _with_tf(con: Any, source: str, target: str) -> None:
@@ -167,7 +277,7 @@ def link_tables(
     """
     dedupe = right is None
     model = ScoringModel(prior_for(left.num_rows if right is None else right.num_rows))
-    con = connect(threads=threads, memory_limit="6GB")
+    con = connect(threads=threads, memory_limit="4GB")
     con.register("l_raw", left)
     population = "l_raw"
     if right is not None:
@@ -196,15 +306,24 @@ def link_tables(
     n_chunks = max(1, math.ceil(n_pairs / _CHUNK_PAIRS))
     results: list[pa.Table] = []
     select = wide_select(model, "a", "b")
+    bounds = _bounds(model)
+    n_scored = 0
     for i in range(n_chunks):
+        chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
+        if threshold > 0:
+            reach = _reachable(con, model, bounds, chunk, right_feat, threshold)
+            n_scored += reach.num_rows
+            con.register("reach", reach)
+            chunk = "reach"
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM "
-            f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i}) p "
+            f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM {chunk} p "
             f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
         )
         results.append(score(con, model, model.gamma_sql("wide"), threshold))
         if progress:
             progress("scoring", i + 1, n_chunks)
+    if stats is not None:
+        stats["pairs_scored"] = n_scored if threshold > 0 else int(n_pairs)
     if stats is not None and "labels_left" in stats:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM missed p "
