@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kintrace import keys as keys_module
 from kintrace.errors import KeyFileError
 from kintrace.keys import (
     KeyRing,
@@ -115,6 +116,29 @@ def test_a_shredded_data_key_makes_its_values_unreadable_for_good(tmp_path: Path
     # A fresh ring (another process) cannot open it either.
     with pytest.raises(KeyShredded):
         KeyRing(tmp_path / "keys").open(sealed)
+
+
+def test_a_batch_of_data_keys_is_created_with_one_folder_sync_and_each_opens_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    ring.ensure_subject_key("enquiry-KT-AAAA-0001")
+    before = ring.seal(b"first", "enquiry-KT-AAAA-0001")
+    synced: list[Path] = []
+    real_sync = keys_module._fsync_dir
+    monkeypatch.setattr(
+        keys_module, "_fsync_dir", lambda folder: (synced.append(folder), real_sync(folder))
+    )
+    ids = [f"enquiry-KT-AAAA-{n:04d}" for n in range(1, 9)]
+    ring.ensure_subject_keys(ids)
+    assert synced == [tmp_path / "keys" / "subjects"]
+    sealed = {key_id: ring.seal(key_id.encode(), key_id) for key_id in ids}
+    other = KeyRing(tmp_path / "keys")  # another process reads the files from disk
+    assert all(other.open(value) == key_id.encode() for key_id, value in sealed.items())
+    # The key that already existed was kept, not replaced.
+    assert other.open(before) == b"first"
+    with pytest.raises(KeyFileError):
+        ring.ensure_subject_keys(["enquiry-KT-AAAA-0100", "../escape"])
 
 
 def test_data_keys_survive_a_master_key_rotation_by_rewrapping(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -67,11 +68,12 @@ class KeyShredded(KeyFileError):
         )
 
 
-def _write_new(path: Path, content: bytes) -> bool:
+def _write_new(path: Path, content: bytes, *, sync_dir: bool = True) -> bool:
     """Create `path` durably with mode 0600; False if it already exists (another process won).
 
     The content is written to a temporary name first and linked into place, so another
-    process never reads a half-written key.
+    process never reads a half-written key. `sync_dir=False` leaves the folder's fsync to a
+    caller that creates several keys and syncs the folder once for all of them.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
@@ -88,7 +90,8 @@ def _write_new(path: Path, content: bytes) -> bool:
             return False
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
     return True
 
 
@@ -234,17 +237,28 @@ class KeyRing:
 
     def ensure_subject_key(self, key_id: str) -> None:
         """Create the data key of one record (wrapped by the current master key) if missing."""
-        if key_id in self._subjects:
-            return
-        if not is_subject_key(key_id):
+        self.ensure_subject_keys([key_id])
+
+    def ensure_subject_keys(self, key_ids: Iterable[str]) -> None:
+        """Create the data keys of several records, with one fsync of the keys folder.
+
+        Each key file is still written and fsynced on its own; only the folder entry's fsync,
+        which makes every new name survive a crash, is shared — the cost a batch of new
+        enquiries would otherwise pay once each.
+        """
+        wanted = [key_id for key_id in dict.fromkeys(key_ids) if key_id not in self._subjects]
+        if any(not is_subject_key(key_id) for key_id in wanted):
             raise KeyFileError("A data key id has an unexpected form.")
-        path = self._subject_path(key_id)
-        if not path.exists():
+        missing = [key_id for key_id in wanted if not self._subject_path(key_id).exists()]
+        if missing:
             self.subject_dir.mkdir(parents=True, exist_ok=True)
             os.chmod(self.subject_dir, 0o700)
-            wrapped = self.seal(secrets.token_bytes(_KEY_BYTES), self.current_id)
-            _write_new(path, wrapped.encode("ascii"))
-        self._subject_aead(key_id)
+            for key_id in missing:
+                wrapped = self.seal(secrets.token_bytes(_KEY_BYTES), self.current_id)
+                _write_new(self._subject_path(key_id), wrapped.encode("ascii"), sync_dir=False)
+            _fsync_dir(self.subject_dir)
+        for key_id in wanted:
+            self._subject_aead(key_id)
 
     def _subject_aead(self, key_id: str) -> AESGCM:
         aead = self._subjects.get(key_id)
