@@ -1,6 +1,7 @@
-"""Enquiries through the web while the group-commit writer stores them (KINTRACE_GROUP_COMMIT=1):
-the family hears "received" only after the commit, a full writer answers 503 with Retry-After,
-and without it (the default) each request commits alone and keys still hold."""
+"""Enquiries through the web while the group-commit writer stores them (KINTRACE_GROUP_COMMIT=1,
+the default on SQLite): the family hears "received" only after the commit, a full writer answers
+503 with Retry-After, and without it (KINTRACE_GROUP_COMMIT=0, the default on PostgreSQL) each
+request commits alone, once, and keys still hold."""
 
 from __future__ import annotations
 
@@ -94,12 +95,31 @@ def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(grouped: 
 
 
 def test_with_group_commit_off_each_request_commits_alone_and_keys_still_hold(
-    web: Web,
+    web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "0")
+    commits: list[int] = []
+    sa.event.listen(web.app.state.engine, "commit", lambda _conn: commits.append(1))
     headers = {"Idempotency-Key": "alone"}
     first = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+    # The claim of the key, the enquiry and its sealed answer: one commit, not two.
+    assert len(commits) == 1
     second = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert references(web) == {first.json()["reference"]}
     assert getattr(web.app.state, "intake_writer", None) is None
+
+
+def test_unless_told_sqlite_groups_commits_and_postgresql_commits_each_request_alone(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KINTRACE_GROUP_COMMIT", raising=False)
+    response = web.client.post("/api/v1/enquiries", json=enquiry_payload())
+    assert response.status_code == 201
+    assert response.json()["reference"] in references(web)
+    writer = getattr(web.app.state, "intake_writer", None)
+    if web.app.state.engine.dialect.name == "sqlite":
+        assert writer is not None and writer.stats.items == 1
+    else:
+        assert writer is None

@@ -59,10 +59,20 @@ class SurgeSettings(BaseSettings):
     # uvicorn waits this long for requests in flight when told to stop (SIGTERM).
     graceful_shutdown_s: int = 30
     # 1: enquiries of concurrent families share one transaction and one fsync
-    # (kintrace.intake.group_commit). Off by default: it helps a surge of new enquiries on
-    # SQLite, but with status reads and staff pages in the mix the single writer starves for
-    # SQLite's lock, and on PostgreSQL it was slower (docs/operations-surge.md).
-    group_commit: bool = False
+    # (kintrace.intake.group_commit); 0: each request commits its own. Unset: on for SQLite
+    # (one writer, one fsync per commit: sharing it is the win), off for PostgreSQL, which
+    # groups concurrent commits itself and was slower through one writer thread
+    # (docs/operations-surge.md).
+    group_commit: bool | None = None
+
+
+def use_group_commit(sessions: Any) -> bool:
+    """Whether new enquiries go through the group-commit writer (see ``group_commit``)."""
+    chosen = SurgeSettings().group_commit
+    if chosen is not None:
+        return chosen
+    bind = getattr(sessions, "kw", {}).get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
 
 
 @dataclass

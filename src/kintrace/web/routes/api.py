@@ -28,7 +28,7 @@ from kintrace.intake.enquiries import (
 )
 from kintrace.intake.group_commit import WriterBusy, writer_for
 from kintrace.keys import Keys
-from kintrace.web.admission import SurgeSettings, overloaded_response
+from kintrace.web.admission import overloaded_response, use_group_commit
 from kintrace.web.deps import KeysDep, SessionDep, TextsDep, require
 from kintrace.web.errors import error_response
 from kintrace.web.i18n import N_
@@ -131,7 +131,7 @@ def create_enquiry(
             field = {"field": "Idempotency-Key", "loc": ["header", "Idempotency-Key"]}
             item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
             return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
-    if not SurgeSettings().group_commit:
+    if not use_group_commit(sessions):
         return _create_in_own_transactions(request, data, body, sessions, keys, idempotency_key)
     reference = prepare_reference(keys)
 
@@ -157,7 +157,8 @@ def create_enquiry(
             )
         return answer
 
-    # A signed-in caller's lookup may hold SQLite's write lock; the writer needs it.
+    # End the request's own transaction (a signed-in caller's lookup): it must hold
+    # nothing the writer could wait for.
     session.rollback()
     try:
         answer = writer_for(request.app.state, sessions).submit(work)
@@ -168,7 +169,7 @@ def create_enquiry(
             raise
         # Another process (a second uvicorn worker) stored the same key at the same moment:
         # the two-step path reads its committed answer (or answers 409 while it runs).
-        return _create_in_own_transactions(request, data, body, sessions, keys, idempotency_key)
+        return _create_claimed_first(request, data, body, sessions, keys, idempotency_key)
     # The writer returned after the commit: only now is the enquiry "received".
     return _json_answer(answer.status_code, answer.body)
 
@@ -181,12 +182,49 @@ def _create_in_own_transactions(
     keys: Keys,
     idempotency_key: str | None,
 ) -> Response:
-    """One transaction per request (KINTRACE_GROUP_COMMIT=0): the claim commits on its own."""
+    """One transaction per request (group commit off; PostgreSQL by default): the claim of the
+    Idempotency-Key, the enquiry and its sealed answer commit together, one commit each."""
     if idempotency_key is None:
         with sessions.begin() as session:
             receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys)
         # Leaving the block committed the enquiry; only now is it "received".
         return _json_answer(201, _created(request, receipt))
+    try:
+        with sessions.begin() as session:
+            answer = idempotency.claim_in(
+                session, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
+            )
+            if answer is None:
+                receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys)
+                answer = idempotency.StoredAnswer(201, _created(request, receipt))
+                idempotency.store_answer(
+                    session,
+                    scope=IDEMPOTENCY_SCOPE,
+                    key=idempotency_key,
+                    answer=answer,
+                    subject_id=receipt.enquiry_id,
+                    keys=keys,
+                )
+        # Committed: the enquiry is "received" (or this is the first answer, replayed).
+        return _json_answer(answer.status_code, answer.body)
+    except IntegrityError:
+        # A request with the same key committed between our read and our insert (PostgreSQL
+        # makes the second insert wait for the first commit, then fail): the two-step path
+        # below reads its answer and replays it.
+        pass
+    return _create_claimed_first(request, data, body, sessions, keys, idempotency_key)
+
+
+def _create_claimed_first(
+    request: Request,
+    data: EnquiryIn,
+    body: bytes,
+    sessions: sessionmaker[Session],
+    keys: Keys,
+    idempotency_key: str,
+) -> Response:
+    """The claim commits on its own first: replays the answer of a committed request with the
+    same key, or answers 409 while one still runs."""
     stored = idempotency.claim(
         sessions, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
     )

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from kintrace.domain import Channel, EnquiryState
 from kintrace.intake.enquiries import EnquiryIn, prepare_reference, submit_enquiry
 from kintrace.intake.group_commit import WriterBusy, writer_for
-from kintrace.web.admission import SurgeSettings, overloaded_response
+from kintrace.web.admission import overloaded_response, use_group_commit
 from kintrace.web.deps import CSRF_FIELD, CsrfProtected, KeysDep, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_, Texts
 from kintrace.web.security import find_enquiry_throttled
@@ -127,9 +127,10 @@ def submit_enquiry_form(
         data = EnquiryIn.model_validate(form_to_enquiry(form))
     except ValidationError as exc:
         return _enquiry_form(request, _form_values(form), field_errors(exc, texts), 422)
-    if SurgeSettings().group_commit:
+    if use_group_commit(request.app.state.sessionmaker):
         reference = prepare_reference(keys)
-        # A signed-in visitor's lookup may hold SQLite's write lock; the writer needs it.
+        # End the request's own transaction (a signed-in visitor's lookup): it must hold
+        # nothing the writer could wait for.
         session.rollback()
         writer = writer_for(request.app.state, request.app.state.sessionmaker)
         try:
