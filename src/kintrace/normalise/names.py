@@ -7,8 +7,10 @@ nominatives of inflected forms (morph.py), repaired keyboard and OCR quirks (rep
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -29,7 +31,7 @@ from kintrace.normalise.repair import (
     fix_mixed_script,
     latin_typed_as_cyrillic,
     only_look_alikes,
-    unambiguous_script,
+    unambiguous_letters,
 )
 from kintrace.normalise.tables import (
     SURNAME_LIKE,
@@ -107,6 +109,9 @@ class _Token:
     comma_before: bool = False
     upper: bool = False
     extra: set[str] = field(default_factory=set)  # more variant keys
+    # The cached (text, key, initial, parts, extra) the token was read from, while unchanged:
+    # shared by every name with this word, its hash is computed once.
+    spec: tuple[str, str, bool, tuple[str, ...], frozenset[str]] | None = None
 
 
 @lru_cache(maxsize=100_000)
@@ -289,19 +294,57 @@ _GEORGIAN_SURNAME = re.compile(r"\w(?:dze|shvili|swili|schwili)\b")
 
 def _press_hint(text: str) -> str:
     low = text.lower()
-    if _HUNGARIAN.search(low):
+    return _hint_of(
+        bool(_HUNGARIAN.search(low)),
+        len(_BALTIC_WORD.findall(low)),
+        bool(_CYRILLIC.search(low)),
+        bool(_ROMANIAN_NAME.search(low)),
+        bool(_UZBEK_NAME.search(low)),
+        bool(_GEORGIAN_SURNAME.search(low)),
+    )
+
+
+def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: bool) -> str:
+    if hu:
         return "hu"
-    if len(_BALTIC_WORD.findall(low)) >= 2 and not _CYRILLIC.search(low):
+    if baltic >= 2 and not cyrillic:
         return "lt"
-    if _CYRILLIC.search(low):
+    if cyrillic:
         return ""
-    if _ROMANIAN_NAME.search(low):
+    if ro:
         return "ro"
-    if _UZBEK_NAME.search(low):
+    if uz:
         return "uz"
-    if _GEORGIAN_SURNAME.search(low):
+    if ka:
         return "ka"
     return ""
+
+
+_CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
+
+
+@lru_cache(maxsize=300_000)
+def _word_marks(
+    word: str,
+) -> tuple[bool, bool, bool, int, bool, bool, bool, bool, int, int, bool]:
+    """What one space-separated word tells about its name: an unambiguous Cyrillic letter, an
+    unambiguous Latin letter, Hungarian marks, Baltic endings, Cyrillic, Romanian, Uzbek and
+    Georgian marks, lower- and upper-case letters, Chinese/Korean or their separators."""
+    low = word.lower()
+    cyr, lat = unambiguous_letters(word)
+    return (
+        cyr,
+        lat,
+        bool(_HUNGARIAN.search(low)),
+        len(_BALTIC_WORD.findall(low)),
+        bool(_CYRILLIC.search(low)),
+        bool(_ROMANIAN_NAME.search(low)),
+        bool(_UZBEK_NAME.search(low)),
+        bool(_GEORGIAN_SURNAME.search(low)),
+        sum(map(str.islower, word)),
+        sum(map(str.isupper, word)),
+        bool(_CJK_OR_SEPARATOR.search(word)),
+    )
 
 
 def _fix_word(word: str, context: str) -> str:
@@ -323,8 +366,8 @@ def _fix_word(word: str, context: str) -> str:
 def _tokenise(text: str) -> list[_Token]:
     """Fresh (mutable) tokens of a text; the reading itself is cached per text."""
     return [
-        _Token(t, k, i, parts, c, u, set(extra))
-        for (t, k, i, parts, c, u, extra) in _tokenise_cached(text)
+        _Token(t, k, i, parts, c, u, set(extra), spec)
+        for (t, k, i, parts, c, u, extra, spec) in _tokenise_cached(text)
     ]
 
 
@@ -338,37 +381,48 @@ _HAN_WORD = re.compile(
     r"|(?<![\uac00-\ud7a3])[\uac00-\ud7a3]{3}(?![\uac00-\ud7a3])"
 )
 _NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ\-]")
-_TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str]]
+_Spec = tuple[str, str, bool, tuple[str, ...], frozenset[str]]
+_TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str], _Spec]
 
 
 @lru_cache(maxsize=200_000)
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
-    context = unambiguous_script(text)
-    if not context and only_look_alikes(text) and not _CYRILLIC.search(text):
+    # What the whole text says (script, press language, case, CJK), from cached marks of its
+    # words: the words recur across names, the texts do not.
+    cyr = lat = hu = cyrillic = ro = uz = ka = cjk = False
+    baltic = lower = upper = 0
+    for w in text.split():
+        m = _word_marks(w)
+        cyr, lat, hu, cyrillic = cyr or m[0], lat or m[1], hu or m[2], cyrillic or m[4]
+        ro, uz, ka, cjk = ro or m[5], uz or m[6], ka or m[7], cjk or m[10]
+        baltic, lower, upper = baltic + m[3], lower + m[8], upper + m[9]
+    context = "" if cyr == lat else ("cyrillic" if cyr else "latin")
+    if not context and only_look_alikes(text) and not cyrillic:
         # A name of look-alike letters only (POMAH KOPOTKOB): Cyrillic typed in Latin when a
         # word reads as a known given name only in Cyrillic.
         for w in text.split():
             if lookup_given(word_key(as_cyrillic(w))) and not lookup_given(word_key(w)):
                 context = "cyrillic"
                 break
-    hint = _press_hint(text)
+    hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka)
     comma = False
-    mostly_lower = sum(map(str.islower, text)) > sum(map(str.isupper, text))
-    # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
-    # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
-    # Korean likewise: a three-syllable name is surname + given name (김민수 = Kim Minsu).
-    text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text.translate(_SPACE_LIKE))
+    mostly_lower = lower > upper
+    if cjk:
+        # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
+        # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
+        # Korean likewise: a three-syllable name is surname + given name (김민수 = Kim Minsu).
+        text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text.translate(_SPACE_LIKE))  # fmt: skip
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
             continue
         if not chunk.strip():
             continue
-        for fixed, key, is_initial, parts, upper, alts in _chunk_tokens(
+        for fixed, key, is_initial, parts, upper, alts, spec in _chunk_tokens(
             chunk, context, hint, mostly_lower
         ):
-            tokens.append((fixed, key, is_initial, parts, comma, upper, alts))
+            tokens.append((fixed, key, is_initial, parts, comma, upper, alts, spec))
             comma = False
     return tuple(tokens)
 
@@ -376,7 +430,7 @@ def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
 @lru_cache(maxsize=500_000)
 def _chunk_tokens(
     chunk: str, context: str, hint: str, mostly_lower: bool
-) -> tuple[tuple[str, str, bool, tuple[str, ...], bool, frozenset[str]], ...]:
+) -> tuple[tuple[str, str, bool, tuple[str, ...], bool, frozenset[str], _Spec], ...]:
     """Tokens of one space-separated chunk; cached, since the same words recur in many names."""
     out = []
     # "С.В.Кислица" and "S.V." hold several words joined by dots.
@@ -409,9 +463,8 @@ def _chunk_tokens(
         if not parts:
             continue
         upper = len(alpha) > 1 and all(c.isupper() for c in alpha) and mostly_lower
-        out.append(
-            (fixed, "".join(parts), is_initial, parts if len(parts) > 1 else (), upper, alts)
-        )
+        key, hyphen_parts = "".join(parts), parts if len(parts) > 1 else ()
+        out.append((fixed, key, is_initial, hyphen_parts, upper, alts, (fixed, key, is_initial, hyphen_parts, alts)))  # fmt: skip
     return tuple(out)
 
 
@@ -422,7 +475,8 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     """The given-name group of a token, trying its key, then its alternative readings."""
     if tok.initial:
         return None
-    found = _group_of(tok.key, frozenset(tok.extra), sex)
+    extra = tok.spec[4] if tok.spec is not None else frozenset(tok.extra)
+    found = _group_of(tok.key, extra, sex)
     if found is None and tok.parts:
         # A double given name (Анна-Мария) is known by its first part.
         found = lookup_given(tok.parts[0], sex)
@@ -695,15 +749,18 @@ def _uninflect(
             override[i] = guess[0]
         if nom:
             fixed, parts, _ = _word_info(nom)
+            tok.spec = None
             tok.extra.add(tok.key)
             tok.key = "".join(parts)
             tok.parts = parts if len(parts) > 1 else ()
             tok.text = fixed
         elif i in override:
+            tok.spec = None
             tok.extra.add(tok.key)
             tok.key = override[i]
         elif not tok.initial and _given_group(tok) is None and (guess := _inflected_given(tok.key)):
             # A given name in another case than the one read (Ищу Жданова Славу Сергеевича).
+            tok.spec = None
             tok.extra.add(tok.key)
             tok.key = guess[0]
         else:
@@ -711,6 +768,7 @@ def _uninflect(
             if pp is not None and pp[3] != "nomn":
                 # A patronymic pymorphy cannot decline: its key without the case ending.
                 m_end = {"M": "ovic", "F": "ovna"}[pp[1]]
+                tok.spec = None
                 tok.extra.add(tok.key)
                 tok.key = pp[0] + m_end
     return sex
@@ -962,15 +1020,16 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
 # given names, patronymics and surnames: every result below depends on one part only (and
 # the sex), so it is computed once per distinct part and shared.
 
-_Spec = tuple[str, str, bool, tuple[str, ...], frozenset[str]]
-
 
 def _specs(toks: list[_Token]) -> tuple[_Spec, ...]:
-    return tuple((t.text, t.key, t.initial, t.parts, frozenset(t.extra)) for t in toks)
+    return tuple(
+        t.spec if t.spec is not None else (t.text, t.key, t.initial, t.parts, frozenset(t.extra))
+        for t in toks
+    )
 
 
 def _from_specs(specs: tuple[_Spec, ...]) -> list[_Token]:
-    return [_Token(text, key, initial, parts, False, False, set(extra)) for text, key, initial, parts, extra in specs]  # fmt: skip
+    return [_Token(spec[0], spec[1], spec[2], spec[3], False, False, set(spec[4]), spec) for spec in specs]  # fmt: skip
 
 
 @lru_cache(maxsize=100_000)
@@ -1165,10 +1224,9 @@ def _whole_name_specs(
     given: list[_Token] = []
     patr: list[_Token] = []
     family: list[_Token] = []
-    if full.strip():
-        lang_guess = _language(full)
-    else:
-        lang_guess = _language_of_words((g_text, p_text, f_text))
+    lang_guess = _language_of_words(
+        tuple(full.split()) if full.strip() else (g_text, p_text, f_text)
+    )
     if full.strip():
         toks = _tokenise(full)
         if toks and not _knows_a_name(toks):
@@ -1284,3 +1342,23 @@ def analyse_name(
     return _analyse_cached(
         full_name or "", given_name or "", patronymic or "", family_name or "", sex
     )
+
+
+def analyse_names(
+    names: Iterable[tuple[str | None, str | None, str | None, str | None, str | None]],
+) -> list[NameAnalysis]:
+    """analyse_name for many names at once: (full_name, given_name, patronymic, family_name,
+    sex) tuples in, one NameAnalysis each out, in order.
+
+    The batch path. Python's cyclic garbage collector is paused meanwhile: the caches behind
+    analyse_name hold millions of long-lived objects, and every collection of the oldest
+    generation walks them all (half the time of a million fresh names); the analysis makes
+    no reference cycles, so reference counting frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [analyse_name(*name) for name in names]
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -41,6 +41,14 @@ def unambiguous_script(text: str) -> str:
 
     "" when there are none or both scripts have some.
     """
+    cyr, lat = unambiguous_letters(text)
+    if cyr == lat:
+        return ""
+    return "cyrillic" if cyr else "latin"
+
+
+def unambiguous_letters(text: str) -> tuple[bool, bool]:
+    """(has a Cyrillic letter without a Latin look-alike, has a Latin one without a Cyrillic)."""
     cyr = lat = False
     for ch in text:
         sc = script_of_char(ch)
@@ -48,9 +56,7 @@ def unambiguous_script(text: str) -> str:
             cyr = True
         elif sc == "latin" and ch not in _AMBIGUOUS_LATIN:
             lat = True
-    if cyr == lat:
-        return ""
-    return "cyrillic" if cyr else "latin"
+    return cyr, lat
 
 
 def only_look_alikes(word: str) -> bool:
