@@ -51,3 +51,16 @@ def test_the_shipped_model_was_not_estimated_on_the_benchmark_seeds() -> None:
     described = load_model_file()["estimated"]
     assert "seed" in described
     assert "20261127" not in described and "4242" not in described
+
+
+def test_a_training_world_can_draw_on_both_surname_pools_without_mixing_up_people() -> None:
+    from kintrace.matching.training import synthetic_records
+
+    rows, truth = synthetic_records(5, 60, "classic,realistic")
+    ids = [r["record_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    # Half the persons come from each pool, and no person of one is taken for one of the other.
+    assert {t.split(":")[0] for t in truth} == {"classic", "realistic"}
+    by_record = dict(zip(ids, truth, strict=True))
+    assert all(by_record[i].split(":")[0] == i.split(":")[0] for i in ids)
+
