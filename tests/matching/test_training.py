@@ -63,4 +63,3 @@ def test_a_training_world_can_draw_on_both_surname_pools_without_mixing_up_peopl
     assert {t.split(":")[0] for t in truth} == {"classic", "realistic"}
     by_record = dict(zip(ids, truth, strict=True))
     assert all(by_record[i].split(":")[0] == i.split(":")[0] for i in ids)
-
