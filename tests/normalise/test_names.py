@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kintrace.normalise import NameAnalysis, analyse_name
+from kintrace.normalise import NameAnalysis, analyse_name, analyse_names
 
 # One synthetic man, the way the design brief writes him in every source.
 SAME_MAN = [
@@ -339,3 +339,19 @@ def test_inflected_names_from_enquiries_reach_the_nominative(
 ) -> None:
     a, b = analyse_name(inflected), analyse_name(nominative)
     assert (a.given, a.patronymic, a.family, a.sex) == (b.given, b.patronymic, b.family, b.sex)
+
+
+def test_the_batch_path_gives_what_analyse_name_gives_and_restores_the_collector() -> None:
+    import gc
+
+    names = [
+        ("Кислица Сергей Викторович", None, None, None, None),
+        ("", "Сергій", "Вікторович", "КИСЛИЦЯ", "M"),
+        ("Firuz Sharipov", "", "", "", ""),
+        ("Кислица Сергей Викторович", None, None, None, None),
+    ]
+    assert gc.isenabled()
+    got = analyse_names(names)
+    assert gc.isenabled()
+    assert got == [analyse_name(*n) for n in names]
+    assert got[0].family == got[1].family and got[2].family != got[0].family

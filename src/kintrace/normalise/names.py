@@ -874,7 +874,12 @@ def _layout_reading(text: str) -> str | None:
             return None
         readings = list(latin_typed_as_cyrillic(text))
     elif all(sc == "cyrillic" for sc in letters):
-        readings = [cyrillic_typed_as_latin(text)]
+        reading = cyrillic_typed_as_latin(text)
+        if sum(c in "aeiouyAEIOUY" for c in reading) < 0.3 * len(letters):
+            # A Latin name typed in the Cyrillic layout keeps its vowels (Ыукпун: Sergey); a
+            # Cyrillic name read so has hardly any (Шевченко: Itdxtyrj). Not worth reading.
+            return None
+        readings = [reading]
     else:
         return None
     for reading in readings:
