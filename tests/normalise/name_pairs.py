@@ -398,6 +398,17 @@ WIDER_PAIRS: list[tuple[str, str, str]] = [
     ("az", "Elvin Məmmədov", "Эльвин Мамедов"),
     ("az", "Elvin Mammadov", "Эльвин Мамедов"),
     ("az", "Rəşad Əliyev", "Рашад Алиев"),
+    ("central_asia", "Rakhmonzoda Farrukh", "Фаррух Рахмонов"),  # -zoda for -ov since 2007
+    ("moldovan", "Iurie Rusu", "Юрий Русу"),
+    ("moldovan", "Dumitru Lungu", "Дмитрий Лунгу"),
+    ("hy_en", "Artur Mkrtchyan", "Артур Мкртчян"),
+    ("ka_en", "Nodar Gogoladze", "Нодар Гоголадзе"),
+    ("chechen", "Khamzat Chimaev", "Хамзат Чимаев"),
+    ("be", "Alyaksandr Lukashenka", "Александр Лукашенко"),
+    ("lookalike", "Ivanovа Mariia", "Іванова Марія"),
+    ("yo_yi", "Izhakevych Viacheslav", "Їжакевич Вячеслав"),
+    ("patronymic", "Volodymyrivna Olena Shevchenko", "Елена Владимировна Шевченко"),
+    ("patronymic", "Kovalenko, Oleksandr I.", "Коваленко Олександр Іванович"),
 ]
 
 

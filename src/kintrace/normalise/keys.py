@@ -292,6 +292,9 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         alts.add(_latin_alt(prepared[1:].replace("b", "p")))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
+    if "tch" in prepared:
+        # t before an English ch (Mkrtchyan, Мкртчян), not the French tch of Tchernenko.
+        alts.add(_latin_alt(prepared.replace("tch", "tC")))
     if "cz" in prepared:
         # GOST 7.79 B writes ц as "cz" (Kuzneczov, Czvetkov), Polish writes ч so.
         alts.add(_latin_alt(prepared.replace("cz", "ts")))

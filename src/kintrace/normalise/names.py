@@ -233,6 +233,10 @@ def _word_info(
         parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
     else:
         parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
+    key = "".join(parts)
+    if key.endswith("soda") and len(key) > 6:
+        # Tajik -zoda replaced the Russian -ov (Rahmonzoda, Рахмонов).
+        alts.add(key[:-4] + "ov")
     for p in fixed.split("-"):
         if not p:
             continue
