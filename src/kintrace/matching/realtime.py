@@ -329,7 +329,10 @@ class _ArrowColumn:
         self._combined: pa.ChunkedArray | None = None
 
     def extend(self, column: pa.ChunkedArray) -> None:
-        self.chunks.extend(column.chunks)
+        # Copied into buffers of its own: ids read from a file share one buffer with the
+        # whole record batch, which would stay in memory as long as the ids do.
+        if column.num_chunks:
+            self.chunks.append(pa.concat_arrays(column.chunks))
         self._combined = None
 
     @property
