@@ -244,3 +244,42 @@ def test_services_never_commit_so_nothing_is_visible_before_the_caller_commits(
             assert conn.scalar(sa.select(sa.func.count()).select_from(Enquiry)) == 1
     finally:
         onlooker.dispose()
+
+
+def test_ready_references_come_with_their_data_key_made_in_batches(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import kintrace.keys as keys_module
+    from kintrace.intake.enquiries import ReadyReferences
+
+    folder_syncs: list[Path] = []
+    real_fsync_dir = keys_module._fsync_dir
+
+    def counted(folder: Path) -> None:
+        folder_syncs.append(folder)
+        real_fsync_dir(folder)
+
+    monkeypatch.setattr(keys_module, "_fsync_dir", counted)
+    pool = ReadyReferences(store.keys, low=8, batch=16)
+    first = pool.take()  # the pool is empty: this one makes its own key, the filler starts
+    deadline = time.monotonic() + 10
+    while len(pool._ready) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    folder_syncs.clear()
+    taken = [pool.take() for _ in range(8)]
+    subjects = store.keys.ring.subject_dir
+    for reference in [first, *taken]:
+        assert (subjects / f"enquiry-{reference}.key").exists()
+    assert len(set(taken)) == 8
+    # Eight families took a ready reference: none of them synced the keys folder itself.
+    assert folder_syncs.count(subjects) <= 1  # at most the filler's next batch
+    # Enquiries stored under them are sealed with their own key and read back.
+    with store.sessions.begin() as session:
+        data = EnquiryIn.model_validate(enquiry_payload())
+        receipt = submit_enquiry(session, data, channel="api", keys=store.keys, reference=taken[0])
+    assert receipt.reference == taken[0]
+    with store.sessions() as session:
+        found = find_enquiry(session, receipt.reference, receipt.secret, store.keys)
+    assert found is not None and found.sought_name

@@ -8,6 +8,9 @@ the receipt after its commit succeeded.
 from __future__ import annotations
 
 import hmac
+import threading
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +48,7 @@ from kintrace.intake.schemas import (
     validate_with_whole_check,
 )
 from kintrace.keys import Keys
+from kintrace.logging import get_logger
 
 __all__ = [
     "CONSENT_VERSION",
@@ -59,6 +63,8 @@ __all__ = [
     "prepare_reference",
     "submit_enquiry",
 ]
+
+log = get_logger("kintrace.intake.enquiries")
 
 # Which consent text the enquirer accepted; bump when the text changes.
 CONSENT_VERSION = "2026-11-v1"
@@ -269,19 +275,77 @@ def submit_enquiry(
     return EnquiryReceipt(enquiry_id=enquiry.id, reference=reference, secret=secret)
 
 
+def _key_id(reference: str) -> str:
+    # The data key id of an enquiry (kintrace.db.models_privacy.SUBJECT_KEY).
+    return f"enquiry-{reference}"
+
+
+class ReadyReferences:
+    """New references whose data keys are already durable, made in batches off the request path.
+
+    Sealing an enquiry needs its own data key (crypto-shredding), and creating one costs an
+    fsync of the key file and one of the keys folder. A background thread makes ``batch`` keys
+    at a time with one folder fsync for all of them (``KeyRing.ensure_subject_keys``) whenever
+    fewer than ``low`` are ready, so a family's request only takes one. When a surge empties
+    the pool faster, the request makes its own key as before rather than wait. A key whose
+    enquiry is never stored (the process stopped, the request failed) holds nothing and opens
+    nothing; at most ``low + batch`` of them are left behind by a process.
+    """
+
+    def __init__(self, keys: Keys, *, low: int = 16, batch: int = 32) -> None:
+        self.keys = keys
+        self.low = low
+        self.batch = batch
+        self._ready: deque[str] = deque()
+        self._lock = threading.Lock()
+        self._filling = False
+
+    def take(self) -> str:
+        with self._lock:
+            reference = self._ready.popleft() if self._ready else None
+            start = len(self._ready) < self.low and not self._filling
+            if start:
+                self._filling = True
+        if start:
+            threading.Thread(target=self._fill, name="kintrace-references", daemon=True).start()
+        if reference is None:
+            reference = new_reference()
+            self.keys.ring.ensure_subject_key(_key_id(reference))
+        return reference
+
+    def _fill(self) -> None:
+        try:
+            while True:
+                made = [new_reference() for _ in range(self.batch)]
+                self.keys.ring.ensure_subject_keys(_key_id(r) for r in made)
+                with self._lock:
+                    self._ready.extend(made)
+                    if len(self._ready) >= self.low:
+                        self._filling = False
+                        return
+        except Exception as exc:
+            # A full or read-only keys folder: requests make their own key (and report it).
+            log.warning("reference_pool_failed", error=type(exc).__name__)
+            with self._lock:
+                self._filling = False
+
+
+_pools: weakref.WeakKeyDictionary[Any, ReadyReferences] = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
 def prepare_reference(keys: Keys) -> str:
     """A new reference whose data key is already durable in the keys folder.
 
-    Sealing an enquiry needs its own data key (crypto-shredding), and creating one costs two
-    fsyncs of the keys folder. Done here, in the request's own thread and before the database
-    transaction, those fsyncs run side by side for concurrent families instead of one after
-    another inside the single writer's transaction (see kintrace.intake.group_commit). A key
-    whose enquiry is then never stored holds nothing and opens nothing.
+    Taken from this process's `ReadyReferences` for `keys`, so the key files' fsyncs happen in
+    batches beforehand instead of inside each family's request (or, worse, inside the single
+    writer's transaction: see kintrace.intake.group_commit).
     """
-    reference = new_reference()
-    # The data key id of an enquiry (kintrace.db.models_privacy.SUBJECT_KEY).
-    keys.ring.ensure_subject_key(f"enquiry-{reference}")
-    return reference
+    with _pools_lock:
+        pool = _pools.get(keys.ring)
+        if pool is None:
+            pool = _pools[keys.ring] = ReadyReferences(keys)
+    return pool.take()
 
 
 # Compared against when the reference is unknown, so both failures take the same time.
