@@ -367,11 +367,14 @@ def _fix_word(word: str, context: str) -> str:
     return fixed
 
 
-def _tokenise(text: str) -> list[_Token]:
-    """Fresh (mutable) tokens of a text; the reading itself is cached per text."""
+def _tokenise(text: str, cached: bool = True) -> list[_Token]:
+    """Fresh (mutable) tokens of a text; the reading itself is cached per text (not for a
+    whole name, which rarely recurs: its words are cached)."""
     return [
         _Token(t, k, i, parts, c, u, set(extra), spec)
-        for (t, k, i, parts, c, u, extra, spec) in _tokenise_cached(text)
+        for (t, k, i, parts, c, u, extra, spec) in (
+            _tokenise_cached(text) if cached else _read_tokens(text)
+        )
     ]
 
 
@@ -391,6 +394,10 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str], 
 
 @lru_cache(maxsize=200_000)
 def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
+    return _read_tokens(text)
+
+
+def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     # What the whole text says (script, press language, case, CJK), from cached marks of its
     # words: the words recur across names, the texts do not.
@@ -1237,7 +1244,7 @@ def _whole_name_specs(
         tuple(full.split()) if full.strip() else (g_text, p_text, f_text)
     )
     if full.strip():
-        toks = _tokenise(full)
+        toks = _tokenise(full, cached=False)
         if toks and not _knows_a_name(toks):
             reading = _layout_reading(full)
             if reading is not None:
@@ -1264,7 +1271,9 @@ def _whole_name_specs(
 def _analyse_name(
     full_name: str, given_name: str, patronymic: str, family_name: str, sex: str | None
 ) -> NameAnalysis:
-    prepared = [_prepared_field(x) if x else ("", "", "") for x in (full_name, given_name, patronymic, family_name)]  # fmt: skip
+    # A whole name rarely recurs (its words do): its reading is not cached.
+    prepared = [_extract_call_sign(_clean(full_name)) if full_name else ("", "", "")]
+    prepared += [_prepared_field(x) if x else ("", "", "") for x in (given_name, patronymic, family_name)]  # fmt: skip
     original = _clean(full_name) or " ".join(
         x for x in (_clean(given_name), _clean(patronymic), _clean(family_name)) if x
     )
