@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
@@ -512,17 +513,69 @@ def _is_patronymic(tok: _Token) -> bool:
     return not tok.initial and not tok.parts and patronymic_parts(tok.key) is not None
 
 
+class _Sig(NamedTuple):
+    """What role assignment needs to know about one token."""
+
+    particle: bool  # оглы, кызы, ...
+    initial: bool
+    comma_before: bool
+    patronymic: bool  # _is_patronymic
+    patronymic_known: bool  # a patronymic of a known father's name
+    known: bool  # a given name the tables know
+    weak: bool  # ...known only as a pet name, by a suffix or as a translation
+    upper: bool
+    surname_like: bool  # SURNAME_LIKE on the key
+    surname_ending: bool  # _surname_ending
+
+
+@lru_cache(maxsize=100_000)
+def _spec_sig(spec: _Spec, comma_before: bool, upper: bool, sex: str | None) -> _Sig:
+    return _sig(_Token(spec[0], spec[1], spec[2], spec[3], comma_before, upper, set(spec[4]), spec), sex)  # fmt: skip
+
+
+def _sig(tok: _Token, sex: str | None) -> _Sig:
+    pp = patronymic_parts(tok.key)
+    group = _given_group(tok, sex)
+    return _Sig(
+        tok.text.lower() in _PATRONYMIC_PARTICLES,
+        tok.initial,
+        tok.comma_before,
+        _is_patronymic(tok),
+        bool(pp and pp[2]),
+        group is not None,
+        bool(group and group[1]),
+        tok.upper,
+        bool(SURNAME_LIKE.search(tok.key)),
+        _surname_ending(tok),
+    )
+
+
 def _assign_roles(
     tokens: list[_Token], sex: str | None
 ) -> tuple[list[_Token], list[_Token], list[_Token]]:
-    """Split a full name into (given, patronymic, family) tokens, in any written order."""
+    """Split a full name into (given, patronymic, family) tokens, in any written order.
+
+    The roles depend only on what each token is (its _Sig), so they are cached per pattern:
+    millions of names share a few hundred patterns."""
+    sigs = tuple(
+        _spec_sig(t.spec, t.comma_before, t.upper, sex) if t.spec is not None else _sig(t, sex)
+        for t in tokens
+    )
+    role = _roles(sigs)
+    given = [tokens[i] for i, r in enumerate(role) if r == "given"]
+    patronymic = [tokens[i] for i, r in enumerate(role) if r == "patronymic"]
+    family = [tokens[i] for i, r in enumerate(role) if r == "family"]
+    return given, patronymic, family
+
+
+@lru_cache(maxsize=20_000)
+def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
     n = len(tokens)
     if n == 0:
-        return [], [], []
+        return ()
     role: list[str] = [""] * n
     for i, tok in enumerate(tokens):
-        low = tok.text.lower()
-        if low in _PATRONYMIC_PARTICLES and i > 0:
+        if tok.particle and i > 0:
             role[i] = "skip"
             role[i - 1] = "patronymic"
     initials = [i for i, t in enumerate(tokens) if t.initial and not role[i]]
@@ -531,18 +584,18 @@ def _assign_roles(
     comma_at = next((i for i in range(1, n) if tokens[i].comma_before), None)
     if comma_at is not None and full and full[0] < comma_at:
         role[full[0]] = "family"
-    patronymics = [i for i in full if not role[i] and _is_patronymic(tokens[i])]
+    patronymics = [i for i in full if not role[i] and tokens[i].patronymic]
     if len(full) == 2 and not initials:
         # Two words: a -евич word with no known father's name is a surname (Сергей
         # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic.
-        patronymics = [i for i in patronymics if (pp := patronymic_parts(tokens[i].key)) and pp[2]]
+        patronymics = [i for i in patronymics if tokens[i].patronymic_known]
     if patronymics and len(full) >= 2:
         role[
             patronymics[-1] if len(patronymics) == 1 or patronymics[-1] > 0 else patronymics[0]
         ] = "patronymic"
     free = [i for i in full if not role[i]]
-    known = [i for i in free if _given_group(tokens[i], sex) is not None]
-    full_forms = [i for i in known if not _given_group(tokens[i], sex)[1]]  # type: ignore[index]
+    known = [i for i in free if tokens[i].known]
+    full_forms = [i for i in known if not tokens[i].weak]
     if full_forms and len(full_forms) < len(known) and len(free) == 2:
         # A full name beside a word known only as a pet name or by a suffix: the full name
         # is the given name (Кузьменка Владислав: Владислав).
@@ -552,8 +605,8 @@ def _assign_roles(
     if len(free) == 1 and not initials and "family" not in role:
         # A lone word: a given name if the tables know it, else a surname; a word known
         # only weakly that ends like a surname is the surname (Андреев, not Andrew).
-        weak = known and _given_group(tokens[free[0]], sex)[1]  # type: ignore[index]
-        surname_like = weak and SURNAME_LIKE.search(tokens[free[0]].key)
+        weak = known and tokens[free[0]].weak
+        surname_like = weak and tokens[free[0]].surname_like
         given_idx = free[0] if known and not surname_like else None
     elif len(free) >= 2 or (free and "family" in role) or (free and initials):
         patr = next((i for i in range(n) if role[i] == "patronymic"), None)
@@ -576,10 +629,10 @@ def _assign_roles(
             given_idx = None
         elif upper and len(upper) < len(free):
             given_idx = next(i for i in free if i not in upper)
-        elif len(free) == 2 and sum(bool(_surname_ending(tokens[i])) for i in free) == 1:
+        elif len(free) == 2 and sum(tokens[i].surname_ending for i in free) == 1:
             # Nothing known, but one word ends like a surname (Frolov Timfeï, Hayk Hakobyan):
             # the other is the given name.
-            given_idx = next(i for i in free if not _surname_ending(tokens[i]))
+            given_idx = next(i for i in free if not tokens[i].surname_ending)
         elif patr is not None and patr - 1 in free:
             given_idx = patr - 1
         else:
@@ -608,10 +661,7 @@ def _assign_roles(
             role[i] = "patronymic"
         else:
             role[i] = "skip"
-    given = [tokens[i] for i in range(n) if role[i] == "given"]
-    patronymic = [tokens[i] for i in range(n) if role[i] == "patronymic"]
-    family = [tokens[i] for i in range(n) if role[i] == "family"]
-    return given, patronymic, family
+    return tuple(role)
 
 
 # --- inflection ----------------------------------------------------------------------------
