@@ -148,3 +148,79 @@ def test_no_stored_answer_outlives_its_day_even_without_a_retry(store: Store) ->
     with store.sessions() as session:
         keys = session.scalars(sa.select(IdempotencyRecord.key)).all()
     assert keys == ["other"]
+
+
+def test_a_claim_inside_the_work_transaction_writes_the_answer_row_once_complete(
+    store: Store,
+) -> None:
+    statements: list[str] = []
+    sa.event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, sql, *_a: statements.append(sql.split(None, 1)[0].upper()),
+    )
+    raw = body()
+    with store.sessions.begin() as session:
+        assert (
+            idempotency.claim_in(session, scope=SCOPE, key="k", body=raw, keys=store.keys) is None
+        )
+        receipt = submit_enquiry(
+            session, EnquiryIn.model_validate_json(raw), channel="api", keys=store.keys
+        )
+        store_answer(
+            session, scope=SCOPE, key="k", answer=StoredAnswer(201, b'{"ok": 1}'),
+            keys=store.keys, subject_id=receipt.enquiry_id,
+        )  # fmt: skip
+    # No in-flight row inserted, read back and updated: the complete row is inserted once.
+    assert statements.count("UPDATE") == 0
+    with store.sessions() as session:
+        row = session.scalar(sa.select(IdempotencyRecord))
+    assert row is not None and row.state == "complete" and row.subject_id == receipt.enquiry_id
+    # A retry replays the sealed answer.
+    again = claim(store.sessions, scope=SCOPE, key="k", body=raw, keys=store.keys)
+    assert again == StoredAnswer(201, b'{"ok": 1}')
+
+
+def test_two_claims_of_one_key_in_concurrent_transactions_store_one_enquiry(
+    store: Store,
+) -> None:
+    # The second transaction's insert meets the unique (scope, key): it fails as a whole and
+    # stores nothing, so the caller can fall back to claim() and replay the first answer.
+    # (On SQLite the write lock makes the second claim wait and then see the first answer.)
+    from sqlalchemy.exc import IntegrityError
+
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time")
+
+    raw = body()
+    first, second = store.sessions(), store.sessions()
+    try:
+        for session in (first, second):
+            assert (
+                idempotency.claim_in(session, scope=SCOPE, key="twin", body=raw, keys=store.keys)
+                is None
+            )
+        for index, session in enumerate((first, second)):
+            receipt = submit_enquiry(
+                session, EnquiryIn.model_validate_json(raw), channel="api", keys=store.keys
+            )
+            if index == 0:
+                store_answer(
+                    session, scope=SCOPE, key="twin", answer=StoredAnswer(201, b"first"),
+                    keys=store.keys, subject_id=receipt.enquiry_id,
+                )  # fmt: skip
+                session.commit()
+            else:
+                with pytest.raises(IntegrityError):
+                    store_answer(
+                        session, scope=SCOPE, key="twin", answer=StoredAnswer(201, b"second"),
+                        keys=store.keys, subject_id=receipt.enquiry_id,
+                    )  # fmt: skip
+                session.rollback()
+    finally:
+        first.close()
+        second.close()
+    assert enquiries(store) == 1
+    assert claim(store.sessions, scope=SCOPE, key="twin", body=raw, keys=store.keys) == (
+        StoredAnswer(201, b"first")
+    )

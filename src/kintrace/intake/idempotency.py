@@ -46,6 +46,8 @@ MAX_KEY_LENGTH = 255
 
 IN_FLIGHT = "in_flight"
 COMPLETE = "complete"
+# session.info key of a claim_in() whose row store_answer() will insert.
+_PENDING = "kintrace.idempotency.pending"
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ def claim_in(
     Concurrent claims of one key are serialised by the single writer (and, across processes,
     by the unique constraint: the loser gets IntegrityError and may call `claim`)."""
     check_key(key)
-    return _claim_once(session, scope, key, request_hash(body), keys, ttl, now or _now())
+    return _claim_once(
+        session, scope, key, request_hash(body), keys, ttl, now or _now(), insert_claim=False
+    )
 
 
 def _now() -> datetime:
@@ -128,6 +132,8 @@ def _claim_once(
     keys: Keys,
     ttl: timedelta,
     now: datetime,
+    *,
+    insert_claim: bool = True,
 ) -> StoredAnswer | None:
     # Answers hold secrets: none may outlive its day, even if no retry ever comes.
     purge_expired(session, now=now)
@@ -140,6 +146,12 @@ def _claim_once(
         session.delete(row)
         session.flush()
         row = None
+    if row is None and not insert_claim:
+        # The work and its answer follow in this same transaction: store_answer inserts the
+        # row complete, and the unique (scope, key) still refuses a concurrent twin. Two
+        # statements fewer per enquiry (no in-flight insert, no read and update of it).
+        session.info[_PENDING, scope, key] = (digest, now, ttl)
+        return None
     if row is None:
         session.add(
             IdempotencyRecord(
@@ -178,6 +190,24 @@ def store_answer(
     subject_id: int | None = None,
 ) -> None:
     """Keep the answer, sealed, in the caller's transaction (commit it with the work)."""
+    pending = session.info.pop((_PENDING, scope, key), None)
+    if pending is not None:
+        digest, created_at, ttl = pending
+        session.add(
+            IdempotencyRecord(
+                scope=scope,
+                key=key,
+                request_hash=digest,
+                state=COMPLETE,
+                status_code=answer.status_code,
+                subject_id=subject_id,
+                sealed_response=keys.seal(answer.body, _associated(scope, key, digest)),
+                created_at=created_at,
+                expires_at=created_at + ttl,
+            )
+        )
+        session.flush()
+        return
     row = session.scalar(
         sa.select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
