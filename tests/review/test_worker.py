@@ -333,3 +333,41 @@ def test_kintrace_index_rebuild_asks_the_running_worker_for_fresh_indexes(
     )
     assert result.exit_code == 1
     assert "No match worker finished the rebuild within 0.5 seconds" in result.output
+
+
+def test_a_failed_rebuild_leaves_the_old_index_answering(
+    store: Store, people: Personas, monkeypatch
+) -> None:
+    from kintrace.review import worker as worker_module
+
+    with store.sessions.begin() as session:
+        report_id = add_report(
+            session, add_source(session), full_name=PEOPLE[1][0], birth_date=PEOPLE[1][1]
+        ).id
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    index = worker.reports.index
+
+    def broken(records):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(worker_module, "_built", broken)
+    worker.request_rebuild()
+    assert not worker.finish_rebuild(wait=True)
+    assert worker.reports.index is index and worker.rebuilds == 0
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(
+            session,
+            store,
+            people.org_a.id,
+            sought__full_name=PEOPLE[1][0],
+            sought__birth_date=_dotted(PEOPLE[1][1]),
+        )
+    worker.drain()
+    with store.sessions() as session:
+        found = set(
+            session.scalars(
+                sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)
+            )
+        )
+    assert report_id in found

@@ -255,6 +255,7 @@ class MatchWorker:
         self.index_jobs: list[int] = []
         self.waiting_jobs: list[int] = []
         self.rebuilds = 0
+        self.retry_rebuild_at = 0.0  # after a failed rebuild, not before this
 
     def load(self) -> None:
         """Index every stored report and every enquiry that is not withdrawn."""
@@ -374,6 +375,7 @@ class MatchWorker:
                 self.reports.journal = self.enquiries.journal = None
                 self.waiting_jobs[:0] = self.index_jobs  # asked again with the next one
                 self.rebuild_wanted.set()
+                self.retry_rebuild_at = time.monotonic() + MAINTAIN_EVERY
             else:
                 assert rebuild.reports is not None and rebuild.enquiries is not None
                 replayed = self.reports.swap(*rebuild.reports)
@@ -393,7 +395,11 @@ class MatchWorker:
                         for job_id in self.index_jobs:
                             finish_job(session, job_id)
             self.index_jobs = []
-        if self.rebuilding is None and self.rebuild_wanted.is_set():
+        if (
+            self.rebuilding is None
+            and self.rebuild_wanted.is_set()
+            and time.monotonic() >= self.retry_rebuild_at
+        ):
             self.rebuild_wanted.clear()
             # Journals first, then the snapshot: a record the pools take from now on is
             # either in the snapshot or replayed, never lost.
