@@ -281,9 +281,12 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         form = re.sub(r"c(?=[aouAOU]|$)", "k", re.sub(r"c(?=[ei])", "C", form))
         alts.add(_latin_alt(form))
         alts.add(_latin_alt(re.sub(r"(?<=[^aeiou])ea", "ia", prepared)))
-        for m in re.finditer("t", prepared):
-            alts.add(_latin_alt(prepared[: m.start()] + "ts" + prepared[m.end() :]))
-    if "j" in prepared or "x" in prepared:
+        if re.search(r"(?:ov|ev|in|enko|uk|ko)$", prepared):
+            # ...in the Slavic surnames that carry ц (Kuznețov, Grițenko, Țvetkov).
+            for m in re.finditer("t", prepared):
+                alts.add(_latin_alt(prepared[: m.start()] + "ts" + prepared[m.end() :]))
+    if re.search(r"[og]['’ʻʼ`‘]", word.lower()):
+        # Uzbek Latin on its own (Xo'jayev): x is х, j is дж.
         alts.add(english_j_key(word, "uz"))
     if prepared.startswith("h") and re.search(r"[iy]an(?:ts|c)?$", prepared):
         # Russian spellings of Armenian surnames drop the initial h and often write -op- for

@@ -929,9 +929,10 @@ def _layout_reading(text: str) -> str | None:
     if not letters:
         return None
     if all(sc == "latin" for sc in letters):
-        if sum(c in "aeiouyAEIOUY" for c in text) >= 0.3 * len(letters):
-            # Cyrillic typed in the Latin layout has few Latin vowels (Cthutq Rbckbwf): a
-            # name with its vowels is a real Latin name (Firuz Sharipov, Arslan Bekov).
+        if sum(c in "aeiouAEIOU" for c in text) >= 0.25 * len(letters):
+            # Cyrillic typed in the Latin layout has few Latin vowels (Cthutq Rbckbwf; y is
+            # н, so it does not count): a name with its vowels is a real Latin name (Firuz
+            # Sharipov, Arslan Bekov).
             return None
         readings = list(latin_typed_as_cyrillic(text))
     elif all(sc == "cyrillic" for sc in letters):
