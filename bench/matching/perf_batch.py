@@ -145,6 +145,10 @@ def main() -> None:
             "load_average_1min": round(os.getloadavg()[0], 1),
             "dedupe_candidate_pairs": dedupe_stats["candidate_pairs"],
             "link_candidate_pairs": link_stats["candidate_pairs"],
+            # Candidates whose match weight could reach the 0.01 output floor: the rest are
+            # dropped by a cheap bound before string distances are computed.
+            "dedupe_pairs_scored": dedupe_stats["pairs_scored"],
+            "link_pairs_scored": link_stats["pairs_scored"],
             "dedupe_blocking_recall": round(dedupe_stats["blocking_recall"], 4),
             "link_blocking_recall": round(link_stats["blocking_recall"], 4),
             # True pairs the model calls a match (p >= 0.5 when scored) that blocking kept.
@@ -204,6 +208,11 @@ def main() -> None:
         (
             "candidates dedupe / link",
             f"{e['dedupe_candidate_pairs']:,} / {e['link_candidate_pairs']:,}",
+            "",
+        ),
+        (
+            "scored (could reach p >= 0.01) dedupe / link",
+            f"{e['dedupe_pairs_scored']:,} / {e['link_pairs_scored']:,}",
             "",
         ),
         ("blocking recall dedupe", f"{e['dedupe_blocking_recall']:.4f}", ">= 0.99"),

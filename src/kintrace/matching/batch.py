@@ -39,9 +39,11 @@ from kintrace.matching.model import ScoringModel, prior_for
 
 _CHUNK_PAIRS = 1_000_000
 
-#: String-similarity functions: what makes a level's SQL costly (about 80% of scoring).
-_COSTLY = re.compile(r"jaro|levenshtein|damerau|jaccard|cosine|hamming", re.IGNORECASE)
+#: What makes a level's SQL costly: string similarity (about 80% of scoring), and list
+#: overlaps, which also need the wide list columns joined to every pair.
+_COSTLY = re.compile(r"jaro|levenshtein|damerau|jaccard|cosine|hamming|list_|array_|&&", re.I)
 _COLUMN = re.compile(r"\b([a-z_]+)_[lr]\b")
+_DAMERAU = re.compile(r"damerau_levenshtein\((\w+)_l, (\w+)_r\)")
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,34 @@ def _blocking_recall(con: Any, stats: dict[str, Any], dedupe: bool) -> float:
     return float(found) / float(total) if total else 1.0
 
 
+def _gamma_sql_distinct(con: Any, model: ScoringModel, pairs: str, right: str, select: str) -> str:
+    """The model's level SQL over `pairs`, with each Damerau–Levenshtein distance computed
+    once per distinct pair of values rather than once per pair of records.
+
+    It is the costliest function of scoring (about half of it), and candidate pairs repeat
+    the same few name pairs (one distinct (given_l, given_r) in ~40 pairs at 200k): the
+    distances go into a small table that the pairs join, and the level SQL reads them
+    from there — the same numbers, so the same levels.
+    """
+    sql = model.gamma_sql("wide_d")
+    joins = []
+    for a, b in sorted(set(_DAMERAU.findall(sql))):
+        name = f"dl_{a}_{b}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {a}_l, {b}_r, "
+            f"damerau_levenshtein({a}_l, {b}_r) AS {name} FROM (SELECT DISTINCT "
+            f"a.{a} AS {a}_l, b.{b} AS {b}_r FROM {pairs} p JOIN l_feat a ON a.rid = p.rid_l "
+            f"JOIN {right} b ON b.rid = p.rid_r WHERE a.{a} IS NOT NULL AND b.{b} IS NOT NULL)"
+        )
+        sql = sql.replace(f"damerau_levenshtein({a}_l, {b}_r)", name)
+        joins.append(f"LEFT JOIN {name} USING ({a}_l, {b}_r)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW wide_d AS SELECT * FROM (SELECT {select} FROM {pairs} p "
+        f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right} b ON b.rid = p.rid_r) " + " ".join(joins)
+    )
+    return sql
+
+
 def link_tables(
     left: pa.Table,
     right: pa.Table | None,
@@ -315,11 +345,8 @@ def link_tables(
             n_scored += reach.num_rows
             con.register("reach", reach)
             chunk = "reach"
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM {chunk} p "
-            f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
-        )
-        results.append(score(con, model, model.gamma_sql("wide"), threshold))
+        gamma = _gamma_sql_distinct(con, model, chunk, right_feat, select)
+        results.append(score(con, model, gamma, threshold))
         if progress:
             progress("scoring", i + 1, n_chunks)
     if stats is not None:
