@@ -28,7 +28,7 @@ from splink.internals.settings import Settings
 from splink.internals.settings_creator import SettingsCreator
 
 MODEL_DIR = Path(__file__).parent / "model"
-MODEL_FILE = MODEL_DIR / "kintrace-fs-2.json"
+MODEL_FILE = MODEL_DIR / "kintrace-fs-3.json"
 
 
 def _float_array(values: Any) -> np.ndarray:
@@ -73,7 +73,8 @@ def prior_for(n_population: int, path: str = str(MODEL_FILE)) -> float:
     """
     model = load_model_file(path)
     prior_cfg = model["prior"]
-    k = float(model["term_frequency"]["reference_records"])
+    # Its own smoothing where the file gives one (kintrace-fs-3 on), else the term frequencies'.
+    k = float(prior_cfg.get("reference_records", model["term_frequency"]["reference_records"]))
     value = float(prior_cfg["expected_matches_per_record"]) / (max(int(n_population), 0) + k)
     return min(max(value, float(prior_cfg["minimum"])), float(prior_cfg["maximum"]))
 
