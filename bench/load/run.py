@@ -316,8 +316,9 @@ def _load_phases(
             results[f"{label}_{phase}"] = measure(service, mix, args, credentials)
         finally:
             service.stop()
-    console.print(f"  {label}: draining the matching queue …")
-    results[f"{label}_drain"] = drain(settings, env, args.drain_timeout, work / "worker.log")
+    if args.drain_timeout > 0:
+        console.print(f"  {label}: draining the matching queue …")
+        results[f"{label}_drain"] = drain(settings, env, args.drain_timeout, work / "worker.log")
 
 
 def _crash(
@@ -467,7 +468,9 @@ def main() -> None:
         "--workers", type=int, default=2, help="uvicorn workers (PostgreSQL; an extra SQLite phase)"
     )
     parser.add_argument("--kills", type=int, help="SIGKILLs in the crash drill (0: skip)")
-    parser.add_argument("--drain-timeout", type=float, default=600)
+    parser.add_argument(
+        "--drain-timeout", type=float, default=600, help="seconds for the drain (0: skip it)"
+    )
     parser.add_argument(
         "--skip",
         action="append",
