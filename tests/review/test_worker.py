@@ -261,14 +261,16 @@ def test_a_rebuild_while_enquiries_and_reports_keep_arriving_loses_no_match(
         # Withdrawn by the family: only a rebuild forgets him.
         session.get(Enquiry, gone).state = EnquiryState.withdrawn
 
-    # The rebuild reads the store, then is held until the test has filed more records.
+    # The rebuild reads the store (in chunks of two rows), then is held until the test has
+    # filed more records.
+    monkeypatch.setattr(worker_module, "REBUILD_CHUNK", 2)
     started, release = threading.Event(), threading.Event()
     build = worker_module._built
 
-    def held(records):
+    def held(*snapshot):
         started.set()
         release.wait(60)
-        return build(records)
+        return build(*snapshot)
 
     monkeypatch.setattr(worker_module, "_built", held)
     worker.request_rebuild()
@@ -348,7 +350,7 @@ def test_a_failed_rebuild_leaves_the_old_index_answering(
     worker.drain()
     index = worker.reports.index
 
-    def broken(records):
+    def broken(*snapshot):
         raise OSError("disk full")
 
     monkeypatch.setattr(worker_module, "_built", broken)

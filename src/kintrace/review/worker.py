@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,7 @@ from kintrace.db.jobs import finish_job, take_jobs
 from kintrace.db.models import Case, Enquiry, Match, Report
 from kintrace.domain import EnquiryState
 from kintrace.matching import MODEL_VERSION, CandidateIndex, ScoredPair
+from kintrace.matching.features import build_features
 from kintrace.review.cases import Stage, advance, ensure_case, link_enquiry, reopen, stage_of
 from kintrace.review.queue import STRONG
 
@@ -198,26 +200,58 @@ class Rebuild:
 
     def _run(self) -> None:
         try:
-            with self.sessions() as session:
-                reports = [report_record(r) for r in session.scalars(sa.select(Report))]
-                enquiries = [
-                    enquiry_record(e)
-                    for e in session.scalars(
-                        sa.select(Enquiry).where(Enquiry.state != EnquiryState.withdrawn)
-                    )
-                ]
-            # Built with the session closed: no lock is held while the indexes are made.
-            self.reports = _built(reports)
+            open_enquiries = (Enquiry.state != EnquiryState.withdrawn,)
+            reports = _read_features(self.sessions, Report, report_record, ())
+            enquiries = _read_features(self.sessions, Enquiry, enquiry_record, open_enquiries)
+            self.reports = _built(*reports)
             del reports
-            self.enquiries = _built(enquiries)
+            self.enquiries = _built(*enquiries)
         except Exception as exc:  # the worker keeps its old indexes and says so
             self.error = exc
         finally:
             self.done.set()
 
 
-def _built(records: list[dict[str, Any]]) -> tuple[CandidateIndex | None, set[str]]:
-    return (CandidateIndex(records) if records else None), {r["record_id"] for r in records}
+#: Rows read per short transaction when an index is rebuilt from the database.
+REBUILD_CHUNK = 50_000
+
+
+def _read_features(
+    sessions: sessionmaker[Session],
+    model: type[Report] | type[Enquiry],
+    to_record: Callable[[Any], dict[str, Any]],
+    where: tuple[Any, ...],
+) -> tuple[pa.Table | None, set[str]]:
+    """Every matching row's features and record id, read REBUILD_CHUNK rows per short
+    transaction (none stays open for the minutes a rebuild takes, which would hold back
+    SQLite's checkpoints and PostgreSQL's vacuum); only the compact feature tables are kept,
+    not the records, so a rebuild's peak memory is the features plus the two indexes."""
+    tables: list[pa.Table] = []
+    ids: set[str] = set()
+    last = 0
+    while True:
+        with sessions() as session:
+            rows = list(
+                session.scalars(
+                    sa.select(model)
+                    .where(model.id > last, *where)
+                    .order_by(model.id)
+                    .limit(REBUILD_CHUNK)
+                )
+            )
+            records = [to_record(r) for r in rows]
+            if rows:
+                last = rows[-1].id
+        if not rows:
+            break
+        ids.update(r["record_id"] for r in records)
+        if records:
+            tables.append(build_features(records).table)
+    return (pa.concat_tables(tables) if tables else None), ids
+
+
+def _built(table: pa.Table | None, ids: set[str]) -> tuple[CandidateIndex | None, set[str]]:
+    return (CandidateIndex.from_features(table) if table is not None else None), ids
 
 
 @dataclass
