@@ -281,10 +281,11 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         form = re.sub(r"c(?=[aouAOU]|$)", "k", re.sub(r"c(?=[ei])", "C", form))
         alts.add(_latin_alt(form))
         alts.add(_latin_alt(re.sub(r"(?<=[^aeiou])ea", "ia", prepared)))
-        if re.search(r"(?:ov|ev|in|enko|uk|ko)$", prepared):
-            # ...in the Slavic surnames that carry ц (Kuznețov, Grițenko, Țvetkov).
-            for m in re.finditer("t", prepared):
-                alts.add(_latin_alt(prepared[: m.start()] + "ts" + prepared[m.end() :]))
+        ts = re.search(r"(?<=[aeiouy])t(?=(?:ov|ev|in|enko)$)", prepared)
+        if ts:
+            # ...just before the Slavic suffix, where ц is common (Kuznețov, Grițenko):
+            # more would crowd out the variants the engine blocks on.
+            alts.add(_latin_alt(prepared[: ts.start()] + "ts" + prepared[ts.end() :]))
     if re.search(r"[og]['’ʻʼ`‘]", word.lower()):
         # Uzbek Latin on its own (Xo'jayev): x is х, j is дж.
         alts.add(english_j_key(word, "uz"))
