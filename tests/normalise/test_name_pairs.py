@@ -34,7 +34,6 @@ KNOWN_KEY_MISSES = {
     ("משה לוי", "Moshe Levi"),
     ("V'yacheslav Yijacevych", "В'ячеслав Їжакевич"),  # 2004 passport к = c
     ("V'yacheslav Yijacevych", "Viacheslav Yizhakevych"),
-    ("Hayk Hakobyan", "Айк Акопян"),  # the Armenian h of a given name the tables lack
     ("Elvin Mammadov", "Эльвин Мамедов"),  # Azerbaijani ə written a: no mark left
 }
 

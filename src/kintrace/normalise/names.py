@@ -244,6 +244,9 @@ def _word_info(
         scripts = {script_of_char(c) for c in p}
         if scripts <= {"latin", ""}:
             alts |= latin_key_alternatives(p, hint)
+            if hint == "hy" and len(p) > 3 and p[0] in "hH" and p[1] in "aeiouyAEIOUY":
+                # Russian spellings of Armenian names drop the initial h (Hayk, Айк).
+                alts.add(word_key(p[1:]))
             if len(p) >= 3 and only_look_alikes(p) and p.isupper():
                 # A capitalised word of look-alike letters only may be Cyrillic typed in Latin
                 # (KOPOTKOB is Коротков): that reading is a variant.
@@ -295,6 +298,14 @@ _BALTIC_WORD = re.compile(r"[^\W\d_]{3,}(?:as|is|ys|us)\b")
 _ROMANIAN_NAME = re.compile(r"[șțşţăâî]|gh[ei]|\w[^\Waeiou]ae\b|escu\b|eanu\b")
 _UZBEK_NAME = re.compile(r"[og]['’ʻʼ`‘]\w")
 _GEORGIAN_SURNAME = re.compile(r"\w(?:dze|shvili|swili|schwili)\b")
+_ARMENIAN_SURNAME = re.compile(r"\w\w[iy]an(?:ts|c)?\b")
+
+
+def _caucasus(low: str) -> str:
+    """ "ka" for a Georgian surname in Latin, "hy" for an Armenian one, else ""."""
+    if _GEORGIAN_SURNAME.search(low):
+        return "ka"
+    return "hy" if _ARMENIAN_SURNAME.search(low) else ""
 
 
 def _press_hint(text: str) -> str:
@@ -305,11 +316,11 @@ def _press_hint(text: str) -> str:
         bool(_CYRILLIC.search(low)),
         bool(_ROMANIAN_NAME.search(low)),
         bool(_UZBEK_NAME.search(low)),
-        bool(_GEORGIAN_SURNAME.search(low)),
+        _caucasus(low),
     )
 
 
-def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: bool) -> str:
+def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: str) -> str:
     if hu:
         return "hu"
     if baltic >= 2 and not cyrillic:
@@ -320,9 +331,7 @@ def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: bool
         return "ro"
     if uz:
         return "uz"
-    if ka:
-        return "ka"
-    return ""
+    return ka
 
 
 _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
@@ -331,7 +340,7 @@ _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
 @lru_cache(maxsize=300_000)
 def _word_marks(
     word: str,
-) -> tuple[bool, bool, bool, int, bool, bool, bool, bool, int, int, bool]:
+) -> tuple[bool, bool, bool, int, bool, bool, bool, str, int, int, bool]:
     """What one space-separated word tells about its name: an unambiguous Cyrillic letter, an
     unambiguous Latin letter, Hungarian marks, Baltic endings, Cyrillic, Romanian, Uzbek and
     Georgian marks, lower- and upper-case letters, Chinese/Korean or their separators."""
@@ -345,7 +354,7 @@ def _word_marks(
         bool(_CYRILLIC.search(low)),
         bool(_ROMANIAN_NAME.search(low)),
         bool(_UZBEK_NAME.search(low)),
-        bool(_GEORGIAN_SURNAME.search(low)),
+        _caucasus(low),
         sum(map(str.islower, word)),
         sum(map(str.isupper, word)),
         bool(_CJK_OR_SEPARATOR.search(word)),
@@ -402,7 +411,8 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     # What the whole text says (script, press language, case, CJK), from cached marks of its
     # words: the words recur across names, the texts do not.
-    cyr = lat = hu = cyrillic = ro = uz = ka = cjk = False
+    cyr = lat = hu = cyrillic = ro = uz = cjk = False
+    ka = ""
     baltic = lower = upper = 0
     for w in text.split():
         m = _word_marks(w)
