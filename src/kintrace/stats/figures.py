@@ -397,9 +397,10 @@ class FiguresRefresher:
         self._reader_engine: sa.Engine | None = None
 
     def _reader(self) -> sessionmaker[Session]:
-        """Sessions for the background count. On SQLite every session of the service starts
-        with BEGIN IMMEDIATE (the write lock), and a count of seconds must not hold intake up:
-        this engine reads in plain deferred transactions, which WAL lets run beside writers."""
+        """Sessions for the background count. On SQLite the service's sessions read each
+        statement on the latest committed state until they write (kintrace.db.engine); a
+        count of several queries needs one snapshot for all of them, so this engine reads in
+        plain deferred, read-only transactions, which WAL runs beside writers."""
         if self._reader_sessions is None:
             bind = self.sessions.kw.get("bind")
             if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite":

@@ -75,9 +75,9 @@ async def healthz() -> JSONResponse:
 @router.get("/readyz", dependencies=[require("public.health.check")])
 def readyz(request: Request, session: SessionDep) -> JSONResponse:
     # The checks run on the request's own session, the one that already looked up a signed-in
-    # staff member: on SQLite every transaction takes the write lock (BEGIN IMMEDIATE), so a
-    # second connection here would wait out that lock and report "not writable" to anyone
-    # carrying a staff cookie.
+    # staff member: if that session holds SQLite's write lock (taken at its first write, see
+    # kintrace.db.engine), a second connection here would wait it out and report "not
+    # writable" to anyone carrying a staff cookie.
     surge = SurgeSettings()
     checks: dict[str, bool] = {}
     try:
