@@ -144,18 +144,7 @@ def create_enquiry(
             )
             if stored is not None:
                 return stored
-        receipt = submit_enquiry(tx, data, channel=Channel.api, keys=keys, reference=reference)
-        answer = idempotency.StoredAnswer(201, _created(request, receipt))
-        if idempotency_key is not None:
-            idempotency.store_answer(
-                tx,
-                scope=IDEMPOTENCY_SCOPE,
-                key=idempotency_key,
-                answer=answer,
-                subject_id=receipt.enquiry_id,
-                keys=keys,
-            )
-        return answer
+        return _file_enquiry(tx, request, data, keys, idempotency_key, reference)
 
     # End the request's own transaction (a signed-in caller's lookup): it must hold
     # nothing the writer could wait for.
@@ -195,16 +184,7 @@ def _create_in_own_transactions(
                 session, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
             )
             if answer is None:
-                receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys)
-                answer = idempotency.StoredAnswer(201, _created(request, receipt))
-                idempotency.store_answer(
-                    session,
-                    scope=IDEMPOTENCY_SCOPE,
-                    key=idempotency_key,
-                    answer=answer,
-                    subject_id=receipt.enquiry_id,
-                    keys=keys,
-                )
+                answer = _file_enquiry(session, request, data, keys, idempotency_key)
         # Committed: the enquiry is "received" (or this is the first answer, replayed).
         return _json_answer(answer.status_code, answer.body)
     except IntegrityError:
@@ -232,20 +212,35 @@ def _create_claimed_first(
         return _json_answer(stored.status_code, stored.body)
     try:
         with sessions.begin() as session:
-            receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys)
-            answer = _created(request, receipt)
-            idempotency.store_answer(
-                session,
-                scope=IDEMPOTENCY_SCOPE,
-                key=idempotency_key,
-                answer=idempotency.StoredAnswer(201, answer),
-                subject_id=receipt.enquiry_id,
-                keys=keys,
-            )
+            answer = _file_enquiry(session, request, data, keys, idempotency_key)
     except BaseException:
         idempotency.release(sessions, scope=IDEMPOTENCY_SCOPE, key=idempotency_key)
         raise
-    return _json_answer(201, answer)
+    return _json_answer(answer.status_code, answer.body)
+
+
+def _file_enquiry(
+    session: Session,
+    request: Request,
+    data: EnquiryIn,
+    keys: Keys,
+    idempotency_key: str | None,
+    reference: str | None = None,
+) -> idempotency.StoredAnswer:
+    """Store the enquiry and, with an Idempotency-Key, its sealed answer, in the caller's
+    transaction — the one step all three ways of committing share."""
+    receipt = submit_enquiry(session, data, channel=Channel.api, keys=keys, reference=reference)
+    answer = idempotency.StoredAnswer(201, _created(request, receipt))
+    if idempotency_key is not None:
+        idempotency.store_answer(
+            session,
+            scope=IDEMPOTENCY_SCOPE,
+            key=idempotency_key,
+            answer=answer,
+            subject_id=receipt.enquiry_id,
+            keys=keys,
+        )
+    return answer
 
 
 @router.get(
