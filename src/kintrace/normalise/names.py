@@ -219,7 +219,7 @@ def _word_info(
     """(repaired word, keys of hyphen parts, alternative keys) for one written word.
 
     ``context`` is the script the rest of the name is unmistakably written in; ``hint`` the
-    press language the rest of the name shows (see _press_hint).
+    press language the rest of the name shows (see _hint_of).
     """
     fixed = "-".join(_fix_word(p, context) for p in word.split("-"))
     alts: set[str] = set()
@@ -308,19 +308,8 @@ def _caucasus(low: str) -> str:
     return "hy" if _ARMENIAN_SURNAME.search(low) else ""
 
 
-def _press_hint(text: str) -> str:
-    low = text.lower()
-    return _hint_of(
-        bool(_HUNGARIAN.search(low)),
-        len(_BALTIC_WORD.findall(low)),
-        bool(_CYRILLIC.search(low)),
-        bool(_ROMANIAN_NAME.search(low)),
-        bool(_UZBEK_NAME.search(low)),
-        _caucasus(low),
-    )
-
-
 def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: str) -> str:
+    """The press language a whole name's word marks point to ("" for none)."""
     if hu:
         return "hu"
     if baltic >= 2 and not cyrillic:
