@@ -35,7 +35,7 @@ from kintrace.matching.engine import (
     wide_select,
 )
 from kintrace.matching.features import FeatureWarning, build_features
-from kintrace.matching.model import ScoringModel, prior_for
+from kintrace.matching.model import ScoringModel, prior_for, tf_adjustment
 
 _CHUNK_PAIRS = 1_000_000
 
@@ -84,20 +84,15 @@ def _bounds(model: ScoringModel) -> list[_Bound]:
 
 
 def _level_weights(
-    model: ScoringModel, columns: dict[str, Any], gamma: str, n: int
+    model: ScoringModel, columns: dict[str, Any], gamma: str
 ) -> dict[int, np.ndarray | float]:
     """Weight of each level of one comparison for each pair, with its term-frequency
-    adjustment (as `ScoringModel.weigh` adds it)."""
+    adjustment (the one `ScoringModel.weigh` adds)."""
     plan = next(c for c in model._plan if c["gamma"] == gamma)
     out: dict[int, np.ndarray | float] = {v: w for v, w in plan["levels"]}
     for value, name, tf_weight, min_u, log2_u in plan["tf"]:
-        tl = np.ma.filled(np.ma.asarray(columns[f"tf_{name}_l"], dtype=np.float64), np.nan)
-        tr = np.ma.filled(np.ma.asarray(columns[f"tf_{name}_r"], dtype=np.float64), np.nan)
-        lr = np.where(np.isnan(tl), tr, tl)
-        rl = np.where(np.isnan(tr), tl, tr)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            adj = tf_weight * (log2_u - np.log2(np.fmax(np.fmax(lr, rl), min_u)))
-        out[value] = out[value] + np.where(np.isnan(lr), 0.0, adj)
+        adj = tf_adjustment(columns, name, tf_weight, min_u, log2_u)
+        out[value] = out[value] + np.where(np.isnan(adj), 0.0, adj)
     return out
 
 
@@ -127,7 +122,7 @@ def _reachable(
     n = len(columns["rid_l"])
     total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
     for b in bounds:
-        weights = _level_weights(model, columns, b.gamma, n)
+        weights = _level_weights(model, columns, b.gamma)
         gamma = np.ma.asarray(columns[b.gamma])
         known = ~np.ma.getmaskarray(gamma)
         values = np.ma.filled(gamma, -99).astype(np.int64)

@@ -38,6 +38,20 @@ def _float_array(values: Any) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def tf_adjustment(
+    columns: dict[str, Any], name: str, tf_weight: float, min_u: float, log2_u: float
+) -> np.ndarray:
+    """Splink's term-frequency adjustment per pair, `w * (log2(u_exact) - log2(max(tf_l,
+    tf_r, min_u)))`, from the tf_<name>_l/_r columns; NaN where neither side has one."""
+    tl = _float_array(columns[f"tf_{name}_l"])
+    tr = _float_array(columns[f"tf_{name}_r"])
+    lr = np.where(np.isnan(tl), tr, tl)
+    rl = np.where(np.isnan(tr), tl, tr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        adj = tf_weight * (log2_u - np.log2(np.fmax(np.fmax(lr, rl), min_u)))
+    return np.where(np.isnan(lr), np.nan, adj)
+
+
 @dataclass(frozen=True)
 class LevelInfo:
     label: str
@@ -244,14 +258,8 @@ class ScoringModel:
             if cmp["tf"]:
                 tf_adj = np.zeros(n, dtype=np.float64)
                 for value, name, tf_weight, min_u, log2_u in cmp["tf"]:
-                    tl = _float_array(columns[f"tf_{name}_l"])
-                    tr = _float_array(columns[f"tf_{name}_r"])
-                    lr = np.where(np.isnan(tl), tr, tl)
-                    rl = np.where(np.isnan(tr), tl, tr)
-                    tf_u = np.fmax(np.fmax(lr, rl), min_u)
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        adj = tf_weight * (log2_u - np.log2(tf_u))
-                    use = (gamma == value) & ~np.isnan(lr)
+                    adj = tf_adjustment(columns, name, tf_weight, min_u, log2_u)
+                    use = (gamma == value) & ~np.isnan(adj)
                     tf_adj[use] = adj[use]
                 out[f"mw_tf_adj_{cmp['name']}"] = tf_adj
                 total += tf_adj
