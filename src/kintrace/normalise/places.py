@@ -46,20 +46,28 @@ def _locality_key(text: str) -> str:
 
 @cache
 def _gazetteer() -> dict[str, str]:
-    """Key of every known form -> key of the place's current English name."""
+    """Key of every known form -> key of the place's current English name ("" for a former
+    name two places had)."""
     text = resources.files("kintrace.normalise.data").joinpath("places.csv").read_text("utf-8")
-    index: dict[str, str] = {}
+    claims: dict[str, set[str]] = {}
+    current: set[str] = set()
     for row in csv.DictReader(text.splitlines()):
         canonical = _locality_key(row["name"])
+        current.add(canonical)
         forms = [row["name"]]
         for col in ("uk", "ru", "other"):
             forms += [f for f in (row[col] or "").split("|") if f.strip()]
         for form in forms:
             key = _locality_key(form)
-            # The first place to claim a form keeps it (former names reused elsewhere).
             if key:
-                index.setdefault(key, canonical)
-    return index
+                claims.setdefault(key, set()).add(canonical)
+    # A place's current name is its own; a former name two places bore (Свердловск is both
+    # Екатеринбург and Довжанськ, Орджоникидзе both Владикавказ and Покров) names neither
+    # for sure: it gets no key, so it is compared as "not given" rather than as a wrong city.
+    return {
+        key: key if key in current else (next(iter(owners)) if len(owners) == 1 else "")
+        for key, owners in claims.items()
+    }
 
 
 @lru_cache(maxsize=100_000)
@@ -67,7 +75,8 @@ def place_key(text: str) -> str:
     """Canonical key of a place name in any script, former names folded to the current one.
 
     The first comma-separated part is taken as the locality («Бахмут, Донецкая обл.»); words
-    like «г.», «село», "city of" are ignored. "" when nothing is left.
+    like «г.», «село», "city of" are ignored. "" when nothing is left, or when the locality
+    is a former name of two different places (Свердловск).
     """
     if not text:
         return ""
