@@ -228,3 +228,29 @@ def test_it_reads_lithuanian_press_endings_as_the_slavic_name() -> None:
     assert analyse_name("Ihoris Cybulskis").family == analyse_name("Цибульський Ігор").family
     # One word in -as is no Lithuanian name: Thomas keeps its ending.
     assert analyse_name("Thomas Smith").given == "tomas"
+
+
+def test_it_takes_the_one_word_beside_initials_as_the_surname() -> None:
+    # Климик looks like a pet name of Клим (-ик), but beside two initials it is the surname.
+    listed = analyse_name("И. К. Климик-Лисак")
+    assert listed.family == "klimiklisak" and listed.given == ""
+    assert listed.initials_only and "i" in listed.given_initials
+    assert analyse_name("Іван Климик").family in listed.family_variants
+
+
+def test_it_does_not_read_a_slipped_name_in_ii_as_a_genitive() -> None:
+    # Віалій (a slip of Віталій) is no genitive «Валі» of Валя: no Валентин from it.
+    slipped = analyse_name("Віалій Плотнук")
+    assert "valentin" not in slipped.given_variants
+    assert slipped.given != analyse_name("Валентин Плотнук").given
+
+
+def test_it_reads_a_mans_genitive_without_a_cue_word() -> None:
+    # «Баранца Виктора» is Виктор Баранец in the genitive: Виктора is no woman's name here.
+    listed = analyse_name("Баранца Виктора")
+    nominative = analyse_name("Баранець Віктор")
+    assert listed.given == nominative.given == "viktor"
+    assert listed.family == nominative.family
+    assert listed.sex == "M"
+    # A woman's name that is also a man's genitive keeps its nominative reading.
+    assert analyse_name("Александра Петрова").family == "petrova"

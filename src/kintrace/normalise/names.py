@@ -595,6 +595,11 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
     free = [i for i in full if not role[i]]
     known = [i for i in free if tokens[i].known]
     full_forms = [i for i in known if not tokens[i].weak]
+    if initials and len(free) == 1 and known and tokens[free[0]].weak:
+        # Initials beside one word known only as a pet name or by a suffix: the initials
+        # are the given name's and the patronymic's, the word is the surname (И. К.
+        # Климик-Лисак; Климик is no pet name of Клим here).
+        known = []
     if full_forms and len(full_forms) < len(known) and len(free) == 2:
         # A full name beside a word known only as a pet name or by a suffix: the full name
         # is the given name (Кузьменка Владислав: Владислав).
@@ -699,6 +704,14 @@ _MALE_NAME_ENDINGS = (("om", "ablt"), ("em", "ablt"), ("a", "gent"), ("u", "datv
 _FEMALE_NAME_ENDINGS = (("u", "accs"), ("i", "gent"), ("e", "datv"), ("o", "ablt"))
 
 
+def _inflected_token(tok: _Token) -> tuple[str, str, str] | None:
+    """_inflected_given of a token; a Cyrillic word ending in -й has no case ending (Віалій,
+    a slip of Віталій, is not the genitive Валі of Валя)."""
+    if tok.text[-1:].lower() == "й":
+        return None
+    return _inflected_given(tok.key)
+
+
 def _inflected_given(key: str) -> tuple[str, str, str] | None:
     """(nominative key, case, sex) of an inflected given-name key the tables know, or None."""
     for ending, case in _MALE_NAME_ENDINGS:
@@ -722,6 +735,15 @@ _SEARCH_VERB = re.compile(
     r"^\W*(?:ищу|ищем|разыскиваю|разыскиваем|шукаю|шукаємо|розшукую|розшукуємо)\b",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=50_000)
+def _nominative_possible(word: str, lang: str | None) -> bool:
+    """False for a given name our tables know as written that the dictionary knows only in
+    an oblique case: Виктора is listed as a rare woman's name, but in «Баранца Виктора» it is
+    Виктор's genitive."""
+    cases = morph.name_cases(word, lang, "Name")
+    return not cases or "nomn" in cases
 
 
 _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:ой|ою|ої|ій)$")
@@ -761,7 +783,14 @@ def _uninflect(
         # A given name the tables know as written: the name is in the nominative, and the
         # dictionary need not be asked about the other words (the common case, and the
         # dearest step).
-        known = [t for t in tokens if not t.initial and _is_cyrillic(t.text) and _given_group(t)]
+        known = [
+            t
+            for t in tokens
+            if not t.initial
+            and _is_cyrillic(t.text)
+            and _given_group(t)
+            and _nominative_possible(t.text.lower(), lang)
+        ]
         # ...unless a woman's name stands beside a surname in an oblique feminine case
         # (Ивановой Марии: Марии is also a written form the tables know).
         if known and not (
@@ -783,7 +812,7 @@ def _uninflect(
                     # Сергея may be genitive or accusative: the surname may say which.
                     other_cases = cases[1:]
                     break
-            guess = _inflected_given(tok.key)
+            guess = _inflected_token(tok)
             if guess is not None:
                 override[i] = guess[0]
                 case, sex = guess[1], sex or guess[2]
@@ -801,7 +830,7 @@ def _uninflect(
             and not tok.initial
             and lookup_given(word_key(nom)) is None
             and _given_group(tok) is None
-            and (guess := _inflected_given(tok.key))
+            and (guess := _inflected_token(tok))
         ):
             # A case ending on a name the tables know beats the dictionary's guess at an
             # unknown word (Валеру is Валера, not "Валер").
@@ -818,7 +847,7 @@ def _uninflect(
             tok.spec = None
             tok.extra.add(tok.key)
             tok.key = override[i]
-        elif not tok.initial and _given_group(tok) is None and (guess := _inflected_given(tok.key)):
+        elif not tok.initial and _given_group(tok) is None and (guess := _inflected_token(tok)):
             # A given name in another case than the one read (Ищу Жданова Славу Сергеевича).
             tok.spec = None
             tok.extra.add(tok.key)
