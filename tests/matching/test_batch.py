@@ -108,3 +108,23 @@ def test_features_built_by_two_workers_equal_the_serial_build_and_leave_the_gc_o
     parallel = build_features(rows, workers=2).table
     assert parallel.equals(serial)
     assert gc.isenabled()
+
+
+def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks_sql(
+    monkeypatch,
+) -> None:
+    from kintrace.synthetic import make_world
+
+    world = make_world(seed=12, persons=300)
+    reports = build_features([r.exchange_row() for r in world.reports])
+    enquiries = [e.exchange_row() for e in world.enquiries]
+    right = build_features(enquiries, rid_offset=reports.table.num_rows).table
+    for left, other in ((reports.table, None), (reports.table, right)):
+        for threshold in (0.0, 0.01):
+            numpy_pairs = link_tables(left, other, threshold=threshold, explain=True)
+            with monkeypatch.context() as m:
+                m.setattr(batch_module, "_numpy_scoring", lambda *args: None)
+                sql_pairs = link_tables(left, other, threshold=threshold, explain=True)
+            # Same pairs, same order, same probabilities and the same explanations.
+            assert numpy_pairs == sql_pairs
+            assert len(numpy_pairs) > 100

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
 from splink.internals.misc import prob_to_match_weight
 from sqlglot import exp
@@ -36,6 +37,16 @@ from kintrace.matching.engine import (
 )
 from kintrace.matching.features import FeatureWarning, build_features
 from kintrace.matching.model import ScoringModel, prior_for, tf_adjustment
+from kintrace.matching.realtime import (
+    _STRING_FUNCTIONS,
+    Unsupported,
+    _Bool,
+    _Const,
+    _Dictionary,
+    _Evaluator,
+    _parse_levels,
+    _Strs,
+)
 
 _CHUNK_PAIRS = 1_000_000
 
@@ -286,6 +297,278 @@ def _gamma_sql_distinct(con: Any, model: ScoringModel, pairs: str, right: str, s
     return sql
 
 
+# ---------------------------------------------------------------------------------------
+# Levels in numpy: both sides of a pair are records of the file (real time has one query)
+
+#: What the reachability bound leaves for later: string similarity. List overlaps are read
+#: in the bound (each distinct variant list has an id, so an overlap is computed once per
+#: distinct pair of lists).
+_STRING_SIMILARITY = re.compile(r"jaro|levenshtein|damerau|jaccard|cosine|hamming", re.I)
+
+
+class _ListIds:
+    """A list column as the id of each record's list among the distinct lists (-1 for a
+    null or empty list, which `list_has_any` reads as unknown, as real time does)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct a, distinct b, index of each pair among them) of pairs of non-negative-or
+    -1 integer codes."""
+    width = int(max(a.max(initial=0), b.max(initial=0))) + 2
+    key = (a.astype(np.int64) + 1) * width + (b.astype(np.int64) + 1)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    return distinct // width - 1, distinct % width - 1, inverse.ravel()
+
+
+class _Records:
+    """The feature columns the levels read, for every record of both sides, by rid:
+    strings as codes of one shared dictionary (so `family_l = family_r` compares integers),
+    lists as ids of distinct lists, numbers as floats (NaN for null)."""
+
+    def __init__(self, table: pa.Table, columns: Sequence[str], tf: dict[str, np.ndarray]):
+        self.dictionary = _Dictionary()
+        self.list_keys = _Dictionary()
+        self.strs: dict[str, np.ndarray] = {}
+        self.lists: dict[str, np.ndarray] = {}
+        self.nums: dict[str, np.ndarray] = {}
+        self.tf = tf
+        for name in columns:
+            column = table.column(name).combine_chunks()
+            if pa.types.is_list(column.type):
+                # A list is known by its values joined as text: equal lists share an id.
+                joined = pc.binary_join(column.cast(pa.list_(pa.string())), "\x1f")
+                joined = pc.if_else(pc.equal(joined, ""), None, joined)
+                self.lists[name] = self.list_keys.encode(joined)
+            elif pa.types.is_string(column.type):
+                self.strs[name] = self.dictionary.encode(column)
+            else:
+                self.nums[name] = (
+                    column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+                )
+        self.list_sets = [frozenset(k.split("\x1f")) for k in self.list_keys.values]
+
+    def get(self, name: str, rows: np.ndarray) -> Any:
+        if name in self.strs:
+            return _Strs(self.strs[name][rows], self.dictionary)
+        if name in self.lists:
+            return _ListIds(self.lists[name][rows])
+        if name in self.nums:
+            return self.nums[name][rows]
+        raise Unsupported(name)
+
+
+class _PairEvaluator(_Evaluator):
+    """Real time's level evaluator (`realtime._Evaluator`) with a record on each side:
+    string functions and list overlaps run once per distinct pair of values."""
+
+    def __init__(
+        self, records: _Records, rid_l: np.ndarray, rid_r: np.ndarray, keys: dict[int, str]
+    ) -> None:
+        self.records = records
+        self.rows = {"l": rid_l, "r": rid_r}
+        self.gathered: dict[str, Any] = {}
+        super().__init__({}, lambda name: self._side(name, "r"), len(rid_l), keys)
+
+    def _side(self, name: str, side: str) -> Any:
+        key = f"{name}_{side}"
+        if key not in self.gathered:
+            self.gathered[key] = self.records.get(name, self.rows[side])
+        return self.gathered[key]
+
+    def _value(self, node: exp.Expression) -> Any:
+        if isinstance(node, exp.Column) and node.name.endswith("_l"):
+            return self._side(node.name[:-2], "l")
+        if isinstance(node, exp.Left):
+            v = self.value(node.this)
+            count = self.value(node.expression)
+            if isinstance(v, _Strs) and isinstance(count, _Const) and count.value is not None:
+                # Each distinct string cut once, and the cut strings coded in the same
+                # dictionary: comparing two cuts compares integers.
+                k = int(count.value)
+                distinct, inverse = v.distinct()
+                values = v.dictionary.values
+                cut = pa.array([None if c < 0 else values[c][:k] for c in distinct.tolist()])
+                codes = v.dictionary.encode(cut)
+                return _Strs(codes[inverse], v.dictionary)
+        return super()._value(node)
+
+    def _pairwise(self, name: str, a_node: exp.Expression, b_node: exp.Expression) -> Any:
+        a, b = self.value(a_node), self.value(b_node)
+        if not (isinstance(a, _Strs) and isinstance(b, _Strs)):
+            return super()._pairwise(name, a_node, b_node)
+        ca, cb, inverse = _pair_codes(a.codes, b.codes)
+        values = a.dictionary.values
+        fn = _STRING_FUNCTIONS[name]
+        out = np.array(
+            [
+                np.nan if x < 0 or y < 0 else fn(values[x], values[y])
+                for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        )
+        return out[inverse] if len(out) else np.empty(0)
+
+    def _has_any(self, a_node: exp.Expression, b_node: exp.Expression) -> _Bool:
+        a, b = self.value(a_node), self.value(b_node)
+        if not (isinstance(a, _ListIds) and isinstance(b, _ListIds)):
+            raise Unsupported("list_has_any of other than two list columns")
+        ca, cb, inverse = _pair_codes(a.ids, b.ids)
+        sets = self.records.list_sets
+        hit = np.array(
+            [
+                x >= 0 and y >= 0 and not sets[x].isdisjoint(sets[y])
+                for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        found = hit[inverse] if len(hit) else np.zeros(0, bool)
+        return _Bool(found, (a.ids < 0) | (b.ids < 0))
+
+    def _null_mask(self, v: Any) -> np.ndarray:
+        if isinstance(v, _ListIds):
+            return v.ids < 0
+        return super()._null_mask(v)
+
+    def _compare(self, node: exp.Expression) -> _Bool:
+        if isinstance(node, exp.EQ | exp.NEQ):
+            a, b = self.value(node.this), self.value(node.expression)
+            if isinstance(a, _Strs) and isinstance(b, _Strs):
+                null = (a.codes < 0) | (b.codes < 0)
+                same = a.codes == b.codes
+                return _Bool(same if isinstance(node, exp.EQ) else ~same, null)
+        return super()._compare(node)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One comparison: its gamma column, its CASE, and where its string similarity starts
+    (None: it has none, and the bound knows its level exactly)."""
+
+    gamma: str
+    case: exp.Case
+    cut: int | None
+
+
+def _levels(model: ScoringModel) -> tuple[list[_Level], dict[int, str]]:
+    parsed = _parse_levels(model)
+    if parsed is None:
+        raise Unsupported("the model's level SQL")
+    cases, keys = parsed
+    out = []
+    for gamma, case in cases:
+        ifs = case.args["ifs"]
+        cut = next(
+            (i for i, b in enumerate(ifs) if _STRING_SIMILARITY.search(b.this.sql("duckdb"))),
+            None,
+        )
+        out.append(_Level(gamma, case, cut))
+    return out, keys
+
+
+def _tf_columns(records: _Records, rid_l: np.ndarray, rid_r: np.ndarray) -> dict[str, Any]:
+    out: dict[str, Any] = {"rid_l": rid_l, "rid_r": rid_r}
+    for c, tf in records.tf.items():
+        out[f"tf_{c}_l"] = tf[rid_l]
+        out[f"tf_{c}_r"] = tf[rid_r]
+    return out
+
+
+def _score_numpy(
+    model: ScoringModel,
+    records: _Records,
+    levels: list[_Level],
+    keys: dict[int, str],
+    rid_l: np.ndarray,
+    rid_r: np.ndarray,
+    threshold: float,
+) -> tuple[pa.Table, int]:
+    """Score pairs (rid_l, rid_r) as `engine.score` does with the level SQL, in numpy; keep
+    p >= threshold. With a threshold, pairs whose bound (levels read without string
+    similarity, then the best level still open) cannot reach it are dropped first.
+    Returns the table and the number of pairs scored in full."""
+    known: dict[str, np.ndarray] = {}
+    if threshold > 0 and len(rid_l):
+        ev = _PairEvaluator(records, rid_l, rid_r, keys)
+        columns = _tf_columns(records, rid_l, rid_r)
+        n = len(rid_l)
+        total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
+        for level in levels:
+            ifs = level.case.args["ifs"]
+            stop = len(ifs) if level.cut is None else level.cut
+            gamma = np.full(n, -99, dtype=np.int64)
+            open_ = np.ones(n, bool)
+            for branch in ifs[:stop]:
+                take = ev.boolean(branch.this).value & open_
+                gamma[take] = ev._int(branch.args["true"])
+                open_ &= ~take
+            default = level.case.args.get("default")
+            values = [ev._int(b.args["true"]) for b in ifs[stop:]]
+            if default is not None:
+                values.append(ev._int(default))
+            if level.cut is None:
+                gamma[open_] = values[-1] if values else -1
+                known[level.gamma] = gamma
+            level_weights = _level_weights(model, columns, level.gamma)
+            best = np.full(n, -np.inf)
+            for value, weight in level_weights.items():
+                if level.cut is not None and value in values:
+                    best = np.where(open_, np.fmax(best, weight), best)
+                best = np.where(gamma == value, weight, best)
+            total += best
+        reachable = np.nonzero(total >= prob_to_match_weight(threshold) - 1e-9)[0]
+        rid_l, rid_r = rid_l[reachable], rid_r[reachable]
+        known = {g: v[reachable] for g, v in known.items()}
+        del ev, columns
+    ev = _PairEvaluator(records, rid_l, rid_r, keys)
+    columns = _tf_columns(records, rid_l, rid_r)
+    for level in levels:
+        columns[level.gamma] = known[level.gamma] if level.gamma in known else ev.case(level.case)
+    weights = model.weigh(columns)
+    keep = weights["match_probability"] >= threshold
+    out: dict[str, Any] = {
+        "rid_l": rid_l[keep],
+        "rid_r": rid_r[keep],
+        "match_weight": weights["match_weight"][keep],
+        "match_probability": weights["match_probability"][keep],
+    }
+    for name in model.output_columns():
+        source = columns[name] if name.startswith("gamma_") else weights.get(name)
+        if source is not None:
+            out[name] = np.asarray(source)[keep]
+    return pa.table(out), len(rid_l)
+
+
+def _numpy_scoring(
+    con: Any, model: ScoringModel, left: pa.Table, right: pa.Table | None
+) -> tuple[_Records, list[_Level], dict[int, str]] | None:
+    """What `_score_numpy` needs, or None when the levels must be scored by SQL (a model
+    whose level SQL the evaluator cannot read, or rids that are not row positions)."""
+    table = left if right is None else pa.concat_tables([left, right.cast(left.schema)])
+    rid = table.column("rid").to_numpy()
+    if not np.array_equal(rid, np.arange(len(rid))):
+        return None
+    try:
+        levels, keys = _levels(model)
+    except Unsupported:
+        return None
+    tf: dict[str, np.ndarray] = {}
+    feats = ["l_feat"] if right is None else ["l_feat", "r_feat"]
+    for c in model.tf_columns:
+        values = np.full(len(rid), np.nan)
+        for feat in feats:
+            got = con.execute(f"SELECT rid, tf_{c} FROM {feat}").fetchnumpy()
+            values[np.asarray(got["rid"])] = np.ma.filled(
+                np.ma.asarray(got[f"tf_{c}"]).astype(np.float64), np.nan
+            )
+        tf[c] = values
+    return _Records(table, model.feature_columns(), tf), levels, keys
+
+
 def link_tables(
     left: pa.Table,
     right: pa.Table | None,
@@ -333,8 +616,26 @@ def link_tables(
     select = wide_select(model, "a", "b")
     bounds = _bounds(model)
     n_scored = 0
+    numpy_path = _numpy_scoring(con, model, left, right)
     for i in range(n_chunks):
         chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
+        if numpy_path is not None:
+            records, levels, keys = numpy_path
+            rids = con.execute(f"SELECT rid_l, rid_r FROM {chunk}").fetchnumpy()
+            table, scored_here = _score_numpy(
+                model,
+                records,
+                levels,
+                keys,
+                np.asarray(rids["rid_l"], dtype=np.int64),
+                np.asarray(rids["rid_r"], dtype=np.int64),
+                threshold,
+            )
+            results.append(table)
+            n_scored += scored_here
+            if progress:
+                progress("scoring", i + 1, n_chunks)
+            continue
         if threshold > 0:
             reach = _reachable(con, model, bounds, chunk, right_feat, threshold)
             n_scored += reach.num_rows
@@ -345,7 +646,7 @@ def link_tables(
         if progress:
             progress("scoring", i + 1, n_chunks)
     if stats is not None:
-        stats["pairs_scored"] = n_scored if threshold > 0 else int(n_pairs)
+        stats["pairs_scored"] = n_scored if threshold > 0 or numpy_path else int(n_pairs)
     if stats is not None and "labels_left" in stats:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM missed p "
@@ -365,7 +666,9 @@ def link_tables(
     scored = pa.concat_tables(results) if results else None
     if scored is None:
         return []
-    scored = scored.sort_by([("match_probability", "descending"), ("rid_l", "ascending")])
+    scored = scored.sort_by(
+        [("match_probability", "descending"), ("rid_l", "ascending"), ("rid_r", "ascending")]
+    )
     right_table = left if right is None else right
     right_offset = 0 if right is None else left.num_rows
     return scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
