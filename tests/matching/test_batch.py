@@ -123,8 +123,16 @@ def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks
         for threshold in (0.0, 0.01):
             numpy_pairs = link_tables(left, other, threshold=threshold, explain=True)
             with monkeypatch.context() as m:
+                # Small chunks: scored by two forked worker processes.
+                m.setattr(batch_module, "_CHUNK_PAIRS", 100)
+                stats: dict = {}
+                in_workers = link_tables(
+                    left, other, threshold=threshold, explain=True, threads=2, stats=stats
+                )
                 m.setattr(batch_module, "_numpy_scoring", lambda *args: None)
                 sql_pairs = link_tables(left, other, threshold=threshold, explain=True)
             # Same pairs, same order, same probabilities and the same explanations.
             assert numpy_pairs == sql_pairs
+            assert in_workers == sql_pairs
+            assert stats["candidate_pairs"] > 3 * 100
             assert len(numpy_pairs) > 100

@@ -11,12 +11,16 @@ pairs.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlglot
@@ -321,8 +325,9 @@ def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     -1 integer codes."""
     width = int(max(a.max(initial=0), b.max(initial=0))) + 2
     key = (a.astype(np.int64) + 1) * width + (b.astype(np.int64) + 1)
-    distinct, inverse = np.unique(key, return_inverse=True)
-    return distinct // width - 1, distinct % width - 1, inverse.ravel()
+    # A hash table, not np.unique's sort: this is the most frequent step of scoring.
+    inverse, distinct = pd.factorize(key)
+    return distinct // width - 1, distinct % width - 1, inverse
 
 
 class _Records:
@@ -543,6 +548,25 @@ def _score_numpy(
     return pa.table(out), len(rid_l)
 
 
+#: What the scoring workers read: set just before they are forked, so they share the
+#: records' arrays with the parent instead of receiving a copy.
+_WORK: tuple[ScoringModel, _Records, list[_Level], dict[int, str], float] | None = None
+
+
+def _score_chunk(rid_l: np.ndarray, rid_r: np.ndarray) -> tuple[pa.Table, int]:
+    assert _WORK is not None
+    model, records, levels, keys, threshold = _WORK
+    return _score_numpy(model, records, levels, keys, rid_l, rid_r, threshold)
+
+
+def _workers(threads: int | None, n_chunks: int) -> int:
+    """Processes that score chunks: one per core (or `threads`), none for a single chunk
+    (numpy scores in one thread; DuckDB's threads do not help it)."""
+    if n_chunks < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(threads or os.cpu_count() or 1, n_chunks, 8))
+
+
 def _numpy_scoring(
     con: Any, model: ScoringModel, left: pa.Table, right: pa.Table | None
 ) -> tuple[_Records, list[_Level], dict[int, str]] | None:
@@ -567,6 +591,70 @@ def _numpy_scoring(
             )
         tf[c] = values
     return _Records(table, model.feature_columns(), tf), levels, keys
+
+
+def _score_chunks(
+    con: Any,
+    model: ScoringModel,
+    numpy_path: tuple[_Records, list[_Level], dict[int, str]],
+    threshold: float,
+    n_chunks: int,
+    threads: int | None,
+    results: list[pa.Table],
+    progress: Progress | None,
+) -> int:
+    """Score table `pairs` chunk by chunk in numpy, in forked worker processes when there
+    are several chunks (both cores: numpy runs in one thread); append the kept pairs to
+    `results` and return the number of pairs scored in full."""
+    global _WORK
+    records, levels, keys = numpy_path
+    workers = _workers(threads, n_chunks)
+
+    def fetch(i: int) -> tuple[np.ndarray, np.ndarray]:
+        rids = con.execute(
+            f"SELECT rid_l, rid_r FROM pairs WHERE rid_l % {n_chunks} = {i}"
+        ).fetchnumpy()
+        return (
+            np.asarray(rids["rid_l"], dtype=np.int64),
+            np.asarray(rids["rid_r"], dtype=np.int64),
+        )
+
+    n_scored = 0
+    _WORK = (model, records, levels, keys, threshold)
+    try:
+        if workers == 1:
+            for i in range(n_chunks):
+                table, scored = _score_chunk(*fetch(i))
+                results.append(table)
+                n_scored += scored
+                if progress:
+                    progress("scoring", i + 1, n_chunks)
+            return n_scored
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: list[Future[tuple[pa.Table, int]]] = []
+            done = 0
+            for i in range(n_chunks):
+                pending.append(pool.submit(_score_chunk, *fetch(i)))
+                # A few chunks in flight: enough to keep every worker busy, few enough
+                # that waiting pairs do not pile up in memory.
+                while len(pending) > workers:
+                    table, scored = pending.pop(0).result()
+                    results.append(table)
+                    n_scored += scored
+                    done += 1
+                    if progress:
+                        progress("scoring", done, n_chunks)
+            for future in pending:
+                table, scored = future.result()
+                results.append(table)
+                n_scored += scored
+                done += 1
+                if progress:
+                    progress("scoring", done, n_chunks)
+        return n_scored
+    finally:
+        _WORK = None
 
 
 def link_tables(
@@ -617,25 +705,12 @@ def link_tables(
     bounds = _bounds(model)
     n_scored = 0
     numpy_path = _numpy_scoring(con, model, left, right)
-    for i in range(n_chunks):
+    if numpy_path is not None:
+        n_scored = _score_chunks(
+            con, model, numpy_path, threshold, n_chunks, threads, results, progress
+        )
+    for i in range(n_chunks if numpy_path is None else 0):
         chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
-        if numpy_path is not None:
-            records, levels, keys = numpy_path
-            rids = con.execute(f"SELECT rid_l, rid_r FROM {chunk}").fetchnumpy()
-            table, scored_here = _score_numpy(
-                model,
-                records,
-                levels,
-                keys,
-                np.asarray(rids["rid_l"], dtype=np.int64),
-                np.asarray(rids["rid_r"], dtype=np.int64),
-                threshold,
-            )
-            results.append(table)
-            n_scored += scored_here
-            if progress:
-                progress("scoring", i + 1, n_chunks)
-            continue
         if threshold > 0:
             reach = _reachable(con, model, bounds, chunk, right_feat, threshold)
             n_scored += reach.num_rows
