@@ -23,17 +23,12 @@ KNOWN_BLOCK_MISSES = {
 }
 # Pairs whose normaliser keys (surname and given-name variants) do not yet meet.
 KNOWN_KEY_MISSES = {
-    ("محمد علي", "Mohammed Ali"),  # Arabic surnames: no vowels, no table
-    ("محمد علي", "Мохаммед Али"),
-    ("أحمد حسن", "Ahmed Hassan"),
-    ("أحمد حسن", "Ахмед Хасан"),
-    ("يوسف إبراهيم", "Yusuf Ibrahim"),
-    ("דוד כהן", "David Cohen"),  # Hebrew surnames likewise
+    # A Hebrew surname beside Давид, a name in Slavic use too (Дава): no hint that the Latin
+    # Cohen may have been written כהן, so it carries no consonant key.
+    ("דוד כהן", "David Cohen"),
     ("דוד כהן", "Давид Коэн"),
-    ("משה לוי", "Moshe Levi"),
     ("V'yacheslav Yijacevych", "В'ячеслав Їжакевич"),  # 2004 passport к = c
     ("V'yacheslav Yijacevych", "Viacheslav Yizhakevych"),
-    ("Elvin Mammadov", "Эльвин Мамедов"),  # Azerbaijani ə written a: no mark left
 }
 
 PAIRS = all_pairs()

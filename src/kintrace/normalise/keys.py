@@ -294,6 +294,7 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         # -ob- (Harutyunyan, Арутюнян; Hakobyan, Акопян).
         alts.add(_latin_alt(prepared[1:]))
         alts.add(_latin_alt(prepared[1:].replace("b", "p")))
+        alts.update(_latin_alt(form) for form in armenian_vh(prepared[1:]))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     if "tch" in prepared:
@@ -313,6 +314,14 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         alts.add(_latin_alt(re.sub(r"eaux?$", "o", re.sub(r"oi[sxt]?$", "ua", prepared))))
     alts.discard("")
     return frozenset(alts)
+
+
+def armenian_vh(form: str) -> set[str]:
+    """Russian forms of the Armenian -овh- (Հովհ-): Ов- without the h or О- with it as г
+    (Hovhannisyan: Ованесян, Оганесян); the unstressed vowels are the loose key's."""
+    if "vh" not in form:
+        return set()
+    return {form.replace("vh", "v"), form.replace("vh", "h")}
 
 
 def english_j_key(word: str, hint: str) -> str:
@@ -342,6 +351,55 @@ def each_replacement(word: str, letter: str, other: str, most: int = 3) -> set[s
     return forms
 
 
+# Arabic and Hebrew write consonants and only some long vowels; a name's Latin and Cyrillic
+# spellings supply the short vowels, and no rule can guess them (حسن Hassan, Хасан; כהן
+# Cohen, Коэн; לוי Levi). What both sides share is the consonants: each letter's consonant
+# readings, "" where it may be a vowel letter or silent (א ע ה, ا و ي).
+_ABJAD: dict[str, tuple[str, ...]] = {
+    # Hebrew (final forms alike)
+    "א": ("",), "ב": ("b", "v"), "ג": ("g",), "ד": ("d",), "ה": ("h", ""), "ו": ("v", ""),
+    "ז": ("z",), "ח": ("kh",), "ט": ("t",), "י": ("",), "כ": ("k", "kh"), "ך": ("kh", "k"),
+    "ל": ("l",), "מ": ("m",), "ם": ("m",), "נ": ("n",), "ן": ("n",), "ס": ("s",), "ע": ("",),
+    "פ": ("p", "f"), "ף": ("f", "p"), "צ": ("ts", "ch"), "ץ": ("ts", "ch"), "ק": ("k",), "ר": ("r",),
+    "ש": ("sh", "s"), "ת": ("t",),
+    # Arabic (and the Persian letters)
+    "ا": ("",), "أ": ("",), "إ": ("",), "آ": ("",), "ب": ("b",), "ت": ("t",), "ث": ("s", "t"),
+    "ج": ("dzh", "zh", "g"), "ح": ("h",), "خ": ("kh",), "د": ("d",), "ذ": ("z", "d"),
+    "ر": ("r",), "ز": ("z",), "س": ("s",), "ش": ("sh",), "ص": ("s",), "ض": ("d", "z"),
+    "ط": ("t",), "ظ": ("z",), "ع": ("",), "غ": ("gh",), "ف": ("f",), "ق": ("k", "g"),
+    "ك": ("k",), "ل": ("l",), "م": ("m",), "ن": ("n",), "ه": ("h", ""), "ة": ("",),
+    "و": ("v", ""), "ي": ("",), "ى": ("",), "ء": ("",), "ئ": ("",), "ؤ": ("",), "پ": ("p",),
+    "چ": ("ch",), "گ": ("g",), "ژ": ("zh",), "ک": ("k",), "ی": ("",),
+}  # fmt: skip
+_KEY_VOWELS = re.compile(r"[aeiou]")
+
+
+def consonant_key(key: str) -> str:
+    """A key without its vowels (gasan -> gsn): what an Arabic or Hebrew spelling of the
+    name writes. "" when no consonant is left."""
+    return _DOUBLE.sub(r"\1", _KEY_VOWELS.sub("", key))
+
+
+@lru_cache(maxsize=20_000)
+def abjad_consonant_keys(word: str) -> frozenset[str]:
+    """consonant_key of every reading of an Arabic or Hebrew word (לוי: lv, l; حسن: gsn);
+    the Arabic article al- may go (الحسن)."""
+    letters = [ch for ch in word if ch in _ABJAD]
+    starts = [letters]
+    if len(letters) > 3 and letters[0] == "ا" and letters[1] == "ل":
+        starts.append(letters[2:])
+    keys: set[str] = set()
+    for seq in starts:
+        forms = [""]
+        for ch in seq:
+            # Letter by letter: כ then ה is k + h, not the digraph kh.
+            readings = {latin_key(r) if r else "" for r in _ABJAD[ch]}
+            forms = list(dict.fromkeys(f + r for f in forms for r in readings))[:64]
+        keys.update(consonant_key(f) for f in forms if f)
+    keys.discard("")
+    return frozenset(keys)
+
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ARMENIAN = re.compile(r"[\u0530-\u058f]")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]")
@@ -361,10 +419,14 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.add(latin_key(latin[:-1]))
     if _HANGUL.match(word) and latin[:1] in _HANGUL_INITIAL:
         alts.add(latin_key(_HANGUL_INITIAL[latin[0]] + latin[1:]))
-    if _ARMENIAN.match(word) and latin.startswith("h") and latin.endswith("an"):
-        # Russian drops the Armenian initial h and writes -op- for -ob- (Հակոբյան, Акопян).
+    if _ARMENIAN.match(word) and latin.startswith("h"):
+        # Russian drops the Armenian initial h and writes -op- for -ob- (Հակոբյան, Акопян),
+        # and Ов- or Ог- for Հովհ- (Հովհաննես, Ованес, Оганес).
         alts.add(latin_key(latin[1:]))
         alts.add(latin_key(latin[1:].replace("b", "p")))
+        alts.update(latin_key(form) for form in armenian_vh(latin[1:]))
+    if word[:1] in _ABJAD:
+        alts |= abjad_consonant_keys(word)
     if _KATAKANA.match(word):
         # Katakana adds a vowel after every consonant but n: u anywhere, o after t and d
         # (ペトロフ petorofu); Russian -ov is written -ofu (Петров).

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
+    armenian_vh,
+    consonant_key,
     each_replacement,
     english_j_key,
     latin_key_alternatives,
@@ -37,6 +39,7 @@ from kintrace.normalise.repair import (
 from kintrace.normalise.tables import (
     SURNAME_LIKE,
     NameGroup,
+    abjad_name_keys,
     father_groups,
     lookup_given,
     lookup_given_all,
@@ -98,6 +101,9 @@ _NOISE = frozenset(
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,;/|]+")
 _APOSTROPHES = re.compile(r"['’ʼ`ʹ‘]")
+# Kyrgyz «Бакыт уулу» and Kazakh «Нұрлан ұлы» (son of Бакыт) stand where a surname stands,
+# before or after the given name: the father's name and the particle are the surname.
+_SON_OF = frozenset({"uulu", "уулу", "uly", "ұлы", "улы", "uuly"})
 _PATRONYMIC_PARTICLES = frozenset({"оглы", "огли", "оглу", "кызы", "гызы", "oglu", "ogly", "kyzy", "qizi", "oğlu", "kızı"})  # fmt: skip
 
 
@@ -245,8 +251,23 @@ def _word_info(
         if scripts <= {"latin", ""}:
             alts |= latin_key_alternatives(p, hint)
             if hint == "hy" and len(p) > 3 and p[0] in "hH" and p[1] in "aeiouyAEIOUY":
-                # Russian spellings of Armenian names drop the initial h (Hayk, Айк).
+                # Russian spellings of Armenian names drop the initial h (Hayk, Айк) and
+                # read Hovh- as Ов- or Ог- (Hovhannes: Ованес, Оганес).
                 alts.add(word_key(p[1:]))
+                alts.update(word_key(f) for f in armenian_vh(p[1:].lower()))
+            if hint == "be" and len(p) >= 5 and "a" in p.lower():
+                # Belarusian writes an unstressed о as а (Karatkevich, Короткевич), and -ов,
+                # -ёв as -аў, -оў, in Latin -au, -ou (Marozau, Морозов; Kavaliou, Ковалёв).
+                low = p.lower()
+                forms = {low}
+                if re.search(r"[aeio]u$", low):
+                    forms.add(low[:-1] + "v")
+                for f in list(forms):
+                    forms |= each_replacement(f, "a", "o")
+                alts.update(word_key(f) for f in forms)
+            if hint == "az" and len(p) >= 5 and "a" in p.lower():
+                # An Azerbaijani ə written a is е in the Russian form (Mammadov, Мамедов).
+                alts.update(word_key(f) for f in each_replacement(p.lower(), "a", "e"))
             if len(p) >= 3 and only_look_alikes(p) and p.isupper():
                 # A capitalised word of look-alike letters only may be Cyrillic typed in Latin
                 # (KOPOTKOB is Коротков): that reading is a variant.
@@ -308,7 +329,33 @@ def _caucasus(low: str) -> str:
     return "hy" if _ARMENIAN_SURNAME.search(low) else ""
 
 
-def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: str) -> str:
+# Belarusian in Latin letters (BGN, passports, press): ŭ, дз as dz before a soft vowel
+# (Uladzimir, Dzianis, Dzmitry), я as ia at a word's start (Siarhei, Aliaksandr), final ў as
+# u (Kavaliou, Viachaslau), -енка as -enka (Lukashenka).
+_BELARUSIAN_LATIN = re.compile(
+    r"ŭ|dz(?:[iey]|m)|^(?:sia|alia|yau|iau)|\w{3}(?:[aeiy]o?u|enka)$|^(?:ihar|viktar|paval)$"
+)
+
+
+# Azerbaijani names in English spellings, where ə became a (Elvin Mammadov, Мамедов): the
+# letters ğ ı ə, the particles oğlu/qızı, or a given name only Azerbaijanis bear.
+_AZERBAIJANI = re.compile(
+    r"[əğı]|^(?:o[gğ]lu|q[iı]z[iı]|elvin|elchin|elçin|ilham|vugar|vüqar|tural|orkhan|orxan|"
+    r"rashad|rəşad|elnur|nijat|ilgar|ilqar|rufat|elshan|elşən|anar|kamran|aysel|gunel|günel|"
+    r"sevinj|könül|konul|aynur|nigar|ulvi|samir|emin|fuad|habil|vusal|zaur)$"
+)
+
+
+def _hint_of(
+    hu: bool,
+    baltic: int,
+    cyrillic: bool,
+    ro: bool,
+    uz: bool,
+    ka: str,
+    be: bool = False,
+    az: bool = False,
+) -> str:
     """The press language a whole name's word marks point to ("" for none)."""
     if hu:
         return "hu"
@@ -320,7 +367,7 @@ def _hint_of(hu: bool, baltic: int, cyrillic: bool, ro: bool, uz: bool, ka: str)
         return "ro"
     if uz:
         return "uz"
-    return ka
+    return ka or ("be" if be else "az" if az else "")
 
 
 _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
@@ -329,10 +376,11 @@ _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
 @lru_cache(maxsize=300_000)
 def _word_marks(
     word: str,
-) -> tuple[bool, bool, bool, int, bool, bool, bool, str, int, int, bool]:
+) -> tuple[bool, bool, bool, int, bool, bool, bool, str, int, int, bool, bool, bool]:
     """What one space-separated word tells about its name: an unambiguous Cyrillic letter, an
     unambiguous Latin letter, Hungarian marks, Baltic endings, Cyrillic, Romanian, Uzbek and
-    Georgian marks, lower- and upper-case letters, Chinese/Korean or their separators."""
+    Georgian marks, lower- and upper-case letters, Chinese/Korean or their separators,
+    Belarusian Latin and Azerbaijani marks."""
     low = word.lower()
     cyr, lat = unambiguous_letters(word)
     return (
@@ -347,7 +395,12 @@ def _word_marks(
         sum(map(str.islower, word)),
         sum(map(str.isupper, word)),
         bool(_CJK_OR_SEPARATOR.search(word)),
+        bool(_BELARUSIAN_LATIN.search(low)),
+        bool(_AZERBAIJANI.search(low)),
     )
+
+
+_ABJAD_SCRIPT = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
 
 
 def _fix_word(word: str, context: str) -> str:
@@ -400,13 +453,14 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     # What the whole text says (script, press language, case, CJK), from cached marks of its
     # words: the words recur across names, the texts do not.
-    cyr = lat = hu = cyrillic = ro = uz = cjk = False
+    cyr = lat = hu = cyrillic = ro = uz = cjk = be = az = False
     ka = ""
     baltic = lower = upper = 0
     for w in text.split():
         m = _word_marks(w)
         cyr, lat, hu, cyrillic = cyr or m[0], lat or m[1], hu or m[2], cyrillic or m[4]
-        ro, uz, ka, cjk = ro or m[5], uz or m[6], ka or m[7], cjk or m[10]
+        ro, uz, ka, cjk, be = ro or m[5], uz or m[6], ka or m[7], cjk or m[10], be or m[11]
+        az = az or m[12]
         baltic, lower, upper = baltic + m[3], lower + m[8], upper + m[9]
     context = "" if cyr == lat else ("cyrillic" if cyr else "latin")
     if not context and only_look_alikes(text) and not cyrillic:
@@ -416,7 +470,7 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
             if lookup_given(word_key(as_cyrillic(w))) and not lookup_given(word_key(w)):
                 context = "cyrillic"
                 break
-    hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka)
+    hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka, be, az)
     comma = False
     mostly_lower = lower > upper
     if cjk:
@@ -516,6 +570,7 @@ class _Sig(NamedTuple):
     """What role assignment needs to know about one token."""
 
     particle: bool  # оглы, кызы, ...
+    son_of: bool  # уулу, ұлы (_SON_OF)
     initial: bool
     comma_before: bool
     patronymic: bool  # _is_patronymic
@@ -537,6 +592,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
     group = _given_group(tok, sex)
     return _Sig(
         tok.text.lower() in _PATRONYMIC_PARTICLES,
+        tok.text.lower() in _SON_OF,
         tok.initial,
         tok.comma_before,
         _is_patronymic(tok),
@@ -577,6 +633,8 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
         if tok.particle and i > 0:
             role[i] = "skip"
             role[i - 1] = "patronymic"
+        elif tok.son_of and i > 0 and not tokens[i - 1].initial:
+            role[i] = role[i - 1] = "family"
     initials = [i for i, t in enumerate(tokens) if t.initial and not role[i]]
     full = [i for i in range(n) if not role[i] and not tokens[i].initial]
     # A comma separates the surname from the rest: "Kyslytsia, Serhii".
@@ -738,10 +796,12 @@ _SEARCH_VERB = re.compile(
 
 
 @lru_cache(maxsize=50_000)
-def _nominative_possible(word: str, lang: str | None) -> bool:
-    """False for a given name our tables know as written that the dictionary knows only in
-    an oblique case: Виктора is listed as a rare woman's name, but in «Баранца Виктора» it is
-    Виктор's genitive."""
+def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
+    """False for a given name our tables know as written that is also a man's name in the
+    genitive and that the dictionary knows only in an oblique case: Виктора is listed as a
+    rare woman's name, but in «Баранца Виктора» it is Виктор's genitive."""
+    if not key.endswith("a") or lookup_given(key[:-1], "M", suffixes=False) is None:
+        return True
     cases = morph.name_cases(word, lang, "Name")
     return not cases or "nomn" in cases
 
@@ -789,7 +849,7 @@ def _uninflect(
             if not t.initial
             and _is_cyrillic(t.text)
             and _given_group(t)
-            and _nominative_possible(t.text.lower(), lang)
+            and _nominative_possible(t.text.lower(), t.key, lang)
         ]
         # ...unless a woman's name stands beside a surname in an oblique feminine case
         # (Ивановой Марии: Марии is also a written form the tables know).
@@ -1181,6 +1241,8 @@ def _family_part(
     f_vars: set[str] = set()
     tokens: set[str] = set()
     for text, key, _, parts, extra in specs:
+        if text.lower() in _SON_OF:
+            continue  # the particle alone would tie every «X уулу» to every other
         f_vars.add(key)
         f_vars.update(parts)
         f_vars.update(extra)
@@ -1389,6 +1451,12 @@ def _analyse_name(
             out_sex = "M"
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
+    if g_key in abjad_name_keys() or _ABJAD_SCRIPT.search(original):
+        # A name that may have been written in Arabic or Hebrew letters (Moshe Levi, Мохаммед
+        # Али; or so written): the consonants of its words are variants, which is what the
+        # other script's spelling gives (לוי: lv, l; Levi: lv).
+        f_vars = f_vars | _consonant_keys(f_specs)
+        g_vars = g_vars | _consonant_keys(g_specs)
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
     tokens = {*f_tokens, *g_tokens}
     if aside:
@@ -1420,6 +1488,16 @@ def _analyse_name(
         initials_only=initials_only,
         given_initials=given_initials,
         patronymic_initials=patr_initials,
+    )
+
+
+def _consonant_keys(specs: tuple[_Spec, ...]) -> frozenset[str]:
+    """consonant_key of each word, not of initials or of a word with a Slavic surname ending
+    (Ivanova keeps apart from Ivanov)."""
+    return frozenset(
+        ck
+        for _, key, initial, _, _ in specs
+        if not initial and not _SURNAME_ENDING.search(key) and (ck := consonant_key(key))
     )
 
 

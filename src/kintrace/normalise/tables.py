@@ -80,6 +80,42 @@ def _foreign_forms(
     return index
 
 
+_ABJAD_LETTER = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
+
+
+@cache
+def abjad_group_keys() -> frozenset[str]:
+    """Canonical keys of the name groups foreign_names.csv also gives in Arabic or Hebrew
+    letters (Мохаммед, Юсуф, Давид, Моше): a name that bears one may have been written in
+    those scripts, without vowels. Not the names with Russian or Ukrainian pet names
+    (Михаил: Миша; Яков: Яша; Давид: Дава; Тамара: Тома), which are Slavic names too."""
+    t = name_tables()
+    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
+    keys: set[str] = set()
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        if _ABJAD_LETTER.search(row["forms"]):
+            ids = t.by_full_key.get(word_key(row["ru"].strip()), ())
+            keys.update(
+                t.groups[i].key
+                for i in ids
+                if t.groups[i].sex == row["sex"].strip() and not t.groups[i].diminutive_keys
+            )
+    return frozenset(keys)
+
+
+@cache
+def abjad_name_keys() -> frozenset[str]:
+    """Every key that leads to a group of abjad_group_keys (its forms and translations)."""
+    t = name_tables()
+    groups = abjad_group_keys()
+    return frozenset(
+        key
+        for index in (t.by_full_key, t.by_foreign_key)
+        for key, ids in index.items()
+        if t.groups[ids[0]].key in groups
+    )
+
+
 # Iotated Cyrillic vowels start with a "y"/"j" in most romanisations (Yevhen, Jurij, Yakov).
 _IOTATED = frozenset("еєёюя")
 
