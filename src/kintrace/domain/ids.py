@@ -15,6 +15,8 @@ REFERENCE_PREFIX = "KT"
 _REFERENCE_GROUPS = 2
 _SECRET_GROUPS = 5
 _GROUP = 4
+# Random bytes from this bound up are dropped, so every letter stays equally likely.
+_UNBIASED = 256 - 256 % len(ALPHABET)
 
 # 20 characters from a 28-letter alphabet: 96 bits, comfortably above the 80 bits required.
 SECRET_BITS = _SECRET_GROUPS * _GROUP * math.log2(len(ALPHABET))
@@ -23,7 +25,15 @@ _REFERENCE_RE = re.compile(rf"^{REFERENCE_PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]
 
 
 def _groups(count: int) -> str:
-    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(_GROUP)) for _ in range(count))
+    # One urandom call per code, not one per character: each call releases and re-takes the
+    # GIL, and under a surge every re-take waits out the busy thread's switch interval.
+    need, chars = count * _GROUP, []
+    while len(chars) < need:
+        chars += [
+            ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(need + 8) if b < _UNBIASED
+        ]
+    text = "".join(chars[:need])
+    return "-".join(text[i : i + _GROUP] for i in range(0, need, _GROUP))
 
 
 def new_reference() -> str:
