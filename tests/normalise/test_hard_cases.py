@@ -303,3 +303,10 @@ def test_it_meets_an_arabic_or_hebrew_spelling_by_the_consonants() -> None:
     # A Slavic name gets no consonant key, and a woman's surname keeps apart from a man's.
     assert "vnv" not in analyse_name("Мохаммед Иванов").family_variants
     assert "kvlnk" not in analyse_name("Сергей Коваленко").family_variants
+
+
+def test_a_surname_suffix_tells_the_order_of_two_unknown_words() -> None:
+    # Neither word in a list: -ець, -ик, -ишин, -чук end surnames, in either order.
+    for name in ("Кравець Ізот", "Ізот Кравець", "Kravets Izot"):
+        assert analyse_name(name).family == "kraves", name
+    assert analyse_name("Ярема Гнатишин").family == analyse_name("Гнатишин Ярема").family

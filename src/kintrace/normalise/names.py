@@ -206,7 +206,11 @@ _MAIDEN = re.compile(
     r"девичья(?:\s+фамилия)?|née|nee|geb\.?|geborene|born|formerly|ранее|раніше)\s*:?\s*",
     re.IGNORECASE,
 )
-_SURNAME_ENDING = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak)$")
+# Surname suffixes on the key (-ов, -ин, -ський, -енко, -ук/-юк/-чук, -ич, -ак, -ець, -ик;
+# Ukrainian -ій only beside a word that is a known name, see _roles).
+_SURNAME_ENDING = re.compile(
+    r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak|[^aeiou]es|[^aeiou]ik)$"
+)
 # Surname endings of the Caucasus and Central Asia, on the written word: Armenian -yan/-ян,
 # Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy.
 _OTHER_SURNAME_ENDING = re.compile(
