@@ -25,7 +25,9 @@ from anyascii import anyascii
 
 #: Columns of the feature table, in order. `*_variants` are lists of 64-bit hashes of the
 #: variant keys (DuckDB intersects integer lists several times faster than string lists);
-#: `bkeys` is a list of strings.
+#: `given_known` is 1 when the given name is one the normaliser's tables know, 0 when it is
+#: spelt out but unknown (garbled, rare), null without a full given name; `bkeys` is a list
+#: of strings.
 FEATURE_SCHEMA = pa.schema(
     [
         ("rid", pa.int64()),
@@ -34,6 +36,7 @@ FEATURE_SCHEMA = pa.schema(
         ("given_variants", pa.list_(pa.int64())),
         ("given_initial", pa.string()),
         ("given_initials", pa.list_(pa.string())),
+        ("given_known", pa.int8()),
         ("family", pa.string()),
         ("family_variants", pa.list_(pa.int64())),
         ("patronymic", pa.string()),
@@ -433,6 +436,20 @@ def _load_key(module: str, name: str) -> Callable[[str], Any] | None:
 
 _PLACE_KEY = _load_key("kintrace.normalise.places", "place_key")
 _UNIT_KEY = _load_key("kintrace.normalise.units", "unit_key")
+_LOOKUP_GIVEN = _load_key("kintrace.normalise.tables", "lookup_given")
+
+
+@lru_cache(maxsize=100_000)
+def given_known(given: str | None) -> int | None:
+    """1 when the given-name key is a name the normaliser knows (a full form, a pet name, a
+    translation), 0 when it is not (an OCR-garbled «Мгнхаип», a rare name): two given names
+    that differ say "another person" only when both are real names. None without a name."""
+    if not given or _LOOKUP_GIVEN is None:
+        return None
+    try:
+        return 1 if _LOOKUP_GIVEN(given) is not None else 0
+    except Exception:  # one odd key must not stop a million-row run
+        return None
 
 
 @lru_cache(maxsize=100_000)
@@ -498,30 +515,71 @@ def initial_class(letter: str | None) -> str:
     return skeleton(ch)[:1] if ch.isalpha() else ""
 
 
+def _family_skels(n: NameKeys) -> list[str]:
+    """Skeletons of the family name: its first variants, and each part of a double surname
+    («Новикова-Королёва» is also filed as Новикова and as Королёва, which a report may give
+    alone), found as two variants that make up the whole key."""
+    out = _skels(n.family_variants)
+    main = n.family
+    if main and len(main) >= 8:
+        variants = set(n.family_variants)
+        for v in n.family_variants[1:]:
+            if len(v) >= 3 and v != main:
+                rest = main[len(v) :] if main.startswith(v) else None
+                if rest is None and main.endswith(v):
+                    rest = main[: len(main) - len(v)]
+                if rest and rest in variants:
+                    s = skeleton(v)
+                    if s and s not in out:
+                        out.append(s)
+    return out
+
+
+def _deletions(s: str, min_len: int) -> list[str]:
+    """`s` and, when it is at least `min_len` long, every string one letter shorter: two
+    skeletons one edit apart share one of these (the "symmetric delete" trick)."""
+    if len(s) < min_len:
+        return [s]
+    return [s, *(s[:i] + s[i + 1 :] for i in range(len(s)))]
+
+
 def blocking_keys(
-    n: NameKeys, by: int | None, bm: int | None, bd: int | None, service: str | None
+    n: NameKeys,
+    by: int | None,
+    bm: int | None,
+    bd: int | None,
+    service: str | None,
+    place: str | None = None,
+    unit: str | None = None,
+    mother: str | None = None,
 ) -> list[str]:
     """Keys under which a record is filed; two records sharing a key become a candidate pair.
 
     Several narrow rules, each of which survives a different kind of noise, so that a true
     pair is found if any one of them holds; blocks larger than MAX_BLOCK_SIZE in the searched
-    population are skipped (see docs/matching.md):
+    population are narrowed by the birth year or skipped (see docs/matching.md):
 
     - fg: family + given (skeletons): any spelling, script or case ending of both names;
     - fgp: family + given + patronymic: the same, narrow enough for a million records;
     - fi: family + the given name's initial: initials ("S. V. Kislitsa"); weak (see below);
     - fip: family + both initials ("Гончар М.В."); weak for a record with both names;
+    - fid: family one edit away + initial: initials and a typo in the surname; weak likewise;
     - fd, gd: family one edit away + given, and the other way round: a typo or OCR slip;
     - fy: family + birth year: a given name garbled;
+    - fmd: family + birth day and month: the birth year misread or misremembered;
+    - fpl: family + birth place, for a record without a birth year (weak for one with it);
     - gm: given + birth year and month: a surname misspelt beyond recognition;
     - gpf: given + patronymic + the family's first sound: the same, without a birth date;
     - df, dg: full birth date + the family's or the given name's first sound;
     - sn: service number.
     """
-    fam = _skels(n.family_variants)
+    fam = _family_skels(n)
     giv = _skels(n.given_variants)
     pat = _skels(n.patronymic_variants)
     gi = initial_class(n.given or n.given_initial)
+    # Every letter the given name may be written with: «Гончар М.В.» is Микола, whose
+    # canonical key is Николай (n).
+    initials = sorted({gi, *(initial_class(x) for x in n.given_initials)} - {""})
     # A record with a full given name files itself under family + initial only as a weak
     # key ("~"): weak keys pair with records that have nothing better (initials only), never
     # with each other, so "Kovalenko O." finds Oleksandr and Oleh Kovalenko but the two
@@ -536,13 +594,13 @@ def blocking_keys(
             # records, so two year-less records of one man still meet.
             for p in pat[:1]:
                 keys.add(f"fgp|{f}|{g}|{p}")
-        if gi:
-            keys.add(f"{weak}fi|{f}|{gi}")
+        for i in initials:
+            keys.add(f"{weak}fi|{f}|{i}")
             if pi:
                 # Both initials («Гончар М.В.»): far narrower than one initial; weak for a
                 # record that spells both names out, as above.
                 both = "~" if n.given and n.patronymic else ""
-                keys.add(f"{both}fip|{f}|{gi}{pi}")
+                keys.add(f"{both}fip|{f}|{i}{pi}")
         if by is not None:
             keys.add(f"fy|{f}|{by}")
     if n.order_uncertain:
@@ -553,25 +611,39 @@ def blocking_keys(
                 keys.add(f"fg|{g}|{f}")
             if fi_swapped:
                 keys.add(f"{weak}fi|{g}|{fi_swapped}")
-    if fam and giv and len(fam[0]) >= 4:
-        # One typo or OCR slip in the surname: records whose skeletons are one edit apart
-        # share a deletion variant (the "symmetric delete" trick).
+    if fam and giv:
+        # One typo or OCR slip in the surname, or in the given name. A short skeleton
+        # files itself as it is, so that a longer one with a letter too many finds it.
         f, g = fam[0], giv[0]
-        keys.add(f"fd|{f}|{g}")
-        for i in range(len(f)):
-            keys.add(f"fd|{f[:i]}{f[i + 1 :]}|{g}")
-    if fam and giv and len(giv[0]) >= 3:
-        # The same for a typo or OCR slip in the given name.
-        f, g = fam[0], giv[0]
-        keys.add(f"gd|{f}|{g}")
-        for i in range(len(g)):
-            keys.add(f"gd|{f}|{g[:i]}{g[i + 1 :]}")
+        for d in _deletions(f, 4):
+            keys.add(f"fd|{d}|{g}")
+        for d in _deletions(g, 3):
+            keys.add(f"gd|{f}|{d}")
+    if fam and gi:
+        # The same slip with initials only («Руденко Г.» / «Pydenko Hryhorij»).
+        for d in _deletions(fam[0], 4):
+            keys.add(f"{weak}fid|{d}|{gi}")
     f0 = fam[0][0] if fam else ""
     for g in giv[:2]:
         if by is not None and bm is not None:
             keys.add(f"gm|{g}|{by}{bm:02d}")
         for p in pat[:1]:
             keys.add(f"gpf|{g}|{p}|{f0}")
+    if bm is not None and bd is not None:
+        for f in fam[:1]:
+            keys.add(f"fmd|{f}|{bm:02d}{bd:02d}")
+    if fam:
+        # Without a birth year a record meets a common surname's big blocks only as a probe;
+        # the birth place, the unit or the mother's surname narrow them another way. Records
+        # that have a year meet through fy, so they file these weakly and never pair with
+        # each other by them.
+        mark = "~" if by is not None else ""
+        if place:
+            keys.add(f"{mark}fpl|{fam[0]}|{place}")
+        if unit:
+            keys.add(f"{mark}fun|{fam[0]}|{unit}")
+        if mother:
+            keys.add(f"{mark}fmo|{fam[0]}|{skeleton(mother)}")
     if by is not None and bm is not None and bd is not None:
         date = f"{by}{bm:02d}{bd:02d}"
         if f0:
@@ -740,6 +812,7 @@ def _build_features(
         cols["given_initials"].append(
             list(keys.given_initials) or ([keys.given_initial] if keys.given_initial else None)
         )
+        cols["given_known"].append(given_known(keys.given) if ok else None)
         cols["family"].append(keys.family)
         cols["family_variants"].append(_hashes(keys.family_variants))
         cols["patronymic"].append(keys.patronymic)
@@ -753,14 +826,16 @@ def _build_features(
         cols["birth_y"].append(by)
         cols["birth_m"].append(bm)
         cols["birth_d"].append(bd)
-        cols["birth_place"].append(place_key(_get(rec, "birth_place")))
+        birth_place = place_key(_get(rec, "birth_place"))
+        cols["birth_place"].append(birth_place)
         cols["mother"].append(mother)
         cols["mother_variants"].append(_hashes(mother_variants))
         cols["service_number"].append(service)
-        cols["unit"].append(unit_key(_get(rec, "military_unit")))
+        unit = unit_key(_get(rec, "military_unit"))
+        cols["unit"].append(unit)
         cols["capture_date"].append(capture)
         cols["capture_place"].append(place_key(_get(rec, "capture_place")))
-        cols["bkeys"].append(blocking_keys(keys, by, bm, bd, service))
+        cols["bkeys"].append(blocking_keys(keys, by, bm, bd, service, birth_place, unit, mother))
         if progress is not None and (i + 1) % 10_000 == 0:
             progress(10_000)
     if progress is not None:
