@@ -14,6 +14,7 @@ import math
 import multiprocessing
 import os
 import re
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -355,7 +356,40 @@ class _Records:
                 self.nums[name] = (
                     column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
                 )
-        self.list_sets = [frozenset(k.split("\x1f")) for k in self.list_keys.values]
+        # Every distinct list as its values' ranks, sorted, at list_id * n_values + rank
+        # in one sorted array: "does list y hold value v" is one binary search.
+        items = [k.split("\x1f") for k in self.list_keys.values]
+        lengths = np.array([len(i) for i in items], dtype=np.int64)
+        flat = pa.array([v for i in items for v in i], pa.string())
+        codes = pc.dictionary_encode(flat)
+        self.n_values = max(1, len(codes.dictionary))
+        ranks = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        owner = np.repeat(np.arange(len(items), dtype=np.int64), lengths)
+        self.list_starts = np.concatenate([[0], np.cumsum(lengths)])
+        self.list_ranks = ranks
+        self.list_index = np.sort(owner * self.n_values + ranks)
+
+    def overlap(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Whether lists x[i] and y[i] share a value (False where either is -1)."""
+        out = np.zeros(len(x), bool)
+        pairs = np.nonzero((x >= 0) & (y >= 0))[0]
+        if len(pairs) == 0 or len(self.list_index) == 0:
+            return out
+        same = x[pairs] == y[pairs]
+        out[pairs[same]] = True  # a list shares its values with itself
+        pairs = pairs[~same]
+        xs = x[pairs]
+        lengths = self.list_starts[xs + 1] - self.list_starts[xs]
+        which = np.repeat(np.arange(len(pairs)), lengths)
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+        ranks = self.list_ranks[np.repeat(self.list_starts[xs], lengths) + pos]
+        wanted = y[pairs][which] * self.n_values + ranks
+        at = np.searchsorted(self.list_index, wanted)
+        at = np.minimum(at, len(self.list_index) - 1)
+        found = self.list_index[at] == wanted
+        out[pairs[np.unique(which[found])]] = True
+        return out
 
     def get(self, name: str, rows: np.ndarray) -> Any:
         if name in self.strs:
@@ -423,14 +457,7 @@ class _PairEvaluator(_Evaluator):
         if not (isinstance(a, _ListIds) and isinstance(b, _ListIds)):
             raise Unsupported("list_has_any of other than two list columns")
         ca, cb, inverse = _pair_codes(a.ids, b.ids)
-        sets = self.records.list_sets
-        hit = np.array(
-            [
-                x >= 0 and y >= 0 and not sets[x].isdisjoint(sets[y])
-                for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
-            ],
-            dtype=bool,
-        )
+        hit = self.records.overlap(ca, cb)
         found = hit[inverse] if len(hit) else np.zeros(0, bool)
         return _Bool(found, (a.ids < 0) | (b.ids < 0))
 
@@ -483,6 +510,17 @@ def _tf_columns(records: _Records, rid_l: np.ndarray, rid_r: np.ndarray) -> dict
     return out
 
 
+def _branches(
+    ev: _PairEvaluator, branches: list[exp.If], gamma: np.ndarray, open_: np.ndarray
+) -> None:
+    """Give each still-open pair the level of the first of `branches` that holds for it
+    (CASE semantics: a pair decided by an earlier branch is left as it is)."""
+    for branch in branches:
+        take = ev.boolean(branch.this).value & open_
+        gamma[take] = ev._int(branch.args["true"])
+        open_ &= ~take
+
+
 def _score_numpy(
     model: ScoringModel,
     records: _Records,
@@ -493,46 +531,57 @@ def _score_numpy(
     threshold: float,
 ) -> tuple[pa.Table, int]:
     """Score pairs (rid_l, rid_r) as `engine.score` does with the level SQL, in numpy; keep
-    p >= threshold. With a threshold, pairs whose bound (levels read without string
-    similarity, then the best level still open) cannot reach it are dropped first.
-    Returns the table and the number of pairs scored in full."""
-    known: dict[str, np.ndarray] = {}
-    if threshold > 0 and len(rid_l):
-        ev = _PairEvaluator(records, rid_l, rid_r, keys)
-        columns = _tf_columns(records, rid_l, rid_r)
-        n = len(rid_l)
-        total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
-        for level in levels:
-            ifs = level.case.args["ifs"]
-            stop = len(ifs) if level.cut is None else level.cut
-            gamma = np.full(n, -99, dtype=np.int64)
-            open_ = np.ones(n, bool)
-            for branch in ifs[:stop]:
-                take = ev.boolean(branch.this).value & open_
-                gamma[take] = ev._int(branch.args["true"])
-                open_ &= ~take
-            default = level.case.args.get("default")
-            values = [ev._int(b.args["true"]) for b in ifs[stop:]]
-            if default is not None:
-                values.append(ev._int(default))
-            if level.cut is None:
-                gamma[open_] = values[-1] if values else -1
-                known[level.gamma] = gamma
-            level_weights = _level_weights(model, columns, level.gamma)
+    p >= threshold. Returns the table and the number of pairs scored in full.
+
+    Each comparison's CASE is read in two steps: its branches without string similarity
+    for every pair, then the rest only for the pairs still open (most candidates share a
+    name, so string distances are needed for few). Between the two, with a threshold,
+    pairs whose bound (the levels known so far, the best level still open for the others)
+    cannot reach it are dropped.
+    """
+    n = len(rid_l)
+    ev = _PairEvaluator(records, rid_l, rid_r, keys)
+    columns = _tf_columns(records, rid_l, rid_r)
+    total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
+    decided: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for level in levels:
+        ifs = level.case.args["ifs"]
+        stop = len(ifs) if level.cut is None else level.cut
+        gamma = np.full(n, -99, dtype=np.int64)
+        open_ = np.ones(n, bool)
+        _branches(ev, ifs[:stop], gamma, open_)
+        default = level.case.args.get("default")
+        default_value = ev._int(default) if default is not None else -1
+        if level.cut is None:
+            gamma[open_] = default_value
+            open_[:] = False
+        decided[level.gamma] = (gamma, open_)
+        if threshold > 0:
+            rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
             best = np.full(n, -np.inf)
-            for value, weight in level_weights.items():
-                if level.cut is not None and value in values:
+            for value, weight in _level_weights(model, columns, level.gamma).items():
+                if value in rest:
                     best = np.where(open_, np.fmax(best, weight), best)
                 best = np.where(gamma == value, weight, best)
             total += best
+        ev.cache.clear()  # intermediate arrays of one comparison: memory, not speed
+    del ev
+    if threshold > 0:
         reachable = np.nonzero(total >= prob_to_match_weight(threshold) - 1e-9)[0]
         rid_l, rid_r = rid_l[reachable], rid_r[reachable]
-        known = {g: v[reachable] for g, v in known.items()}
-        del ev, columns
-    ev = _PairEvaluator(records, rid_l, rid_r, keys)
-    columns = _tf_columns(records, rid_l, rid_r)
+        decided = {g: (v[reachable], o[reachable]) for g, (v, o) in decided.items()}
+        columns = _tf_columns(records, rid_l, rid_r)
     for level in levels:
-        columns[level.gamma] = known[level.gamma] if level.gamma in known else ev.case(level.case)
+        gamma, open_ = decided[level.gamma]
+        rows = np.nonzero(open_)[0]
+        if len(rows):
+            assert level.cut is not None
+            sub = _PairEvaluator(records, rid_l[rows], rid_r[rows], keys)
+            default = level.case.args.get("default")
+            got = np.full(len(rows), sub._int(default) if default is not None else -1)
+            _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rows), bool))
+            gamma[rows] = got
+        columns[level.gamma] = gamma
     weights = model.weigh(columns)
     keep = weights["match_probability"] >= threshold
     out: dict[str, Any] = {
@@ -672,6 +721,15 @@ def link_tables(
     Right rids must not overlap left rids (build right with rid_offset=len(left)).
     """
     dedupe = right is None
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] = round(seconds.get(phase, 0.0) + now - clock, 2)
+        clock = now
+
     model = ScoringModel(prior_for(left.num_rows if right is None else right.num_rows))
     con = connect(threads=threads, memory_limit="4GB")
     con.register("l_raw", left)
@@ -691,11 +749,13 @@ def link_tables(
         progress("blocking", 0, 1)
     con.execute(f"CREATE TABLE pairs AS {candidate_pairs_sql(dedupe)}")
     n_pairs = con.execute("SELECT count(*) FROM pairs").fetchall()[0][0]  # type: ignore[index]
+    lap("blocking")
     if stats is not None:
         stats["candidate_pairs"] = int(n_pairs)
         stats["prior"] = model.prior
         if "labels_left" in stats:
             stats["blocking_recall"] = _blocking_recall(con, stats, dedupe)
+            lap("recall")
     if progress:
         progress("blocking", 1, 1)
 
@@ -722,6 +782,7 @@ def link_tables(
             progress("scoring", i + 1, n_chunks)
     if stats is not None:
         stats["pairs_scored"] = n_scored if threshold > 0 or numpy_path else int(n_pairs)
+    lap("scoring")
     if stats is not None and "labels_left" in stats:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM missed p "
@@ -737,6 +798,7 @@ def link_tables(
                 "WHERE match_probability >= 0.5"
             ).fetchall()[0][0]
         stats["match_recall_of_blocking"] = found_matches / max(1, found_matches + lost.num_rows)
+        lap("recall")
     con.close()
     scored = pa.concat_tables(results) if results else None
     if scored is None:
@@ -746,7 +808,12 @@ def link_tables(
     )
     right_table = left if right is None else right
     right_offset = 0 if right is None else left.num_rows
-    return scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    lap("output")
+    if stats is not None:
+        # Wall seconds per phase; "recall" is the benchmarks' bookkeeping (labels given).
+        stats["seconds"] = seconds
+    return out
 
 
 def link_records(
