@@ -310,3 +310,15 @@ def test_a_surname_suffix_tells_the_order_of_two_unknown_words() -> None:
     for name in ("Кравець Ізот", "Ізот Кравець", "Kravets Izot"):
         assert analyse_name(name).family == "kraves", name
     assert analyse_name("Ярема Гнатишин").family == analyse_name("Гнатишин Ярема").family
+
+
+def test_it_reads_the_greek_and_georgian_forms_of_a_russian_surname() -> None:
+    # Greek writes -ов as -όφ; Georgian adds its nominative -ი to a final consonant.
+    assert _same_person_keys("Σεργκέι Ιβανόφ", "Сергей Иванов")
+    assert _same_person_keys("სერგეი ივანოვი", "Сергей Иванов")
+
+
+def test_a_consonant_reading_never_makes_a_given_name_of_its_own() -> None:
+    # סרגיי has the consonants of שרה (Сара): Сергей stays Сергей, not a woman's name.
+    assert analyse_name("סרגיי איבנוב").given != analyse_name("Сара Иванова").given
+    assert "serge" in analyse_name("סרגיי איבנוב").given_variants

@@ -1,6 +1,6 @@
 """The robustness pairs through `kintrace link`, files in and pairs out (see link_pairs.py).
 
-One run of the real command on about 570 records: every true pair at p >= 0.5, and beside
+One run of the real command on about 1,070 records: every true pair at p >= 0.5, and beside
 it a different person of the same surname and birth date below 0.5. Known misses are listed;
 the test fails when one appears or goes.
 """
@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 from tests.normalise.link_pairs import cases, judge, run_link
 
-KNOWN_MISSED: set[tuple[str, str]] = set()
+KNOWN_MISSED = {
+    # Russian/Ukrainian names transcribed into Hebrew, Arabic, Japanese, Korean, Chinese.
+    ("אולכסנדר קובלנקו", "Олександр Коваленко"),
+    ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
+    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
+    ("세르게이 이바노프", "Сергей Иванов"),
+    ("올렉산드르 코발렌코", "Олександр Коваленко"),
+    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
+    # Korean surnames in their English conventions (박 Park, 이 Lee).
+    ("박지훈", "Park Ji-hoon"),
+    ("이민호", "Lee Min-ho"),
+}
 KNOWN_CONFUSED: set[tuple[str, str]] = set()
 
 

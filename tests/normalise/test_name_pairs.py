@@ -20,6 +20,15 @@ KNOWN_BLOCK_MISSES = {
     ("ШЕВЧЕНКО", "Shevchenko"),
     ("Kuznetsov", "Кузнєцов"),
     ("Ткачук", "Tkachuk"),
+    # Russian and Ukrainian names transcribed into Japanese, Korean and Chinese: the syllables
+    # add vowels and change letters (r for l, "eu", 谢尔盖 for Сергей); no rule reads them back.
+    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
+    ("세르게이 이바노프", "Сергей Иванов"),
+    ("올렉산드르 코발렌코", "Олександр Коваленко"),
+    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
+    # Korean surnames in their English conventions (박 Park, 이 Lee) and hyphenated given names.
+    ("박지훈", "Park Ji-hoon"),
+    ("이민호", "Lee Min-ho"),
 }
 # Pairs that meet or not by the engine's blocking keys alone (features.py, being changed in
 # this session): the normaliser gives both names the same surname and initials.
@@ -32,6 +41,21 @@ KNOWN_KEY_MISSES = {
     # Cohen may have been written כהן, so it carries no consonant key.
     ("דוד כהן", "David Cohen"),
     ("דוד כהן", "Давид Коэн"),
+    # Russian and Ukrainian names in Hebrew and Arabic letters: a Slavic name carries no
+    # consonant key (no hint it was so written), and Arabic has no v, e, o (ف, ي, و).
+    ("סרגיי איבנוב", "Сергей Иванов"),
+    ("אולכסנדר קובלנקו", "Олександр Коваленко"),
+    ("דמיטרי פטרוב", "Dmitry Petrov"),
+    ("سيرغي إيفانوف", "Сергей Иванов"),
+    ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
+    ("فلاديمير بوتين", "Владимир Путин"),
+    ("יוסף מזרחי", "Yosef Mizrahi"),  # Yosef is Иосиф, a Slavic name too: no hint
+    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
+    ("세르게이 이바노프", "Сергей Иванов"),
+    ("올렉산드르 코발렌코", "Олександр Коваленко"),
+    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
+    ("박지훈", "Park Ji-hoon"),
+    ("이민호", "Lee Min-ho"),
     ("V'yacheslav Yijacevych", "В'ячеслав Їжакевич"),  # 2004 passport к = c
     ("V'yacheslav Yijacevych", "Viacheslav Yizhakevych"),
 }

@@ -403,6 +403,8 @@ def abjad_consonant_keys(word: str) -> frozenset[str]:
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ARMENIAN = re.compile(r"[\u0530-\u058f]")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]")
+_GREEK = re.compile(r"[\u0370-\u03ff]")
+_GEORGIAN = re.compile(r"[\u10a0-\u10ff]")
 _HANGUL_INITIAL = {"g": "k", "b": "p", "d": "t"}
 
 
@@ -427,6 +429,12 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.update(latin_key(form) for form in armenian_vh(latin[1:]))
     if word[:1] in _ABJAD:
         alts |= abjad_consonant_keys(word)
+    if _GREEK.match(word) and latin.endswith("f") and len(latin) > 4:
+        # Greek writes the Russian -ов, -ев as -οφ, -εφ (Ιβανόφ, Иванов).
+        alts.add(latin_key(latin[:-1] + "v"))
+    if _GEORGIAN.match(word) and re.search(r"[^aeiou]i$", latin) and len(latin) > 4:
+        # Georgian adds its nominative -ი to a name ending in a consonant (ივანოვი, Иванов).
+        alts.add(latin_key(latin[:-1]))
     if _KATAKANA.match(word):
         # Katakana adds a vowel after every consonant but n: u anywhere, o after t and d
         # (ペトロフ petorofu); Russian -ov is written -ofu (Петров).

@@ -558,12 +558,18 @@ def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGro
     if found:
         return found
     # Other readings and written (inflected) forms must be names themselves: Кузьменка, the
-    # genitive of Кузьменко, is no pet name of Кузьма.
+    # genitive of Кузьменко, is no pet name of Кузьма. A reading without a vowel is the
+    # consonant key of an Arabic or Hebrew word (סרגיי: srg), which would find שרה, Сара.
     for k in sorted(extra):
+        if not _HAS_VOWEL.search(k):
+            continue
         found = lookup_given(k, sex, suffixes=False)
         if found:
             return found
     return None
+
+
+_HAS_VOWEL = re.compile(r"[aeiou]")
 
 
 def _is_patronymic(tok: _Token) -> bool:
@@ -1455,7 +1461,8 @@ def _analyse_name(
             out_sex = "M"
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
-    if g_key in abjad_name_keys() or _ABJAD_SCRIPT.search(original):
+    abjad = abjad_name_keys()
+    if g_key in abjad or f_key in abjad or _ABJAD_SCRIPT.search(original):
         # A name that may have been written in Arabic or Hebrew letters (Moshe Levi, Мохаммед
         # Али; or so written): the consonants of its words are variants, which is what the
         # other script's spelling gives (לוי: lv, l; Levi: lv).
@@ -1496,13 +1503,16 @@ def _analyse_name(
 
 
 def _consonant_keys(specs: tuple[_Spec, ...]) -> frozenset[str]:
-    """consonant_key of each word, not of initials or of a word with a Slavic surname ending
-    (Ivanova keeps apart from Ivanov)."""
+    """consonant_key of each word, not of initials or of a surname with a man's and a
+    woman's form (Ivanova keeps apart from Ivanov)."""
     return frozenset(
         ck
         for _, key, initial, _, _ in specs
-        if not initial and not _SURNAME_ENDING.search(key) and (ck := consonant_key(key))
+        if not initial and not _GENDERED_SURNAME.search(key) and (ck := consonant_key(key))
     )
+
+
+_GENDERED_SURNAME = re.compile(r"(ov|ova|ev|eva|in|ina|ski|ska|aia)$")
 
 
 # Whole names recur too (the same list sent by two sources, a name re-entered); the result is
