@@ -322,3 +322,11 @@ def test_a_consonant_reading_never_makes_a_given_name_of_its_own() -> None:
     # סרגיי has the consonants of שרה (Сара): Сергей stays Сергей, not a woman's name.
     assert analyse_name("סרגיי איבנוב").given != analyse_name("Сара Иванова").given
     assert "serge" in analyse_name("סרגיי איבנוב").given_variants
+
+
+def test_it_reads_the_2004_passport_c_as_k() -> None:
+    # The 2004 passport table writes к as c, ц as ts: Tcachenco is Ткаченко (key and block).
+    assert analyse_name("Ol'ga Tcachenco").family == analyse_name("Ольга Ткаченко").family
+    assert analyse_name("Cyslytsia Sergii").family == analyse_name("Кислиця Сергій").family
+    # Polish and Czech c stays ц: Kislica is Кислица.
+    assert analyse_name("Kislica Sergej").family == analyse_name("Кислица Сергей").family

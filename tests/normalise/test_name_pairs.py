@@ -13,8 +13,6 @@ KNOWN_BLOCK_MISSES = {
     ("Lesia Kovalenko", "Олександра Коваленко"),  # a pet name of several groups: cap of 2
     ("Slava Kovalenko", "Вячеслав Коваленко"),
     ("Иван Зуеб", "Иван Зуев"),  # a typo in a 4-letter surname
-    ("Ol'ga Tcachenco", "Ольга Ткаченко"),  # 2004 passport к = c: reading not in top 3
-    ("Ol'ga Tcachenco", "Olha Tkachenko"),
     # A surname alone files no name-only key in the engine (it needs a birth year: fy).
     ("Коваленко", "Kovalenko"),
     ("ШЕВЧЕНКО", "Shevchenko"),

@@ -238,6 +238,12 @@ def _word_info(
         # key is the Slavic word, the written one stays a variant.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (word_key(_baltic_stem(p)) for p in fixed.split("-")) if k)
+    elif hint == "ua04" and _LONE_C.search(fixed.lower()):
+        # The 2004 passport's c is к (Tcachenco, Ткаченко); the other reading stays a variant.
+        alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        parts = tuple(
+            k for k in (word_key(_LONE_C.sub("k", p.lower())) for p in fixed.split("-")) if k
+        )
     elif (hint in ("uz", "ka") and "j" in fixed.lower()) or (hint == "uz" and "x" in fixed.lower()):
         # English-based spellings of Georgian and Central Asian names: j is дж.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
@@ -359,6 +365,7 @@ def _hint_of(
     ka: str,
     be: bool = False,
     az: bool = False,
+    ua04: bool = False,
 ) -> str:
     """The press language a whole name's word marks point to ("" for none)."""
     if hu:
@@ -371,7 +378,7 @@ def _hint_of(
         return "ro"
     if uz:
         return "uz"
-    return ka or ("be" if be else "az" if az else "")
+    return ka or ("be" if be else "az" if az else "ua04" if ua04 else "")
 
 
 _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
@@ -380,11 +387,12 @@ _CJK_OR_SEPARATOR = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3・·‧、،]")
 @lru_cache(maxsize=300_000)
 def _word_marks(
     word: str,
-) -> tuple[bool, bool, bool, int, bool, bool, bool, str, int, int, bool, bool, bool]:
+) -> tuple[bool, bool, bool, int, bool, bool, bool, str, int, int, bool, bool, bool, int]:
     """What one space-separated word tells about its name: an unambiguous Cyrillic letter, an
     unambiguous Latin letter, Hungarian marks, Baltic endings, Cyrillic, Romanian, Uzbek and
     Georgian marks, lower- and upper-case letters, Chinese/Korean or their separators,
-    Belarusian Latin and Azerbaijani marks."""
+    Belarusian Latin and Azerbaijani marks, the 2004 Ukrainian passport's marks (1: a lone
+    c, 2: ts, 4: a c ending -enco, -uc, -ac)."""
     low = word.lower()
     cyr, lat = unambiguous_letters(word)
     return (
@@ -401,7 +409,16 @@ def _word_marks(
         bool(_CJK_OR_SEPARATOR.search(word)),
         bool(_BELARUSIAN_LATIN.search(low)),
         bool(_AZERBAIJANI.search(low)),
+        (1 if _LONE_C.search(low) else 0)
+        | (2 if "ts" in low else 0)
+        | (4 if _C_ENDING.search(low) else 0),
     )
+
+
+# The 2004 Ukrainian passport table writes к as c and ц as ts (Tcachenco, Cyslytsia): a
+# lone c beside a ts, or a c ending -enco, -uc, -ac, is к in the whole name.
+_LONE_C = re.compile(r"c(?![hzs])")
+_C_ENDING = re.compile(r"(?:enc|[au]c)o?\W*$")
 
 
 _ABJAD_SCRIPT = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
@@ -458,13 +475,14 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
     # What the whole text says (script, press language, case, CJK), from cached marks of its
     # words: the words recur across names, the texts do not.
     cyr = lat = hu = cyrillic = ro = uz = cjk = be = az = False
+    ua04 = 0
     ka = ""
     baltic = lower = upper = 0
     for w in text.split():
         m = _word_marks(w)
         cyr, lat, hu, cyrillic = cyr or m[0], lat or m[1], hu or m[2], cyrillic or m[4]
         ro, uz, ka, cjk, be = ro or m[5], uz or m[6], ka or m[7], cjk or m[10], be or m[11]
-        az = az or m[12]
+        az, ua04 = az or m[12], ua04 | m[13]
         baltic, lower, upper = baltic + m[3], lower + m[8], upper + m[9]
     context = "" if cyr == lat else ("cyrillic" if cyr else "latin")
     if not context and only_look_alikes(text) and not cyrillic:
@@ -474,7 +492,7 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
             if lookup_given(word_key(as_cyrillic(w))) and not lookup_given(word_key(w)):
                 context = "cyrillic"
                 break
-    hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka, be, az)
+    hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka, be, az, ua04 & 3 == 3 or ua04 & 4 > 0)
     comma = False
     mostly_lower = lower > upper
     if cjk:
