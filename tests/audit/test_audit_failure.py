@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from tests.factories import enquiry_payload, make_settings
 
-from kintrace.audit import chain
 from kintrace.db import upgrade
 from kintrace.db.models import AuditEvent, Enquiry
 from kintrace.web.app import create_app
@@ -30,8 +29,17 @@ def client(database_url: str, data_dir: Path) -> Iterator[tuple[TestClient, obje
         yield test_client, app.state.sessionmaker
 
 
-def broken_writer(*_args: object) -> None:
-    raise OperationalError("INSERT INTO audit_event", {}, Exception("disk I/O error"))
+def break_audit(sessions) -> None:  # type: ignore[no-untyped-def]
+    """The database refuses every write to the audit log (and only that), whichever code
+    path writes it: one event, a group-commit batch, ORM or Core."""
+    engine = sessions.kw["bind"]
+
+    def refuse(conn, cursor, statement: str, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT"):
+            raise OperationalError(statement, {}, Exception("disk I/O error"))
+
+    # The engine is this test's own (create_app per test), so the listener dies with it.
+    sa.event.listen(engine, "before_cursor_execute", refuse)
 
 
 def count(sessions, model) -> int:  # type: ignore[no-untyped-def]
@@ -40,10 +48,10 @@ def count(sessions, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_an_enquiry_whose_audit_event_cannot_be_written_is_refused_with_503_and_not_stored(
-    client, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    client,
+) -> None:  # type: ignore[no-untyped-def]
     test_client, sessions = client
-    monkeypatch.setattr(chain, "_write", broken_writer)
+    break_audit(sessions)
     response = test_client.post(URL, content=json.dumps(enquiry_payload()), headers=HEADERS)
     assert response.status_code == 503
     assert "KT-" not in response.text and "secret" not in response.text
@@ -51,14 +59,12 @@ def test_an_enquiry_whose_audit_event_cannot_be_written_is_refused_with_503_and_
     assert count(sessions, Enquiry) == 0 and count(sessions, AuditEvent) == 0
 
 
-def test_a_family_cannot_read_its_enquiry_while_the_audit_log_is_down(
-    client, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_family_cannot_read_its_enquiry_while_the_audit_log_is_down(client) -> None:  # type: ignore[no-untyped-def]
     test_client, sessions = client
     created = test_client.post(URL, content=json.dumps(enquiry_payload()), headers=HEADERS)
     assert created.status_code == 201
     body = created.json()
-    monkeypatch.setattr(chain, "_write", broken_writer)
+    break_audit(sessions)
     response = test_client.get(
         body["status_url"], headers={"X-Enquiry-Secret": body["secret"], "accept-language": "en"}
     )

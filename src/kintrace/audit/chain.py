@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -75,18 +75,24 @@ class AuditUnavailable(StorageNotSafe):
         )
 
 
-def _write(session: Session, row: AuditRow) -> None:
-    session.add(row)
-    session.flush()
-
-
-def record(session: Session, event: AuditEvent) -> AuditRow:
+def record(session: Session, event: AuditEvent) -> None:
     """Append one event to the chain inside the caller's transaction (never commits).
 
     Raises AuditUnavailable when the database refuses the write: the caller's transaction is
     then unusable and the request fails as a whole.
     """
-    detail = event.detail()
+    record_many(session, [event])
+
+
+def record_many(session: Session, events: Sequence[AuditEvent]) -> list[int]:
+    """Append `events` in order inside the caller's transaction; returns their seq numbers.
+
+    One head read and one multi-row insert for the lot: the group-commit writer stores dozens
+    of enquiries per transaction, and per-event ORM rows were a third of its CPU. Raises
+    AuditUnavailable like `record`.
+    """
+    if not events:
+        return []
     try:
         if session.get_bind().dialect.name == "postgresql":
             # Without it, two transactions could read the same head and one would fail on the
@@ -95,38 +101,33 @@ def record(session: Session, event: AuditEvent) -> AuditRow:
         head = session.execute(
             sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
         ).first()
-        seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-        # Microseconds are the finest precision both databases keep.
-        occurred_at = datetime.now(UTC)
-        row = AuditRow(
-            seq=seq,
-            occurred_at=occurred_at,
-            kind=event.kind,
-            actor_kind=event.actor_kind,
-            actor_id=event.actor_id,
-            subject_type=event.subject_type or detail.get("record_type"),
-            subject_id=event.subject_id,
-            detail=detail,
-            prev_hash=prev,
-        )
-        row.hash = row_hash(
-            seq=seq,
-            prev_hash=prev,
-            occurred_at=occurred_at,
-            kind=row.kind,
-            actor_kind=row.actor_kind,
-            actor_id=row.actor_id,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            detail=detail,
-        )
-        _write(session, row)
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        rows: list[dict[str, Any]] = []
+        for event in events:
+            seq += 1
+            detail = event.detail()
+            row: dict[str, Any] = {
+                "seq": seq,
+                # Microseconds are the finest precision both databases keep.
+                "occurred_at": datetime.now(UTC),
+                "kind": event.kind,
+                "actor_kind": event.actor_kind,
+                "actor_id": event.actor_id,
+                "subject_type": event.subject_type or detail.get("record_type"),
+                "subject_id": event.subject_id,
+                "detail": detail,
+            }
+            row["hash"] = row_hash(prev_hash=prev, **row)
+            row["prev_hash"] = prev
+            rows.append(row)
+            prev = row["hash"]
+        session.execute(sa.insert(AuditRow), rows)
     except SQLAlchemyError as exc:
         logger.error("Audit write failed (%s); the request is refused.", type(exc).__name__)
         raise AuditUnavailable() from exc
-    if seq % CHECKPOINT_EVERY == 0:
+    if any(row["seq"] % CHECKPOINT_EVERY == 0 for row in rows):
         _checkpoint_after_commit(session)
-    return row
+    return [row["seq"] for row in rows]
 
 
 def _checkpoint_after_commit(session: Session) -> None:
