@@ -124,7 +124,7 @@ def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks
             numpy_pairs = link_tables(left, other, threshold=threshold, explain=True)
             with monkeypatch.context() as m:
                 # Small chunks: scored by two forked worker processes.
-                m.setattr(batch_module, "_CHUNK_PAIRS", 100)
+                m.setattr(batch_module, "_NUMPY_CHUNK_PAIRS", 100)
                 stats: dict = {}
                 in_workers = link_tables(
                     left, other, threshold=threshold, explain=True, threads=2, stats=stats

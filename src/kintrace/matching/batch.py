@@ -10,12 +10,13 @@ pairs.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,8 @@ from kintrace.matching.realtime import (
 )
 
 _CHUNK_PAIRS = 1_000_000
+#: Pairs per chunk scored in numpy: about 350 MB of arrays in each worker.
+_NUMPY_CHUNK_PAIRS = 500_000
 
 #: What makes a level's SQL costly: string similarity (about 80% of scoring), and list
 #: overlaps, which also need the wide list columns joined to every pair.
@@ -642,65 +645,71 @@ def _numpy_scoring(
     return _Records(table, model.feature_columns(), tf), levels, keys
 
 
+def _stream_pairs(con: Any, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Table `pairs` as (rid_l, rid_r) arrays of about `size` pairs, read as DuckDB streams
+    them (one scan; DuckDB hands over batches of its own smaller size)."""
+    reader = con.sql("SELECT rid_l, rid_r FROM pairs").to_arrow_reader(size)
+    held: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in itertools.chain(reader, [None]):
+        if batch is not None and batch.num_rows:
+            held.append(batch)
+            rows += batch.num_rows
+        if held and (rows >= size or batch is None):
+            table = pa.Table.from_batches(held)
+            held, rows = [], 0
+            yield (
+                table.column(0).to_numpy().astype(np.int64),
+                table.column(1).to_numpy().astype(np.int64),
+            )
+
+
 def _score_chunks(
     con: Any,
     model: ScoringModel,
     numpy_path: tuple[_Records, list[_Level], dict[int, str]],
     threshold: float,
-    n_chunks: int,
+    n_pairs: int,
     threads: int | None,
     results: list[pa.Table],
     progress: Progress | None,
 ) -> int:
-    """Score table `pairs` chunk by chunk in numpy, in forked worker processes when there
-    are several chunks (both cores: numpy runs in one thread); append the kept pairs to
-    `results` and return the number of pairs scored in full."""
+    """Score table `pairs` in numpy, chunk by chunk as DuckDB streams it, in forked worker
+    processes when there are several chunks (both cores: numpy runs in one thread); append
+    the kept pairs to `results` and return the number of pairs scored in full."""
     global _WORK
     records, levels, keys = numpy_path
+    n_chunks = max(1, math.ceil(n_pairs / _NUMPY_CHUNK_PAIRS))
     workers = _workers(threads, n_chunks)
-
-    def fetch(i: int) -> tuple[np.ndarray, np.ndarray]:
-        rids = con.execute(
-            f"SELECT rid_l, rid_r FROM pairs WHERE rid_l % {n_chunks} = {i}"
-        ).fetchnumpy()
-        return (
-            np.asarray(rids["rid_l"], dtype=np.int64),
-            np.asarray(rids["rid_r"], dtype=np.int64),
-        )
-
+    chunks = _stream_pairs(con, _NUMPY_CHUNK_PAIRS)
     n_scored = 0
+    done = 0
+
+    def collect(table: pa.Table, scored: int) -> None:
+        nonlocal n_scored, done
+        results.append(table)
+        n_scored += scored
+        done += 1
+        if progress:
+            progress("scoring", done, max(done, n_chunks))
+
     _WORK = (model, records, levels, keys, threshold)
     try:
         if workers == 1:
-            for i in range(n_chunks):
-                table, scored = _score_chunk(*fetch(i))
-                results.append(table)
-                n_scored += scored
-                if progress:
-                    progress("scoring", i + 1, n_chunks)
+            for rid_l, rid_r in chunks:
+                collect(*_score_chunk(rid_l, rid_r))
             return n_scored
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             pending: list[Future[tuple[pa.Table, int]]] = []
-            done = 0
-            for i in range(n_chunks):
-                pending.append(pool.submit(_score_chunk, *fetch(i)))
+            for rid_l, rid_r in chunks:
+                pending.append(pool.submit(_score_chunk, rid_l, rid_r))
                 # A few chunks in flight: enough to keep every worker busy, few enough
                 # that waiting pairs do not pile up in memory.
                 while len(pending) > workers:
-                    table, scored = pending.pop(0).result()
-                    results.append(table)
-                    n_scored += scored
-                    done += 1
-                    if progress:
-                        progress("scoring", done, n_chunks)
+                    collect(*pending.pop(0).result())
             for future in pending:
-                table, scored = future.result()
-                results.append(table)
-                n_scored += scored
-                done += 1
-                if progress:
-                    progress("scoring", done, n_chunks)
+                collect(*future.result())
         return n_scored
     finally:
         _WORK = None
@@ -767,7 +776,7 @@ def link_tables(
     numpy_path = _numpy_scoring(con, model, left, right)
     if numpy_path is not None:
         n_scored = _score_chunks(
-            con, model, numpy_path, threshold, n_chunks, threads, results, progress
+            con, model, numpy_path, threshold, n_pairs, threads, results, progress
         )
     for i in range(n_chunks if numpy_path is None else 0):
         chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
