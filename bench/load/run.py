@@ -297,8 +297,12 @@ def _load_phases(
     # request on PostgreSQL (KINTRACE_GROUP_COMMIT unset).
     grouped = {"KINTRACE_GROUP_COMMIT": "1"}
     one_tx = {"KINTRACE_GROUP_COMMIT": "0"}
+    # The writer's bulk store (rows prepared in the request threads, a few multi-row statements
+    # per batch) against each request's ORM work in its own savepoint, in the same run.
+    one_by_one = {"KINTRACE_GROUP_COMMIT": "1", "KINTRACE_GROUP_COMMIT_BULK": "0"}
     phases: list[tuple[str, dict[str, float], list[str], dict[str, str]]] = [
         ("enquiries_group_commit", ENQUIRY_ONLY, command, grouped),
+        ("enquiries_group_commit_one_by_one", ENQUIRY_ONLY, command, one_by_one),
         ("enquiries_one_tx", ENQUIRY_ONLY, command, one_tx),
         ("mix_group_commit", MIX, command, grouped),
         ("mix_one_tx", MIX, command, one_tx),
@@ -483,6 +487,7 @@ def main() -> None:
         default=[],
         choices=[
             "enquiries_group_commit",
+            "enquiries_group_commit_one_by_one",
             "enquiries_one_tx",
             "mix_group_commit",
             "mix_one_tx",

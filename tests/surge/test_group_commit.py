@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from tests.factories import enquiry_payload
 from tests.web.conftest import Web, form_fields, receipt_codes
 
-from kintrace.db.models import Enquiry, IdempotencyRecord
+from kintrace import audit
+from kintrace.db.models import AuditEvent, Enquiry, IdempotencyRecord, MatchJob
 from kintrace.intake.group_commit import GroupCommitWriter, writer_for
+from kintrace.keys import key_id_of
 
 
 @pytest.fixture
@@ -123,3 +125,71 @@ def test_unless_told_sqlite_groups_commits_and_postgresql_commits_each_request_a
         assert writer is not None and writer.stats.items == 1
     else:
         assert writer is None
+
+
+def test_a_batch_stores_each_enquiry_exactly_as_the_one_by_one_way_does(
+    grouped: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web = grouped
+    payload = enquiry_payload(
+        sought__birth_place="Тестове", sought__circumstances="Зник біля мосту (вигадано)"
+    )
+    first = web.client.post("/api/v1/enquiries", json=payload, headers={"Idempotency-Key": "a"})
+    writer = writer_for(web.app.state, web.app.state.sessionmaker)
+    assert writer.stats.bulk_items == 1
+    writer.bulk_enabled = False
+    second = web.client.post("/api/v1/enquiries", json=payload, headers={"Idempotency-Key": "b"})
+    assert writer.stats.bulk_items == 1 and writer.stats.items == 2
+    assert first.status_code == second.status_code == 201
+    skip = {"id", "reference", "secret_digest", "created_at", "updated_at", "consent_given_at"}
+    with web.sessions() as session:
+        rows = {
+            e.reference: e
+            for e in session.scalars(sa.select(Enquiry).execution_options(populate_existing=True))
+        }
+        bulk, one = rows[first.json()["reference"]], rows[second.json()["reference"]]
+        for column in Enquiry.__table__.columns:
+            if column.key not in skip:
+                assert getattr(bulk, column.key) == getattr(one, column.key), column.key
+        # Sealed with the enquiry's own data key, as the ORM path seals (crypto-shredding).
+        raw = session.execute(
+            sa.text("SELECT sought_birth_place, enquirer_name FROM enquiry WHERE id = :id"),
+            {"id": bulk.id},
+        ).one()
+        assert all(key_id_of(v) == f"enquiry-{bulk.reference}" for v in raw)
+        jobs = session.scalars(sa.select(MatchJob.subject_id).where(MatchJob.state == "pending"))
+        assert sorted(jobs) == sorted([bulk.id, one.id])
+        events = session.scalars(
+            sa.select(AuditEvent.subject_id).where(AuditEvent.kind == "enquiry.received")
+        )
+        assert sorted(events) == sorted([bulk.id, one.id])
+        check = audit.verify(session)
+        assert check.ok, check.reason
+    # Status reads open both with their secrets.
+    for answer in (first, second):
+        body = answer.json()
+        status = web.client.get(
+            f"/api/v1/enquiries/{body['reference']}", headers={"X-Enquiry-Secret": body["secret"]}
+        )
+        assert status.status_code == 200
+        assert status.json()["sought_name"] == bulk.sought_full_name
+
+
+def test_families_repeating_one_key_at_once_get_one_enquiry_and_the_same_answer(
+    grouped: Web,
+) -> None:
+    web = grouped
+
+    def post(_index: int) -> tuple[int, str]:
+        headers = {"Idempotency-Key": "one-family-many-taps"}
+        response = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+        return response.status_code, response.text
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(post, range(12)))
+    assert {status for status, _ in answers} == {201}
+    assert len({text for _, text in answers}) == 1
+    assert len(references(web)) == 1
+    with web.sessions() as session:
+        check = audit.verify(session)
+        assert check.ok, check.reason

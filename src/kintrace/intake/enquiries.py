@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from kintrace import audit
 from kintrace.audit.events import EnquiryRead, EnquiryReceived
 from kintrace.db.models import Enquiry, MatchJob, Organisation
+from kintrace.db.types import EncryptedBytes, EncryptedJSON, EncryptedText
 from kintrace.domain import Channel, EnquiryState, JobState, Language
 from kintrace.domain.ids import new_reference, new_secret, normalise_reference, normalise_secret
+from kintrace.intake import idempotency
 from kintrace.intake.schemas import (
     ERROR_CODES,
     Code,
@@ -57,10 +59,15 @@ __all__ = [
     "EnquiryIn",
     "EnquiryReceipt",
     "EnquiryStatus",
+    "EnquiryToStore",
+    "PreparedEnquiry",
     "SoughtPersonIn",
     "enquiry_counts_by_state",
     "find_enquiry",
+    "insert_enquiries",
+    "prepare_enquiry",
     "prepare_reference",
+    "store_enquiry_batch",
     "submit_enquiry",
 ]
 
@@ -189,14 +196,77 @@ def _digest(keys: Keys, reference: str, secret: str) -> bytes:
     return keys.hmac(f"{reference}\x00{normalise_secret(secret)}".encode())
 
 
-def _home_organisation_id(session: Session, code: str | None) -> int | None:
+# engine -> {code: organisation id}: public enquiries go to the same organisation for the
+# whole life of the process, so the batch path looks it up once, not in every transaction.
+_HOME_ORGANISATIONS: weakref.WeakKeyDictionary[Any, dict[str | None, int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _home_organisation_id(
+    session: Session, code: str | None, *, cached: bool = False
+) -> int | None:
     # Public enquiries go to the organisation that runs the instance: the one named by
-    # KINTRACE_HOME_ORGANISATION, else the first one created.
+    # KINTRACE_HOME_ORGANISATION, else the first one created. The one-by-one path always
+    # looks (and refreshes what the batch path remembers); the batch path looks once.
+    known = _HOME_ORGANISATIONS.setdefault(session.get_bind(), {})
+    if cached and code in known:
+        return known[code]
+    found = None
     if code:
         found = session.scalar(sa.select(Organisation.id).where(Organisation.code == code))
-        if found is not None:
-            return found
-    return session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
+    if found is None:
+        found = session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
+    if found is not None:
+        # Only a found one is kept: an instance without organisations yet looks again.
+        known[code] = found
+    return found
+
+
+def _enquiry_values(
+    data: EnquiryIn,
+    *,
+    reference: str,
+    secret: str,
+    channel: Channel,
+    keys: Keys,
+    created_by_id: int | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns of a new enquiry row (personal data still plain text), shared by the ORM
+    path (`submit_enquiry`) and the batch path (`prepare_enquiry`), so both store the same."""
+    s, e = data.sought, data.enquirer
+    return {
+        "reference": reference,
+        "secret_digest": _digest(keys, reference, secret),
+        "state": EnquiryState.received,
+        "channel": channel,
+        "language": e.language,
+        "created_by_id": created_by_id,
+        "consent_given_at": now,
+        "consent_version": CONSENT_VERSION,
+        "created_at": now,
+        "updated_at": now,
+        "sought_full_name": s.full_name,
+        "sought_family_name": s.family_name,
+        "sought_given_name": s.given_name,
+        "sought_patronymic": s.patronymic,
+        "sought_sex": s.sex,
+        "sought_birth_date": s.birth_date,
+        "sought_birth_place": s.birth_place,
+        "sought_is_military": s.military,
+        "sought_military_unit": s.military_unit,
+        "sought_service_number": s.service_number,
+        "sought_rank": s.rank,
+        "sought_party": s.party,
+        "last_known_place": s.last_known_place,
+        "last_known_date": s.last_known_date,
+        "circumstances": s.circumstances,
+        "enquirer_name": e.name,
+        "enquirer_relationship": e.relationship,
+        "enquirer_email": e.email,
+        "enquirer_phone": e.phone,
+    }
 
 
 def submit_enquiry(
@@ -226,40 +296,17 @@ def submit_enquiry(
             break
     else:  # pragma: no cover - 28**8 references make this practically impossible
         raise RuntimeError("No free enquiry reference was found after 10 attempts.")
-    now = datetime.now(UTC)
-    s, e = data.sought, data.enquirer
-    enquiry = Enquiry(
+    values = _enquiry_values(
+        data,
         reference=reference,
-        secret_digest=_digest(keys, reference, secret),
-        state=EnquiryState.received,
+        secret=secret,
         channel=channel,
-        language=e.language,
-        organisation_id=organisation_id or _home_organisation_id(session, home_organisation),
+        keys=keys,
         created_by_id=created_by_id,
-        consent_given_at=now,
-        consent_version=CONSENT_VERSION,
-        created_at=now,
-        updated_at=now,
-        sought_full_name=s.full_name,
-        sought_family_name=s.family_name,
-        sought_given_name=s.given_name,
-        sought_patronymic=s.patronymic,
-        sought_sex=s.sex,
-        sought_birth_date=s.birth_date,
-        sought_birth_place=s.birth_place,
-        sought_is_military=s.military,
-        sought_military_unit=s.military_unit,
-        sought_service_number=s.service_number,
-        sought_rank=s.rank,
-        sought_party=s.party,
-        last_known_place=s.last_known_place,
-        last_known_date=s.last_known_date,
-        circumstances=s.circumstances,
-        enquirer_name=e.name,
-        enquirer_relationship=e.relationship,
-        enquirer_email=e.email,
-        enquirer_phone=e.phone,
+        now=datetime.now(UTC),
     )
+    values["organisation_id"] = organisation_id or _home_organisation_id(session, home_organisation)
+    enquiry = Enquiry(**values)
     session.add(enquiry)
     session.flush()
     session.add(MatchJob(subject_type="enquiry", subject_id=enquiry.id, state=JobState.pending))
@@ -273,6 +320,105 @@ def submit_enquiry(
         ),
     )
     return EnquiryReceipt(enquiry_id=enquiry.id, reference=reference, secret=secret)
+
+
+# The enquiry table with its sealed columns as plain text: a prepared row carries ciphertext
+# already (sealed in the request's thread), which the column type must not seal again.
+_SEALED_TYPES = (EncryptedText, EncryptedBytes, EncryptedJSON)
+_ENQUIRY_PRESEALED = sa.table(
+    Enquiry.__tablename__,
+    *(
+        sa.column(c.name, sa.Text() if isinstance(c.type, _SEALED_TYPES) else c.type)
+        for c in Enquiry.__table__.columns
+    ),
+)
+_ENQUIRY_SEALED_COLUMNS = frozenset(
+    c.name for c in Enquiry.__table__.columns if isinstance(c.type, _SEALED_TYPES)
+)
+
+
+@dataclass(frozen=True)
+class PreparedEnquiry:
+    """A new enquiry made ready outside the writer: reference, secret, digest and sealed
+    personal data, so the group-commit writer only inserts rows (`insert_enquiries`)."""
+
+    reference: str
+    secret: str
+    channel: Channel
+    created_by_id: int | None
+    organisation_id: int | None
+    home_organisation: str | None
+    row: dict[str, Any]
+
+
+def prepare_enquiry(
+    data: EnquiryIn,
+    *,
+    channel: str | Channel,
+    keys: Keys,
+    reference: str,
+    organisation_id: int | None = None,
+    home_organisation: str | None = None,
+    created_by_id: int | None = None,
+) -> PreparedEnquiry:
+    """Everything of `submit_enquiry` that needs no database, done in the caller's thread.
+
+    `reference` must come from `prepare_reference`: its data key is already durable, so the
+    sealed fields can be opened by anyone who may, the moment the row is committed.
+    """
+    channel = Channel(channel)
+    secret = new_secret()
+    row = _enquiry_values(
+        data,
+        reference=reference,
+        secret=secret,
+        channel=channel,
+        keys=keys,
+        created_by_id=created_by_id,
+        now=datetime.now(UTC),
+    )
+    key_id, ring = _key_id(reference), keys.ring
+    for name in _ENQUIRY_SEALED_COLUMNS:
+        value = row[name]
+        if value is not None:
+            # What EncryptedText does with a value bound to the enquiry's own data key.
+            row[name] = ring.seal(value.encode("utf-8"), key_id)
+    return PreparedEnquiry(
+        reference, secret, channel, created_by_id, organisation_id, home_organisation, row
+    )
+
+
+def insert_enquiries(session: Session, batch: list[PreparedEnquiry]) -> list[EnquiryReceipt]:
+    """Store prepared enquiries with their matching jobs and audit events, a few statements
+    for the whole batch; the caller commits. A reference already taken (practically never)
+    fails the whole insert with IntegrityError: the caller then stores them one by one."""
+    rows = []
+    for item in batch:
+        organisation_id = item.organisation_id or _home_organisation_id(
+            session, item.home_organisation, cached=True
+        )
+        rows.append({**item.row, "organisation_id": organisation_id})
+    table = _ENQUIRY_PRESEALED
+    returned = session.execute(sa.insert(table).returning(table.c.id, table.c.reference), rows)
+    ids = {reference: enquiry_id for enquiry_id, reference in returned}
+    receipts = [EnquiryReceipt(ids[p.reference], p.reference, p.secret) for p in batch]
+    session.execute(
+        sa.insert(MatchJob.__table__),
+        [{"subject_type": "enquiry", "subject_id": r.enquiry_id} for r in receipts],
+    )
+    audit.record_many(
+        session,
+        [
+            EnquiryReceived(
+                actor_kind="staff" if p.created_by_id else "enquirer",
+                actor_id=p.created_by_id,
+                subject_id=r.enquiry_id,
+                channel=p.channel.value,
+            )
+            for p, r in zip(batch, receipts, strict=True)
+        ],
+    )
+    return receipts
 
 
 def _key_id(reference: str) -> str:
@@ -391,3 +537,51 @@ def enquiry_counts_by_state(
     for state, count in session.execute(query):
         counts[EnquiryState(state).value] = count
     return counts
+
+
+@dataclass(frozen=True)
+class EnquiryToStore:
+    """One family's prepared enquiry and, with an Idempotency-Key, its prepared answer."""
+
+    enquiry: PreparedEnquiry
+    answer: idempotency.PreparedAnswer | None = None
+
+
+def store_enquiry_batch(
+    session: Session, items: list[EnquiryToStore]
+) -> list[EnquiryReceipt | None]:
+    """Store a batch of prepared enquiries (rows, jobs, audit events, sealed answers) with a
+    few statements in the caller's transaction; the group-commit writer commits.
+
+    An item whose Idempotency-Key is already stored, or repeated earlier in the batch, is not
+    stored here (None): the caller runs its own one-by-one work after this, which replays the
+    first answer. Any error leaves the transaction to be rolled back by the caller.
+    """
+    results: list[EnquiryReceipt | None] = [None] * len(items)
+    keyed = [item.answer for item in items if item.answer is not None]
+    taken: set[tuple[str, str]] = set()
+    if keyed:
+        # Answers hold secrets: none may outlive its day (once per batch, not per enquiry).
+        idempotency.purge_expired(session)
+        for scope in {a.scope for a in keyed}:
+            keys = [a.key for a in keyed if a.scope == scope]
+            taken |= {(scope, k) for k in idempotency.keys_taken(session, scope, keys)}
+    chosen: list[int] = []
+    for index, item in enumerate(items):
+        if item.answer is not None:
+            scope_key = (item.answer.scope, item.answer.key)
+            if scope_key in taken:
+                continue
+            taken.add(scope_key)
+        chosen.append(index)
+    if not chosen:
+        return results
+    receipts = insert_enquiries(session, [items[i].enquiry for i in chosen])
+    answers = []
+    for index, receipt in zip(chosen, receipts, strict=True):
+        results[index] = receipt
+        answer = items[index].answer
+        if answer is not None:
+            answers.append((answer, receipt.enquiry_id))
+    idempotency.insert_answers(session, answers)
+    return results

@@ -240,3 +240,68 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
         sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or _now()))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class PreparedAnswer:
+    """The first answer to a key, sealed in the request's thread, for `insert_answers`."""
+
+    scope: str
+    key: str
+    request_hash: str
+    answer: StoredAnswer
+    sealed: bytes
+
+
+def prepare_answer(
+    *, scope: str, key: str, body: bytes, answer: StoredAnswer, keys: Keys
+) -> PreparedAnswer:
+    """Seal `answer` for the request `body` sent with `key`, before the writer stores it."""
+    check_key(key)
+    digest = request_hash(body)
+    sealed = keys.seal(answer.body, _associated(scope, key, digest))
+    return PreparedAnswer(scope, key, digest, answer, sealed)
+
+
+def keys_taken(session: Session, scope: str, keys: list[str]) -> set[str]:
+    """Which of `keys` already have a row in `scope` (one statement for a whole batch)."""
+    if not keys:
+        return set()
+    found = session.scalars(
+        sa.select(IdempotencyRecord.key).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key.in_(keys)
+        )
+    )
+    return set(found)
+
+
+def insert_answers(
+    session: Session,
+    answers: list[tuple[PreparedAnswer, int]],
+    *,
+    ttl: timedelta = DEFAULT_TTL,
+    now: datetime | None = None,
+) -> None:
+    """Insert complete rows for (answer, subject id) pairs whose keys were free
+    (`keys_taken`); a key taken meanwhile by another process fails the whole insert with
+    IntegrityError, as one `store_answer` would."""
+    if not answers:
+        return
+    created_at = now or _now()
+    session.execute(
+        sa.insert(IdempotencyRecord.__table__),
+        [
+            {
+                "scope": prepared.scope,
+                "key": prepared.key,
+                "request_hash": prepared.request_hash,
+                "state": COMPLETE,
+                "status_code": prepared.answer.status_code,
+                "subject_id": subject_id,
+                "sealed_response": prepared.sealed,
+                "created_at": created_at,
+                "expires_at": created_at + ttl,
+            }
+            for prepared, subject_id in answers
+        ],
+    )

@@ -23,7 +23,10 @@ from kintrace.intake import idempotency
 from kintrace.intake.enquiries import (
     EnquiryIn,
     EnquiryReceipt,
+    EnquiryToStore,
+    prepare_enquiry,
     prepare_reference,
+    store_enquiry_batch,
     submit_enquiry,
 )
 from kintrace.intake.group_commit import WriterBusy, writer_for
@@ -138,6 +141,8 @@ def create_enquiry(
     def work(tx: Session) -> idempotency.StoredAnswer:
         # Runs on the group-commit writer, inside this request's savepoint of a shared
         # transaction: claim, enquiry, job, audit event and sealed answer commit together.
+        # The writer's way when the bulk store below cannot take this request (a key already
+        # stored or repeated in the batch, or a failed bulk store).
         if idempotency_key is not None:
             stored = idempotency.claim_in(
                 tx, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, keys=keys
@@ -146,11 +151,24 @@ def create_enquiry(
                 return stored
         return _file_enquiry(tx, request, data, keys, idempotency_key, reference)
 
+    # Everything that needs no database is done here, in this request's thread: the writer
+    # then only inserts the rows of the whole batch (kintrace.intake.group_commit).
+    prepared = prepare_enquiry(data, channel=Channel.api, keys=keys, reference=reference)
+    ready = idempotency.StoredAnswer(
+        201, _created(request, EnquiryReceipt(0, prepared.reference, prepared.secret))
+    )
+    sealed = None
+    if idempotency_key is not None:
+        sealed = idempotency.prepare_answer(
+            scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, answer=ready, keys=keys
+        )
+    bulk = (store_enquiry_batch, EnquiryToStore(prepared, sealed))
+
     # End the request's own transaction (a signed-in caller's lookup): it must hold
     # nothing the writer could wait for.
     session.rollback()
     try:
-        answer = writer_for(request.app.state, sessions).submit(work)
+        result = writer_for(request.app.state, sessions).submit(work, bulk)
     except WriterBusy:
         return overloaded_response(request)
     except IntegrityError:
@@ -160,6 +178,7 @@ def create_enquiry(
         # the two-step path reads its committed answer (or answers 409 while it runs).
         return _create_claimed_first(request, data, body, sessions, keys, idempotency_key)
     # The writer returned after the commit: only now is the enquiry "received".
+    answer = ready if isinstance(result, EnquiryReceipt) else result
     return _json_answer(answer.status_code, answer.body)
 
 

@@ -11,7 +11,14 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from kintrace.domain import Channel, EnquiryState
-from kintrace.intake.enquiries import EnquiryIn, prepare_reference, submit_enquiry
+from kintrace.intake.enquiries import (
+    EnquiryIn,
+    EnquiryToStore,
+    prepare_enquiry,
+    prepare_reference,
+    store_enquiry_batch,
+    submit_enquiry,
+)
 from kintrace.intake.group_commit import WriterBusy, writer_for
 from kintrace.web.admission import overloaded_response, use_group_commit
 from kintrace.web.deps import CSRF_FIELD, CsrfProtected, KeysDep, SessionDep, TextsDep, require
@@ -129,6 +136,8 @@ def submit_enquiry_form(
         return _enquiry_form(request, _form_values(form), field_errors(exc, texts), 422)
     if use_group_commit(request.app.state.sessionmaker):
         reference = prepare_reference(keys)
+        # Sealed here, in this request's thread; the writer only inserts the batch's rows.
+        prepared = prepare_enquiry(data, channel=Channel.web, keys=keys, reference=reference)
         # End the request's own transaction (a signed-in visitor's lookup): it must hold
         # nothing the writer could wait for.
         session.rollback()
@@ -138,7 +147,8 @@ def submit_enquiry_form(
             receipt = writer.submit(
                 lambda tx: submit_enquiry(
                     tx, data, channel=Channel.web, keys=keys, reference=reference
-                )
+                ),
+                (store_enquiry_batch, EnquiryToStore(prepared)),
             )
         except WriterBusy:
             return overloaded_response(request)
