@@ -330,3 +330,10 @@ def test_it_reads_the_2004_passport_c_as_k() -> None:
     assert analyse_name("Cyslytsia Sergii").family == analyse_name("Кислиця Сергій").family
     # Polish and Czech c stays ц: Kislica is Кислица.
     assert analyse_name("Kislica Sergej").family == analyse_name("Кислица Сергей").family
+
+
+def test_it_offers_the_name_behind_a_slip_next_to_a_glide() -> None:
+    # Віалій and Вітлаій are one letter from Віталій as written, though their keys are not.
+    assert "vitali" in analyse_name("Віалій Плотнук").given_variants
+    assert "vitali" in analyse_name("Вітлаій Іванов").given_variants
+    assert analyse_name("Віалій Плотнук").given != "vitali"  # a variant, never the key

@@ -70,6 +70,19 @@ def _collapse(key: str) -> str:
 _UK_YO = re.compile(r"(?<=[бвгґджзклмнпрстфхцчшщ])[ьй]о")
 
 
+def cyrillic_spelling_key(word: str) -> str:
+    """A Cyrillic word's letters in the key alphabet, only doubled letters folded: no glide
+    rule, so a slip stays one letter away (Віалій `vialii`, Віталій `vitalii`; both have
+    the key `vali`/`vitali` only after the glide i goes). "" for a word with other letters."""
+    out = []
+    for ch in _UK_YO.sub("е", word):
+        mapped = _CYR.get(ch)
+        if mapped is None:
+            return ""
+        out.append(mapped)
+    return _DOUBLE.sub(r"\1", _NON_KEY.sub("", "".join(out)))
+
+
 def cyrillic_key(word: str) -> str:
     """Key of a (lower-case, cleaned) Cyrillic word."""
     word = _UK_YO.sub("е", word)

@@ -45,6 +45,7 @@ from kintrace.normalise.tables import (
     lookup_given_all,
     name_tables,
     near_given,
+    near_given_spelling,
     patronymic_parts,
 )
 
@@ -1110,7 +1111,7 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         else:
             canon.append(tok.key)
             # A typo or OCR slip in a known name: its forms are variants, never the key.
-            for group in near_given(tok.key, sex):
+            for group in near_given(tok.key, sex) or near_given_spelling(tok.text, sex):
                 variants.update(group.full_keys)
     if len(canon) > 1:
         variants.add("".join(canon))

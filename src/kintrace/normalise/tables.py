@@ -15,7 +15,7 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
-from kintrace.normalise.keys import word_key
+from kintrace.normalise.keys import cyrillic_spelling_key, word_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,4 +355,54 @@ def near_given(key: str, sex: str | None = None) -> tuple[NameGroup, ...]:
     if sex:
         groups = [g for g in groups if g.sex == sex] or groups
     # A slip that lands near two names (Алекеей: Алексей or Алекс) is no evidence for either.
+    return tuple(groups) if len(groups) == 1 else ()
+
+
+@cache
+def _spelling_index() -> dict[str, tuple[str, ...]]:
+    """Every one-letter deletion of each Cyrillic full form's and pet name's spelling key
+    (cyrillic_spelling_key) -> those spelling keys; _SPELLED maps each to its group."""
+    name_tables()  # the groups exist before their ids are used
+    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
+    by_spelling: dict[str, set[int]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        for form in _split(row["ru"]) + _split(row["uk"]) + _split(row["diminutives"]):
+            spelled = cyrillic_spelling_key(form.lower())
+            found = lookup_given_all(word_key(form), suffixes=False)
+            if spelled and found:
+                by_spelling.setdefault(spelled, set()).update(g.id for g, _ in found[:1])
+    index: dict[str, set[str]] = {}
+    for spelled in by_spelling:
+        for d in {spelled, *(spelled[:i] + spelled[i + 1 :] for i in range(len(spelled)))}:
+            index.setdefault(d, set()).add(spelled)
+    _SPELLED.update({k: tuple(sorted(v)) for k, v in by_spelling.items()})
+    return {d: tuple(sorted(v)) for d, v in index.items()}
+
+
+_SPELLED: dict[str, tuple[int, ...]] = {}
+
+
+@lru_cache(maxsize=50_000)
+def near_given_spelling(word: str, sex: str | None = None) -> tuple[NameGroup, ...]:
+    """Like near_given, on the Cyrillic spelling rather than the key: a slip next to a glide
+    i (Віалій, Слааа) is one letter from Віталій, Слава there, while the keys (`vali`,
+    `sla`) are further off or nearer another name. Spellings of five letters or more; one
+    group only."""
+    spelled = cyrillic_spelling_key(word.lower())
+    if len(spelled) < 5:
+        return ()
+    index = _spelling_index()
+    if spelled in _SPELLED:
+        return ()  # a known name as written
+    near: set[str] = set()
+    for d in {spelled, *(spelled[:i] + spelled[i + 1 :] for i in range(len(spelled)))}:
+        near.update(index.get(d, ()))
+    t = name_tables()
+    ids: list[int] = []
+    for k in sorted(near):
+        if OSA.distance(spelled, k) <= 1:
+            ids += _SPELLED[k]
+    groups = [t.groups[i] for i in dict.fromkeys(ids)]
+    if sex:
+        groups = [g for g in groups if g.sex == sex] or groups
     return tuple(groups) if len(groups) == 1 else ()
