@@ -136,3 +136,30 @@ def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks
             assert in_workers == sql_pairs
             assert stats["candidate_pairs"] > 3 * 100
             assert len(numpy_pairs) > 100
+
+
+def test_a_link_run_from_a_server_thread_scores_in_its_own_process(monkeypatch) -> None:
+    import threading
+
+    from kintrace.synthetic import make_world
+
+    rows = [r.exchange_row() for r in make_world(seed=13, persons=150).reports]
+    table = build_features(rows).table
+    expected = link_tables(table, None)
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("a request thread must not fork")
+
+    monkeypatch.setattr(batch_module, "_NUMPY_CHUNK_PAIRS", 100)
+    monkeypatch.setattr(batch_module, "ProcessPoolExecutor", no_fork)
+    got: list = []
+    stats: dict = {}
+    worker = threading.Thread(
+        target=lambda: got.append(link_tables(table, None, threads=2, stats=stats))
+    )
+    worker.start()
+    worker.join()
+    # The same pairs as a run in the main thread, and no worker process was started
+    # although there were several chunks.
+    assert got == [expected]
+    assert stats["candidate_pairs"] > 2 * 100

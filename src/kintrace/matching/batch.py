@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -613,8 +614,14 @@ def _score_chunk(rid_l: np.ndarray, rid_r: np.ndarray) -> tuple[pa.Table, int]:
 
 def _workers(threads: int | None, n_chunks: int) -> int:
     """Processes that score chunks: one per core (or `threads`), none for a single chunk
-    (numpy scores in one thread; DuckDB's threads do not help it)."""
-    if n_chunks < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    (numpy scores in one thread; DuckDB's threads do not help it). Only the main thread
+    forks: a link run from a server's request thread (review's person clustering) stays in
+    its process, where another thread's held lock cannot hang a forked child."""
+    if (
+        n_chunks < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return 1
     return max(1, min(threads or os.cpu_count() or 1, n_chunks, 8))
 
