@@ -163,3 +163,20 @@ def test_a_link_run_from_a_server_thread_scores_in_its_own_process(monkeypatch) 
     # although there were several chunks.
     assert got == [expected]
     assert stats["candidate_pairs"] > 2 * 100
+
+
+def test_a_level_the_numpy_evaluator_cannot_read_is_scored_by_splinks_sql(monkeypatch) -> None:
+    from kintrace.matching.realtime import Unsupported
+    from kintrace.synthetic import make_world
+
+    rows = [r.exchange_row() for r in make_world(seed=14, persons=100).reports]
+    table = build_features(rows).table
+    expected = link_tables(table, None)
+
+    def unreadable(*args, **kwargs):
+        raise Unsupported("a function the evaluator does not know")
+
+    monkeypatch.setattr(batch_module, "_score_numpy", unreadable)
+    # The run still gives every pair, with the same probabilities.
+    assert link_tables(table, None) == expected
+    assert expected

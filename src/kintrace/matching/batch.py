@@ -782,9 +782,16 @@ def link_tables(
     n_scored = 0
     numpy_path = _numpy_scoring(con, model, left, right)
     if numpy_path is not None:
-        n_scored = _score_chunks(
-            con, model, numpy_path, threshold, n_pairs, threads, results, progress
-        )
+        try:
+            n_scored = _score_chunks(
+                con, model, numpy_path, threshold, n_pairs, threads, results, progress
+            )
+        except Unsupported:
+            # A level the evaluator cannot read (a new SQL function in the model): Splink's
+            # SQL scores every pair instead, slower and the same.
+            results.clear()
+            numpy_path = None
+            n_scored = 0
     for i in range(n_chunks if numpy_path is None else 0):
         chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
         if threshold > 0:
