@@ -139,3 +139,25 @@ def test_an_ocr_slip_of_two_letters_in_the_given_name_still_links_the_same_man()
     garbled = {**slipped, "full_name": "КИСЛИЦА СЕРГСИ ВИКТОРОВИЧ"}
     assert _p(slipped) >= 0.5
     assert _p(garbled) >= 0.5
+
+
+def test_a_given_name_garbled_past_two_letters_is_not_taken_for_his_twin() -> None:
+    # «Свргсй» is no name at all: a misread «Сергей», not a brother of another name.
+    garbled = {
+        "record_id": "g",
+        "full_name": "Кислица Свргсй Викторович",
+        "birth_date": "12.03.2001",
+        "birth_place": "Днепр",
+    }
+    assert _p(garbled) >= 0.5
+
+
+@pytest.mark.parametrize("name", ["Саид", "Тигран", "Азамат"])
+def test_a_twin_whose_name_the_tables_lack_is_still_kept_apart(name: str) -> None:
+    twin = {
+        "record_id": "t",
+        "full_name": f"Кислица {name} Викторович",
+        "birth_date": "2001-03-12",
+        "birth_place": "Днепр",
+    }
+    assert _p(twin) < 0.5

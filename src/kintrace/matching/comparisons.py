@@ -111,6 +111,10 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
     return levels
 
 
+#: Family-name levels below "variants agree" that also weigh by how rare the name is (weight
+#: of the term-frequency adjustment; Splink takes the commoner of the two spellings): a
+#: slip in a rare surname (Щукишин / Щукишнаи) is rarer by chance than one in Коваленко.
+FAMILY_PARTIAL_TF: dict[str, float] = {"very similar": 0.5, "two letters differ": 0.5}
 #: A family-name agreement's term-frequency bonus taken back (see _relative_levels).
 CANCEL_FAMILY_TF: dict[str, Any] = {
     "tf_adjustment_column": "family",
@@ -120,6 +124,23 @@ CANCEL_FAMILY_TF: dict[str, Any] = {
 }
 #: Label prefix of the context levels (training.py fits them on labelled pairs).
 RELATIVE_LABEL = "different, though"
+
+
+#: Given names that differ where one of them is no name the normaliser knows (features'
+#: `given_known` = 0) yet still looks like the other — the same initial and Jaro-Winkler
+#: >= 0.6: a slip or an OCR misreading past two letters (Мгнхаип / Михаил 0.73, Деиис /
+#: Денис 0.69), a pet name no table has. Such a pair says little either way, and it must
+#: not reach the twin levels below, which rest on two brothers having been given different
+#: names. An unknown name unlike the other (Саид / Сергей 0.51; Тигран / Богдан 0.67, but
+#: another initial: names of other languages the tables lack, not slips) goes on to them.
+_UNKNOWN_GIVEN: Level = (
+    "different, one of them is not a known name (a slip?)",
+    "(given_known_l = 0 OR given_known_r = 0) AND "
+    "list_has_any(given_initials_l, given_initials_r) AND "
+    "jaro_winkler_similarity(given_l, given_r) >= 0.6",
+    0.02,
+    0.02,
+)
 
 
 def _relative_levels() -> list[Level]:
@@ -140,29 +161,18 @@ def _relative_levels() -> list[Level]:
         "(patronymic_l = patronymic_r OR "
         "list_has_any(patronymic_variants_l, patronymic_variants_r))"
     )
-    family = "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r))"
-    # A pet name the normaliser does not know usually keeps its name's first letter
-    # (Сергуня/Сергей); a twin's name usually does not: the fit weighs the two apart.
-    initial = "list_has_any(given_initials_l, given_initials_r)"
+    # A slip in the surname (Панук / Панчук) does not make two brothers one man.
+    family = (
+        "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r) OR "
+        "jaro_winkler_similarity(family_l, family_r) >= 0.92)"
+    )
+    # Both names must be real ones (features' `given_known`): a slip or an unknown pet name
+    # meets the level "not a known name" above first. (Until kintrace-fs-3 each level came
+    # twice, the initials agreeing or not, to spare such pet names; that is no longer needed.)
     return [
-        (
-            f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?), "
-            "same initial",
-            f"{family} AND {birth_year} AND {initial}",
-            0.004,
-            0.9,
-            CANCEL_FAMILY_TF,
-        ),
         (
             f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)",
             f"{family} AND {birth_year}",
-            0.004,
-            0.9,
-            CANCEL_FAMILY_TF,
-        ),
-        (
-            f"{RELATIVE_LABEL} family name and patronymic agree (a brother?), same initial",
-            f"{family} AND {patronymic} AND {initial}",
             0.004,
             0.9,
             CANCEL_FAMILY_TF,
@@ -186,6 +196,7 @@ def _comparison(
     else_u: float,
     tf_column: str | None = None,
     tf_minimum_u: float = 0.0,
+    tf_partial: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     out_levels: list[dict[str, Any]] = [
         {"sql_condition": null_sql, "label_for_charts": "not given", "is_null_level": True}
@@ -204,6 +215,10 @@ def _comparison(
         if tf_column is not None and (i == 0 or label == "variants agree"):
             lvl["tf_adjustment_column"] = tf_column
             lvl["tf_adjustment_weight"] = 1.0
+            lvl["tf_minimum_u_value"] = tf_minimum_u
+        elif tf_column is not None and label in (tf_partial or {}):
+            lvl["tf_adjustment_column"] = tf_column
+            lvl["tf_adjustment_weight"] = (tf_partial or {})[label]
             lvl["tf_minimum_u_value"] = tf_minimum_u
         out_levels.append(lvl)
     out_levels.append(
@@ -280,13 +295,18 @@ def comparisons() -> list[dict[str, Any]]:
             0.95,
             tf_column="family",
             tf_minimum_u=1e-5,
+            tf_partial=FAMILY_PARTIAL_TF,
         ),
         _comparison(
             "given_name",
             "Given name",
             "(given_l IS NULL AND given_initial_l IS NULL) OR "
             "(given_r IS NULL AND given_initial_r IS NULL)",
-            _name_levels("given", "family", "given_initial", fuzzy=False) + _relative_levels(),
+            [
+                *_name_levels("given", "family", "given_initial", fuzzy=False),
+                _UNKNOWN_GIVEN,
+                *_relative_levels(),
+            ],
             0.01,
             0.9,
             tf_column="given",
