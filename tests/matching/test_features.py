@@ -84,6 +84,28 @@ def test_given_known_tells_a_real_name_from_a_garbled_one() -> None:
     assert table.column("given_known").to_pylist() == [1, 0, None, 1]
 
 
+def test_features_built_by_two_workers_equal_the_serial_build_and_leave_the_gc_on(
+    monkeypatch,
+) -> None:
+    import gc
+
+    import kintrace.matching.features as features_module
+    from kintrace.synthetic import make_world
+
+    rows = [r.exchange_row() for r in make_world(seed=5, persons=120).reports]
+    rows[73] = {**rows[73], "birth_date": "31.02.1990"}  # its warning keeps its index
+    serial = build_features(rows, workers=1)
+    monkeypatch.setattr(features_module, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(features_module, "_CHUNK", 50)
+    parallel = build_features(rows, workers=2)
+    assert parallel.table.equals(serial.table)
+    assert [(w.index, w.field) for w in parallel.warnings] == [
+        (w.index, w.field) for w in serial.warnings
+    ]
+    assert (73, "birth_date") in [(w.index, w.field) for w in parallel.warnings]
+    assert gc.isenabled()
+
+
 def test_the_true_pairs_of_a_noisy_world_share_a_blocking_key() -> None:
     # Every phenomenon of the generator at once (typos, OCR, initials, layouts, missing
     # dates...), blocks unlimited: what the keys themselves can find.

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,19 +319,11 @@ def _load_analyser() -> Callable[..., Any] | None:
 _ANALYSE = _load_analyser()
 
 
-#: Names analysed ahead of a parallel build (see build_features); emptied after it.
-_NAME_CACHE: dict[tuple[str, str, str, str, str], tuple[NameKeys, bool]] = {}
-
-
 def name_keys(
     full_name: str, given: str, patronymic: str, family: str, sex: str
 ) -> tuple[NameKeys, bool]:
     """Name keys for one record; the flag is False when the normaliser failed on it."""
-    args = (full_name, given, patronymic, family, sex)
-    cached = _NAME_CACHE.get(args)
-    if cached is not None:
-        return cached
-    return _name_keys(*args)
+    return _name_keys(full_name, given, patronymic, family, sex)
 
 
 @lru_cache(maxsize=500_000)
@@ -668,6 +661,8 @@ def _get(record: dict[str, Any], key: str) -> str:
 
 _PARALLEL_MIN = 20_000
 _CHUNK = 10_000
+#: Unused since names are read inside the row workers; tests/matching/test_batch.py still
+#: sets it (its test moves to test_features.py).
 _NAME_CHUNK = 5_000
 
 
@@ -701,28 +696,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _analyse_chunk(
-    names: Sequence[tuple[str, str, str, str, str]],
-) -> list[tuple[NameKeys, bool]]:
+#: The records of a parallel build, set before the workers are forked so that they read
+#: them from the inherited memory instead of receiving them pickled (see build_features).
+_RECORDS: Sequence[dict[str, Any]] = ()
+_PARALLEL_LOCK = threading.Lock()
+
+
+def _build_slice(args: tuple[int, int, int]) -> Features:
+    start, stop, rid_offset = args
     with _gc_paused():
-        return [name_keys(*args) for args in names]
-
-
-def _build_chunk(args: tuple[Sequence[dict[str, Any]], int]) -> Features:
-    records, rid_offset = args
-    with _gc_paused():
-        return _build_features(records, rid_offset=rid_offset, progress=None)
-
-
-def _distinct_names(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
-    """Every distinct name (as `name_keys` takes it) of the records, mothers' included."""
-    seen: dict[tuple[str, str, str, str, str], None] = {}
-    for rec in records:
-        seen.setdefault(_name_args(rec), None)
-        mother = _get(rec, "mother_maiden_name")
-        if mother:
-            seen.setdefault(("", "", "", mother, "F"), None)
-    return list(seen)
+        return _build_features(_RECORDS[start:stop], rid_offset=rid_offset, progress=None)
 
 
 def build_features(
@@ -734,37 +717,40 @@ def build_features(
 ) -> Features:
     """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls.
 
-    Large inputs use one process per core (by default) twice: first each DISTINCT name is
-    analysed once (reading names across scripts is pure Python and by far the slowest
-    step; real lists repeat names massively), then the rows are built in chunks by forked
-    workers that inherit the analysed names.
+    Large inputs are built in chunks by one forked process per core (by default). Each
+    worker reads its names itself (reading names across scripts is pure Python and by far
+    the slowest step) and remembers them (`_name_keys`), so a name repeated in its chunks
+    is read once. The parent only gathers the tables: handing every analysed name back to
+    it, as a first parallel pass did, cost a tenth of the build in unpickling alone, serial.
     """
+    global _RECORDS
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if n_workers <= 1 or len(records) < _PARALLEL_MIN:
         with _gc_paused():
             return _build_features(records, rid_offset=rid_offset, progress=progress)
     ctx = multiprocessing.get_context("fork")
-    names = [a for a in _distinct_names(records) if a not in _NAME_CACHE]
-    name_chunks = [names[i : i + _NAME_CHUNK] for i in range(0, len(names), _NAME_CHUNK)]
-    with ctx.Pool(n_workers) as pool:
-        for chunk, analysed in zip(
-            name_chunks, pool.imap(_analyse_chunk, name_chunks), strict=True
-        ):
-            _NAME_CACHE.update(zip(chunk, analysed, strict=True))
-    chunks = [(records[i : i + _CHUNK], rid_offset + i) for i in range(0, len(records), _CHUNK)]
+    slices = [
+        (i, min(i + _CHUNK, len(records)), rid_offset + i) for i in range(0, len(records), _CHUNK)
+    ]
     tables: list[pa.Table] = []
     warnings: list[FeatureWarning] = []
-    # Forked after the names are in _NAME_CACHE, so the workers only look them up.
-    with ctx.Pool(n_workers) as pool:
-        for i, part in enumerate(pool.imap(_build_chunk, chunks)):
-            tables.append(part.table)
-            base = i * _CHUNK
-            warnings.extend(
-                FeatureWarning(w.index + base, w.field, w.reason, w.side) for w in part.warnings
-            )
-            if progress is not None:
-                progress(part.table.num_rows)
-    _NAME_CACHE.clear()
+    # One parallel build at a time: the workers find the records in a module global.
+    with _PARALLEL_LOCK:
+        _RECORDS = records
+        try:
+            with ctx.Pool(n_workers) as pool:
+                for (start, _, _), part in zip(
+                    slices, pool.imap(_build_slice, slices), strict=True
+                ):
+                    tables.append(part.table)
+                    warnings.extend(
+                        FeatureWarning(w.index + start, w.field, w.reason, w.side)
+                        for w in part.warnings
+                    )
+                    if progress is not None:
+                        progress(part.table.num_rows)
+        finally:
+            _RECORDS = ()
     return Features(pa.concat_tables(tables), warnings)
 
 
