@@ -13,16 +13,20 @@ import pytest
 from tests.normalise.link_pairs import cases, judge, run_link
 
 KNOWN_MISSED = {
-    # Russian/Ukrainian names transcribed into Hebrew, Arabic, Japanese, Korean, Chinese.
+    # Russian/Ukrainian names transcribed into Hebrew, Arabic, Korean, Chinese.
     ("אולכסנדר קובלנקו", "Олександр Коваленко"),
     ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
-    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
-    ("세르게이 이바노프", "Сергей Иванов"),
     ("올렉산드르 코발렌코", "Олександр Коваленко"),
     ("谢尔盖·伊万诺夫", "Сергей Иванов"),
     # Korean surnames in their English conventions (박 Park, 이 Lee).
     ("박지훈", "Park Ji-hoon"),
     ("이민호", "Lee Min-ho"),
+}
+# Transcriptions whose names share no key, so the model alone decides (below 0.5 with
+# kintrace-fs-3, above it with fs-4): not pinned either way.
+MODEL_DEPENDENT = {
+    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
+    ("세르게이 이바노프", "Сергей Иванов"),
 }
 KNOWN_CONFUSED: set[tuple[str, str]] = set()
 
@@ -43,7 +47,7 @@ def test_link_runs_on_the_names_of_many_languages_and_scripts(linked: tuple) -> 
 def test_each_true_pair_with_one_birth_date_comes_out_as_the_same_person(linked: tuple) -> None:
     cs, scores, _ = linked
     missed, _ = judge(cs, scores)
-    got = {(c.left, c.right) for c in missed}
+    got = {(c.left, c.right) for c in missed} - MODEL_DEPENDENT
     assert got - KNOWN_MISSED == set(), "new misses"
     assert KNOWN_MISSED - got == set(), "fixed: take them off the known list"
 
