@@ -24,6 +24,9 @@ class OpStats:
     refused: int = 0  # 503/429 from admission control or a full disk: told to come back
     errors: int = 0  # anything else: timeouts, 5xx, dropped connections
     latencies_ms: list[float] = field(default_factory=list)
+    # What the errors were: an HTTP status, or the client's exception (a dropped keep-alive
+    # connection is a client-side RemoteProtocolError the server never logs).
+    error_kinds: dict[str, int] = field(default_factory=dict)
 
     def summary(self, seconds: float) -> dict[str, Any]:
         ordered = sorted(self.latencies_ms)
@@ -41,6 +44,7 @@ class OpStats:
             "p50_ms": pct(0.50),
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
+            **({"error_kinds": self.error_kinds} if self.error_kinds else {}),
         }
 
 
@@ -124,10 +128,11 @@ async def run_load(
             sent += 1
             op = rng.choices(names, weights)[0]
             started = time.perf_counter()
+            failure = None
             try:
                 status = await one(op)
-            except httpx.HTTPError:
-                status = 0
+            except httpx.HTTPError as exc:
+                status, failure = 0, type(exc).__name__
             elapsed = (time.perf_counter() - started) * 1000
             stats = ops[op]
             if 200 <= status < 300:
@@ -138,6 +143,8 @@ async def run_load(
                 await asyncio.sleep(0.05)  # a real client would wait Retry-After; keep pressure
             else:
                 stats.errors += 1
+                kind = failure or str(status)
+                stats.error_kinds[kind] = stats.error_kinds.get(kind, 0) + 1
 
     started = time.monotonic()
     try:

@@ -293,8 +293,8 @@ def _load_phases(
         command = _uvicorn_workers(port, args.workers)
     log = work / f"serve-{label}.log"
     # Group commit (kintrace.intake.group_commit) and one transaction per request are both
-    # measured, in the same run; the default is group commit on SQLite, one transaction per
-    # request on PostgreSQL (KINTRACE_GROUP_COMMIT unset).
+    # measured, in the same run; the default (KINTRACE_GROUP_COMMIT unset) is group commit with
+    # the writer's bulk store on both databases.
     grouped = {"KINTRACE_GROUP_COMMIT": "1"}
     one_tx = {"KINTRACE_GROUP_COMMIT": "0"}
     # The writer's bulk store (rows prepared in the request threads, a few multi-row statements

@@ -58,21 +58,21 @@ class SurgeSettings(BaseSettings):
     min_free_disk_mb: int = 200
     # uvicorn waits this long for requests in flight when told to stop (SIGTERM).
     graceful_shutdown_s: int = 30
-    # 1: enquiries of concurrent families share one transaction and one fsync
-    # (kintrace.intake.group_commit); 0: each request commits its own. Unset: on for SQLite
-    # (one writer, one fsync per commit: sharing it is the win), off for PostgreSQL, which
-    # groups concurrent commits itself and was slower through one writer thread
-    # (docs/operations-surge.md).
+    # 1 (and unset): enquiries of concurrent families share one transaction and one fsync
+    # (kintrace.intake.group_commit), stored by the writer's multi-row bulk store; 0: each
+    # request commits its own. On for PostgreSQL too since the bulk store: fewer round trips
+    # per enquiry beat the server's own grouping of concurrent commits (measured in
+    # docs/operations-surge.md).
     group_commit: bool | None = None
 
 
 def use_group_commit(sessions: Any) -> bool:
-    """Whether new enquiries go through the group-commit writer (see ``group_commit``)."""
+    """Whether new enquiries go through the group-commit writer (see ``group_commit``):
+    yes unless KINTRACE_GROUP_COMMIT=0, on SQLite and PostgreSQL alike."""
     chosen = SurgeSettings().group_commit
     if chosen is not None:
         return chosen
-    bind = getattr(sessions, "kw", {}).get("bind")
-    return bind is not None and bind.dialect.name == "sqlite"
+    return getattr(sessions, "kw", {}).get("bind") is not None
 
 
 @dataclass
