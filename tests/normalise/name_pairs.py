@@ -491,8 +491,46 @@ ROUND4_PAIRS: list[tuple[str, str, str]] = [
 ]
 
 
+# 5th round: the same Russian/Ukrainian name as Wikidata-style labels in many scripts (names of
+# public figures, as spellings only): Chinese by the Xinhua table, Korean and Japanese by their
+# loan-word conventions, Greek digraphs, Hebrew and Arabic letters.
+ROUND5_PAIRS: list[tuple[str, str, str]] = [
+    ("to_script:zh", "弗拉基米尔·泽连斯基", "Володимир Зеленський"),
+    ("to_script:ko", "블라디미르 젤렌스키", "Володимир Зеленський"),
+    ("to_script:he", "ולדימיר זלנסקי", "Володимир Зеленський"),
+    ("to_script:ar", "فولوديمير زيلينسكي", "Володимир Зеленський"),
+    ("to_script:ka", "ვოლოდიმირ ზელენსკი", "Володимир Зеленський"),
+    ("to_script:hy", "Վլադիմիր Զելենսկի", "Володимир Зеленський"),
+    ("to_script:ja", "ヴォロディミル・ゼレンスキー", "Володимир Зеленський"),
+    ("to_script:zh", "米哈伊尔·戈尔巴乔夫", "Михаил Горбачёв"),
+    ("to_script:ko", "미하일 고르바초프", "Михаил Горбачёв"),
+    ("to_script:he", "מיכאיל גורבצ'וב", "Михаил Горбачёв"),
+    ("to_script:ar", "ميخائيل غورباتشوف", "Михаил Горбачёв"),
+    ("to_script:el", "Μιχαήλ Γκορμπατσόφ", "Михаил Горбачёв"),
+    ("to_script:ka", "მიხეილ გორბაჩოვი", "Михаил Горбачёв"),
+    ("to_script:ja", "ミハイル・ゴルバチョフ", "Михаил Горбачёв"),
+    ("to_script:zh", "尤里·加加林", "Юрий Гагарин"),
+    ("to_script:ko", "유리 가가린", "Юрий Гагарин"),
+    ("to_script:he", "יורי גגארין", "Юрий Гагарин"),
+    ("to_script:ar", "يوري غاغارين", "Юрий Гагарин"),
+    ("to_script:el", "Γιούρι Γκαγκάριν", "Юрий Гагарин"),
+    ("to_script:ja", "ユーリイ・ガガーリン", "Юрий Гагарин"),
+    ("to_script:zh", "谢尔盖·科罗廖夫", "Сергей Королёв"),
+    ("to_script:ko", "세르게이 코롤료프", "Сергей Королёв"),
+    ("to_script:ja", "セルゲイ・コロリョフ", "Сергей Королёв"),
+    ("to_script:el", "Σεργκέι Κορολιόφ", "Сергей Королёв"),
+    ("to_script:zh", "瓦莲京娜·捷列什科娃", "Валентина Терешкова"),
+    ("to_script:ko", "발렌티나 테레시코바", "Валентина Терешкова"),
+    ("to_script:ja", "ワレンチナ・テレシコワ", "Валентина Терешкова"),
+    # the same label in two scripts other than Cyrillic
+    ("script_pair", "弗拉基米尔·泽连斯基", "블라디미르 젤렌스키"),
+    ("script_pair", "米哈伊尔·戈尔巴乔夫", "Μιχαήλ Γκορμπατσόφ"),
+    ("script_pair", "유리 가가린", "ユーリイ・ガガーリン"),
+]
+
+
 def all_pairs() -> list[tuple[str, str, str]]:
-    return [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *_romanised()]
+    return [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *ROUND5_PAIRS, *_romanised()]
 
 
 # --- the measure ---------------------------------------------------------------------------

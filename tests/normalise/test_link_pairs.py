@@ -13,11 +13,11 @@ import pytest
 from tests.normalise.link_pairs import cases, judge, run_link
 
 KNOWN_MISSED = {
-    # Russian/Ukrainian names transcribed into Hebrew, Arabic, Korean, Chinese.
+    # Russian/Ukrainian names transcribed into Hebrew and Arabic.
     ("אולכסנדר קובלנקו", "Олександр Коваленко"),
     ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
-    ("올렉산드르 코발렌코", "Олександр Коваленко"),
-    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
+    ("יורי גגארין", "Юрий Гагарин"),  # Hebrew and Arabic leave out the first a
+    ("يوري غاغارين", "Юрий Гагарин"),
     # Korean surnames in their English conventions (박 Park, 이 Lee).
     ("박지훈", "Park Ji-hoon"),
     ("이민호", "Lee Min-ho"),

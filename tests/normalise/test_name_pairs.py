@@ -18,12 +18,6 @@ KNOWN_BLOCK_MISSES = {
     ("ШЕВЧЕНКО", "Shevchenko"),
     ("Kuznetsov", "Кузнєцов"),
     ("Ткачук", "Tkachuk"),
-    # Russian and Ukrainian names transcribed into Japanese, Korean and Chinese: the syllables
-    # add vowels and change letters (r for l, "eu", 谢尔盖 for Сергей); no rule reads them back.
-    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
-    ("세르게이 이바노프", "Сергей Иванов"),
-    ("올렉산드르 코발렌코", "Олександр Коваленко"),
-    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
     # Korean surnames in their English conventions (박 Park, 이 Lee) and hyphenated given names.
     ("박지훈", "Park Ji-hoon"),
     ("이민호", "Lee Min-ho"),
@@ -48,12 +42,15 @@ KNOWN_KEY_MISSES = {
     ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
     ("فلاديمير بوتين", "Владимир Путин"),
     ("יוסף מזרחי", "Yosef Mizrahi"),  # Yosef is Иосиф, a Slavic name too: no hint
-    ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
-    ("세르게이 이바노프", "Сергей Иванов"),
-    ("올렉산드르 코발렌코", "Олександр Коваленко"),
-    ("谢尔盖·伊万诺夫", "Сергей Иванов"),
     ("박지훈", "Park Ji-hoon"),
     ("이민호", "Lee Min-ho"),
+    ("ולדימיר זלנסקי", "Володимир Зеленський"),
+    ("فولوديمير زيلينسكي", "Володимир Зеленський"),
+    ("מיכאיל גורבצ'וב", "Михаил Горбачёв"),
+    ("ميخائيل غورباتشوف", "Михаил Горбачёв"),
+    ("יורי גגארין", "Юрий Гагарин"),
+    ("يوري غاغارين", "Юрий Гагарин"),
+    ("მიხეილ გორბაჩოვი", "Михаил Горбачёв"),  # Georgian Mikheil is another form of Михаил
     ("V'yacheslav Yijacevych", "В'ячеслав Їжакевич"),  # 2004 passport к = c
     ("V'yacheslav Yijacevych", "Viacheslav Yizhakevych"),
 }

@@ -413,6 +413,81 @@ def abjad_consonant_keys(word: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=1)
+def _han_readings() -> dict[str, tuple[str, ...]]:
+    """Cyrillic readings of the Chinese characters of the Xinhua Russian-Chinese table."""
+    from importlib import resources
+
+    text = resources.files("kintrace.normalise.data").joinpath("han_ru.csv").read_text("utf-8")
+    rows = (line.split(",", 1) for line in text.splitlines()[1:] if "," in line)
+    return {char: tuple(cyr.split("|")) for char, cyr in rows}
+
+
+def han_cyrillic_readings(word: str) -> tuple[str, ...]:
+    """Cyrillic readings of a Russian or Ukrainian name written in Chinese characters
+    (戈尔巴乔夫: горбачов), the first the table's main one; () when a character is not in
+    the table, which is the case of nearly every Chinese name (王伟)."""
+    table = _han_readings()
+    if not word or any(ch not in table for ch in word):
+        return ()
+    forms = [""]
+    for ch in word:
+        forms = list(dict.fromkeys(f + r for f in forms for r in table[ch]))[:64]
+    return tuple(forms)
+
+
+# Hangul syllable = initial + vowel + final jamo; the Cyrillic letters Korean writes them for
+# in Russian and Ukrainian names (the loan-word conventions of the National Institute of the
+# Korean Language): ㅂ б, ㅍ п (or ф), ㅈ з (or ж), ㅊ ч (or ц), ㄹ р, but л at a syllable end
+# and for ㄹㄹ.
+_KO_INITIAL = "г к н д т р м б п с с _ з ц ч к т п х".split()
+_KO_VOWEL = "а е я е о е ё е о ва ве ве ё у во ве ви ю ы и и".split()
+_KO_FINAL = ["", "к", "к", "кс", "н", "нж", "н", "т", "л", "лк", "лм", "лб", "лс", "лт",
+             "лп", "л", "м", "п", "пс", "т", "т", "н", "т", "т", "к", "т", "п", "т"]  # fmt: skip
+
+
+def hangul_cyrillic_readings(word: str) -> tuple[str, ...]:
+    """Cyrillic readings of a name in Hangul (고르바초프: горбачов, горбачоф), main first.
+
+    Korean adds the vowel ㅡ (eu) after a consonant that ends a foreign syllable (고르바초프,
+    Gor-ba-cho-f): it is dropped after a consonant. A final 프 is Russian -ов/-ев as often
+    as -ф, so it reads в first.
+    """
+    out: list[str] = []
+    last_final = ""
+    for i, ch in enumerate(word):
+        code = ord(ch) - 0xAC00
+        if not 0 <= code < 11172:
+            return ()
+        lead, vowel, final = code // 588, (code % 588) // 28, code % 28
+        initial = _KO_INITIAL[lead].strip("_")
+        if initial == "р" and last_final.endswith("л"):
+            initial = ""  # ㄹㄹ is one л (젤렌스키, Зеленский)
+        v = _KO_VOWEL[vowel]
+        if v == "ы" and initial:
+            v = ""
+        nxt = ord(word[i + 1]) - 0xAC00 if i + 1 < len(word) else -1
+        if (
+            initial + v == "си"
+            and not final
+            and (nxt < 0 or (0 <= nxt < 11172 and nxt // 588 != 11))
+        ):
+            # Korean writes ш that ends a syllable as 시 (테레시코바, Терешкова).
+            initial, v = "ш", ""
+        last_final = _KO_FINAL[final]
+        out.append(initial + v + last_final)
+    text = "".join(out)
+    if word.endswith("프"):
+        text = text[:-1] + "в"
+    forms = [text]
+    for src, dst in (("п", "ф"), ("б", "в"), ("з", "ж"), ("ч", "ц")):
+        if src in text:
+            forms.append(text.replace(src, dst))
+    if text.endswith("в"):
+        forms.append(text[:-1] + "ф")
+    return tuple(dict.fromkeys(forms))
+
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ARMENIAN = re.compile(r"[\u0530-\u058f]")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]")
@@ -430,6 +505,8 @@ def other_script_alternatives(word: str) -> frozenset[str]:
     """
     latin = anyascii(word).lower()
     alts: set[str] = set()
+    cyr_forms = han_cyrillic_readings(word) or hangul_cyrillic_readings(word)
+    alts.update(cyrillic_key(f) for f in cyr_forms)
     if latin.endswith("ng") and len(latin) > 3:
         alts.add(latin_key(latin[:-1]))
     if _HANGUL.match(word) and latin[:1] in _HANGUL_INITIAL:
@@ -442,18 +519,39 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.update(latin_key(form) for form in armenian_vh(latin[1:]))
     if word[:1] in _ABJAD:
         alts |= abjad_consonant_keys(word)
-    if _GREEK.match(word) and latin.endswith("f") and len(latin) > 4:
-        # Greek writes the Russian -ов, -ев as -οφ, -εφ (Ιβανόφ, Иванов).
-        alts.add(latin_key(latin[:-1] + "v"))
+    if _GREEK.match(word):
+        greek = _other_script_latin(word)
+        forms = {greek}
+        if greek.startswith("gi") and greek[2:3] in ("a", "e", "o", "u"):
+            # γι before a vowel is y (Γιούρι, Юрий; Γιάννης, Янис).
+            forms.add("y" + greek[2:])
+        if "ng" in greek:
+            # Transcriptions write γκ for g inside a word too (Γκαγκάριν, Гагарин).
+            forms.add(greek.replace("ng", "g"))
+        if "ts" in greek or "dz" in greek:
+            # τσ, τζ also write ч and дж (Γκορμπατσόφ, Горбачёв; Τζαμπάροφ, Джабаров).
+            forms |= {f.replace("ts", "ch").replace("dz", "dzh") for f in forms}
+        if greek.endswith("f") and len(greek) > 4:
+            # Greek writes the Russian -ов, -ев as -οφ, -εφ (Ιβανόφ, Иванов).
+            forms |= {f[:-1] + "v" for f in forms}
+        alts.update(latin_key(f) for f in forms)
     if _GEORGIAN.match(word) and re.search(r"[^aeiou]i$", latin) and len(latin) > 4:
         # Georgian adds its nominative -ი to a name ending in a consonant (ივანოვი, Иванов).
         alts.add(latin_key(latin[:-1]))
     if _KATAKANA.match(word):
         # Katakana adds a vowel after every consonant but n: u anywhere, o after t and d
         # (ペトロフ petorofu); Russian -ov is written -ofu (Петров).
-        bare = re.sub(r"(?<=[^aeiouy])u(?=[^aeiouy]|$)|(?<=[td])o(?=[^aeiouy])", "", latin)
+        latin = _other_script_latin(word)
+        # The i of shi and chi is as silent before a consonant (テレシコワ, Терешкова).
+        silent = r"(?<=[^aeiouy])u(?=[^aeiouy]|$)|(?<=[td])o(?=[^aeiouy])|(?<=[sc]h)i(?=[^aeiouy])"
+        bare = re.sub(silent, "", latin)
         alts.add(latin_key(bare))
-        alts.add(latin_key(re.sub(r"f$", "v", bare)))
+        # Japanese has one r for both r and l (ゼレンスキー, Зеленский); チ is also ти
+        # (ワレンチナ, Валентина), since Japanese has no ti.
+        ti = re.sub(silent, "", latin.replace("chi", "ti"))
+        for form in dict.fromkeys((bare, re.sub(r"f$", "v", bare), ti)):
+            alts.add(latin_key(form))
+            alts.update(latin_key(f) for f in each_replacement(form, "r", "l"))
     alts.discard("")
     alts.discard(word_key(word))
     return frozenset(alts)
@@ -504,9 +602,21 @@ def word_key(word: str) -> str:
                 for ch in word.lower()
             )
         )
+    if len(word) >= 3:
+        # A long word of Chinese characters or Hangul is a transcribed foreign name: its
+        # Cyrillic reading (泽连斯基, 젤렌스키: зеленски) is its key; short words, which are
+        # Chinese and Korean names (王, 민수), keep their romanisation.
+        cyr_forms = han_cyrillic_readings(word) or hangul_cyrillic_readings(word)
+        if cyr_forms:
+            return cyrillic_key(cyr_forms[0])
     # Other scripts (Greek, Georgian, Armenian, Arabic, ...) go through anyascii, then the
     # Latin rules; Greek and Armenian digraphs first, since anyascii spells them letter by letter.
     # Accents go (Greek tonos); the kana voicing marks (ペ = ヘ + ゜) are letters and stay.
+    return latin_key(_other_script_latin(word))
+
+
+def _other_script_latin(word: str) -> str:
+    """The Latin spelling word_key reads a word of another script by (digraphs resolved)."""
     low = unicodedata.normalize(
         "NFC",
         "".join(
@@ -517,7 +627,7 @@ def word_key(word: str) -> str:
     )
     for pattern, dst in _OTHER_SCRIPT_DIGRAPHS:
         low = pattern.sub(dst, low)
-    return latin_key(anyascii(low))
+    return anyascii(low).lower()
 
 
 # Greek writes foreign d, b, g as ντ, μπ, γκ at the start of a word (and γκ after a
@@ -529,6 +639,12 @@ _OTHER_SCRIPT_DIGRAPHS = [
         (r"\bμπ|(?<=[^αεηιουω])μπ", "b"), (r"μπ", "mb"),
         (r"\bγκ|(?<=[^αεηιουω])γκ", "g"), (r"γκ|γγ", "ng"), (r"ου", "u"), (r"χ", "kh"),
         (r"τσ", "ts"), (r"τζ", "dz"), (r"ու", "u"),
+        # Katakana writes foreign syllables with a small vowel (ヴォ vo, ディ di), which
+        # anyascii spells letter by letter (vuo, dei).
+        (r"ヴァ", "va"), (r"ヴィ", "vi"), (r"ヴェ", "ve"), (r"ヴォ", "vo"), (r"ヴ", "vu"),
+        (r"ディ", "di"), (r"ティ", "ti"), (r"ドゥ", "du"), (r"トゥ", "tu"), (r"ファ", "fa"),
+        (r"フィ", "fi"), (r"フェ", "fe"), (r"フォ", "fo"), (r"ジェ", "zhe"), (r"シェ", "she"),
+        (r"チェ", "che"), (r"ツァ", "tsa"), (r"ツォ", "tso"), (r"イェ", "ye"), (r"ウィ", "wi"),
     ]
 ]  # fmt: skip
 

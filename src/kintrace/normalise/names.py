@@ -500,7 +500,11 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
         # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
         # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
         # Korean likewise: a three-syllable name is surname + given name (김민수 = Kim Minsu).
-        text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text.translate(_SPACE_LIKE))  # fmt: skip
+        # A name of several words (弗拉基米尔·泽连斯基, 미하일 고르바초프) is a transcribed
+        # foreign name, whose words are not split.
+        text = text.translate(_SPACE_LIKE)
+        if len(text.split()) == 1:
+            text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text)
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
