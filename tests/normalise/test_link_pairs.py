@@ -16,8 +16,7 @@ KNOWN_MISSED = {
     # Russian/Ukrainian names transcribed into Hebrew and Arabic.
     ("אולכסנדר קובלנקו", "Олександр Коваленко"),
     ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
-    ("יורי גגארין", "Юрий Гагарин"),  # Hebrew and Arabic leave out the first a
-    ("يوري غاغارين", "Юрий Гагарин"),
+    ("יורי גגארין", "Юрий Гагарин"),  # Hebrew leaves out the first a
     # Korean surnames in their English conventions (박 Park, 이 Lee).
     ("박지훈", "Park Ji-hoon"),
     ("이민호", "Lee Min-ho"),

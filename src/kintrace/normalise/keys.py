@@ -488,6 +488,46 @@ def hangul_cyrillic_readings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+# Arabic spells a Russian or Ukrainian name with all its vowels, by the long-vowel letters
+# (ميخائيل Mikhail, غاغارين Gagarin): ا a, و o (v before a vowel), ي i (y before a vowel), غ г,
+# ف в or ф, تش ч. Three readings of each word at most reach its Cyrillic key.
+_ARABIC_SLAVIC = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ب": "b", "ت": "t", "ث": "s", "ج": "zh", "ح": "kh",
+    "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d",
+    "ط": "t", "ظ": "z", "ع": "", "غ": "g", "ف": "v", "ق": "k", "ك": "k", "ل": "l", "م": "m",
+    "ن": "n", "ه": "kh", "ة": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "", "پ": "p", "چ": "ch",
+    "گ": "g", "ژ": "zh", "ک": "k", "ی": "i",
+}  # fmt: skip
+_ARABIC_VOWEL_LETTERS = "اأإآوي"
+
+
+def arabic_slavic_readings(word: str) -> tuple[str, ...]:
+    """Latin readings of a Slavic name in Arabic letters (غورباتشوف: gorbachov, gorbachof).
+
+    () for a word with no long-vowel letter between its consonants (حسن), which is an
+    Arabic name: its consonant keys serve it (abjad_consonant_keys).
+    """
+    letters = [ch for ch in word if "\u0600" <= ch <= "\u06ff" and ch.isalpha()]
+    if sum(ch in "وي" for ch in letters) < 1 or len(letters) < 4:
+        return ()
+    out = []
+    for i, ch in enumerate(letters):
+        nxt = letters[i + 1] if i + 1 < len(letters) else ""
+        if ch in "أإا" and i == 0 and nxt in "وي":
+            continue  # an initial alif carries the vowel that follows (إيفانوف, Иванов)
+        if ch in "وي":
+            before_vowel = bool(nxt) and nxt in _ARABIC_VOWEL_LETTERS + "ئ"
+            if ch == "و":
+                out.append("v" if i == 0 or before_vowel else "o")
+            else:
+                out.append("y" if i == 0 or before_vowel else "i")
+            continue
+        out.append(_ARABIC_SLAVIC.get(ch, ""))
+    text = "".join(out).replace("tsh", "ch")
+    # و is u as often as o (يوري, Юрий), ف is ф as well as в.
+    return tuple(dict.fromkeys((text, text.replace("o", "u"), text.replace("v", "f"))))
+
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ARMENIAN = re.compile(r"[\u0530-\u058f]")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]")
@@ -519,6 +559,7 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.update(latin_key(form) for form in armenian_vh(latin[1:]))
     if word[:1] in _ABJAD:
         alts |= abjad_consonant_keys(word)
+        alts.update(latin_key(f) for f in arabic_slavic_readings(word))
     if _GREEK.match(word):
         greek = _other_script_latin(word)
         forms = {greek}
