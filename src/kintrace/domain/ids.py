@@ -27,7 +27,8 @@ _REFERENCE_RE = re.compile(rf"^{REFERENCE_PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]
 def _groups(count: int) -> str:
     # One urandom call per code, not one per character: each call releases and re-takes the
     # GIL, and under a surge every re-take waits out the busy thread's switch interval.
-    need, chars = count * _GROUP, []
+    need = count * _GROUP
+    chars: list[str] = []
     while len(chars) < need:
         chars += [
             ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(need + 8) if b < _UNBIASED
