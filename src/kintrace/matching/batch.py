@@ -40,6 +40,7 @@ from kintrace.matching.engine import (
     score,
     scored_pairs,
     tf_sql,
+    weigh_pairs,
     wide_select,
 )
 from kintrace.matching.features import FeatureWarning, build_features
@@ -586,19 +587,7 @@ def _score_numpy(
             _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rows), bool))
             gamma[rows] = got
         columns[level.gamma] = gamma
-    weights = model.weigh(columns)
-    keep = weights["match_probability"] >= threshold
-    out: dict[str, Any] = {
-        "rid_l": rid_l[keep],
-        "rid_r": rid_r[keep],
-        "match_weight": weights["match_weight"][keep],
-        "match_probability": weights["match_probability"][keep],
-    }
-    for name in model.output_columns():
-        source = columns[name] if name.startswith("gamma_") else weights.get(name)
-        if source is not None:
-            out[name] = np.asarray(source)[keep]
-    return pa.table(out), len(rid_l)
+    return weigh_pairs(model, {**columns, "rid_l": rid_l, "rid_r": rid_r}, threshold), len(rid_l)
 
 
 #: What the scoring workers read: set just before they are forked, so they share the

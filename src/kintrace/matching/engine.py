@@ -105,7 +105,12 @@ def score(
 
     Columns: rid_l, rid_r, match_weight, match_probability, gamma_* and mw_*.
     """
-    columns = con.execute(sql).fetchnumpy()
+    return weigh_pairs(model, con.execute(sql).fetchnumpy(), threshold)
+
+
+def weigh_pairs(model: ScoringModel, columns: dict[str, Any], threshold: float) -> pa.Table:
+    """Weigh pairs whose levels are known (`columns`: rid_l, rid_r, gamma_* and the term
+    frequencies); keep those with p >= threshold, in the columns `score` documents."""
     weights = model.weigh(columns)
     keep = weights["match_probability"] >= threshold
     out: dict[str, Any] = {
