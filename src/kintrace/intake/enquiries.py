@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from kintrace import audit
 from kintrace.audit.events import EnquiryRead, EnquiryReceived
 from kintrace.db.models import Enquiry, MatchJob, Organisation
-from kintrace.db.types import EncryptedBytes, EncryptedJSON, EncryptedText
+from kintrace.db.types import EncryptedBytes, EncryptedJSON, EncryptedText, KeyedStr
 from kintrace.domain import Channel, EnquiryState, JobState, Language
 from kintrace.domain.ids import new_reference, new_secret, normalise_reference, normalise_secret
 from kintrace.intake import idempotency
@@ -332,8 +332,8 @@ _ENQUIRY_PRESEALED = sa.table(
         for c in Enquiry.__table__.columns
     ),
 )
-_ENQUIRY_SEALED_COLUMNS = frozenset(
-    c.name for c in Enquiry.__table__.columns if isinstance(c.type, _SEALED_TYPES)
+_ENQUIRY_SEALED_COLUMNS = tuple(
+    c for c in Enquiry.__table__.columns if isinstance(c.type, _SEALED_TYPES)
 )
 
 
@@ -377,12 +377,13 @@ def prepare_enquiry(
         created_by_id=created_by_id,
         now=datetime.now(UTC),
     )
-    key_id, ring = _key_id(reference), keys.ring
-    for name in _ENQUIRY_SEALED_COLUMNS:
-        value = row[name]
-        if value is not None:
-            # What EncryptedText does with a value bound to the enquiry's own data key.
-            row[name] = ring.seal(value.encode("utf-8"), key_id)
+    key_id = _key_id(reference)
+    for column in _ENQUIRY_SEALED_COLUMNS:
+        value = row[column.name]
+        # The column's own type seals the value, bound to the enquiry's own data key, as the
+        # ORM path's before-flush hook has it do (kintrace.db.models_privacy).
+        keyed = KeyedStr(value, key_id) if isinstance(value, str) else value
+        row[column.name] = column.type.process_bind_param(keyed, None)
     return PreparedEnquiry(
         reference, secret, channel, created_by_id, organisation_id, home_organisation, row
     )
