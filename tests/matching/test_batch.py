@@ -92,24 +92,6 @@ def test_skipping_pairs_that_cannot_reach_the_threshold_changes_no_pair_in_the_o
             assert fast
 
 
-def test_features_built_by_two_workers_equal_the_serial_build_and_leave_the_gc_on(
-    monkeypatch,
-) -> None:
-    import gc
-
-    import kintrace.matching.features as features_module
-    from kintrace.synthetic import make_world
-
-    rows = [r.exchange_row() for r in make_world(seed=5, persons=120).reports]
-    serial = build_features(rows, workers=1).table
-    monkeypatch.setattr(features_module, "_PARALLEL_MIN", 10)
-    monkeypatch.setattr(features_module, "_CHUNK", 50)
-    monkeypatch.setattr(features_module, "_NAME_CHUNK", 40)
-    parallel = build_features(rows, workers=2).table
-    assert parallel.equals(serial)
-    assert gc.isenabled()
-
-
 def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks_sql(
     monkeypatch,
 ) -> None:

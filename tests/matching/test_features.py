@@ -127,3 +127,27 @@ def test_the_true_pairs_of_a_noisy_world_share_a_blocking_key() -> None:
     )
     assert len(true_pairs) > 300
     assert found / len(true_pairs) >= 0.995  # 0.992 before fid, fmd, fpl and every initial
+
+
+def test_features_built_from_a_background_thread_are_built_in_its_process(monkeypatch) -> None:
+    # Review's index rebuild calls build_features from a background thread: forking there
+    # could copy another thread's held lock into a child that then hangs.
+    import threading
+
+    import kintrace.matching.features as features_module
+    from kintrace.synthetic import make_world
+
+    rows = [r.exchange_row() for r in make_world(seed=6, persons=80).reports]
+    serial = build_features(rows, workers=1).table
+    monkeypatch.setattr(features_module, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(features_module, "_CHUNK", 50)
+
+    def no_fork(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a background thread must not fork")
+
+    monkeypatch.setattr(features_module.multiprocessing, "get_context", no_fork)
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(build_features(rows, workers=2).table))
+    worker.start()
+    worker.join()
+    assert len(got) == 1 and got[0].equals(serial)

@@ -661,9 +661,6 @@ def _get(record: dict[str, Any], key: str) -> str:
 
 _PARALLEL_MIN = 20_000
 _CHUNK = 10_000
-#: Unused since names are read inside the row workers; tests/matching/test_batch.py still
-#: sets it (its test moves to test_features.py).
-_NAME_CHUNK = 5_000
 
 
 def _sex_of(record: dict[str, Any]) -> str:
@@ -717,7 +714,8 @@ def build_features(
 ) -> Features:
     """Feature table for exchange records (see FEATURE_SCHEMA); bad values become nulls.
 
-    Large inputs are built in chunks by one forked process per core (by default). Each
+    Large inputs are built in chunks by one forked process per core (by default; called
+    from any thread but the main one, in this process instead). Each
     worker reads its names itself (reading names across scripts is pure Python and by far
     the slowest step) and remembers them (`_name_keys`), so a name repeated in its chunks
     is read once. The parent only gathers the tables: handing every analysed name back to
@@ -725,6 +723,11 @@ def build_features(
     """
     global _RECORDS
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    # Only the main thread forks (as batch's scoring): another thread (a server's request,
+    # review's background index rebuild) may fork while some other thread holds a lock
+    # (logging, an import, a database driver), and the child would hang on it for ever.
+    if threading.current_thread() is not threading.main_thread():
+        n_workers = 1
     if n_workers <= 1 or len(records) < _PARALLEL_MIN:
         with _gc_paused():
             return _build_features(records, rid_offset=rid_offset, progress=progress)
