@@ -529,8 +529,38 @@ ROUND5_PAIRS: list[tuple[str, str, str]] = [
 ]
 
 
+# 6th round (27 Nov 2026, evening): Slavic names in Hebrew and Arabic letters that leave out
+# short vowels, Arabic b for p, Korean surnames in their English and Soviet Korean spellings,
+# the 2004 Ukrainian passport's j = ж beside c = к, Georgian given-name forms. Synthetic
+# combinations of common names (and public figures' names as spellings only).
+ROUND6_PAIRS: list[tuple[str, str, str]] = [
+    ("to_script:he", "ניקולאי פטרנקו", "Николай Петренко"),
+    ("to_script:he", "נטליה איבנובה", "Наталья Иванова"),
+    ("to_script:he", "דמיטרי שבצ'נקו", "Дмитрий Шевченко"),
+    ("to_script:he", "אנדריי בונדרנקו", "Андрей Бондаренко"),
+    ("to_script:he", "סרגיי קוזנצוב", "Sergey Kuznetsov"),
+    ("to_script:ar", "فلاديمير بوتين", "Vladimir Putin"),
+    ("to_script:ar", "سيرغي بوندارينكو", "Сергей Бондаренко"),
+    ("to_script:ar", "نيكولاي شيفتشينكو", "Николай Шевченко"),
+    ("to_script:ar", "بيوتر بوبوف", "Пётр Попов"),
+    ("ko", "김민준", "Kim Min-jun"),
+    ("ko", "이서연", "Lee Seo-yeon"),
+    ("ko", "정민호", "Jung Min-ho"),
+    ("ko", "윤지훈", "Yoon Ji-hoon"),
+    ("ko", "박민수", "Пак Мин Су"),
+    ("ko", "최민호", "Choi Min-ho"),
+    ("ko", "Цой Виктор", "Viktor Choi"),
+    ("passport_2004", "Mykola Jucov", "Микола Жуков"),
+    ("passport_2004", "Oleksandr Cojum'yac", "Олександр Кожум'як"),
+    ("ka", "Mikheil Beridze", "Михаил Беридзе"),
+    ("ka", "მიხეილ ბერიძე", "Михаил Беридзе"),
+    ("ka", "Ivane Kapanadze", "Иван Капанадзе"),
+    ("ka", "Petre Gelashvili", "Пётр Гелашвили"),
+]
+
+
 def all_pairs() -> list[tuple[str, str, str]]:
-    return [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *ROUND5_PAIRS, *_romanised()]
+    return [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *ROUND5_PAIRS, *ROUND6_PAIRS, *_romanised()]
 
 
 # --- the measure ---------------------------------------------------------------------------

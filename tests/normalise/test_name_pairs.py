@@ -18,9 +18,6 @@ KNOWN_BLOCK_MISSES = {
     ("ШЕВЧЕНКО", "Shevchenko"),
     ("Kuznetsov", "Кузнєцов"),
     ("Ткачук", "Tkachuk"),
-    # Korean surnames in their English conventions (박 Park, 이 Lee) and hyphenated given names.
-    ("박지훈", "Park Ji-hoon"),
-    ("이민호", "Lee Min-ho"),
 }
 # Pairs that meet or not by the engine's blocking keys alone (features.py, being changed in
 # this session): the normaliser gives both names the same surname and initials.
@@ -29,27 +26,9 @@ ENGINE_DEPENDENT = {
 }
 # Pairs whose normaliser keys (surname and given-name variants) do not yet meet.
 KNOWN_KEY_MISSES = {
-    # A Hebrew surname beside Давид, a name in Slavic use too (Дава): no hint that the Latin
-    # Cohen may have been written כהן, so it carries no consonant key.
-    ("דוד כהן", "David Cohen"),
+    # Коэн writes the ה as э: the Hebrew and Russian spellings share only two consonants (kn),
+    # too few for a variant. David Cohen shares kgn.
     ("דוד כהן", "Давид Коэн"),
-    # Russian and Ukrainian names in Hebrew letters, which leave out vowels (זלנסקי), and in
-    # Arabic ones with a vowel left out or b for p (بوتين): a Slavic name carries no consonant
-    # key (no hint it was so written).
-    ("סרגיי איבנוב", "Сергей Иванов"),
-    ("אולכסנדר קובלנקו", "Олександр Коваленко"),
-    ("דמיטרי פטרוב", "Dmitry Petrov"),
-    ("أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
-    ("فلاديمير بوتين", "Владимир Путин"),
-    ("יוסף מזרחי", "Yosef Mizrahi"),  # Yosef is Иосиф, a Slavic name too: no hint
-    ("박지훈", "Park Ji-hoon"),
-    ("이민호", "Lee Min-ho"),
-    ("ולדימיר זלנסקי", "Володимир Зеленський"),
-    ("מיכאיל גורבצ'וב", "Михаил Горбачёв"),
-    ("יורי גגארין", "Юрий Гагарин"),
-    ("მიხეილ გორბაჩოვი", "Михаил Горбачёв"),  # Georgian Mikheil is another form of Михаил
-    ("V'yacheslav Yijacevych", "В'ячеслав Їжакевич"),  # 2004 passport к = c
-    ("V'yacheslav Yijacevych", "Viacheslav Yizhakevych"),
 }
 
 PAIRS = all_pairs()

@@ -272,6 +272,11 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     if "j" in prepared:
         # Spanish j is х (Mijaíl, Jruschov).
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared.replace("j", "G"), fl))))
+        if re.search(r"c(?![hzs])", prepared):
+            # The 2004 Ukrainian passport table writes ж as j and к as c in one word
+            # (Yijacevych, Їжакевич; Cojum'yac, Кожум'як): both at once.
+            form = re.sub(r"c(?![hzs])", "K", prepared).replace("j", "C")
+            alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
     if re.search(r"ci[aeou]", prepared):
         # Italian and Romanian ci before a vowel is ч (Gorbaciov, Ciaikovski, Marcienko).
         form = re.sub(r"ci(?=[aeou])", "C", prepared)
@@ -391,6 +396,61 @@ def consonant_key(key: str) -> str:
     """A key without its vowels (gasan -> gsn): what an Arabic or Hebrew spelling of the
     name writes. "" when no consonant is left."""
     return _DOUBLE.sub(r"\1", _KEY_VOWELS.sub("", key))
+
+
+# A Hebrew or Arabic spelling of a Russian or Ukrainian name leaves out most short vowels
+# (גגארין Гагарин, זלנסקי Зеленский, أولكسندر Олександр) but writes the last one: the
+# ending that tells Иванова (איבנובה) from Иванов and Коваленко (קובלנקו) from Коваленко's
+# neighbours in -ук. So the "abjad skeleton" of a name is its key's consonants plus its
+# final vowel as the letter these scripts write for it: a (ה א ا ة ى), o for o and u (ו و),
+# i for i and e (י ي; Сергей's key ends in e: סרגיי).
+_ABJAD_FINAL = {"a": "a", "o": "o", "u": "o", "i": "i", "e": "i"}
+_ABJAD_FINAL_LETTER = {
+    "ה": "a", "א": "a", "ו": "o", "י": "i",
+    "ا": "a", "ة": "a", "ى": "a", "ه": "a", "و": "o", "ي": "i", "ی": "i",
+}  # fmt: skip
+# Hebrew marks the sounds it lacks with a geresh: ג' дж, ז' ж, צ' ч (גורבצ'וב).
+_GERESH = {"ג": "dzh", "ז": "zh", "צ": "ch"}
+
+
+def abjad_skeleton(key: str) -> str:
+    """The consonants of a name's key and its final vowel as Hebrew and Arabic write it
+    (gagarin: grn; kovalenko: kvlnko; ivanova: vnva; serge: srgi); "" without a consonant."""
+    body = consonant_key(key)
+    if not body:
+        return ""
+    return body + _ABJAD_FINAL.get(key[-1], "")
+
+
+@lru_cache(maxsize=20_000)
+def abjad_skeletons(word: str) -> frozenset[str]:
+    """abjad_skeleton of every reading of a Hebrew or Arabic word: vowel letters inside the
+    word are silent or consonants (ו v, י y), the last one is its vowel; a geresh makes
+    ג' ז' צ' дж ж ч. At most 64 readings."""
+    letters: list[tuple[str, ...]] = []
+    chars = [ch for ch in word if ch in _ABJAD or ch in "'׳’"]
+    for i, ch in enumerate(chars):
+        if ch not in _ABJAD:
+            continue
+        geresh = i + 1 < len(chars) and chars[i + 1] in "'׳’" and ch in _GERESH
+        letters.append((_GERESH[ch],) if geresh else _ABJAD[ch])
+    abjad = [ch for ch in chars if ch in _ABJAD]
+    last = abjad[-1] if abjad else ""
+    final = _ABJAD_FINAL_LETTER.get(last, "")
+    body = letters[:-1] if final else letters
+    if final == "i" and len(abjad) > 2 and _ABJAD_FINAL_LETTER.get(abjad[-2]) in ("a", "o"):
+        # A final -ай, -ой (ניקולאי, Николай): the key drops the glide, so the vowel before
+        # it is the one kept.
+        final = _ABJAD_FINAL_LETTER[abjad[-2]]
+        body = body[:-1]
+    if len(body) < 2:
+        return frozenset()
+    forms = [""]
+    for readings in body:
+        keys = {latin_key(r) if r else "" for r in readings}
+        forms = list(dict.fromkeys(f + r for f in forms for r in keys))[:64]
+    out = {consonant_key(f) + final for f in forms}
+    return frozenset(k for k in out if len(k) >= 2 and k != final)
 
 
 @lru_cache(maxsize=20_000)
@@ -524,8 +584,11 @@ def arabic_slavic_readings(word: str) -> tuple[str, ...]:
             continue
         out.append(_ARABIC_SLAVIC.get(ch, ""))
     text = "".join(out).replace("tsh", "ch")
-    # و is u as often as o (يوري, Юрий), ف is ф as well as в.
-    return tuple(dict.fromkeys((text, text.replace("o", "u"), text.replace("v", "f"))))
+    # و is u as often as o (يوري, Юрий), ف is ф as well as в, and Arabic, which has no p,
+    # writes п as ب (بوتين, Путин).
+    u, p = text.replace("o", "u"), text.replace("b", "p")
+    forms = (text, u, text.replace("v", "f"), p, p.replace("o", "u"))
+    return tuple(dict.fromkeys(forms))
 
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -559,6 +622,7 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts.update(latin_key(form) for form in armenian_vh(latin[1:]))
     if word[:1] in _ABJAD:
         alts |= abjad_consonant_keys(word)
+        alts |= abjad_skeletons(word)
         alts.update(latin_key(f) for f in arabic_slavic_readings(word))
     if _GREEK.match(word):
         greek = _other_script_latin(word)
@@ -680,6 +744,9 @@ _OTHER_SCRIPT_DIGRAPHS = [
         (r"\bμπ|(?<=[^αεηιουω])μπ", "b"), (r"μπ", "mb"),
         (r"\bγκ|(?<=[^αεηιουω])γκ", "g"), (r"γκ|γγ", "ng"), (r"ου", "u"), (r"χ", "kh"),
         (r"τσ", "ts"), (r"τζ", "dz"), (r"ու", "u"),
+        # Hebrew ב כ פ are hard at the start of a word (the dagesh): b, k, p, not v, kh, f
+        # (פטרנקו Петренко, בונדרנקו Бондаренко, כהן Коэн).
+        (r"\bב", "b"), (r"\bכ", "k"), (r"\bפ", "p"),
         # Katakana writes foreign syllables with a small vowel (ヴォ vo, ディ di), which
         # anyascii spells letter by letter (vuo, dei).
         (r"ヴァ", "va"), (r"ヴィ", "vi"), (r"ヴェ", "ve"), (r"ヴォ", "vo"), (r"ヴ", "vu"),

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
+    abjad_skeleton,
     armenian_vh,
     consonant_key,
     each_replacement,
@@ -39,8 +40,10 @@ from kintrace.normalise.repair import (
 from kintrace.normalise.tables import (
     SURNAME_LIKE,
     NameGroup,
+    abjad_given_keys,
     abjad_name_keys,
     father_groups,
+    korean_surnames,
     lookup_given,
     lookup_given_all,
     name_tables,
@@ -220,7 +223,19 @@ _OTHER_SURNAME_ENDING = re.compile(
 
 
 def _surname_ending(tok: _Token) -> bool:
-    return bool(_SURNAME_ENDING.search(tok.key) or _OTHER_SURNAME_ENDING.search(tok.text.lower()))
+    low = tok.text.lower()
+    return bool(
+        _SURNAME_ENDING.search(tok.key)
+        or _OTHER_SURNAME_ENDING.search(low)
+        # A common Korean surname in Latin or Cyrillic letters beside unknown words (Park
+        # Ji-hoon, Ли Мин Хо): Koreans write the surname first, the press often last.
+        or (len(low) >= 2 and low in korean_surnames() and not _HANGUL_WORD.search(low))
+    )
+
+
+_GEORGIAN_LETTER = re.compile(r"[\u10a0-\u10ff]")
+_GEORGIAN_EIL = re.compile(r"(?:eil|ეილ)$", re.IGNORECASE)
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]")
 
 
 @lru_cache(maxsize=500_000)
@@ -249,12 +264,26 @@ def _word_info(
         # English-based spellings of Georgian and Central Asian names: j is дж.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
+    elif (hint == "ka" or _GEORGIAN_LETTER.search(fixed)) and _GEORGIAN_EIL.search(fixed):
+        # Georgian writes the Russian -аил as -еил (მიხეილ, Mikheil: Михаил), whose key would
+        # be Spanish Miguel's (Мигель); the -аил reading is the key, the written one a variant.
+        alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        parts = tuple(
+            k for k in (word_key(_GEORGIAN_EIL.sub("ail", p)) for p in fixed.split("-")) if k
+        )
     else:
         parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
     key = "".join(parts)
     if key.endswith("soda") and len(key) > 6:
         # Tajik -zoda replaced the Russian -ov (Rahmonzoda, Рахмонов).
         alts.add(key[:-4] + "ov")
+    if (korean := korean_surnames().get(fixed.lower())) is not None:
+        # A Korean surname: its English, Revised and Soviet Korean spellings (Park, Bak, Пак;
+        # Lee, Yi, Ли; Choi, Цой) are variants of each other, which no key rule ties.
+        alts |= korean
+    if "oo" in fixed.lower() and all(script_of_char(c) in ("latin", "") for c in fixed):
+        # English spellings write u as oo (Ji-hoon, Yoon: 훈 hun, 윤 yun; Moon).
+        alts.add("".join(word_key(p) for p in fixed.lower().replace("oo", "u").split("-")))
     for p in fixed.split("-"):
         if not p:
             continue
@@ -589,6 +618,19 @@ def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGro
         found = lookup_given(k, sex, suffixes=False)
         if found:
             return found
+    if any(not _HAS_VOWEL.search(k) for k in extra):
+        # A Hebrew or Arabic word (it has vowel-less readings): a Slavic name written without
+        # its short vowels (יורי Юрий, מיכאיל Михаил, أولكسندر Олександр) is found by its
+        # consonants and final vowel among the full forms; a reading that names more than
+        # two groups tells nothing (na: Анна, Инна, Нина, Нона), of two the commoner wins.
+        # Two letters are a skeleton only of a word of four letters or more, which wrote
+        # its vowels (יורי: ri, Юрий); לוי (Levi) is no Али.
+        for k in sorted({key, *extra}, key=lambda x: (-len(x), x)):
+            if len(k) < 3 and len(key) < 4:
+                continue
+            keys = abjad_given_keys().get(k, ())
+            if len(keys) <= 2 and keys and (found := lookup_given(keys[0], sex, suffixes=False)):
+                return found
     return None
 
 
@@ -1092,14 +1134,21 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         found = _given_group(tok, sex)
         if tok.parts:
             # Анна-Мария: each part is a name of its own.
+            known_part = False
             for part in tok.parts:
                 part_found = lookup_given(part, sex)
                 canon.append(part_found[0].key if part_found else part)
                 if part_found:
+                    known_part = True
                     variants.update(part_found[0].full_keys)
                     name_sex = name_sex or part_found[0].sex
             variants.add(tok.key)
             variants.update(tok.parts)
+            if not known_part:
+                # Syllables of one name (Ji-hoon, Min-ho: 지훈, 민호), not two names: the
+                # whole word is the key, and its other readings are variants.
+                canon[len(canon) - len(tok.parts) :] = [tok.key]
+                variants.update(tok.extra)
             continue
         variants.add(tok.key)
         variants.update(tok.parts)
@@ -1491,6 +1540,14 @@ def _analyse_name(
         # other script's spelling gives (לוי: lv, l; Levi: lv).
         f_vars = f_vars | _consonant_keys(f_specs)
         g_vars = g_vars | _consonant_keys(g_specs)
+    if f_key and not f_specs[-1][2] and not _ABJAD_SCRIPT.search(original):
+        # What a Hebrew or Arabic spelling of the surname keeps: its consonants and its
+        # final vowel (Гагарин גגארין: grn; Коваленко קובלנקו: kvlnko; Иванова: vnva, apart
+        # from Иванов's vnv). One short variant, which the Hebrew or Arabic record's readings
+        # reach (keys.abjad_skeletons); its blocking skeleton is the key's own.
+        skel = abjad_skeleton(f_key)
+        if len(skel) >= 3:
+            f_vars = f_vars | {skel}
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
     tokens = {*f_tokens, *g_tokens}
     if aside:

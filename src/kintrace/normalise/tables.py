@@ -15,7 +15,7 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
-from kintrace.normalise.keys import cyrillic_spelling_key, word_key
+from kintrace.normalise.keys import abjad_skeleton, cyrillic_spelling_key, word_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,37 @@ def abjad_name_keys() -> frozenset[str]:
         for key, ids in index.items()
         if t.groups[ids[0]].key in groups
     )
+
+
+@cache
+def abjad_given_keys() -> dict[str, tuple[str, ...]]:
+    """The full forms' keys of the given names by their abjad skeleton (Юрий: ri; Михаил:
+    mgl; Олександр, Александр: lksndr), in the file's order, for names written in Hebrew or Arabic letters
+    without their short vowels. A skeleton of two letters counts only as a consonant and a
+    final vowel (Юрий: ri; Ира: ra), never as two consonants, which too many names share."""
+    t = name_tables()
+    out: dict[str, set[int]] = {}
+    for key, ids in t.by_full_key.items():
+        skel = abjad_skeleton(key)
+        if len(skel) >= 3 or (len(skel) == 2 and skel[-1] in "aoi" and key[-1] in "aeiou"):
+            out.setdefault(skel, set()).add(ids[0])
+    # The file's order: the commoner names first (Михаил before Мигель for מיכאיל).
+    return {k: tuple(t.groups[i].key for i in sorted(v)) for k, v in out.items()}
+
+
+@cache
+def korean_surnames() -> dict[str, frozenset[str]]:
+    """Each written form of a common Korean surname (Hangul, lower-case Latin and Cyrillic:
+    박, park, пак) to the keys of all its spellings (data/korean_surnames.csv): Park is 박,
+    Bak and Пак; Lee is 이, Yi and Ли; Choi is 최, Цой and Чхве."""
+    text = resources.files("kintrace.normalise.data").joinpath("korean_surnames.csv")
+    out: dict[str, set[str]] = {}
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        forms = [row["hangul"].strip(), *_split(row["latin"]), *_split(row["cyrillic"])]
+        keys = {k for k in (word_key(f) for f in forms) if k}
+        for f in forms:
+            out.setdefault(f.lower(), set()).update(keys)
+    return {form: frozenset(keys) for form, keys in out.items()}
 
 
 # Iotated Cyrillic vowels start with a "y"/"j" in most romanisations (Yevhen, Jurij, Yakov).
