@@ -556,6 +556,14 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("ka", "მიხეილ ბერიძე", "Михаил Беридзе"),
     ("ka", "Ivane Kapanadze", "Иван Капанадзе"),
     ("ka", "Petre Gelashvili", "Пётр Гелашвили"),
+    # pet names the key folds into another name (Витя/Вита, Лена/Лёня), a patronymic before
+    # an -ович surname
+    ("diminutive", "Витя Кравченко", "Кравченко Виталий Владимирович"),
+    ("diminutive", "Лєна Ковальчук", "Олена Іванівна Ковальчук"),
+    ("diminutive", "Яша Мороз", "Яків Мороз"),
+    ("diminutive", "Юрик Мороз", "Юрій Мороз"),
+    ("diminutive", "Олекса Мороз", "Олексій Мороз"),
+    ("patronymic", "Моисей Абрамович Рабинович", "Рабинович Моисей Абрамович"),
 ]
 
 

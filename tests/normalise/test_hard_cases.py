@@ -377,3 +377,18 @@ def test_georgian_mikheil_is_mikhail_and_not_miguel() -> None:
 
 def test_arabic_writes_p_as_b() -> None:
     assert _same_person_keys("فلاديمير بوتين", "Владимир Путин")
+
+
+def test_a_pet_name_is_read_by_its_written_form_before_its_key() -> None:
+    # Витя and the woman's name Вита share the key vita; Лена and Лёня share lena.
+    vitya = analyse_name("Витя Кравченко")
+    assert vitya.given == "viktor" and vitya.sex == "M"
+    assert {"viktor", "vitali"} <= vitya.given_variants
+    assert analyse_name("Вита Кравченко").sex == "F"
+    assert analyse_name("Лена Ковальчук").given == analyse_name("Олена Ковальчук").given
+    assert analyse_name("Лёня Ковальчук").given == analyse_name("Леонид Ковальчук").given
+
+
+def test_of_two_ovich_words_the_one_after_the_given_name_is_the_patronymic() -> None:
+    a = analyse_name("Моисей Абрамович Рабинович")
+    assert (a.family, a.patronymic) == ("rabinovic", "abram")

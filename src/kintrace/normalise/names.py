@@ -43,6 +43,7 @@ from kintrace.normalise.tables import (
     abjad_given_keys,
     abjad_name_keys,
     father_groups,
+    given_by_written,
     korean_surnames,
     lookup_given,
     lookup_given_all,
@@ -596,6 +597,14 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     """The given-name group of a token, trying its key, then its alternative readings."""
     if tok.initial:
         return None
+    written = given_by_written().get(tok.text.lower()) if _CYRILLIC.search(tok.text) else None
+    if written:
+        # A form the table writes: its own groups, not the ones its key shares (Витя is
+        # Виктор's or Виталий's, not the woman's name Вита; Лена is not Лёня).
+        groups = name_tables().groups
+        same_sex = [w for w in written if sex is None or groups[w[0]].sex == sex]
+        gid, is_dim = sorted(same_sex or written, key=lambda w: w[1])[0]
+        return groups[gid], is_dim
     extra = tok.spec[4] if tok.spec is not None else frozenset(tok.extra)
     found = _group_of(tok.key, extra, sex)
     if found is None and tok.parts:
@@ -721,6 +730,17 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
         # Two words: a -евич word with no known father's name is a surname (Сергей
         # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic.
         patronymics = [i for i in patronymics if tokens[i].patronymic_known]
+    if len(patronymics) > 1 and sum(tokens[i].patronymic_known for i in patronymics) == 1:
+        # Two -ович words, one built on a known father's name (Моисей Абрамович Рабинович):
+        # that one is the patronymic, the other the surname.
+        patronymics = [i for i in patronymics if tokens[i].patronymic_known]
+    if len(patronymics) > 1:
+        # Neither father's name known: the patronymic follows the given name in both orders
+        # (Моисей Абрамович Рабинович, Рабинович Моисей Абрамович).
+        after = [
+            i for i in patronymics if i - 1 >= 0 and tokens[i - 1].known and not tokens[i - 1].weak
+        ]
+        patronymics = after if len(after) == 1 else patronymics
     if patronymics and len(full) >= 2:
         role[
             patronymics[-1] if len(patronymics) == 1 or patronymics[-1] > 0 else patronymics[0]

@@ -133,6 +133,33 @@ def abjad_given_keys() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
+    """(group id, is a diminutive) of every Cyrillic form given_names.csv writes, by the form
+    in lower case: the written form tells apart what the key folds together (Витя, a pet
+    name of Виктор, and the woman's name Вита are both `vita`; Лена and Лёня both `lena`)."""
+    t = name_tables()
+    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv")
+    out: dict[str, list[tuple[int, bool]]] = {}
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        ru = _split(row["ru"])
+        if not ru:
+            continue
+        ids = [
+            i
+            for i in t.by_full_key.get(word_key(ru[0]), ())
+            if t.groups[i].sex == row["sex"].strip()
+        ]
+        if not ids:
+            continue
+        full = {f.lower() for f in ru + _split(row["uk"])}
+        for form in full | {f.lower() for f in _split(row["diminutives"])}:
+            entry = (ids[0], form not in full)
+            if entry not in out.setdefault(form, []):
+                out[form].append(entry)
+    return {form: tuple(v) for form, v in out.items()}
+
+
+@cache
 def korean_surnames() -> dict[str, frozenset[str]]:
     """Each written form of a common Korean surname (Hangul, lower-case Latin and Cyrillic:
     박, park, пак) to the keys of all its spellings (data/korean_surnames.csv): Park is 박,
