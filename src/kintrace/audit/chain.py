@@ -84,6 +84,14 @@ def record(session: Session, event: AuditEvent) -> None:
     record_many(session, [event])
 
 
+# Built once: the group-commit writer calls record_many per batch, and rebuilding these
+# statements (and the ORM bulk-insert plumbing) was most of its audit cost.
+_AUDIT = AuditRow.__table__
+_PG_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY))
+_HEAD = sa.select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
+_INSERT = sa.insert(_AUDIT)
+
+
 def record_many(session: Session, events: Sequence[AuditEvent]) -> list[int]:
     """Append `events` in order inside the caller's transaction; returns their seq numbers.
 
@@ -94,13 +102,12 @@ def record_many(session: Session, events: Sequence[AuditEvent]) -> list[int]:
     if not events:
         return []
     try:
-        if session.get_bind().dialect.name == "postgresql":
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
             # Without it, two transactions could read the same head and one would fail on the
             # unique seq; the lock makes them queue instead. Released at commit/rollback.
-            session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
-        head = session.execute(
-            sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-        ).first()
+            conn.execute(_PG_LOCK)
+        head = conn.execute(_HEAD).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS_HASH)
         rows: list[dict[str, Any]] = []
         for event in events:
@@ -121,7 +128,7 @@ def record_many(session: Session, events: Sequence[AuditEvent]) -> list[int]:
             row["prev_hash"] = prev
             rows.append(row)
             prev = row["hash"]
-        session.execute(sa.insert(AuditRow), rows)
+        conn.execute(_INSERT, rows)
     except SQLAlchemyError as exc:
         logger.error("Audit write failed (%s); the request is refused.", type(exc).__name__)
         raise AuditUnavailable() from exc
