@@ -111,11 +111,15 @@ def test_levels_scored_in_numpy_give_the_same_pairs_and_probabilities_as_splinks
                 in_workers = link_tables(
                     left, other, threshold=threshold, explain=True, threads=2, stats=stats
                 )
+                # Every comparison read pair by pair, none per distinct pair of profiles.
+                m.setattr(batch_module, "_DENSE_PROFILE_PAIRS", 0)
+                pair_by_pair = link_tables(left, other, threshold=threshold, explain=True)
                 m.setattr(batch_module, "_numpy_scoring", lambda *args: None)
                 sql_pairs = link_tables(left, other, threshold=threshold, explain=True)
             # Same pairs, same order, same probabilities and the same explanations.
             assert numpy_pairs == sql_pairs
             assert in_workers == sql_pairs
+            assert pair_by_pair == sql_pairs
             assert stats["candidate_pairs"] > 3 * 100
             assert len(numpy_pairs) > 100
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlglot
+from rapidfuzz.process import cpdist
 from splink.internals.misc import prob_to_match_weight
 from sqlglot import exp
 
@@ -46,6 +47,7 @@ from kintrace.matching.engine import (
 from kintrace.matching.features import FeatureWarning, build_features
 from kintrace.matching.model import ScoringModel, prior_for, tf_adjustment
 from kintrace.matching.realtime import (
+    _BATCH_SCORERS,
     _STRING_FUNCTIONS,
     Unsupported,
     _Bool,
@@ -315,6 +317,10 @@ def _gamma_sql_distinct(con: Any, model: ScoringModel, pairs: str, right: str, s
 #: distinct pair of lists).
 _STRING_SIMILARITY = re.compile(r"jaro|levenshtein|damerau|jaccard|cosine|hamming", re.I)
 
+#: Largest table of (profile, profile) pairs a comparison is read through (see
+#: `_Records.distinct_pairs`): 4M entries, 36 MB while it is used.
+_DENSE_PROFILE_PAIRS = 1 << 22
+
 
 class _ListIds:
     """A list column as the id of each record's list among the distinct lists (-1 for a
@@ -348,6 +354,7 @@ class _Records:
         self.lists: dict[str, np.ndarray] = {}
         self.nums: dict[str, np.ndarray] = {}
         self.tf = tf
+        self.n = table.num_rows
         for name in columns:
             column = table.column(name).combine_chunks()
             if pa.types.is_list(column.type):
@@ -373,6 +380,60 @@ class _Records:
         self.list_starts = np.concatenate([[0], np.cumsum(lengths)])
         self.list_ranks = ranks
         self.list_index = np.sort(owner * self.n_values + ranks)
+        #: Per comparison: each record's profile (the code of its values in the columns the
+        #: comparison reads) and one record of each profile.
+        self.profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def add_profile(self, gamma: str, columns: Sequence[str]) -> None:
+        """Code each record by its values in `columns`: two records with the same code
+        are alike for this comparison, so a pair's level follows from their codes."""
+        code: np.ndarray | None = None
+        for name in columns:
+            if name in self.strs:
+                values = self.strs[name].astype(np.int64)
+            elif name in self.lists:
+                values = self.lists[name].astype(np.int64)
+            elif name in self.nums:
+                values = pd.factorize(self.nums[name])[0].astype(np.int64)  # NaN: -1
+            else:
+                raise Unsupported(name)
+            if code is None:
+                code = values + 1
+            else:
+                code = code * (int(values.max(initial=0)) + 2) + (values + 1)
+            code = pd.factorize(code)[0].astype(np.int64)
+        if code is None:
+            code = np.zeros(self.n, np.int64)
+        # One record of each profile (any one will do: they have the same values).
+        representative = np.empty(int(code.max(initial=-1)) + 1, np.int64)
+        representative[code] = np.arange(len(code), dtype=np.int64)
+        self.profiles[gamma] = (code, representative)
+
+    def distinct_pairs(
+        self, gamma: str, rid_l: np.ndarray, rid_r: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(rid_l, rid_r) of one pair per distinct pair of profiles, and the index of each
+        given pair among them: a comparison is read once per distinct pair of profiles
+        (patronymics, places, units and sexes repeat across many candidate pairs).
+
+        Only where the profiles are few: the pairs' profile codes then index a dense
+        table, no hashing. A comparison of names or dates has nearly as many distinct
+        pairs of profiles as pairs, and is read pair by pair (inverse None)."""
+        code, representative = self.profiles[gamma]
+        n_profiles = len(representative)
+        if n_profiles * n_profiles > _DENSE_PROFILE_PAIRS:
+            return rid_l, rid_r, None
+        key = code[rid_l] * n_profiles + code[rid_r]
+        seen = np.zeros(n_profiles * n_profiles, bool)
+        seen[key] = True
+        distinct = np.flatnonzero(seen)
+        index = np.empty(len(seen), np.int64)
+        index[distinct] = np.arange(len(distinct))
+        return (
+            representative[distinct // n_profiles],
+            representative[distinct % n_profiles],
+            index[key],
+        )
 
     def overlap(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Whether lists x[i] and y[i] share a value (False where either is -1)."""
@@ -447,14 +508,28 @@ class _PairEvaluator(_Evaluator):
             return super()._pairwise(name, a_node, b_node)
         ca, cb, inverse = _pair_codes(a.codes, b.codes)
         values = a.dictionary.values
-        fn = _STRING_FUNCTIONS[name]
-        out = np.array(
-            [
-                np.nan if x < 0 or y < 0 else fn(values[x], values[y])
-                for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
-            ],
-            dtype=np.float64,
-        )
+        scorer = _BATCH_SCORERS.get(name)
+        if scorer is None:
+            fn = _STRING_FUNCTIONS[name]
+            out = np.array(
+                [
+                    np.nan if x < 0 or y < 0 else fn(values[x], values[y])
+                    for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
+                ],
+                dtype=np.float64,
+            )
+            return out[inverse] if len(out) else np.empty(0)
+        out = np.full(len(ca), np.nan)
+        known = np.nonzero((ca >= 0) & (cb >= 0))[0]
+        if len(known):
+            xs = [values[x] for x in ca[known].tolist()]
+            ys = [values[y] for y in cb[known].tolist()]
+            # rapidfuzz's pairwise loop in C: the same functions as _STRING_FUNCTIONS.
+            got = cpdist(xs, ys, scorer=scorer, dtype=np.float64, workers=1)
+            if name == "jaro_winkler_similarity":
+                empty = np.array([not x and not y for x, y in zip(xs, ys, strict=True)], bool)
+                got[empty] = 0.0  # DuckDB's value for two empty strings (rapidfuzz: 1.0)
+            out[known] = got
         return out[inverse] if len(out) else np.empty(0)
 
     def _has_any(self, a_node: exp.Expression, b_node: exp.Expression) -> _Bool:
@@ -489,6 +564,7 @@ class _Level:
     gamma: str
     case: exp.Case
     cut: int | None
+    columns: tuple[str, ...]
 
 
 def _levels(model: ScoringModel) -> tuple[list[_Level], dict[int, str]]:
@@ -503,7 +579,10 @@ def _levels(model: ScoringModel) -> tuple[list[_Level], dict[int, str]]:
             (i for i, b in enumerate(ifs) if _STRING_SIMILARITY.search(b.this.sql("duckdb"))),
             None,
         )
-        out.append(_Level(gamma, case, cut))
+        columns = sorted(
+            {c.name[:-2] for c in case.find_all(exp.Column) if c.name.endswith(("_l", "_r"))}
+        )
+        out.append(_Level(gamma, case, cut, tuple(columns)))
     return out, keys
 
 
@@ -545,21 +624,25 @@ def _score_numpy(
     cannot reach it are dropped.
     """
     n = len(rid_l)
-    ev = _PairEvaluator(records, rid_l, rid_r, keys)
     columns = _tf_columns(records, rid_l, rid_r)
     total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
     decided: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for level in levels:
         ifs = level.case.args["ifs"]
         stop = len(ifs) if level.cut is None else level.cut
-        gamma = np.full(n, -99, dtype=np.int64)
-        open_ = np.ones(n, bool)
+        # Read once per distinct pair of profiles, then spread to the pairs.
+        rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l, rid_r)
+        ev = _PairEvaluator(records, rep_l, rep_r, keys)
+        gamma = np.full(len(rep_l), -99, dtype=np.int64)
+        open_ = np.ones(len(rep_l), bool)
         _branches(ev, ifs[:stop], gamma, open_)
         default = level.case.args.get("default")
         default_value = ev._int(default) if default is not None else -1
         if level.cut is None:
             gamma[open_] = default_value
             open_[:] = False
+        if inverse is not None:
+            gamma, open_ = gamma[inverse], open_[inverse]
         decided[level.gamma] = (gamma, open_)
         if threshold > 0:
             rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
@@ -569,8 +652,7 @@ def _score_numpy(
                     best = np.where(open_, np.fmax(best, weight), best)
                 best = np.where(gamma == value, weight, best)
             total += best
-        ev.cache.clear()  # intermediate arrays of one comparison: memory, not speed
-    del ev
+        del ev
     if threshold > 0:
         reachable = np.nonzero(total >= prob_to_match_weight(threshold) - 1e-9)[0]
         rid_l, rid_r = rid_l[reachable], rid_r[reachable]
@@ -581,11 +663,12 @@ def _score_numpy(
         rows = np.nonzero(open_)[0]
         if len(rows):
             assert level.cut is not None
-            sub = _PairEvaluator(records, rid_l[rows], rid_r[rows], keys)
+            rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l[rows], rid_r[rows])
+            sub = _PairEvaluator(records, rep_l, rep_r, keys)
             default = level.case.args.get("default")
-            got = np.full(len(rows), sub._int(default) if default is not None else -1)
-            _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rows), bool))
-            gamma[rows] = got
+            got = np.full(len(rep_l), sub._int(default) if default is not None else -1)
+            _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rep_l), bool))
+            gamma[rows] = got if inverse is None else got[inverse]
         columns[level.gamma] = gamma
     return weigh_pairs(model, {**columns, "rid_l": rid_l, "rid_r": rid_r}, threshold), len(rid_l)
 
@@ -638,7 +721,13 @@ def _numpy_scoring(
                 np.ma.asarray(got[f"tf_{c}"]).astype(np.float64), np.nan
             )
         tf[c] = values
-    return _Records(table, model.feature_columns(), tf), levels, keys
+    records = _Records(table, model.feature_columns(), tf)
+    try:
+        for level in levels:
+            records.add_profile(level.gamma, level.columns)
+    except Unsupported:
+        return None
+    return records, levels, keys
 
 
 def _stream_pairs(con: Any, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
