@@ -109,6 +109,12 @@ def ascii_key(text: str | None) -> str | None:
     """Lower-case ASCII letters only; None when nothing is left."""
     if not text:
         return None
+    return _ascii_key(text)
+
+
+@lru_cache(maxsize=500_000)
+def _ascii_key(text: str) -> str | None:
+    # Remembered: the same few thousand name variants come back in every record.
     # The normaliser's keys are ASCII already; anyascii is only for what came in raw.
     out = _NON_LETTER.sub("", (text if text.isascii() else anyascii(text)).lower())
     return out or None
@@ -250,6 +256,17 @@ def _hashes(variants: Sequence[str]) -> list[int] | None:
 
 
 def _variants(value: Any, main: str | None) -> tuple[str, ...]:
+    if not value:
+        return (main,) if main else ()
+    try:
+        return _variants_of(tuple(value), main)
+    except TypeError:  # a value that cannot be a cache key: read as it is
+        return _variants_of.__wrapped__(tuple(value), main)
+
+
+@lru_cache(maxsize=200_000)
+def _variants_of(value: tuple[Any, ...], main: str | None) -> tuple[str, ...]:
+    # Remembered: a given name's variants are the same tuple in every record that has it.
     out: list[str] = [main] if main else []
     if value:
         for v in sorted(value, key=lambda x: (len(str(x)), str(x))):
