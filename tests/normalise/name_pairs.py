@@ -564,6 +564,10 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("diminutive", "Юрик Мороз", "Юрій Мороз"),
     ("diminutive", "Олекса Мороз", "Олексій Мороз"),
     ("patronymic", "Моисей Абрамович Рабинович", "Рабинович Моисей Абрамович"),
+    ("to_script:he", "איבן פטרוב", "Иван Петров"),
+    ("to_script:he", "אולג קובלנקו", "Oleh Kovalenko"),
+    ("to_script:ja", "アンドリー・シェフチェンコ", "Андрій Шевченко"),
+    ("press:de", "Jewgeni Weiss", "Евгений Вайс"),
 ]
 
 

@@ -392,3 +392,21 @@ def test_a_pet_name_is_read_by_its_written_form_before_its_key() -> None:
 def test_of_two_ovich_words_the_one_after_the_given_name_is_the_patronymic() -> None:
     a = analyse_name("Моисей Абрамович Рабинович")
     assert (a.family, a.patronymic) == ("rabinovic", "abram")
+
+
+def test_a_hebrew_given_name_that_opens_with_a_vowel_letter_is_found_by_its_consonants() -> None:
+    # איבן, אולג: the vowel letter and two consonants name Иван and Олег; איגור could be
+    # Игорь or Егор, so it names neither.
+    assert analyse_name("איבן פטרוב").given == analyse_name("Иван Петров").given
+    assert analyse_name("אולג קובלנקו").given == analyse_name("Олег Коваленко").given
+    assert analyse_name("איגור שבצ'נקו").given != analyse_name("Егор Шевченко").given
+
+
+def test_german_ei_is_ai_and_katakana_f_before_a_consonant_is_v() -> None:
+    assert _share(
+        analyse_name("Jewgeni Weiss").family_variants, analyse_name("Евгений Вайс").family_variants
+    )
+    assert _share(
+        analyse_name("アンドリー・シェフチェンコ").family_variants,
+        analyse_name("Андрій Шевченко").family_variants,
+    )

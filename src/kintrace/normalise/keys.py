@@ -277,6 +277,10 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
             # (Yijacevych, Їжакевич; Cojum'yac, Кожум'як): both at once.
             form = re.sub(r"c(?![hzs])", "K", prepared).replace("j", "C")
             alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
+    if ("ei" in prepared or "eu" in prepared) and ("w" in prepared or "sch" in prepared):
+        # German ei is ай and eu ой (Weiss, Вайс; Jewgeni Neumann, Нойман).
+        form = prepared.replace("ei", "ai").replace("eu", "oi")
+        alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
     if re.search(r"ci[aeou]", prepared):
         # Italian and Romanian ci before a vowel is ч (Gorbaciov, Ciaikovski, Marcienko).
         form = re.sub(r"ci(?=[aeou])", "C", prepared)
@@ -420,6 +424,28 @@ def abjad_skeleton(key: str) -> str:
     if not body:
         return ""
     return body + _ABJAD_FINAL.get(key[-1], "")
+
+
+# Letters that open a word with a vowel (אולג Олег, איבן Иван, יורי Юрий, أولكسندر).
+_ABJAD_INITIAL_VOWEL = frozenset("אעיاأإآعي")
+
+
+def marked_abjad_skeleton(key: str) -> str:
+    """abjad_skeleton with "^" in front for a name that starts with a vowel (ivan: ^vn;
+    oleg: ^lg), "" for one that does not: the initial vowel letter Hebrew and Arabic write
+    tells Иван from Вано and lets two consonants name a given name."""
+    skel = abjad_skeleton(key)
+    return "^" + skel if skel and key[:1] in "aeiou" else ""
+
+
+@lru_cache(maxsize=20_000)
+def marked_abjad_skeletons(word: str) -> frozenset[str]:
+    """marked_abjad_skeleton of every reading of a Hebrew or Arabic word that starts with a
+    vowel letter; empty for one that does not."""
+    letters = [ch for ch in word if ch in _ABJAD]
+    if not letters or letters[0] not in _ABJAD_INITIAL_VOWEL:
+        return frozenset()
+    return frozenset("^" + k for k in abjad_skeletons(word[word.index(letters[0]) + 1 :]))
 
 
 @lru_cache(maxsize=20_000)
@@ -654,7 +680,10 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         # Japanese has one r for both r and l (ゼレンスキー, Зеленский); チ is also ти
         # (ワレンチナ, Валентина), since Japanese has no ti.
         ti = re.sub(silent, "", latin.replace("chi", "ti"))
-        for form in dict.fromkeys((bare, re.sub(r"f$", "v", bare), ti)):
+        # Russian devoices в before a voiceless consonant, and katakana writes it フ
+        # (シェフチェンコ, Шевченко).
+        devoiced = re.sub(r"f(?=[^aeiouy]|$)", "v", bare)
+        for form in dict.fromkeys((bare, re.sub(r"f$", "v", bare), devoiced, ti)):
             alts.add(latin_key(form))
             alts.update(latin_key(f) for f in each_replacement(form, "r", "l"))
     alts.discard("")

@@ -24,6 +24,7 @@ from kintrace.normalise.keys import (
     english_j_key,
     latin_key_alternatives,
     loose_key,
+    marked_abjad_skeletons,
     ocr_key,
     other_script_alternatives,
     script_of_char,
@@ -607,6 +608,10 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
         return groups[gid], is_dim
     extra = tok.spec[4] if tok.spec is not None else frozenset(tok.extra)
     found = _group_of(tok.key, extra, sex)
+    if found is None and _ABJAD_SCRIPT.search(tok.text):
+        # A Hebrew or Arabic word that opens with a vowel letter: its consonants after that
+        # vowel name a given name that starts with one (איבן Иван, אולג Олег, איגור Игорь).
+        found = _abjad_marked_group(tok.text, sex)
     if found is None and tok.parts:
         # A double given name (Анна-Мария) is known by its first part.
         found = lookup_given(tok.parts[0], sex)
@@ -644,6 +649,17 @@ def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGro
 
 
 _HAS_VOWEL = re.compile(r"[aeiou]")
+
+
+@lru_cache(maxsize=20_000)
+def _abjad_marked_group(word: str, sex: str | None) -> tuple[NameGroup, bool] | None:
+    for k in sorted(marked_abjad_skeletons(word), key=lambda x: (-len(x), x)):
+        keys = abjad_given_keys().get(k, ())
+        # Only a skeleton of one name: a wrong pick (Егор for איגור Игорь) would read as
+        # two brothers.
+        if len(keys) == 1 and (found := lookup_given(keys[0], sex, suffixes=False)):
+            return found
+    return None
 
 
 def _is_patronymic(tok: _Token) -> bool:

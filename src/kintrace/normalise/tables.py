@@ -15,7 +15,12 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
-from kintrace.normalise.keys import abjad_skeleton, cyrillic_spelling_key, word_key
+from kintrace.normalise.keys import (
+    abjad_skeleton,
+    cyrillic_spelling_key,
+    marked_abjad_skeleton,
+    word_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,8 @@ def abjad_given_keys() -> dict[str, tuple[str, ...]]:
         skel = abjad_skeleton(key)
         if len(skel) >= 3 or (len(skel) == 2 and skel[-1] in "aoi" and key[-1] in "aeiou"):
             out.setdefault(skel, set()).add(ids[0])
+        if marked := marked_abjad_skeleton(key):
+            out.setdefault(marked, set()).add(ids[0])
     # The file's order: the commoner names first (Михаил before Мигель for מיכאיל).
     return {k: tuple(t.groups[i].key for i in sorted(v)) for k, v in out.items()}
 
