@@ -605,6 +605,19 @@ def _branches(
         open_ &= ~take
 
 
+def _best_weight(
+    weights: dict[int, np.ndarray | float], rest: set[int], gamma: np.ndarray, open_: np.ndarray
+) -> np.ndarray:
+    """Each pair's weight in one comparison: its level's where that is known, else the
+    best of the levels still open (`rest`)."""
+    best = np.full(len(gamma), -np.inf)
+    for value, weight in weights.items():
+        if value in rest:
+            best = np.where(open_, np.fmax(best, weight), best)
+        best = np.where(gamma == value, weight, best)
+    return best
+
+
 def _score_numpy(
     model: ScoringModel,
     records: _Records,
@@ -641,17 +654,20 @@ def _score_numpy(
         if level.cut is None:
             gamma[open_] = default_value
             open_[:] = False
+        weights = _level_weights(model, columns, level.gamma) if threshold > 0 else {}
+        rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
+        # Without a term-frequency adjustment a level's weight is one number: the bound is
+        # then read per distinct pair of profiles too.
+        per_profile = inverse is not None and all(
+            not isinstance(w, np.ndarray) for w in weights.values()
+        )
+        if threshold > 0 and per_profile:
+            total += _best_weight(weights, rest, gamma, open_)[inverse]
         if inverse is not None:
             gamma, open_ = gamma[inverse], open_[inverse]
         decided[level.gamma] = (gamma, open_)
-        if threshold > 0:
-            rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
-            best = np.full(n, -np.inf)
-            for value, weight in _level_weights(model, columns, level.gamma).items():
-                if value in rest:
-                    best = np.where(open_, np.fmax(best, weight), best)
-                best = np.where(gamma == value, weight, best)
-            total += best
+        if threshold > 0 and not per_profile:
+            total += _best_weight(weights, rest, gamma, open_)
         del ev
     if threshold > 0:
         reachable = np.nonzero(total >= prob_to_match_weight(threshold) - 1e-9)[0]
