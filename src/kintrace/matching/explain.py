@@ -110,3 +110,14 @@ def explanation_text(
         f"probability {match_probability:.3f}. Model {model.version}."
     )
     return text
+
+
+def shared_text(model_probability: float, probability: float, rivals: int) -> str:
+    """The sentence added when a probability was shared with competing candidates
+    (matching/competing.py): the record cannot be two people the model tells apart."""
+    others = "1 other person" if rivals == 1 else f"{rivals} other people"
+    return (
+        f"Shared with other candidates: the same record also resembles {others}, "
+        "whom the model tells apart from this one, and it can be only one of them; "
+        f"so the probability is {probability:.3f} instead of {model_probability:.3f}."
+    )
