@@ -31,6 +31,7 @@ from rapidfuzz.process import cpdist
 from splink.internals.misc import prob_to_match_weight
 from sqlglot import exp
 
+from kintrace.matching import competing
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
     MAX_PROBE_BLOCK_SIZE,
@@ -825,12 +826,18 @@ def link_tables(
     progress: Progress | None = None,
     threads: int | None = None,
     stats: dict[str, Any] | None = None,
+    compete: bool = True,
 ) -> list[ScoredPair]:
     """Score feature tables (from build_features); `right=None` deduplicates `left`.
+
+    With `compete` (the default) a record's candidates that the model tells apart share its
+    probability (matching/competing.py); without, each pair keeps the model's own.
 
     Right rids must not overlap left rids (build right with rid_offset=len(left)).
     """
     dedupe = right is None
+    # Competing candidates need every pair at the floor: a higher threshold filters after.
+    wanted, threshold = threshold, min(threshold, competing.FLOOR)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
 
@@ -916,16 +923,35 @@ def link_tables(
             ).fetchall()[0][0]
         stats["match_recall_of_blocking"] = found_matches / max(1, found_matches + lost.num_rows)
         lap("recall")
-    con.close()
     scored = pa.concat_tables(results) if results else None
     if scored is None:
+        con.close()
         return []
-    scored = scored.sort_by(
-        [("match_probability", "descending"), ("rid_l", "ascending"), ("rid_r", "ascending")]
-    )
+
+    def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
+        # The rival pairs (matching/competing.py) by the same scorer, at the floor.
+        con.execute("DROP TABLE IF EXISTS pairs")
+        con.register("pairs", pa.table({"rid_l": b, "rid_r": c}))
+        got: list[pa.Table] = []
+        if numpy_path is not None:
+            _score_chunks(con, model, numpy_path, competing.FLOOR, len(b), threads, got, None)
+        else:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM pairs p "
+                f"JOIN {right_feat} a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
+            )
+            got.append(score(con, model, model.gamma_sql("wide"), competing.FLOOR))
+        return pa.concat_tables(got) if got else pa.table({"rid_l": [], "rid_r": []})
+
+    lam = None if compete else 0.0
+    scored = competing.share_table(scored, dedupe=dedupe, score_rivals=score_rivals, lam=lam)
+    con.close()
+    scored = competing.order_and_filter(scored, wanted)
+    lap("competing")
     right_table = left if right is None else right
     right_offset = 0 if right is None else left.num_rows
     out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    out = competing.finish(out, scored)
     lap("output")
     if stats is not None:
         # Wall seconds per phase; "recall" is the benchmarks' bookkeeping (labels given).
