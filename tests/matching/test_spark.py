@@ -142,3 +142,40 @@ def test_big_blocks_are_split_and_probed_as_in_the_duckdb_engine(
         on_spark = {(p.left_id, p.right_id) for p in link_tables_spark(lt, rt, spark=spark)}
         assert duck
         assert on_spark == duck
+
+
+def test_batch_real_time_and_spark_share_a_record_between_competing_candidates_alike(
+    spark,
+) -> None:
+    from kintrace.matching import CandidateIndex, link_records
+    from kintrace.matching.spark import link_records_spark
+
+    world = make_world(seed=7, persons=250)
+    reports = [r.exchange_row() for r in world.reports]
+    enquiries = [e.exchange_row() for e in world.enquiries]
+    # Two men of one name the model tells apart, and a name-only enquiry between them.
+    twins = [dict(reports[0]), dict(reports[0])]
+    for i, (row, year) in enumerate(zip(twins, ("1975-03-02", "1994-11-20"), strict=True)):
+        row.update(record_id=f"RX{i}", birth_date=year, birth_place=("Полтава", "Київ")[i])
+        row.update(full_name="ПАНЧЕНКО Роман " + ("Олександрович", "Петрович")[i])
+        row.update(given_name="", patronymic="", family_name="")
+    reports += twins
+    enquiries.append(
+        {**twins[0], "record_id": "EX", "full_name": "Roman Pancsenko"}
+        | {k: "" for k in ("birth_date", "birth_place", "sex", "military_unit")}
+    )
+    batch = {(p.left_id, p.right_id): p.match_probability for p in link_records(enquiries, reports)}
+    assert batch[("EX", "RX0")] < 0.5 and batch[("EX", "RX1")] < 0.5  # shared
+    on_spark = {
+        (p.left_id, p.right_id): p.match_probability
+        for p in link_records_spark(enquiries, reports, spark=spark)
+    }
+    assert set(on_spark) == set(batch)
+    assert all(abs(on_spark[k] - batch[k]) <= 1e-6 for k in batch)
+    index = CandidateIndex(reports)
+    real_time = {
+        (p.left_id, p.right_id): p.match_probability
+        for e in enquiries
+        for p in index.query(e, limit=1000)
+    }
+    assert all(abs(real_time[k] - batch[k]) <= 0.01 for k in batch)

@@ -42,7 +42,15 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 from sqlglot import exp
 
-from kintrace.matching.engine import MAX_BLOCK_SIZE, TF_COLUMNS, ScoredPair, connect, scored_pairs
+from kintrace.matching import competing
+from kintrace.matching.engine import (
+    MAX_BLOCK_SIZE,
+    MAX_PROBE_BLOCK_SIZE,
+    TF_COLUMNS,
+    ScoredPair,
+    connect,
+    scored_pairs,
+)
 from kintrace.matching.features import FeatureWarning, build_features, skeleton
 from kintrace.matching.model import ScoringModel, model_version, prior_for
 
@@ -1139,8 +1147,19 @@ class CandidateIndex:
         reports filed under it weakly (both sides give a full, differently spelt given name).
         `extra` are hashes of real time's own keys (`extra_keys`), taken within the budget.
         """
+        return self._candidate_rows(keys, birth_year, extra)[0]
+
+    def _candidate_rows(
+        self,
+        keys: Sequence[str],
+        birth_year: int | None = None,
+        extra: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(`candidates`, whether batch would pair each with the enquiry): competing
+        candidates count only batch's, so a shared probability does not depend on how far
+        real time searched."""
         if not keys or self.size == 0:
-            return np.empty(0, dtype=np.int32)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=bool)
         hashes = hash_array(np.array([k.lstrip("~") for k in keys], dtype=object), categorize=False)
         if extra is not None and self.candidate_budget > 0:
             hashes = np.concatenate([hashes, extra])
@@ -1148,6 +1167,7 @@ class CandidateIndex:
         years = self._columns["birth_y"]
         assert isinstance(years, _NumColumn)
         parts: list[np.ndarray] = []
+        batch: list[np.ndarray] = []
         skipped: list[tuple[int, np.ndarray, np.ndarray | None]] = []
         for h, key in zip(hashes.tolist(), keys, strict=True):
             rows, weak = self._posting(h)
@@ -1155,16 +1175,24 @@ class CandidateIndex:
                 keep = ~weak  # the block's size still counts its weak entries, as in batch
             else:
                 keep = np.ones(len(rows), bool)
+            # batch pairs a weak key only with reports filed under it strongly
+            strong = ~weak if key.startswith("~") else np.ones(len(rows), bool)
             if len(rows) <= MAX_BLOCK_SIZE and key:
                 parts.append(rows[keep])
+                batch.append(rows[strong])
                 continue
             narrowed = None
             if birth_year is not None:
                 same = years.values.take(rows) == birth_year
                 if same.sum() <= MAX_BLOCK_SIZE and key:
                     parts.append(rows[same & keep])
+                    batch.append(rows[same & strong])
                 else:
                     narrowed = rows[same & keep]
+            elif key and len(rows) <= MAX_PROBE_BLOCK_SIZE:
+                # a year-less enquiry probes the block in batch (batch.key_tables)
+                yearless = np.isnan(years.values.take(rows).astype(np.float64))
+                batch.append(rows[strong & yearless] if key.startswith("~") else rows)
             skipped.append((len(rows), rows[keep], narrowed))
         budget = self.candidate_budget
         for _, rows, narrowed in sorted(skipped, key=lambda s: s[0]):
@@ -1175,16 +1203,20 @@ class CandidateIndex:
                 parts.append(narrowed)
                 budget -= len(narrowed)
         if not parts:
-            return np.empty(0, dtype=np.int32)
-        return np.unique(np.concatenate(parts))
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=bool)
+        found = np.unique(np.concatenate(parts))
+        return found, np.isin(found, np.concatenate(batch)) if batch else np.zeros(len(found), bool)
 
     def candidates_for(self, record: dict[str, Any]) -> np.ndarray:
         """Rows of the index that `query(record)` scores (before any threshold)."""
         return self._candidates_of(build_features([record], rid_offset=_QUERY_RID).table)
 
     def _candidates_of(self, q: pa.Table) -> np.ndarray:
+        return self._candidates_split(q)[0]
+
+    def _candidates_split(self, q: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         extra = extra_keys(q.column("family"), q.column("given"), q.column("birth_y"))[0]
-        return self.candidates(
+        return self._candidate_rows(
             q.column("bkeys")[0].as_py() or [], q.column("birth_y")[0].as_py(), extra
         )
 
@@ -1219,8 +1251,8 @@ class CandidateIndex:
         """
         q = build_features([record], rid_offset=_QUERY_RID).table
         with self._lock:
-            rows = self._candidates_of(q)
-            return self._scored(q, rows, min_probability, limit, explain=explain)
+            rows, batch = self._candidates_split(q)
+            return self._scored(q, rows, min_probability, limit, explain=explain, rivals=batch)
 
     def query_many(
         self,
@@ -1236,10 +1268,9 @@ class CandidateIndex:
         with self._lock:
             for i in range(q.num_rows):
                 one = q.slice(i, 1)
+                rows, batch = self._candidates_split(one)
                 out.append(
-                    self._scored(
-                        one, self._candidates_of(one), min_probability, limit, explain=explain
-                    )
+                    self._scored(one, rows, min_probability, limit, explain=explain, rivals=batch)
                 )
         return out
 
@@ -1247,7 +1278,8 @@ class CandidateIndex:
         self, record: dict[str, Any], report_ids: Sequence[str], *, explain: bool = False
     ) -> list[ScoredPair]:
         """One enquiry scored against the named reports, whether or not they are candidates
-        (most probable first; an unknown id is left out)."""
+        (most probable first; an unknown id is left out): the model's own probability of
+        each pair, not shared with competing candidates (`query` shares it)."""
         q = build_features([record], rid_offset=_QUERY_RID).table
         with self._lock:
             ids = self._columns["record_id"]
@@ -1265,17 +1297,23 @@ class CandidateIndex:
         limit: int,
         *,
         explain: bool,
+        rivals: np.ndarray | None = None,
     ) -> list[ScoredPair]:
+        """`rivals` marks the candidates that compete for the enquiry (batch's candidates,
+        matching/competing.py); None leaves the model's probabilities as they are."""
         if len(rows) == 0:
             return []
         model = self.model
         columns = self._score_columns(model, q, rows)
         weights = model.weigh(columns)
-        keep = np.nonzero(weights["match_probability"] >= min_probability)[0]
+        p = weights["match_probability"]
+        shared = self._share(model, rows, p, weights["match_weight"], rivals)
+        keep = np.nonzero(shared.column("shared_probability").to_numpy() >= min_probability)[0]
         if len(keep) == 0:
             return []
         # most probable first, then by position in the index (as batch sorts)
-        order = np.lexsort((rows[keep], -weights["match_probability"][keep]))[:limit]
+        shared_p = shared.column("shared_probability").to_numpy()
+        order = np.lexsort((rows[keep], -shared_p[keep]))[:limit]
         chosen = keep[order]
         out: dict[str, Any] = {
             "rid_l": np.full(len(chosen), _QUERY_RID, np.int64),
@@ -1288,7 +1326,58 @@ class CandidateIndex:
             if source is not None:
                 out[name] = np.asarray(source)[chosen]
         right = self._arrow_rows(rows[chosen], explain=explain)
-        return scored_pairs(model, pa.table(out), q, right, _QUERY_RID, 0, explain=explain)
+        pairs = scored_pairs(model, pa.table(out), q, right, _QUERY_RID, 0, explain=explain)
+        return competing.finish(pairs, shared.take(pa.array(chosen)))
+
+    def _share(
+        self,
+        model: ScoringModel,
+        rows: np.ndarray,
+        p: np.ndarray,
+        weight: np.ndarray,
+        rivals: np.ndarray | None,
+    ) -> pa.Table:
+        """The candidates' probabilities shared among competing candidates, as batch shares
+        them (`competing.share_table`): the rivals (batch's candidates at the floor) are
+        scored against each other here, each as a query against the ones after it, by the
+        same evaluator and model as the enquiry."""
+        table = pa.table(
+            {
+                "rid_l": np.full(len(rows), _QUERY_RID, np.int64),
+                "rid_r": rows.astype(np.int64),
+                "match_probability": p,
+                "match_weight": weight,
+            }
+        )
+        if rivals is None:
+            rivals = np.zeros(len(rows), bool)
+        # Only batch's candidates take part: the others' p is left below the floor here.
+        p_rivals = np.where(rivals, p, 0.0)
+        table = table.set_column(2, "match_probability", pa.array(p_rivals))
+
+        def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
+            same_b: list[np.ndarray] = []
+            same_c: list[np.ndarray] = []
+            for first in np.unique(b).tolist():
+                others = c[b == first].astype(np.int32)
+                qb = self._arrow_rows(np.array([first], np.int32), explain=True)
+                got = model.weigh(self._score_columns(model, qb, others))
+                hit = got["match_probability"] >= competing.FLOOR
+                same_b.append(np.full(int(hit.sum()), first, np.int64))
+                same_c.append(others[hit].astype(np.int64))
+            return pa.table({"rid_l": np.concatenate(same_b), "rid_r": np.concatenate(same_c)})
+
+        table = competing.share_table(table, dedupe=False, score_rivals=score_rivals)
+        # A candidate outside batch's set keeps its own p (and lends none to the others).
+        shared = np.where(rivals, table.column("shared_probability").to_numpy(), p)
+        weights = np.where(rivals, table.column("shared_weight").to_numpy(), weight)
+        return pa.table(
+            {
+                "shared_probability": shared,
+                "shared_weight": weights,
+                "rivals": np.where(rivals, table.column("rivals").to_numpy(), 0),
+            }
+        )
 
     def _arrow_rows(self, rows: np.ndarray, *, explain: bool) -> pa.Table:
         names = list(self._columns) if explain else ["record_id"]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from kintrace.matching import competing
 from kintrace.matching.batch import candidate_pairs_sql
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
@@ -231,9 +232,32 @@ def link_tables_spark(
 
     _key_tables(spark, population, None if dedupe else "l_raw")
     spark.sql(candidate_pairs_sql(dedupe)).createOrReplaceTempView("pairs")
+    # Competing candidates need every pair at the floor: a higher threshold filters after.
+    wanted, threshold = threshold, min(threshold, competing.FLOOR)
+    scored = _score_view(spark, model, "pairs", "l_feat", right_feat, threshold)
+    if scored.num_rows == 0:
+        return []
+
+    def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
+        # The rival pairs (matching/competing.py), two right records, by the same scorer.
+        _frame(spark, pa.table({"rid_l": b, "rid_r": c})).createOrReplaceTempView("rivals")
+        return _score_view(spark, model, "rivals", right_feat, right_feat, competing.FLOOR)
+
+    scored = competing.share_table(scored, dedupe=dedupe, score_rivals=score_rivals)
+    scored = competing.order_and_filter(scored, wanted)
+    right_table = left if right is None else right
+    right_offset = 0 if right is None else left.num_rows
+    out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    return competing.finish(out, scored)
+
+
+def _score_view(
+    spark: Any, model: ScoringModel, pairs: str, left_feat: str, right_feat: str, threshold: float
+) -> pa.Table:
+    """Pairs of view `pairs` (rid_l, rid_r) scored on the executors; those at `threshold`."""
     spark.sql(
-        f"SELECT {wide_select(model, 'a', 'b')} FROM pairs p "
-        f"JOIN l_feat a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
+        f"SELECT {wide_select(model, 'a', 'b')} FROM {pairs} p "
+        f"JOIN {left_feat} a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
     ).createOrReplaceTempView("wide")
     gammas = spark.sql(spark_sql(model.gamma_sql("wide")))
 
@@ -266,13 +290,7 @@ def link_tables_spark(
         + [f"{n} {'int' if n.startswith('gamma_') else 'double'}" for n in outputs]
     )
     rows = gammas.mapInPandas(weigh, schema).toPandas()
-    scored = pa.Table.from_pandas(rows, preserve_index=False)
-    if scored.num_rows == 0:
-        return []
-    scored = scored.sort_by([("match_probability", "descending"), ("rid_l", "ascending")])
-    right_table = left if right is None else right
-    right_offset = 0 if right is None else left.num_rows
-    return scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    return pa.Table.from_pandas(rows, preserve_index=False)
 
 
 class _Weigher:
