@@ -191,3 +191,52 @@ def test_families_repeating_one_key_at_once_get_one_enquiry_and_the_same_answer(
     with web.sessions() as session:
         check = audit.verify(session)
         assert check.ok, check.reason
+
+
+def test_a_key_whose_answer_expired_gets_a_new_enquiry_even_before_the_writer_purges(
+    grouped: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer purges expired answers at most once a minute; an expired answer still waiting
+    # for that purge must never be replayed (it holds a secret past its day).
+    from kintrace.intake import idempotency
+
+    web = grouped
+    headers = {"Idempotency-Key": "yesterday"}
+    first = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+    assert first.status_code == 201
+    monkeypatch.setattr(idempotency, "PURGE_EVERY_S", 3600.0)
+    with web.sessions.begin() as session:
+        session.execute(
+            sa.update(IdempotencyRecord).values(expires_at=IdempotencyRecord.created_at)
+        )
+    again = web.client.post("/api/v1/enquiries", json=enquiry_payload(), headers=headers)
+    assert again.status_code == 201
+    assert again.json()["reference"] != first.json()["reference"]
+    assert references(web) == {first.json()["reference"], again.json()["reference"]}
+
+
+def test_a_family_that_goes_away_while_waiting_leaves_the_writer_serving_the_next(
+    grouped: Web,
+) -> None:
+    # The API route awaits the writer on the event loop; a request cancelled meanwhile (its
+    # client gone) must not break the writer, which still commits and answers it.
+    import asyncio
+
+    writer = GroupCommitWriter(grouped.sessions)
+    gate = threading.Event()
+
+    def slow(_tx: Session) -> str:
+        gate.wait(10)
+        return "first"
+
+    async def scenario() -> str:
+        first = asyncio.create_task(writer.submit_async(slow))
+        await asyncio.sleep(0.05)
+        first.cancel()
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        return await asyncio.wait_for(writer.submit_async(lambda _tx: "second"), timeout=10)
+
+    assert asyncio.run(scenario()) == "second"
+    assert writer.stats.items == 2

@@ -16,6 +16,7 @@ is bounded (``max_pending``); beyond it ``WriterBusy`` asks the caller to answer
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections import deque
@@ -102,6 +103,25 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
 
     def submit(self, work: Callable[[Session], T], bulk: tuple[BulkStore, Any] | None = None) -> T:
+        """Hand over ``work`` (and its ``bulk`` store) and wait, blocking, for the commit."""
+        result: T = self._enqueue(work, bulk).result()
+        return result
+
+    async def submit_async(
+        self, work: Callable[[Session], T], bulk: tuple[BulkStore, Any] | None = None
+    ) -> T:
+        """``submit`` for an async route: waits on the event loop, no thread kept blocked.
+
+        Shielded: were the request's task cancelled (the client gone), the writer still
+        commits and answers the item; cancelling its future would make that answer fail.
+        """
+        future = asyncio.wrap_future(self._enqueue(work, bulk))
+        result: T = await asyncio.shield(future)
+        return result
+
+    def _enqueue(
+        self, work: Callable[[Session], Any], bulk: tuple[BulkStore, Any] | None
+    ) -> Future[Any]:
         item = _Item(work, bulk if self.bulk_enabled else None)
         with self._cond:
             if len(self._pending) >= self.max_pending:
@@ -113,8 +133,7 @@ class GroupCommitWriter:
                 )
                 self._thread.start()
             self._cond.notify()
-        result: T = item.future.result()
-        return result
+        return item.future
 
     @property
     def pending(self) -> int:

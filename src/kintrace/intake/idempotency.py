@@ -25,6 +25,7 @@ The loser sees IdempotencyInFlight (web: 409) or, once the winner committed, its
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -242,6 +243,22 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# How often the group-commit writer's bulk store purges (per process; see
+# kintrace.intake.enquiries.store_enquiry_batch). Tests set it to 0.
+PURGE_EVERY_S = 60.0
+_purged_at: float | None = None
+
+
+def purge_expired_now_and_then(session: Session) -> int:
+    """`purge_expired`, unless this process did so less than `PURGE_EVERY_S` ago."""
+    global _purged_at
+    now = time.monotonic()
+    if _purged_at is not None and now - _purged_at < PURGE_EVERY_S:
+        return 0
+    _purged_at = now
+    return purge_expired(session)
+
+
 @dataclass(frozen=True)
 class PreparedAnswer:
     """The first answer to a key, sealed in the request's thread, for `insert_answers`."""
@@ -263,16 +280,20 @@ def prepare_answer(
     return PreparedAnswer(scope, key, digest, answer, sealed)
 
 
+# Built once (see kintrace.intake.enquiries._INSERT_ENQUIRIES): the writer runs them per batch.
+_KEYS_TAKEN = sa.select(IdempotencyRecord.__table__.c["key"]).where(
+    IdempotencyRecord.__table__.c.scope == sa.bindparam("scope"),
+    IdempotencyRecord.__table__.c["key"].in_(sa.bindparam("keys", expanding=True)),
+)
+_INSERT_ANSWERS = sa.insert(IdempotencyRecord.__table__)
+
+
 def keys_taken(session: Session, scope: str, keys: list[str]) -> set[str]:
     """Which of `keys` already have a row in `scope` (one statement for a whole batch)."""
     if not keys:
         return set()
-    found = session.scalars(
-        sa.select(IdempotencyRecord.key).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key.in_(keys)
-        )
-    )
-    return set(found)
+    found = session.connection().execute(_KEYS_TAKEN, {"scope": scope, "keys": keys})
+    return set(found.scalars())
 
 
 def insert_answers(
@@ -288,8 +309,8 @@ def insert_answers(
     if not answers:
         return
     created_at = now or _now()
-    session.execute(
-        sa.insert(IdempotencyRecord.__table__),
+    session.connection().execute(
+        _INSERT_ANSWERS,
         [
             {
                 "scope": prepared.scope,

@@ -219,7 +219,10 @@ def overloaded_response(request: Request) -> Any:
     """503 with Retry-After and the calm sentence, for a route that finds the service full."""
     from kintrace.web.errors import error_response
 
-    headers = {"Retry-After": str(SurgeSettings().retry_after_s)}
+    # The app's settings, read once (install_admission): building SurgeSettings reads the
+    # whole environment, ~1 ms, on every refusal of a surge.
+    surge = getattr(request.app.state, "surge_settings", None) or SurgeSettings()
+    headers = {"Retry-After": str(surge.retry_after_s)}
     return error_response(request, 503, OVERLOADED_SENTENCE, headers=headers)
 
 
@@ -228,6 +231,7 @@ def install_admission(app: Any, settings: SurgeSettings | None = None) -> Admiss
     s = settings or SurgeSettings()
     stats = AdmissionStats()
     app.state.admission = stats
+    app.state.surge_settings = s
     app.add_middleware(
         AdmissionMiddleware,
         max_in_flight=s.max_in_flight,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount
 
 from kintrace.domain.permissions import Action, allowed, get_action
@@ -37,26 +38,40 @@ class CsrfFailed(Exception):
     """A form came back without the token this service put into it."""
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies that never block are ``async def``: FastAPI runs a plain ``def`` dependency
+# on its thread pool, one hop there and back per dependency and request, which under a surge
+# cost the event loop more than the work itself (docs/operations-surge.md, "Dependencies").
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_keys(request: Request) -> Keys:
+async def get_keys(request: Request) -> Keys:
     return request.app.state.keys
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request. Routes commit before they answer; anything left uncommitted
-    (an error half-way) is rolled back when the session closes, so nothing is half-saved."""
+    (an error half-way) is rolled back when the session closes, so nothing is half-saved.
+
+    Making a session touches no database (it connects on first use), so it is made on the event
+    loop. Closing one that began a transaction rolls back on its connection, which may wait for
+    the database: that close goes to the thread pool; a session never used closes at once.
+    """
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
-        session.close()
+        if session.get_transaction() is not None:
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 def get_texts(request: Request) -> Texts:
-    """The reader's language and its translations (cached on the request)."""
+    """The reader's language and its translations (cached on the request). Plain ``def``: error
+    pages and templates call it directly; routes get it through ``TextsDep``."""
     cached = getattr(request.state, "texts", None)
     if cached is not None:
         return cached
@@ -72,8 +87,23 @@ def get_texts(request: Request) -> Texts:
     return texts
 
 
-def get_optional_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> Any:
-    """The signed-in staff member, or None. A disabled or deleted account counts as signed out."""
+async def _texts(request: Request) -> Texts:
+    return get_texts(request)
+
+
+async def get_optional_user(
+    request: Request, session: Annotated[Session, Depends(get_db)]
+) -> Any:
+    """The signed-in staff member, or None. A disabled or deleted account counts as signed out.
+
+    An anonymous visitor (every family) costs no thread hop; a signed-in one is looked up in
+    the database on the thread pool."""
+    if request.session.get(USER_SESSION_KEY) is None:
+        return None
+    return await run_in_threadpool(_signed_in_user, request, session)
+
+
+def _signed_in_user(request: Request, session: Session) -> Any:
     user_id = request.session.get(USER_SESSION_KEY)
     if user_id is None:
         return None
@@ -96,11 +126,11 @@ def get_optional_user(request: Request, session: Annotated[Session, Depends(get_
 SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
-TextsDep = Annotated[Texts, Depends(get_texts)]
+TextsDep = Annotated[Texts, Depends(_texts)]
 OptionalUser = Annotated[Any, Depends(get_optional_user)]
 
 
-def _current_user(user: OptionalUser) -> Any:
+async def _current_user(user: OptionalUser) -> Any:
     if user is None:
         raise LoginRequired()
     return user
@@ -117,7 +147,8 @@ def require(action_name: str) -> DependsParam:
     """
     action = get_action(action_name)
 
-    def check_permission(user: OptionalUser) -> None:
+    async def check_permission(user: OptionalUser) -> None:
+        # allowed() reads the role of a user loaded a moment ago: no database, no blocking.
         if allowed(action, user):
             return
         if user is None:

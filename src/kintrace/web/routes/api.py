@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URLPath
 from starlette.responses import Response
 
 from kintrace.domain import Channel
@@ -26,6 +28,7 @@ from kintrace.intake.enquiries import (
     EnquiryToStore,
     prepare_enquiry,
     prepare_reference,
+    ready_reference,
     store_enquiry_batch,
     submit_enquiry,
 )
@@ -85,15 +88,31 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+async def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+    # async: no thread-pool hop for a lookup (see kintrace.web.deps).
     return request.app.state.sessionmaker
+
+
+_REFERENCE_SLOT = "__reference__"
+
+
+def _status_url(request: Request, reference: str) -> str:
+    """``request.url_for("read_enquiry", ...)``, with the route looked up once per app: the
+    lookup walks every route and was a sixth of a request thread's CPU under a surge."""
+    path: str | None = getattr(request.app.state, "enquiry_status_path", None)
+    if path is None:
+        path = request.app.url_path_for("read_enquiry", reference=_REFERENCE_SLOT)
+        request.app.state.enquiry_status_path = path
+    return str(
+        URLPath(path.replace(_REFERENCE_SLOT, reference)).make_absolute_url(request.base_url)
+    )
 
 
 def _created(request: Request, receipt: EnquiryReceipt) -> bytes:
     body = EnquiryCreated(
         reference=receipt.reference,
         secret=receipt.secret,
-        status_url=str(request.url_for("read_enquiry", reference=receipt.reference)),
+        status_url=_status_url(request, receipt.reference),
         state="received",
     )
     return body.model_dump_json().encode()
@@ -111,7 +130,7 @@ def _json_answer(status_code: int, body: bytes) -> Response:
     dependencies=[require("public.enquiry.create")],
     summary="File an enquiry about a missing person",
 )
-def create_enquiry(
+async def create_enquiry(
     request: Request,
     data: EnquiryIn,
     body: Annotated[bytes, Depends(raw_body)],
@@ -127,6 +146,9 @@ def create_enquiry(
         ),
     ] = None,
 ) -> Response:
+    # async: under a surge the thread-pool hops of a sync route cost the event loop more than
+    # the route's own work. Everything here that may wait for a disk or the database runs on
+    # the thread pool or the group-commit writer; the rest is a little CPU (sealing ~15 fields).
     if idempotency_key is not None:
         try:
             idempotency.check_key(idempotency_key)
@@ -135,8 +157,17 @@ def create_enquiry(
             item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
             return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
     if not use_group_commit(sessions):
-        return _create_in_own_transactions(request, data, body, sessions, keys, idempotency_key)
-    reference = prepare_reference(keys)
+        return await run_in_threadpool(
+            _create_in_own_transactions, request, data, body, sessions, keys, idempotency_key
+        )
+    if session.get_transaction() is not None:
+        # End the request's own transaction (a signed-in caller's lookup): it must hold
+        # nothing the writer could wait for.
+        await run_in_threadpool(session.rollback)
+    reference = ready_reference(keys)
+    if reference is None:
+        # The pool of ready references is empty: making one writes and fsyncs its key file.
+        reference = await run_in_threadpool(prepare_reference, keys)
 
     def work(tx: Session) -> idempotency.StoredAnswer:
         # Runs on the group-commit writer, inside this request's savepoint of a shared
@@ -151,8 +182,8 @@ def create_enquiry(
                 return stored
         return _file_enquiry(tx, request, data, keys, idempotency_key, reference)
 
-    # Everything that needs no database is done here, in this request's thread: the writer
-    # then only inserts the rows of the whole batch (kintrace.intake.group_commit).
+    # Everything that needs no database is done here: the writer then only inserts the rows
+    # of the whole batch (kintrace.intake.group_commit).
     prepared = prepare_enquiry(data, channel=Channel.api, keys=keys, reference=reference)
     ready = idempotency.StoredAnswer(
         201, _created(request, EnquiryReceipt(0, prepared.reference, prepared.secret))
@@ -163,12 +194,8 @@ def create_enquiry(
             scope=IDEMPOTENCY_SCOPE, key=idempotency_key, body=body, answer=ready, keys=keys
         )
     bulk = (store_enquiry_batch, EnquiryToStore(prepared, sealed))
-
-    # End the request's own transaction (a signed-in caller's lookup): it must hold
-    # nothing the writer could wait for.
-    session.rollback()
     try:
-        result = writer_for(request.app.state, sessions).submit(work, bulk)
+        result = await writer_for(request.app.state, sessions).submit_async(work, bulk)
     except WriterBusy:
         return overloaded_response(request)
     except IntegrityError:
@@ -176,7 +203,9 @@ def create_enquiry(
             raise
         # Another process (a second uvicorn worker) stored the same key at the same moment:
         # the two-step path reads its committed answer (or answers 409 while it runs).
-        return _create_claimed_first(request, data, body, sessions, keys, idempotency_key)
+        return await run_in_threadpool(
+            _create_claimed_first, request, data, body, sessions, keys, idempotency_key
+        )
     # The writer returned after the commit: only now is the enquiry "received".
     answer = ready if isinstance(result, EnquiryReceipt) else result
     return _json_answer(answer.status_code, answer.body)
