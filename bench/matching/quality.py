@@ -240,9 +240,13 @@ def hard_negatives(
 
 
 def engine_scores(
-    left: Sequence[Row], right: Sequence[Row] | None, labels: dict[str, str] | None = None
+    left: Sequence[Row],
+    right: Sequence[Row] | None,
+    labels: dict[str, str] | None = None,
+    compete: bool = True,
 ) -> tuple[dict[Pair, float], dict[str, float]]:
-    """The engine's pairs, and its own blocking figures when its batch API can give them."""
+    """The engine's pairs, and its own blocking figures when its batch API can give them;
+    `compete=False`: each pair's own probability, before competing candidates share it."""
     info: dict[str, float] = {}
     try:
         # The batch internals report blocking recall from labels (benchmarks only); fall
@@ -257,8 +261,9 @@ def engine_scores(
         stats: dict[str, object] = {"labels_left": [labels[r["record_id"]] for r in left]}
         if right is not None:
             stats["labels_right"] = [labels[r["record_id"]] for r in right]
+        extra = {} if compete else {"compete": False}
         pairs = link_tables(
-            lf.table, rf.table if rf is not None else None, threshold=0.01, stats=stats
+            lf.table, rf.table if rf is not None else None, threshold=0.01, stats=stats, **extra
         )
         for k in ("blocking_recall", "candidate_pairs"):
             if isinstance(stats.get(k), int | float):
@@ -395,9 +400,11 @@ def _splink(left: Sequence[Row], right: Sequence[Row] | None) -> Scored:
     return scores, blocked, {}
 
 
-def _engine_for(data: LabelledSet) -> Callable[[Sequence[Row], Sequence[Row] | None], Scored]:
+def _engine_for(
+    data: LabelledSet, compete: bool = True
+) -> Callable[[Sequence[Row], Sequence[Row] | None], Scored]:
     def run(left: Sequence[Row], right: Sequence[Row] | None) -> Scored:
-        scores, info = engine_scores(left, right, data.person)
+        scores, info = engine_scores(left, right, data.person, compete)
         return scores, None, info
 
     return run
@@ -411,6 +418,14 @@ def run_task(task: str, data: LabelledSet, tune: LabelledSet, skip: list[str]) -
                 out.append(evaluate("kintrace", data, task, _engine_for(data), 0.5))
             except Exception as exc:  # the engine is developed alongside; report, go on
                 console.print(f"[yellow]engine failed, baselines only: {exc!r}[/]")
+    if "own" not in skip:
+        # The same engine without competing candidates: what the sharing step adds, in-run.
+        with console.status(f"{task}: kintrace, each pair's own probability"):
+            try:
+                own = _engine_for(data, compete=False)
+                out.append(evaluate("kintrace own p", data, task, own, 0.5))
+            except Exception as exc:
+                console.print(f"[yellow]engine (own p) failed: {exc!r}[/]")
     if "splink" not in skip:
         with console.status(f"{task}: baseline (a) vanilla Splink 5"):
             out.append(evaluate("splink5 (a)", data, task, _splink, 0.5))
@@ -454,7 +469,7 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=Path("bench/results/quality.json"))
     ap.add_argument(
-        "--skip", action="append", default=[], choices=["engine", "splink", "rapidfuzz"]
+        "--skip", action="append", default=[], choices=["engine", "own", "splink", "rapidfuzz"]
     )
     ap.add_argument("--tasks", default="link,dedupe")
     ap.add_argument(
