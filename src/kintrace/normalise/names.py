@@ -266,7 +266,9 @@ def _word_info(
         # English-based spellings of Georgian and Central Asian names: j is дж.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
-    elif (hint == "ka" or _GEORGIAN_LETTER.search(fixed)) and _GEORGIAN_EIL.search(fixed):
+    elif fixed.lower().endswith(("eil", "ეილ")) and (
+        hint == "ka" or _GEORGIAN_LETTER.search(fixed)
+    ):
         # Georgian writes the Russian -аил as -еил (მიხეილ, Mikheil: Михаил), whose key would
         # be Spanish Miguel's (Мигель); the -аил reading is the key, the written one a variant.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
@@ -279,13 +281,14 @@ def _word_info(
     if key.endswith("soda") and len(key) > 6:
         # Tajik -zoda replaced the Russian -ov (Rahmonzoda, Рахмонов).
         alts.add(key[:-4] + "ov")
-    if (korean := korean_surnames().get(fixed.lower())) is not None:
+    low = fixed.lower()
+    if (korean := korean_surnames().get(low)) is not None:
         # A Korean surname: its English, Revised and Soviet Korean spellings (Park, Bak, Пак;
         # Lee, Yi, Ли; Choi, Цой) are variants of each other, which no key rule ties.
         alts |= korean
-    if "oo" in fixed.lower() and all(script_of_char(c) in ("latin", "") for c in fixed):
+    if "oo" in low and all(script_of_char(c) in ("latin", "") for c in fixed):
         # English spellings write u as oo (Ji-hoon, Yoon: 훈 hun, 윤 yun; Moon).
-        alts.add("".join(word_key(p) for p in fixed.lower().replace("oo", "u").split("-")))
+        alts.add("".join(word_key(p) for p in low.replace("oo", "u").split("-")))
     for p in fixed.split("-"):
         if not p:
             continue
@@ -598,17 +601,11 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     """The given-name group of a token, trying its key, then its alternative readings."""
     if tok.initial:
         return None
-    written = given_by_written().get(tok.text.lower()) if _CYRILLIC.search(tok.text) else None
-    if written:
-        # A form the table writes: its own groups, not the ones its key shares (Витя is
-        # Виктор's or Виталий's, not the woman's name Вита; Лена is not Лёня).
-        groups = name_tables().groups
-        same_sex = [w for w in written if sex is None or groups[w[0]].sex == sex]
-        gid, is_dim = sorted(same_sex or written, key=lambda w: w[1])[0]
-        return groups[gid], is_dim
+    if written := _written_group(tok.text, sex):
+        return written
     extra = tok.spec[4] if tok.spec is not None else frozenset(tok.extra)
     found = _group_of(tok.key, extra, sex)
-    if found is None and _ABJAD_SCRIPT.search(tok.text):
+    if found is None and "\u0590" <= tok.text[:1] <= "\u06ff":
         # A Hebrew or Arabic word that opens with a vowel letter: its consonants after that
         # vowel name a given name that starts with one (איבן Иван, אולג Олег, איגור Игорь).
         found = _abjad_marked_group(tok.text, sex)
@@ -616,6 +613,19 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
         # A double given name (Анна-Мария) is known by its first part.
         found = lookup_given(tok.parts[0], sex)
     return found
+
+
+@lru_cache(maxsize=100_000)
+def _written_group(text: str, sex: str | None) -> tuple[NameGroup, bool] | None:
+    """The group of a form the table writes: its own groups, not the ones its key shares
+    (Витя is Виктор's or Виталий's, not the woman's name Вита; Лена is not Лёня)."""
+    written = given_by_written().get(text.lower())
+    if not written:
+        return None
+    groups = name_tables().groups
+    same_sex = [w for w in written if sex is None or groups[w[0]].sex == sex]
+    gid, is_dim = sorted(same_sex or written, key=lambda w: w[1])[0]
+    return groups[gid], is_dim
 
 
 @lru_cache(maxsize=200_000)
@@ -1576,14 +1586,8 @@ def _analyse_name(
         # other script's spelling gives (לוי: lv, l; Levi: lv).
         f_vars = f_vars | _consonant_keys(f_specs)
         g_vars = g_vars | _consonant_keys(g_specs)
-    if f_key and not f_specs[-1][2] and not _ABJAD_SCRIPT.search(original):
-        # What a Hebrew or Arabic spelling of the surname keeps: its consonants and its
-        # final vowel (Гагарин גגארין: grn; Коваленко קובלנקו: kvlnko; Иванова: vnva, apart
-        # from Иванов's vnv). One short variant, which the Hebrew or Arabic record's readings
-        # reach (keys.abjad_skeletons); its blocking skeleton is the key's own.
-        skel = abjad_skeleton(f_key)
-        if len(skel) >= 3:
-            f_vars = f_vars | {skel}
+    if f_key and not f_specs[-1][2] and (script != "other" or not _ABJAD_SCRIPT.search(original)):
+        f_vars = _with_abjad_skeleton(f_key, f_vars)
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
     tokens = {*f_tokens, *g_tokens}
     if aside:
@@ -1616,6 +1620,16 @@ def _analyse_name(
         given_initials=given_initials,
         patronymic_initials=patr_initials,
     )
+
+
+@lru_cache(maxsize=200_000)
+def _with_abjad_skeleton(f_key: str, f_vars: frozenset[str]) -> frozenset[str]:
+    """The surname's variants and what a Hebrew or Arabic spelling of it keeps: its
+    consonants and its final vowel (Гагарин גגארין: grn; Коваленко קובלנקו: kvlnko; Иванова:
+    vnva, apart from Иванов's vnv). One short variant, which the Hebrew or Arabic record's
+    readings reach (keys.abjad_skeletons); its blocking skeleton is the key's own."""
+    skel = abjad_skeleton(f_key)
+    return f_vars | {skel} if len(skel) >= 3 else f_vars
 
 
 def _consonant_keys(specs: tuple[_Spec, ...]) -> frozenset[str]:
