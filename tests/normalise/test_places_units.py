@@ -83,3 +83,15 @@ def test_different_units_keep_different_keys() -> None:
 def test_parse_date_is_the_partial_date_parser() -> None:
     assert parse_date("12.03.2001") == PartialDate(2001, 3, 12)
     assert parse_date("31.02.2001") is None
+
+
+def test_a_unit_number_meets_itself_with_any_prefix_or_none() -> None:
+    # A field-post number is one whatever the list writes before it.
+    keys = {
+        unit_key(t)
+        for t in ("в/ч А1200", "А1200", "A-1200", "войсковая часть А1200", "military unit A1200")
+    }
+    assert keys == {"vc a1200"}
+    assert unit_key("12345") == unit_key("воинская часть 12345") == unit_key("field post 12345")
+    # A formation's short number stays a formation's.
+    assert unit_key("200 омсбр") == "200 motor-rifle brigade"

@@ -95,10 +95,14 @@ _ECHELON_STEMS: list[tuple[str, str]] = [
 
 _UNIT_NUMBER = re.compile(
     r"(?:в\s*/\s*ч|в\.\s*ч\.?|вч|військов\w*\s+частин\w*|воинск\w*\s+част\w*|"
-    r"military\s+unit|mil\.?\s*unit|unit\s+no\.?|v\s*/\s*ch|vch)\s*[№#]?\s*-?\s*"
+    r"войсков\w*\s+част\w*|полев\w*\s+почт\w*|польов\w*\s+пошт\w*|п\s*/\s*п|"
+    r"military\s+unit|mil\.?\s*unit|unit\s+no\.?|field\s+post|v\s*/\s*ch|vch)\s*[№#]?\s*-?\s*"
     r"(?P<num>[a-zа-яіїєґ]?\s*-?\s*[0-9]{3,6})",
     re.IGNORECASE,
 )
+# A letter and four digits, or five digits, alone: a unit number without its prefix
+# («А1200», "A-1200", «12345»); formations have numbers of at most three digits.
+_BARE_UNIT_NUMBER = re.compile(r"(?P<num>[a-zа-яіїєґ]\s*-?\s*[0-9]{4}|[0-9]{5})", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 
 
@@ -112,7 +116,7 @@ def unit_key(text: str) -> str:
     if not text or not text.strip():
         return ""
     low = re.sub(r"\s+", " ", text.lower().replace("ё", "е")).strip()
-    if m := _UNIT_NUMBER.search(low):
+    if m := (_UNIT_NUMBER.search(low) or _BARE_UNIT_NUMBER.fullmatch(low)):
         raw = re.sub(r"[\s-]", "", m.group("num"))
         letter, digits = (raw[0], raw[1:]) if raw[0].isalpha() else ("", raw)
         return f"vc {_latin_letter(letter)}{digits}"
