@@ -568,6 +568,8 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("to_script:he", "אולג קובלנקו", "Oleh Kovalenko"),
     ("to_script:ja", "アンドリー・シェフチェンコ", "Андрій Шевченко"),
     ("press:de", "Jewgeni Weiss", "Евгений Вайс"),
+    ("inflected", "Богдана Хмельницкого", "Богдан Хмельницкий"),
+    ("inflected", "Юрия Долгорукого", "Юрий Долгорукий"),
 ]
 
 

@@ -410,3 +410,10 @@ def test_german_ei_is_ai_and_katakana_f_before_a_consonant_is_v() -> None:
         analyse_name("アンドリー・シェフチェンコ").family_variants,
         analyse_name("Андрій Шевченко").family_variants,
     )
+
+
+def test_a_mans_adjectival_surname_in_the_genitive_says_the_case_of_the_name() -> None:
+    # Богдана is a woman's name and Богдан's genitive: Хмельницкого says which.
+    a = analyse_name("Богдана Хмельницкого")
+    assert (a.given, a.family) == (analyse_name("Богдан Хмельницкий").given, "gmelniski")
+    assert analyse_name("Живаго Юрий").family == "civago"  # no case ending of its own

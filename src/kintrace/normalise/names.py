@@ -930,6 +930,9 @@ def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
 _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:ой|ою|ої|ій)$")
 
 
+_MASC_ADJ_OBLIQUE = re.compile(r"(?:[ьі]?ог(о)|[ьі]?ом(у))$")
+
+
 def _uninflect(
     tokens: list[_Token], lang: str | None, stated_sex: str | None, after_verb: bool = False
 ) -> str | None:
@@ -953,6 +956,17 @@ def _uninflect(
                 return sex
             case, sex = pp[3], sex or pp[1]
             break
+    if case is None and not after_verb:
+        # A man's adjectival surname in the genitive or dative says the case of the whole
+        # name (Богдана Хмельницкого: Богдан's genitive, not the woman's name Богдана;
+        # Андрію Білому): -ого and -ому end no nominative of a Slavic surname.
+        for tok in tokens:
+            if tok.initial or not _is_cyrillic(tok.text) or len(tok.text) < 6:
+                continue
+            m = _MASC_ADJ_OBLIQUE.search(tok.text.lower())
+            if m:
+                case, sex = ("gent" if m.group(1) else "datv"), sex or "M"
+                break
     if after_verb:
         # A man's genitive and accusative agree (Юрьевича), his given name may show which
         # (Валеру); a name with no patronymic is in the accusative.
