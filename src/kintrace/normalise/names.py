@@ -930,7 +930,7 @@ def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
 _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:ой|ою|ої|ій)$")
 
 
-_MASC_ADJ_OBLIQUE = re.compile(r"(?:[ьі]?ог(о)|[ьі]?ом(у))$")
+_MASC_ADJ_ENDINGS = ("ого", "ому", "ОГО", "ОМУ")
 
 
 def _uninflect(
@@ -961,12 +961,10 @@ def _uninflect(
         # name (Богдана Хмельницкого: Богдан's genitive, not the woman's name Богдана;
         # Андрію Білому): -ого and -ому end no nominative of a Slavic surname.
         for tok in tokens:
-            if tok.initial or not _is_cyrillic(tok.text) or len(tok.text) < 6:
+            if not tok.text.endswith(_MASC_ADJ_ENDINGS) or tok.initial or len(tok.text) < 6:
                 continue
-            m = _MASC_ADJ_OBLIQUE.search(tok.text.lower())
-            if m:
-                case, sex = ("gent" if m.group(1) else "datv"), sex or "M"
-                break
+            case, sex = ("gent" if tok.text[-1] in "оО" else "datv"), sex or "M"
+            break
     if after_verb:
         # A man's genitive and accusative agree (Юрьевича), his given name may show which
         # (Валеру); a name with no patronymic is in the accusative.
