@@ -570,6 +570,8 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("press:de", "Jewgeni Weiss", "Евгений Вайс"),
     ("inflected", "Богдана Хмельницкого", "Богдан Хмельницкий"),
     ("inflected", "Юрия Долгорукого", "Юрий Долгорукий"),
+    ("ocr", "Me1nyk Dmytro", "Мельник Дмитро"),
+    ("ocr", "Kravchenko Vita1ii", "Кравченко Віталій"),
 ]
 
 

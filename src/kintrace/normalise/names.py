@@ -282,6 +282,11 @@ def _word_info(
         # Tajik -zoda replaced the Russian -ov (Rahmonzoda, Рахмонов).
         alts.add(key[:-4] + "ov")
     low = fixed.lower()
+    if "1" in word and not _CYRILLIC.search(fixed):
+        # In a Latin word OCR reads l as 1 as often as i (Me1nyk, Vita1ii): both readings.
+        alts.add(
+            "".join(word_key(p) for p in _fix_word(word.replace("1", "l"), context).split("-"))
+        )
     if (korean := korean_surnames().get(low)) is not None:
         # A Korean surname: its English, Revised and Soviet Korean spellings (Park, Bak, Пак;
         # Lee, Yi, Ли; Choi, Цой) are variants of each other, which no key rule ties.
