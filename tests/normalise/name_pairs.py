@@ -572,6 +572,11 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("inflected", "Юрия Долгорукого", "Юрий Долгорукий"),
     ("ocr", "Me1nyk Dmytro", "Мельник Дмитро"),
     ("ocr", "Kravchenko Vita1ii", "Кравченко Віталій"),
+    # North Caucasian and Central Asian given names the tables lacked, and a double given name
+    ("chechen", "Magomed Rasul Gasanov", "Магомед-Расул Гасанов"),
+    ("central_asia", "Murad Aliyev", "Мурат Алиев"),
+    ("central_asia", "Kerim Tagiyev", "Карим Тагиев"),
+    ("hy_en", "Tigran Petrosyan", "Тигран Петросян"),
 ]
 
 
