@@ -8,6 +8,8 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.params import Depends as DependsParam
@@ -64,7 +66,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.get_transaction() is not None:
-            await run_in_threadpool(session.close)
+            # Outside the thread pool's limit (as FastAPI closes a sync generator): were all
+            # its threads waiting for a pooled connection, this close, which returns one, must
+            # not wait for a thread.
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 
@@ -91,9 +96,7 @@ async def _texts(request: Request) -> Texts:
     return get_texts(request)
 
 
-async def get_optional_user(
-    request: Request, session: Annotated[Session, Depends(get_db)]
-) -> Any:
+async def get_optional_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> Any:
     """The signed-in staff member, or None. A disabled or deleted account counts as signed out.
 
     An anonymous visitor (every family) costs no thread hop; a signed-in one is looked up in
