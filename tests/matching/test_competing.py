@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from kintrace.matching import CandidateIndex, link_records
 from kintrace.matching.batch import link_tables
-from kintrace.matching.competing import share
+from kintrace.matching.competing import share, told_apart
 from kintrace.matching.features import build_features
 
 Row = dict[str, Any]
@@ -117,3 +118,19 @@ def test_in_a_dedupe_a_pair_keeps_the_lower_share_of_its_two_ends() -> None:
     rid_l, rid_r = np.array([0, 1]), np.array([1, 2])
     got, _ = share(rid_l, rid_r, np.array([0.8, 0.8]), np.empty(0), np.empty(0), dedupe=True)
     assert got == pytest.approx([4 / 9, 4 / 9])
+
+
+def test_two_spellings_whose_names_do_not_agree_are_not_told_apart_by_a_low_score() -> None:
+    # Rival pairs as a scorer returns them: prior -11 bits in both, then the comparisons.
+    scored = pa.table(
+        {
+            "match_probability": [0.0004, 0.0004, 0.9],
+            "match_weight": [-11.3, -11.3, 3.2],
+            # names agree (+16 bits), birth dates differ (-16): two people
+            # names do not agree (-0.3 bits), nothing else given: no evidence either way
+            "mw_family_name": [10.9, -0.3, 10.9],
+            "mw_given_name": [5.1, 0.0, 5.1],
+            "mw_birth_date": [-16.3, 0.0, -1.8],
+        }
+    )
+    assert told_apart(scored).tolist() == [True, False, False]

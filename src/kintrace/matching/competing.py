@@ -8,7 +8,7 @@ shares A's odds with its rivals:
     p'(A, B) = o_AB / (1 + o_AB + λ · Σ_C o_AC),   o = p / (1 - p)
 
 over the rivals C: A's candidates the model calls a match (p_AC ≥ STRONG = 0.5) whose own pair
-with B is below 0.01. With λ = 1 the shared probabilities of people told apart add up to less
+with B is below 0.01 though their names alone would keep it above (`told_apart`). With λ = 1 the shared probabilities of people told apart add up to less
 than one, so at most one of them stays at 0.5 or more. With no rival p' = p; rivals only ever
 lower a pair, so a pair not written stays below the floor. In a dedupe both ends are anchors and
 the lower p' is kept; in a link the anchor is the left record (an enquiry) and B, C are right
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,11 +41,17 @@ FLOOR = 0.01
 #: 0.5 or more. Weaker candidates lend nothing (dev seed 202: the same F1, better ECE).
 STRONG = 0.5
 
+#: Threshold at which the callers score rival pairs: every pair, as `told_apart` reads them.
+RIVAL_SCORING_THRESHOLD = 0.0
+
+#: The name comparisons' bits of a pair (with their term-frequency adjustments).
+NAME_BITS = ("mw_family_name", "mw_tf_adj_family_name", "mw_given_name", "mw_tf_adj_given_name")
+
 #: Weight of the rivals' odds: 1 is "exactly one of them at most" (dev seed 202; docs/matching.md).
 LAMBDA = 1.0
 
 
-def _odds(p: np.ndarray) -> np.ndarray:
+def _odds(p: Any) -> Any:
     return p / np.maximum(1.0 - p, 1e-12)
 
 
@@ -63,8 +70,8 @@ def rival_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (b, c), b < c, of records that share an anchor, one of them a rival there
     (p ≥ `strong`), the other a candidate (p ≥ FLOOR), and whose own pair is not among the
-    given pairs (in a dedupe, a given pair is already known): the scorer must say whether
-    they are one person."""
+    given pairs at the floor (in a dedupe, such a pair is known to be one person): the
+    scorer must say whether they are told apart."""
     keep = p >= FLOOR
     edges = _edges(rid_l[keep], rid_r[keep], p[keep], dedupe)
     rivals = edges[edges["o"] >= _odds(np.float64(strong))][["a", "b"]]
@@ -79,8 +86,14 @@ def rival_pairs(
         }
     ).drop_duplicates()
     if dedupe:
+        # A given pair at the floor is one person; one below it is scored again, so that
+        # `told_apart` reads it as it reads any rival pair (threshold 0 = threshold 0.01).
         known = pd.DataFrame(
-            {"b": np.minimum(rid_l, rid_r), "b_c": np.maximum(rid_l, rid_r), "k": True}
+            {
+                "b": np.minimum(rid_l[keep], rid_r[keep]),
+                "b_c": np.maximum(rid_l[keep], rid_r[keep]),
+                "k": True,
+            }
         )
         pairs = pairs.merge(known, on=["b", "b_c"], how="left")
         pairs = pairs[pairs["k"].isna()]
@@ -100,8 +113,8 @@ def share(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(p', rivals) for each pair: the shared probability and how many rivals lowered it.
 
-    `same_b`, `same_c` are the rival pairs the scorer put at p ≥ FLOOR (one person, not
-    rivals); in a dedupe the given pairs at p ≥ FLOOR count as such too. Pairs below FLOOR
+    `same_b`, `same_c` are the rival pairs the model does not tell apart (`told_apart`;
+    not rivals); in a dedupe the given pairs at p ≥ FLOOR count as such too. Pairs below FLOOR
     are left as they are (below the contract's floor, and never anyone's rival).
     """
     p = np.asarray(p, np.float64)
@@ -146,6 +159,39 @@ def share(
     return out, rivals
 
 
+def share_one(
+    p: np.ndarray, p_rivals: np.ndarray, apart: np.ndarray, lam: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """`share` for one anchor in numpy (real time: a handful of candidates, where pandas'
+    overhead would be most of a query): `p` of its candidates at the floor, `p_rivals` of its
+    rivals among them, `apart[i, k]` whether candidate i and rival k are told apart (False
+    for a rival and itself). Returns (p', number of rivals that lowered it)."""
+    lam = LAMBDA if lam is None else lam
+    comp = apart.astype(np.float64) @ _odds(np.asarray(p_rivals, np.float64))
+    n = apart.sum(axis=1)
+    o = _odds(np.asarray(p, np.float64))
+    out = np.where(comp > 0, o / (1.0 + o + lam * comp), p)
+    lowered = out < p
+    return out, np.where(lowered, n, 0)
+
+
+def told_apart(scored: pa.Table) -> np.ndarray:
+    """Whether the model tells each scored rival pair apart: below the floor, though their
+    names alone (the prior and the name comparisons' bits) would keep them above it — so a
+    date, place, patronymic or number says they are two people. A pair below the floor
+    because its names do not agree well enough (a Hebrew and a Greek spelling of one name,
+    each of which matches the Cyrillic) says nothing against being one person."""
+    p = scored.column("match_probability").to_numpy(zero_copy_only=False)
+    other = np.zeros(len(p))
+    for name in scored.column_names:
+        if name.startswith("mw_") and name not in NAME_BITS:
+            column = scored.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
+            other += np.nan_to_num(column)
+    weight = scored.column("match_weight").to_numpy(zero_copy_only=False).astype(np.float64)
+    names_alone = weight - other
+    return (p < FLOOR) & (names_alone >= np.log2(FLOOR / (1 - FLOOR)))
+
+
 def share_table(
     scored: pa.Table,
     *,
@@ -154,8 +200,9 @@ def share_table(
     lam: float | None = None,
 ) -> pa.Table:
     """`scored` (rid_l, rid_r, match_probability, match_weight, …) with `shared_probability`,
-    `shared_weight` and `rivals` added. `score_rivals(b, c)` scores rival pairs and returns
-    those at p ≥ FLOOR (rid_l, rid_r), as the caller's scorer scores any pair."""
+    `shared_weight` and `rivals` added. `score_rivals(b, c)` scores rival pairs at
+    RIVAL_SCORING_THRESHOLD (rid_l, rid_r, match_probability, match_weight, mw_*), as
+    the caller's scorer scores any pair; those not `told_apart` count as one person."""
     # A fixed order: the rivals' odds are summed in it, so every path gives the same bits.
     scored = scored.sort_by([("rid_l", "ascending"), ("rid_r", "ascending")])
     rid_l = scored.column("rid_l").to_numpy().astype(np.int64)
@@ -164,10 +211,11 @@ def share_table(
     lam = LAMBDA if lam is None else lam
     b, c = rival_pairs(rid_l, rid_r, p, dedupe=dedupe) if lam else (np.empty(0), np.empty(0))
     same_b = same_c = np.empty(0, np.int64)
-    if len(b):
-        same = score_rivals(b, c)
-        same_b = same.column("rid_l").to_numpy().astype(np.int64)
-        same_c = same.column("rid_r").to_numpy().astype(np.int64)
+    got = score_rivals(b, c) if len(b) else None
+    if got is not None and got.num_rows:
+        one = pa.array(~told_apart(got))
+        same_b = got.column("rid_l").filter(one).to_numpy().astype(np.int64)
+        same_c = got.column("rid_r").filter(one).to_numpy().astype(np.int64)
     shared, rivals = share(rid_l, rid_r, p, same_b, same_c, dedupe=dedupe, lam=lam)
     with np.errstate(divide="ignore"):
         weight = np.log2(shared) - np.log2(np.maximum(1.0 - shared, 1e-300))

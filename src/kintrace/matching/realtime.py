@@ -874,6 +874,8 @@ class CandidateIndex:
         self._pending_count = 0
         self.candidate_budget = REALTIME_CANDIDATES
         self.weak_pairs = True
+        #: Share probabilities among competing candidates (matching/competing.py), as batch.
+        self.compete = True
 
     # building ---------------------------------------------------------------------------
     def add(self, records: Sequence[dict[str, Any]]) -> list[FeatureWarning]:
@@ -1252,7 +1254,8 @@ class CandidateIndex:
         q = build_features([record], rid_offset=_QUERY_RID).table
         with self._lock:
             rows, batch = self._candidates_split(q)
-            return self._scored(q, rows, min_probability, limit, explain=explain, rivals=batch)
+            rivals = batch if self.compete else None
+            return self._scored(q, rows, min_probability, limit, explain=explain, rivals=rivals)
 
     def query_many(
         self,
@@ -1269,8 +1272,9 @@ class CandidateIndex:
             for i in range(q.num_rows):
                 one = q.slice(i, 1)
                 rows, batch = self._candidates_split(one)
+                rivals = batch if self.compete else None
                 out.append(
-                    self._scored(one, rows, min_probability, limit, explain=explain, rivals=batch)
+                    self._scored(one, rows, min_probability, limit, explain=explain, rivals=rivals)
                 )
         return out
 
@@ -1338,46 +1342,37 @@ class CandidateIndex:
         rivals: np.ndarray | None,
     ) -> pa.Table:
         """The candidates' probabilities shared among competing candidates, as batch shares
-        them (`competing.share_table`): the rivals (batch's candidates at the floor) are
-        scored against each other here, each as a query against the ones after it, by the
-        same evaluator and model as the enquiry."""
-        table = pa.table(
-            {
-                "rid_l": np.full(len(rows), _QUERY_RID, np.int64),
-                "rid_r": rows.astype(np.int64),
-                "match_probability": p,
-                "match_weight": weight,
-            }
-        )
-        if rivals is None:
-            rivals = np.zeros(len(rows), bool)
-        # Only batch's candidates take part: the others' p is left below the floor here.
-        p_rivals = np.where(rivals, p, 0.0)
-        table = table.set_column(2, "match_probability", pa.array(p_rivals))
-
-        def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
-            same_b: list[np.ndarray] = []
-            same_c: list[np.ndarray] = []
-            for first in np.unique(b).tolist():
-                others = c[b == first].astype(np.int32)
-                qb = self._arrow_rows(np.array([first], np.int32), explain=True)
-                got = model.weigh(self._score_columns(model, qb, others))
-                hit = got["match_probability"] >= competing.FLOOR
-                same_b.append(np.full(int(hit.sum()), first, np.int64))
-                same_c.append(others[hit].astype(np.int64))
-            return pa.table({"rid_l": np.concatenate(same_b), "rid_r": np.concatenate(same_c)})
-
-        table = competing.share_table(table, dedupe=False, score_rivals=score_rivals)
-        # A candidate outside batch's set keeps its own p (and lends none to the others).
-        shared = np.where(rivals, table.column("shared_probability").to_numpy(), p)
-        weights = np.where(rivals, table.column("shared_weight").to_numpy(), weight)
-        return pa.table(
-            {
-                "shared_probability": shared,
-                "shared_weight": weights,
-                "rivals": np.where(rivals, table.column("rivals").to_numpy(), 0),
-            }
-        )
+        them (`competing.share_one`, batch's `share` for one anchor): each rival (a candidate
+        batch would pair, at p >= STRONG) is scored against the other candidates at the floor
+        with the same evaluator and model as the enquiry (the levels are symmetric, so a
+        rival may stand on the left). Candidates outside batch's set keep their own p."""
+        shared, weights = p.astype(np.float64), weight.astype(np.float64)
+        count = np.zeros(len(rows), np.int64)
+        if rivals is not None:
+            cand = np.nonzero(rivals & (p >= competing.FLOOR))[0]
+            strong = cand[p[cand] >= competing.STRONG]
+            if len(strong) and len(cand) > 1:
+                apart = np.zeros((len(cand), len(strong)), bool)
+                for k, first in enumerate(strong.tolist()):
+                    others = cand[cand != first]
+                    qb = self._arrow_rows(rows[[first]], explain=True)
+                    got = model.weigh(self._score_columns(model, qb, rows[others]))
+                    scored = pa.table(
+                        {
+                            "match_probability": got["match_probability"],
+                            "match_weight": got["match_weight"],
+                            **{n: v for n, v in got.items() if n.startswith("mw_")},
+                        }
+                    )
+                    apart[np.searchsorted(cand, others), k] = competing.told_apart(scored)
+                new, n = competing.share_one(p[cand], p[strong], apart)
+                changed = n > 0
+                shared[cand] = new
+                count[cand] = n
+                with np.errstate(divide="ignore"):
+                    w = np.log2(new) - np.log2(np.maximum(1.0 - new, 1e-300))
+                weights[cand] = np.where(changed, w, weights[cand])
+        return pa.table({"shared_probability": shared, "shared_weight": weights, "rivals": count})
 
     def _arrow_rows(self, rows: np.ndarray, *, explain: bool) -> pa.Table:
         names = list(self._columns) if explain else ["record_id"]

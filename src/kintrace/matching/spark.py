@@ -241,7 +241,8 @@ def link_tables_spark(
     def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
         # The rival pairs (matching/competing.py), two right records, by the same scorer.
         _frame(spark, pa.table({"rid_l": b, "rid_r": c})).createOrReplaceTempView("rivals")
-        return _score_view(spark, model, "rivals", right_feat, right_feat, competing.FLOOR)
+        at = competing.RIVAL_SCORING_THRESHOLD
+        return _score_view(spark, model, "rivals", right_feat, right_feat, at)
 
     scored = competing.share_table(scored, dedupe=dedupe, score_rivals=score_rivals)
     scored = competing.order_and_filter(scored, wanted)
