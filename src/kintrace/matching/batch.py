@@ -929,18 +929,21 @@ def link_tables(
         return []
 
     def score_rivals(b: np.ndarray, c: np.ndarray) -> pa.Table:
-        # The rival pairs (matching/competing.py) by the same scorer, at the floor.
+        # The rival pairs (matching/competing.py) by the same scorer.
         con.execute("DROP TABLE IF EXISTS pairs")
         con.register("pairs", pa.table({"rid_l": b, "rid_r": c}))
         got: list[pa.Table] = []
         if numpy_path is not None:
-            _score_chunks(con, model, numpy_path, competing.FLOOR, len(b), threads, got, None)
+            at = competing.RIVAL_SCORING_THRESHOLD
+            _score_chunks(con, model, numpy_path, at, len(b), threads, got, None)
         else:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW wide AS SELECT {select} FROM pairs p "
                 f"JOIN {right_feat} a ON a.rid = p.rid_l JOIN {right_feat} b ON b.rid = p.rid_r"
             )
-            got.append(score(con, model, model.gamma_sql("wide"), competing.FLOOR))
+            got.append(
+                score(con, model, model.gamma_sql("wide"), competing.RIVAL_SCORING_THRESHOLD)
+            )
         return pa.concat_tables(got) if got else pa.table({"rid_l": [], "rid_r": []})
 
     lam = None if compete else 0.0
