@@ -417,3 +417,11 @@ def test_a_mans_adjectival_surname_in_the_genitive_says_the_case_of_the_name() -
     a = analyse_name("Богдана Хмельницкого")
     assert (a.given, a.family) == (analyse_name("Богдан Хмельницкий").given, "gmelniski")
     assert analyse_name("Живаго Юрий").family == "civago"  # no case ending of its own
+
+
+def test_a_georgian_name_form_never_hides_a_russian_case_ending() -> None:
+    # Georgian Ekaterine has the key of the dative Екатерине: the surname beside it must
+    # still be put back into the nominative.
+    assert (
+        analyse_name("о Воробьёвой Екатерине").family == analyse_name("Воробьёва Екатерина").family
+    )
