@@ -579,6 +579,12 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("hy_en", "Tigran Petrosyan", "Тигран Петросян"),
     # a Georgian form must not be a Russian case form (Ekaterine is Екатерине, the dative)
     ("inflected", "о Воробьёвой Екатерине", "Воробьёва Екатерина"),
+    # Ukrainian case forms (round 7): a feminine surname under its own lemma, a name whose
+    # first case reading is another name (Павлу), a Ukrainian name with no і/ї/є, -енка
+    ("inflected", "Ірини Білої", "Ірина Біла"),
+    ("inflected", "Павлу Сороці", "Павло Сорока"),
+    ("inflected", "Олексою Довбушем", "Олекса Довбуш"),
+    ("inflected", "Пилипенка Якова", "Пилипенко Яків"),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kintrace.normalise import analyse_name
 
 
@@ -425,3 +427,21 @@ def test_a_georgian_name_form_never_hides_a_russian_case_ending() -> None:
     assert (
         analyse_name("о Воробьёвой Екатерине").family == analyse_name("Воробьёва Екатерина").family
     )
+
+
+@pytest.mark.parametrize(
+    ("inflected", "nominative", "written_key"),
+    [
+        ("Ірини Білої", "Ірина Біла", "bilo"),  # feminine surname under its own lemma
+        ("Павлу Сороці", "Павло Сорока", "sorosi"),  # Павлу is also the accusative of Павла
+        ("Олексою Довбушем", "Олекса Довбуш", "dovbucem"),  # no і/ї/є: reads as Russian
+        ("Пилипенка Якова", "Пилипенко Яків", "pilipenka"),  # -енка: a surname's genitive
+    ],
+)
+def test_a_ukrainian_name_in_a_case_form_is_read_in_the_nominative(
+    inflected: str, nominative: str, written_key: str
+) -> None:
+    a, b = analyse_name(inflected), analyse_name(nominative)
+    assert (a.given, a.family, a.sex) == (b.given, b.family, b.sex)
+    # The surname as written is kept as a variant, never only replaced.
+    assert written_key in a.family_variants

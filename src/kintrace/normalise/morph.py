@@ -86,6 +86,11 @@ def nominative(word: str, lang: str | None, case: str, sex: str | None) -> str |
     # surnames and adjectives, whose lemma is the masculine form.
     feminine = best.tag.gender and str(best.tag.gender) == "femn"
     if feminine and ("Surn" in best.tag or best.tag.POS == "ADJF"):
+        # ...but a feminine surname the dictionary lists under its own feminine lemma
+        # (Білої -> Біла, Сороки -> Сорока) is already right.
+        lemma = str(best.normal_form)
+        if "Surn" in best.tag and lemma.endswith(("а", "я")):
+            return lemma
         return None
     return str(best.normal_form)
 

@@ -988,6 +988,8 @@ def _uninflect(
             and _is_cyrillic(t.text)
             and _given_group(t)
             and _nominative_possible(t.text.lower(), t.key, lang)
+            # Пилипенка is Пилипенко's genitive, not a pet name of Пилип in -енка.
+            and not (t.key.endswith("enka") and lookup_given(t.key, suffixes=False) is None)
         ]
         # ...unless a woman's name stands beside a surname in an oblique feminine case
         # (Ивановой Марии: Марии is also a written form the tables know).
@@ -1000,16 +1002,28 @@ def _uninflect(
             if tok.initial or not _is_cyrillic(tok.text):
                 continue
             word = tok.text.lower()
-            cases = morph.name_cases(word, lang, "Name")
-            if cases and "nomn" not in cases:
-                lemma = morph.nominative(word, lang, cases[0], None)
-                # The lemma must be a name we know, so a foreign name is never "declined".
-                found = lookup_given(word_key(lemma)) if lemma else None
+            # The other dictionary too: a Ukrainian name with no і/ї/є/ґ (Олексою Довбушем)
+            # reads as Russian, whose dictionary does not know it.
+            found = None
+            for lg in (lang, "ru" if lang == "uk" else "uk"):
+                cases = morph.name_cases(word, lg, "Name")
+                if not cases or "nomn" in cases:
+                    continue
+                # Павлу is the accusative of the woman's name Павла or the dative of Павло:
+                # the first case whose lemma is a name we know.
+                for c in cases:
+                    lemma = morph.nominative(word, lg, c, None)
+                    # The lemma must be a name we know, so a foreign name is never "declined".
+                    found = lookup_given(word_key(lemma)) if lemma else None
+                    if found is not None:
+                        case, sex = c, sex or found[0].sex
+                        # Сергея may be genitive or accusative: the surname may say which.
+                        other_cases = tuple(x for x in cases if x != c)
+                        break
                 if found is not None:
-                    case, sex = cases[0], sex or found[0].sex
-                    # Сергея may be genitive or accusative: the surname may say which.
-                    other_cases = cases[1:]
                     break
+            if found is not None:
+                break
             guess = _inflected_token(tok)
             if guess is not None:
                 override[i] = guess[0]
