@@ -436,6 +436,7 @@ def test_a_georgian_name_form_never_hides_a_russian_case_ending() -> None:
         ("Павлу Сороці", "Павло Сорока", "sorosi"),  # Павлу is also the accusative of Павла
         ("Олексою Довбушем", "Олекса Довбуш", "dovbucem"),  # no і/ї/є: reads as Russian
         ("Пилипенка Якова", "Пилипенко Яків", "pilipenka"),  # -енка: a surname's genitive
+        ("Кравця Андрія", "Андрій Кравець", "kravsa"),  # Андрія is no woman's Andrea
     ],
 )
 def test_a_ukrainian_name_in_a_case_form_is_read_in_the_nominative(

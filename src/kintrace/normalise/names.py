@@ -926,10 +926,22 @@ def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
     """False for a given name our tables know as written that is also a man's name in the
     genitive and that the dictionary knows only in an oblique case: Виктора is listed as a
     rare woman's name, but in «Баранца Виктора» it is Виктор's genitive."""
-    if not key.endswith("a") or lookup_given(key[:-1], "M", suffixes=False) is None:
+    if not key.endswith("a"):
         return True
-    cases = morph.name_cases(word, lang, "Name")
-    return not cases or "nomn" in cases
+    if lookup_given(key[:-1], "M", suffixes=False) is not None:
+        cases = morph.name_cases(word, lang, "Name")
+        return not cases or "nomn" in cases
+    # Андрія (key "andra", also a written form of Andrea) is Андрій's genitive: a word the
+    # dictionary knows only in an oblique case of a man's name we know.
+    for lg in (lang, "ru" if lang == "uk" else "uk"):
+        cases = morph.name_cases(word, lg, "Name")
+        if cases:
+            if "nomn" in cases:
+                return True
+            lemma = morph.nominative(word, lg, cases[0], "M")
+            found = lookup_given(word_key(lemma)) if lemma else None
+            return found is None or found[0].sex != "M"
+    return True
 
 
 _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:ой|ою|ої|ій)$")
