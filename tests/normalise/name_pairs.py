@@ -586,6 +586,9 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("inflected", "Олексою Довбушем", "Олекса Довбуш"),
     ("inflected", "Пилипенка Якова", "Пилипенко Яків"),
     ("inflected", "Кравця Андрія", "Андрій Кравець"),
+    # Kazakh patronymics in -ұлы/-uly (son) and -қызы/-qyzy (daughter)
+    ("central_asia", "Nurlan Serikulı Akhmetov", "Нурлан Серикович Ахметов"),
+    ("central_asia", "Aigerim Serikqyzy Akhmetova", "Айгерим Сериковна Ахметова"),
 ]
 
 

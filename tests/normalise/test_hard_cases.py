@@ -446,3 +446,16 @@ def test_a_ukrainian_name_in_a_case_form_is_read_in_the_nominative(
     assert (a.given, a.family, a.sex) == (b.given, b.family, b.sex)
     # The surname as written is kept as a variant, never only replaced.
     assert written_key in a.family_variants
+
+
+@pytest.mark.parametrize(
+    ("kazakh", "russian"),
+    [
+        ("Nurlan Serikulı Akhmetov", "Нурлан Серикович Ахметов"),
+        ("Нұрлан Серікұлы Ахметов", "Нурлан Серикович Ахметов"),
+        ("Aigerim Serikqyzy Akhmetova", "Айгерим Сериковна Ахметова"),
+    ],
+)
+def test_a_kazakh_patronymic_in_uly_or_qyzy_is_the_fathers_name(kazakh: str, russian: str) -> None:
+    a, b = analyse_name(kazakh), analyse_name(russian)
+    assert (a.given, a.patronymic, a.family, a.sex) == (b.given, b.patronymic, b.family, b.sex)

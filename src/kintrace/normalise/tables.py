@@ -333,7 +333,13 @@ _PATR_MALE = re.compile(r"(ovic|evic|ic)(a|u|em|om|e|i)?$")
 # Lithuanian and Latvian press add their nominative ending (Vladimirovičas, -ovičius, -ovičs).
 _PATR_BALTIC = re.compile(r"(ovic|evic)(as|us|s)$")
 _PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn)(a|i|e|u|o)?$")
-_STRONG = {"ovic", "evic", "ovn", "evn", "ivn", "vn"}
+_STRONG = {"ovic", "evic", "ovn", "evn", "ivn", "vn", "uli", "kisi", "kizi"}
+# Kazakh and Kyrgyz patronymics: the father's name + -ұлы/-uly/-ulı ("son") or -қызы/-qyzy
+# ("daughter"), written as one word (Серікұлы = Серикович). Kazakh names are few in our
+# tables, so the suffix alone marks them, as -ович does.
+_PATR_TURKIC_MALE = re.compile(r"(uli)()$")
+_PATR_TURKIC_FEMALE = re.compile(r"(kisi|kizi)()$")
+_TURKIC_CASES = {"": "nomn"}
 _MALE_CASES = {"": "nomn", "a": "gent", "u": "datv", "em": "ablt", "om": "ablt", "e": "loct", "i": "loct"}  # fmt: skip
 _BALTIC_CASES = {"as": "nomn", "us": "nomn", "s": "nomn"}
 _FEMALE_CASES = {"": "nomn", "a": "nomn", "i": "gent", "e": "datv", "u": "accs", "o": "ablt"}
@@ -351,12 +357,17 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
         (_PATR_FEMALE, "F", _FEMALE_CASES),
         (_PATR_MALE, "M", _MALE_CASES),
         (_PATR_BALTIC, "M", _BALTIC_CASES),
+        (_PATR_TURKIC_MALE, "M", _TURKIC_CASES),
+        (_PATR_TURKIC_FEMALE, "F", _TURKIC_CASES),
     ):
         m = pattern.search(key)
         if not m:
             continue
         suffix, ending = m.group(1), m.group(2) or ""
         stem = key[: m.start()]
+        if suffix == "kisi" and stem[-1:] in "aeiou" and stem_of(stem) not in name_tables().by_stem:
+            # Серікқызы keys as "serikisi": the father's -к and the suffix's к are one letter.
+            stem += "k"
         if len(stem) < 2:
             continue
         known = stem_of(stem) in name_tables().by_stem
