@@ -589,6 +589,8 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     # Kazakh patronymics in -ұлы/-uly (son) and -қызы/-qyzy (daughter)
     ("central_asia", "Nurlan Serikulı Akhmetov", "Нурлан Серикович Ахметов"),
     ("central_asia", "Aigerim Serikqyzy Akhmetova", "Айгерим Сериковна Ахметова"),
+    # Crimean Tatar / Turkish c = дж at a word's start
+    ("crimean_tatar", "Cemile Seitova", "Джемиле Сеитова"),
 ]
 
 

@@ -459,3 +459,10 @@ def test_a_ukrainian_name_in_a_case_form_is_read_in_the_nominative(
 def test_a_kazakh_patronymic_in_uly_or_qyzy_is_the_fathers_name(kazakh: str, russian: str) -> None:
     a, b = analyse_name(kazakh), analyse_name(russian)
     assert (a.given, a.patronymic, a.family, a.sex) == (b.given, b.patronymic, b.family, b.sex)
+
+
+def test_a_turkic_c_at_the_start_of_a_word_is_dzh() -> None:
+    # Crimean Tatar, Turkish and Azerbaijani Latin write дж as c (Cemilev, Джемилев).
+    latin, cyrillic = analyse_name("Ceyhun Cemilev"), analyse_name("Джейхун Джемилев")
+    assert _share(latin.family_variants, cyrillic.family_variants)
+    assert _share(latin.given_variants, cyrillic.given_variants)

@@ -241,6 +241,11 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
             form = re.sub(r"c(?![hz])", reading, prepared)
             # Read afresh: "cs" was Hungarian only while the c was there (Olecsii).
             alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
+    if re.search(r"^c[aeiou]", prepared):
+        # Turkish, Azerbaijani and Crimean Tatar c is дж (Cemilev, Джемилев; Cafer, Джафер):
+        # only at the word's start, where a Slavic name rarely has ц or к before a vowel
+        # in these alphabets' press.
+        alts.add(_latin_alt("dzh" + prepared[1:]))
     if re.search(r"c[ei]", prepared) and not fl.soft_c_is_ch:
         # Italian and Romanian c (and Italian sc) before e/i is ч, ш (Scevcenco, Şevcenco).
         form = re.sub(r"c(?![hz])", "k", re.sub(r"s?c(?=[ei])", "C", prepared))
