@@ -591,6 +591,8 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("central_asia", "Aigerim Serikqyzy Akhmetova", "Айгерим Сериковна Ахметова"),
     # Crimean Tatar / Turkish c = дж at a word's start
     ("crimean_tatar", "Cemile Seitova", "Джемиле Сеитова"),
+    # Russian spellings of Armenian surnames: an added vowel, an unvoiced consonant
+    ("hy_en", "Arsen Sargsyan", "Арсен Саркисян"),
 ]
 
 

@@ -466,3 +466,11 @@ def test_a_turkic_c_at_the_start_of_a_word_is_dzh() -> None:
     latin, cyrillic = analyse_name("Ceyhun Cemilev"), analyse_name("Джейхун Джемилев")
     assert _share(latin.family_variants, cyrillic.family_variants)
     assert _share(latin.given_variants, cyrillic.given_variants)
+
+
+def test_an_armenian_surname_meets_its_russian_spelling_with_an_added_vowel() -> None:
+    # Sargsyan is Саркисян in Russian: a vowel added, г unvoiced before it.
+    latin, cyrillic = analyse_name("Arsen Sargsyan"), analyse_name("Арсен Саркисян")
+    assert _share(latin.family_variants, cyrillic.family_variants)
+    # A Slavic surname in -ан keeps no such variant (Богдан is no "pktn").
+    assert "pktn" not in analyse_name("Іван Богдан").family_variants

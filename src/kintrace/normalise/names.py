@@ -1672,7 +1672,18 @@ def _with_abjad_skeleton(f_key: str, f_vars: frozenset[str]) -> frozenset[str]:
     vnva, apart from Иванов's vnv). One short variant, which the Hebrew or Arabic record's
     readings reach (keys.abjad_skeletons); its blocking skeleton is the key's own."""
     skel = abjad_skeleton(f_key)
-    return f_vars | {skel} if len(skel) >= 3 else f_vars
+    if len(skel) < 3:
+        return f_vars
+    if len(f_key) >= 7 and _ARMENIAN_SURNAME.search(f_key):
+        # Russian spellings of Armenian surnames add a vowel and unvoice the consonant
+        # before it (Sargsyan, Саркисян; Hakobyan, Акопян): the unvoiced skeleton, too.
+        return f_vars | {skel, skel.translate(_UNVOICED)}
+    return f_vars | {skel}
+
+
+# -ян/-yan after a consonant, in a key of seven letters or more (not Bogdan, Степан).
+_ARMENIAN_SURNAME = re.compile(r"[^aeiou]an$")
+_UNVOICED = str.maketrans("gbd", "kpt")
 
 
 def _consonant_keys(specs: tuple[_Spec, ...]) -> frozenset[str]:
