@@ -593,6 +593,8 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("crimean_tatar", "Cemile Seitova", "Джемиле Сеитова"),
     # Russian spellings of Armenian surnames: an added vowel, an unvoiced consonant
     ("hy_en", "Arsen Sargsyan", "Арсен Саркисян"),
+    # Hungarian: family name first, s is ш, Hungarian given names (Sándor is Шандор)
+    ("hu", "Fazekas Sándor", "Шандор Фазекаш"),
 ]
 
 

@@ -474,3 +474,10 @@ def test_an_armenian_surname_meets_its_russian_spelling_with_an_added_vowel() ->
     assert _share(latin.family_variants, cyrillic.family_variants)
     # A Slavic surname in -ан keeps no such variant (Богдан is no "pktn").
     assert "pktn" not in analyse_name("Іван Богдан").family_variants
+
+
+def test_a_hungarian_name_written_family_first_meets_its_russian_spelling() -> None:
+    # Fazekas Sándor is Шандор Фазекаш: the accented given name marks the name Hungarian.
+    hu, ru = analyse_name("Fazekas Sándor"), analyse_name("Шандор Фазекаш")
+    assert hu.given == ru.given
+    assert _share(hu.family_variants, ru.family_variants)

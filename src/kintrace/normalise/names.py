@@ -347,7 +347,11 @@ def _cyrillic_alternatives(word: str) -> set[str]:
 
 # Hungarian press marks: one Hungarian word makes the plain "s" of the others ш too
 # (Vladijszlav Pavlovijcs Szoroka-Jersov).
-_HUNGARIAN = re.compile(r"cs|zs|gy|sz\w*ij\b|\bij\w*sz")
+# ...and ő/ű, or a Hungarian given name with its accent (Fazekas Sándor: s is ш, Шандор).
+_HUNGARIAN = re.compile(
+    r"cs|zs|gy|sz\w*ij\b|\bij\w*sz|[őű]"
+    r"|^(?:sándor|istván|lászló|zoltán|gábor|tamás|jános|józsef|mátyás|ágnes|erzsébet)$"
+)
 
 
 # Lithuanian press: two words or more with the nominative endings -as, -is, -ys, -us
