@@ -935,6 +935,8 @@ def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
     if lookup_given(key[:-1], "M", suffixes=False) is not None:
         cases = morph.name_cases(word, lang, "Name")
         return not cases or "nomn" in cases
+    if key in name_tables().by_full_key:
+        return True  # a full name (Марія, Олена): no dictionary call on the common path
     # Андрія (key "andra", also a written form of Andrea) is Андрій's genitive: a word the
     # dictionary knows only in an oblique case of a man's name we know.
     for lg in (lang, "ru" if lang == "uk" else "uk"):
@@ -952,6 +954,8 @@ _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ин|ськ|цьк|ск|цк)(?:о
 
 
 _MASC_ADJ_ENDINGS = ("ого", "ому", "ОГО", "ОМУ")
+# Endings of a given name in an oblique case (Олексою, Павлу, Андрія, Ірини, Олексієві).
+_CASE_ENDINGS = ("ом", "ем", "єм", "у", "ю", "і", "и", "а", "я", "е", "ї")
 
 
 def _uninflect(
@@ -1021,7 +1025,9 @@ def _uninflect(
             # The other dictionary too: a Ukrainian name with no і/ї/є/ґ (Олексою Довбушем)
             # reads as Russian, whose dictionary does not know it.
             found = None
-            for lg in (lang, "ru" if lang == "uk" else "uk"):
+            other = "ru" if lang == "uk" else "uk"
+            # ...only for a word with a case ending (the dearest step: most surnames have none).
+            for lg in (lang, other) if word.endswith(_CASE_ENDINGS) else (lang,):
                 cases = morph.name_cases(word, lg, "Name")
                 if not cases or "nomn" in cases:
                     continue
