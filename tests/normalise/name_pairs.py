@@ -595,6 +595,7 @@ ROUND6_PAIRS: list[tuple[str, str, str]] = [
     ("hy_en", "Arsen Sargsyan", "Арсен Саркисян"),
     # Hungarian: family name first, s is ш, Hungarian given names (Sándor is Шандор)
     ("hu", "Fazekas Sándor", "Шандор Фазекаш"),
+    ("hu", "Nagy István", "Иштван Надь"),
 ]
 
 

@@ -481,3 +481,6 @@ def test_a_hungarian_name_written_family_first_meets_its_russian_spelling() -> N
     hu, ru = analyse_name("Fazekas Sándor"), analyse_name("Шандор Фазекаш")
     assert hu.given == ru.given
     assert _share(hu.family_variants, ru.family_variants)
+    # Hungarian gy is дь: Nagy István is Иштван Надь.
+    nagy, nad = analyse_name("Nagy István"), analyse_name("Иштван Надь")
+    assert nagy.given == nad.given and _share(nagy.family_variants, nad.family_variants)

@@ -270,6 +270,9 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         fl.hungarian = True
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
         fl.hungarian = False
+    if "gy" in prepared and (fl.hungarian or hint == "hu"):
+        # Hungarian gy is дь (Nagy, Надь; Gyula, Дьюла).
+        alts.add(_latin_alt(prepared.replace("gy", "d")))
     if prepared.endswith("ine") and len(prepared) > 5:
         alts.add(latin_key(word[:-1]))  # French -ine for -ин (Valentine, Choufrine)
     if re.search(r"[^aeiouy]s$", prepared) and len(prepared) > 4:
