@@ -55,6 +55,12 @@ def _odds(p: Any) -> Any:
     return p / np.maximum(1.0 - p, 1e-12)
 
 
+def weight_of(p: np.ndarray) -> np.ndarray:
+    """The match weight (log2 odds) of shared probabilities, as batch and real time report it."""
+    with np.errstate(divide="ignore"):
+        return np.log2(p) - np.log2(np.maximum(1.0 - p, 1e-300))
+
+
 def _edges(rid_l: np.ndarray, rid_r: np.ndarray, p: np.ndarray, dedupe: bool) -> pd.DataFrame:
     """Directed edges anchor -> partner (both directions in a dedupe) with the pair's row."""
     row = np.arange(len(p))
@@ -218,8 +224,7 @@ def share_table(
         same_b = got.column("rid_l").filter(one).to_numpy().astype(np.int64)
         same_c = got.column("rid_r").filter(one).to_numpy().astype(np.int64)
     shared, rivals = share(rid_l, rid_r, p, same_b, same_c, dedupe=dedupe, lam=lam)
-    with np.errstate(divide="ignore"):
-        weight = np.log2(shared) - np.log2(np.maximum(1.0 - shared, 1e-300))
+    weight = weight_of(shared)
     w = scored.column("match_weight").to_numpy().astype(np.float64)
     weight = np.where(rivals > 0, weight, w)
     return (

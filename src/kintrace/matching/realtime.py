@@ -1369,9 +1369,7 @@ class CandidateIndex:
                 changed = n > 0
                 shared[cand] = new
                 count[cand] = n
-                with np.errstate(divide="ignore"):
-                    w = np.log2(new) - np.log2(np.maximum(1.0 - new, 1e-300))
-                weights[cand] = np.where(changed, w, weights[cand])
+                weights[cand] = np.where(changed, competing.weight_of(new), weights[cand])
         return pa.table({"shared_probability": shared, "shared_weight": weights, "rivals": count})
 
     def _arrow_rows(self, rows: np.ndarray, *, explain: bool) -> pa.Table:
