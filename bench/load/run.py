@@ -110,14 +110,8 @@ class Service:
 
     def peak_rss_mb(self) -> float:
         """Peak resident memory of the process and its children (uvicorn workers)."""
-        pids = [self.process.pid]
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            pids += [int(p) for p in children.read_text().split()]
-        except OSError:
-            pass
         total = 0
-        for pid in pids:
+        for pid in self.pids():
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
@@ -125,6 +119,28 @@ class Service:
             except OSError:
                 continue
         return round(total / 1024, 1)
+
+    def pids(self) -> list[int]:
+        """The server process and its children (uvicorn workers)."""
+        pids = [self.process.pid]
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            pids += [int(p) for p in children.read_text().split()]
+        except OSError:
+            pass
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """CPU (user + system, all threads) the server and its workers have spent so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -155,14 +171,22 @@ def measure(
     args: argparse.Namespace,
     credentials: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    from client import run_load
+    if args.client == "httpx":
+        from client_httpx import run_load
+
+        run = asyncio.run
+    else:
+        from client import run, run_load  # type: ignore[no-redef]
 
     staff = (
         (credentials["email"], credentials["password"], credentials["totp_secret"])
         if credentials
         else None
     )
-    result = asyncio.run(
+    # CPU of both sides over the phase (/proc and this process's own clock): the client shares
+    # the machine's cores with the server, so its cost per request is part of the figure.
+    client_cpu, server_cpu = time.process_time(), service.cpu_seconds()
+    result = run(
         run_load(
             service.url,
             seconds=args.duration,
@@ -173,7 +197,14 @@ def measure(
             staff=staff,
         )
     )
+    client_cpu, server_cpu = time.process_time() - client_cpu, service.cpu_seconds() - server_cpu
     summary = result.summary()
+    requests = sum(s.ok + s.refused + s.errors for s in result.ops.values())
+    acknowledged = result.ops["enquiry"].ok if "enquiry" in result.ops else 0
+    summary["client"] = args.client
+    summary["client_cpu_ms_per_request"] = round(client_cpu * 1000 / max(requests, 1), 3)
+    summary["server_cpu_ms_per_request"] = round(server_cpu * 1000 / max(requests, 1), 3)
+    summary["server_cpu_ms_per_enquiry"] = round(server_cpu * 1000 / max(acknowledged, 1), 3)
     summary["peak_rss_mb"] = service.peak_rss_mb()
     return summary
 
@@ -426,6 +457,8 @@ def print_table(results: dict[str, Any]) -> None:
         "errors",
         "other ok/s",
         "peak RSS MB",
+        "client CPU ms/req",
+        "server CPU ms/enq",
     ):
         table.add_column(column, justify="right" if column != "run" else "left")
     base = results.get("baseline_enquiries", {}).get("enquiry", {}).get("per_s")
@@ -450,6 +483,8 @@ def print_table(results: dict[str, Any]) -> None:
             str(errors),
             others or "-",
             str(value.get("peak_rss_mb", "-")),
+            str(value.get("client_cpu_ms_per_request", "-")),
+            str(value.get("server_cpu_ms_per_enquiry", "-")),
         )
     console.print(table)
     for name, value in results.items():
@@ -494,6 +529,12 @@ def main() -> None:
             "enquiries_workers",
         ],
     )
+    parser.add_argument(
+        "--client",
+        choices=["light", "httpx"],
+        default="light",
+        help="load client: raw HTTP/1.1 keep-alive (client.py) or the previous httpx one",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "load.json")
     args = parser.parse_args()
     args.reports = args.reports or (20_000 if args.small else 1_000_000)
@@ -520,6 +561,7 @@ def main() -> None:
             "enquiries": args.enquiries,
             "duration_s": args.duration,
             "concurrency": args.concurrency,
+            "client": args.client,
             "postgres_workers": args.workers,
             "kills": args.kills,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
