@@ -18,6 +18,7 @@ from kintrace.audit.events import CaseAssigned, CaseStageChanged
 from kintrace.db.models import Case, Enquiry
 from kintrace.db.models_casework import CaseProgress
 from kintrace.domain import CaseState, EnquiryState
+from kintrace.errors import NotFound
 
 
 class Stage(StrEnum):
@@ -111,6 +112,15 @@ def ensure_case(
     enquiry.state = _ENQUIRY_STATE[stage]
     session.flush()
     audit.record(session, CaseStageChanged(subject_id=case.id, stage=stage.value))
+    return case
+
+
+def case_of_organisation(session: Session, case_id: int, organisation_id: int) -> Case:
+    """The case, if it belongs to the organisation; any other is "not found", so a caseworker
+    cannot tell another organisation's case from one that does not exist."""
+    case = session.get(Case, case_id)
+    if case is None or case.organisation_id != organisation_id:
+        raise NotFound("No such case.")
     return case
 
 

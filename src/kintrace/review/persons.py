@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kintrace import audit
 from kintrace.audit.events import MatchDecided, PersonsMerged, PersonUnmerged
-from kintrace.db.models import Match, MatchDecision, Person, Report, Source
+from kintrace.db.models import Case, Enquiry, Match, MatchDecision, Person, Report, Source
 from kintrace.db.models_persons import PersonMembership
 from kintrace.db.types import utcnow
 from kintrace.domain import MatchJudgement
@@ -247,6 +247,24 @@ def cluster_pending(session: Session, *, limit: int = 1000) -> dict[int, int]:
 def _person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def person_of_organisation(session: Session, person_id: int, organisation_id: int) -> Person:
+    """A person whose reports matched an enquiry of the organisation, or whose case is
+    its own; anyone else's is "not found"."""
+    person = _person(session, person_id)
+    via_match = (
+        sa.select(Match.id)
+        .join(Enquiry, Enquiry.id == Match.enquiry_id)
+        .join(Report, Report.id == Match.report_id)
+        .where(Report.person_id == person_id, Enquiry.organisation_id == organisation_id)
+    )
+    via_case = sa.select(Case.id).where(
+        Case.person_id == person_id, Case.organisation_id == organisation_id
+    )
+    if session.scalar(via_match.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
         raise NotFound("No such person.")
     return person
 

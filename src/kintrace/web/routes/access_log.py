@@ -9,9 +9,9 @@ from starlette.responses import Response
 from kintrace import audit
 from kintrace.audit.events import RecordViewed
 from kintrace.review.access_log import case_access_log
+from kintrace.review.cases import case_of_organisation
 from kintrace.web.deps import CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
-from kintrace.web.routes.casework import _own_case
 from kintrace.web.routes.staff import ROLE_LABELS
 from kintrace.web.templating import render
 
@@ -50,7 +50,7 @@ SUBJECT_LABELS = {
 def access_log(
     request: Request, case_id: int, user: CurrentUser, session: SessionDep, texts: TextsDep
 ) -> Response:
-    _own_case(session, user, case_id)
+    case_of_organisation(session, case_id, user.organisation_id)
     entries = case_access_log(session, case_id)
     # Looking at who looked is itself recorded: it shows which colleagues worked on the case.
     audit.record(

@@ -23,6 +23,7 @@ from kintrace.db.models import Case
 from kintrace.db.models_attachments import CaseAttachment
 from kintrace.errors import NotFound
 from kintrace.intake.attachments import AttachmentRefused, clean_image
+from kintrace.review.cases import case_of_organisation
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
 from kintrace.web.routes.public import FormDep
@@ -55,13 +56,6 @@ def read_upload(form: FormData, field: str = "file") -> bytes:
         raise AttachmentRefused("missing", "No file was chosen.")
     upload.file.seek(0)
     return upload.file.read()
-
-
-def _own_case(session: Any, user: Any, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or case.organisation_id != user.organisation_id:
-        raise NotFound("No such case.")
-    return case
 
 
 def _back(case_id: int) -> RedirectResponse:
@@ -113,7 +107,9 @@ def _page(
 def attachments_page(
     request: Request, case_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    return _page(request, session, user, _own_case(session, user, case_id))
+    return _page(
+        request, session, user, case_of_organisation(session, case_id, user.organisation_id)
+    )
 
 
 @router.post(
@@ -127,7 +123,7 @@ def upload_attachment(
     session: SessionDep,
     texts: TextsDep,
 ) -> Response:
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     kind = str(form.get("kind", ""))
     description = str(form.get("description", "")).strip()
     values = {"kind": kind, "description": description}
@@ -173,7 +169,7 @@ def open_attachment(attachment_id: int, user: CurrentUser, session: SessionDep) 
     row = session.get(CaseAttachment, attachment_id)
     if row is None:
         raise NotFound("No such document.")
-    _own_case(session, user, row.case_id)
+    case_of_organisation(session, row.case_id, user.organisation_id)
     audit.record(
         session,
         RecordViewed(

@@ -54,6 +54,7 @@ from kintrace.review.cases import (
     TransitionRefused,
     advance,
     assign,
+    case_of_organisation,
     move,
     progress_of,
 )
@@ -141,13 +142,6 @@ def _pop_flash(request: Request) -> str | None:
     return request.session.pop(FLASH_KEY, None)
 
 
-def _own_case(session: Any, user: Any, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or case.organisation_id != user.organisation_id:
-        raise NotFound("No such case.")
-    return case
-
-
 def _own_enquiry(session: Any, user: Any, enquiry_id: int) -> Enquiry:
     enquiry = session.get(Enquiry, enquiry_id)
     if enquiry is None or enquiry.organisation_id != user.organisation_id:
@@ -166,7 +160,7 @@ def _own_disclosure(session: Any, user: Any, disclosure_id: int) -> Disclosure:
     row = session.get(Disclosure, disclosure_id)
     if row is None:
         raise NotFound("No such disclosure.")
-    _own_case(session, user, row.case_id)
+    case_of_organisation(session, row.case_id, user.organisation_id)
     return row
 
 
@@ -174,7 +168,7 @@ def _own_message(session: Any, user: Any, message_id: int) -> Message:
     row = session.get(Message, message_id)
     if row is None:
         raise NotFound("No such message.")
-    _own_case(session, user, row.case_id)
+    case_of_organisation(session, row.case_id, user.organisation_id)
     return row
 
 
@@ -249,7 +243,7 @@ def queue_page(
 
 @router.get("/cases/{case_id}", dependencies=[require("staff.case.work")])
 def case_page(request: Request, case_id: int, user: CurrentUser, session: SessionDep) -> Response:
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     progress = progress_of(session, case.id)
     enquiries = list(
         session.scalars(sa.select(Enquiry).where(Enquiry.case_id == case.id).order_by(Enquiry.id))
@@ -326,7 +320,7 @@ def case_page(request: Request, case_id: int, user: CurrentUser, session: Sessio
 
 @router.post("/cases/{case_id}/assign", dependencies=[require("staff.case.work"), CsrfProtected])
 def assign_case(case_id: int, form: FormDep, user: CurrentUser, session: SessionDep) -> Response:
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     raw = str(form.get("assignee", ""))
     assignee = None
     if raw.isdigit():
@@ -348,7 +342,7 @@ def change_stage(
     session: SessionDep,
     texts: TextsDep,
 ) -> Response:
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     progress = progress_of(session, case.id)
     progress.vulnerable = form.get("vulnerable") == "true"
     stage = str(form.get("stage", ""))

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kintrace import audit
 from kintrace.audit.events import RecordViewed
-from kintrace.db.models import Case, Enquiry, Match, Person, Report
+from kintrace.db.models import Case, Enquiry, Person, Report
 from kintrace.db.models_forensic import (
     AnteMortem,
     ForensicPhoto,
@@ -33,6 +33,8 @@ from kintrace.domain.dates import parse_partial_date
 from kintrace.errors import NotFound
 from kintrace.intake.attachments import AttachmentRefused
 from kintrace.review import forensic
+from kintrace.review.cases import case_of_organisation
+from kintrace.review.persons import person_of_organisation
 from kintrace.review.queue import sought_name
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
@@ -224,7 +226,7 @@ def photo(photo_id: int, user: CurrentUser, session: SessionDep) -> Response:
     row = session.get(ForensicPhoto, photo_id)
     if row is not None and row.case_id is not None:
         # A family's photo belongs to its case: another organisation's specialist never sees it.
-        _own_case(session, user, row.case_id)
+        case_of_organisation(session, row.case_id, user.organisation_id)
     try:
         opened = forensic.open_photo(session, photo_id, user)
     except forensic.ForensicRefused:
@@ -250,13 +252,6 @@ AM_FIELDS = (
 )  # fmt: skip
 AM_TEXTS = ("place", "dental", "clothing", "effects", "tags")
 MAX_TEXT = 2000
-
-
-def _own_case(session: Any, user: Any, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or case.organisation_id != user.organisation_id:
-        raise NotFound("No such case.")
-    return case
 
 
 def _viewed(session: Any, user: Any, record_type: str, record_id: int) -> None:
@@ -391,7 +386,9 @@ def _am_page(
 def ante_mortem_page(
     request: Request, case_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    return _am_page(request, session, user, _own_case(session, user, case_id))
+    return _am_page(
+        request, session, user, case_of_organisation(session, case_id, user.organisation_id)
+    )
 
 
 @router.post(
@@ -405,7 +402,7 @@ def save_ante_mortem(
     session: SessionDep,
     texts: TextsDep,
 ) -> Response:
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     descriptors, errors, values = _validate_am(form, texts)
     if errors:
         return _am_page(request, session, user, case, errors=errors, values=values,
@@ -439,7 +436,7 @@ def upload_case_photo(
 ) -> Response:
     from kintrace.web.routes.attachments import REFUSALS, read_upload
 
-    case = _own_case(session, user, case_id)
+    case = case_of_organisation(session, case_id, user.organisation_id)
     subject = str(form.get("subject", ""))
     try:
         if subject not in FAMILY_SUBJECTS:
@@ -499,7 +496,7 @@ def _own_identification(session: Any, user: Any, identification_id: int) -> Iden
     ident = session.get(Identification, identification_id)
     if ident is None:
         raise NotFound("No such identification.")
-    _own_case(session, user, ident.case_id)
+    case_of_organisation(session, ident.case_id, user.organisation_id)
     return ident
 
 
@@ -631,26 +628,6 @@ GRADE_LABELS: dict[str, str] = {
 }
 
 
-def _own_person(session: Any, user: Any, person_id: int) -> Person:
-    """A person whose reports matched an enquiry of the user's organisation, or whose case is
-    hers (the person page's rule); anyone else's is "not found"."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person.")
-    via_match = (
-        sa.select(Match.id)
-        .join(Enquiry, Enquiry.id == Match.enquiry_id)
-        .join(Report, Report.id == Match.report_id)
-        .where(Report.person_id == person_id, Enquiry.organisation_id == user.organisation_id)
-    )
-    via_case = sa.select(Case.id).where(
-        Case.person_id == person_id, Case.organisation_id == user.organisation_id
-    )
-    if session.scalar(via_match.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
-        raise NotFound("No such person.")
-    return person
-
-
 def _death_reports(session: Any, person_id: int) -> list[Report]:
     return list(
         session.scalars(
@@ -695,7 +672,9 @@ def _death_page(
 def death_evidence_page(
     request: Request, person_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    return _death_page(request, session, user, _own_person(session, user, person_id))
+    return _death_page(
+        request, session, user, person_of_organisation(session, person_id, user.organisation_id)
+    )
 
 
 @router.post(
@@ -710,7 +689,7 @@ def record_death_evidence(
     session: SessionDep,
     texts: TextsDep,
 ) -> Response:
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     names = ("report_id", "certificate", "place", "date", "grave", "remains_recovered",
              "method", "lab_reference")  # fmt: skip
     values = {k: str(form.get(k, "")).strip() for k in names}

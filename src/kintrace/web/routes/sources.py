@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kintrace import audit
 from kintrace.audit.events import RecordViewed, ReportScanAdded
-from kintrace.db.models import Case, Enquiry, Match, Person, Report, Source
+from kintrace.db.models import Report, Source
 from kintrace.db.models_sources import ReportScan
 from kintrace.domain import Credibility, ReportType, Role
 from kintrace.errors import NotFound
@@ -45,6 +45,7 @@ from kintrace.review.persons import (
     merge_persons,
     merged_into,
     person_history,
+    person_of_organisation,
     set_wishes,
     timeline,
     unmerge_person,
@@ -376,7 +377,7 @@ def _scan_allowed(session: Any, user: Any, report: Report) -> bool:
     if report.person_id is None:
         return False
     try:
-        _own_person(session, user, report.person_id)
+        person_of_organisation(session, report.person_id, user.organisation_id)
     except NotFound:
         return False
     return True
@@ -551,26 +552,6 @@ FATE_LABELS: dict[str, str] = {
 }
 
 
-def _own_person(session: Any, user: Any, person_id: int) -> Person:
-    """A person whose reports matched an enquiry of the user's organisation, or whose case is
-    hers; anyone else's is "not found"."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person.")
-    via_match = (
-        sa.select(Match.id)
-        .join(Enquiry, Enquiry.id == Match.enquiry_id)
-        .join(Report, Report.id == Match.report_id)
-        .where(Report.person_id == person_id, Enquiry.organisation_id == user.organisation_id)
-    )
-    via_case = sa.select(Case.id).where(
-        Case.person_id == person_id, Case.organisation_id == user.organisation_id
-    )
-    if session.scalar(via_match.limit(1)) is None and session.scalar(via_case.limit(1)) is None:
-        raise NotFound("No such person.")
-    return person
-
-
 def _yes_no(value: object) -> bool | None:
     return {"yes": True, "no": False}.get(str(value or ""))
 
@@ -579,7 +560,7 @@ def _yes_no(value: object) -> bool | None:
 def person_page(
     person_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     ruling = fate_of(session, person.id)
     # The page shows places and his wishes: the read is audited with the derived fate.
     audit.record(
@@ -622,7 +603,7 @@ def person_page(
 def person_wishes(
     person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
 ) -> Response:
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     set_wishes(
         session,
         person.id,
@@ -652,7 +633,7 @@ def _int(value: object) -> int | None:
 )
 def person_merge(person_id: int, form: FormDep, user: CurrentUser, session: SessionDep) -> Response:
     """Merge a person the engine proposed (an uncertain match) into this one."""
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     match_id = _int(form.get("match_id"))
     offered = {c.match.id: c for c in candidates(session, person.id, every=True)}
     # Only a person this one's page offers may be absorbed: no merging of arbitrary ids.
@@ -676,7 +657,7 @@ def person_distinct(
     person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
 ) -> Response:
     """Record that a proposed person is someone else (a decision, retractable, kept)."""
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     match_id = _int(form.get("match_id"))
     open_ids = {c.match.id for c in candidates(session, person.id, every=True)}
     if match_id is None or match_id not in open_ids:
@@ -693,7 +674,7 @@ def person_unmerge(
     person_id: int, form: FormDep, user: CurrentUser, session: SessionDep
 ) -> Response:
     """Undo a merge into this person: the absorbed person gets back exactly his reports."""
-    person = _own_person(session, user, person_id)
+    person = person_of_organisation(session, person_id, user.organisation_id)
     absorbed_id = _int(form.get("absorbed_id"))
     if absorbed_id is None or absorbed_id not in {p.id for p in merged_into(session, person.id)}:
         raise NotFound("No such merge.")
