@@ -484,3 +484,50 @@ def test_a_hungarian_name_written_family_first_meets_its_russian_spelling() -> N
     # Hungarian gy is дь: Nagy István is Иштван Надь.
     nagy, nad = analyse_name("Nagy István"), analyse_name("Иштван Надь")
     assert nagy.given == nad.given and _share(nagy.family_variants, nad.family_variants)
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Vitya Kravchenko", "Витя Кравченко"),
+        ("Vitia Kravchenko", "Витя Кравченко"),
+        ("Lena Kovalchuk", "Лена Ковальчук"),
+        ("Yasha Pilipenko", "Яша Пилипенко"),
+        ("Kolya Ivanov", "Коля Иванов"),
+    ],
+)
+def test_a_latin_pet_name_has_the_sex_of_the_full_names_it_stands_for(
+    latin: str, cyrillic: str
+) -> None:
+    # Vitya is Витя (Виктор, Виталий), not the woman's name Вита; Lena is not Лёня.
+    a, b = analyse_name(latin), analyse_name(cyrillic)
+    assert (a.given, a.sex) == (b.given, b.sex)
+    assert analyse_name("Vita Kravchenko").sex == "F"
+
+
+def test_a_pet_name_of_both_sexes_leaves_the_sex_to_the_surname() -> None:
+    # Саша is Александр's and Александра's: Саша Иванова is a woman.
+    for name in ("Саша Иванова", "Sasha Ivanova", "Женя Іванова"):
+        a = analyse_name(name)
+        assert a.sex == "F" and a.given in {"aleksandra", "evgena"}
+    assert analyse_name("Саша Иванов").sex == "M"
+    assert analyse_name("Саша Коваленко").sex is None
+
+
+@pytest.mark.parametrize(
+    ("greek", "russian"),
+    [
+        ("Λέων Τολστόι", "Лев Толстой"),
+        ("ΛΕΩΝ ΤΟΛΣΤΟΪ", "Лев Толстой"),
+        ("Αλέξανδρος Ιβανόφ", "Александр Иванов"),
+        ("Γιάννης Πετρόφ", "Иван Петров"),
+        ("Αικατερίνη Ιβάνοβα", "Екатерина Иванова"),
+    ],
+)
+def test_a_greek_given_name_in_its_own_greek_form_is_the_russian_name(
+    greek: str, russian: str
+) -> None:
+    # Λέων is Лев (its key is Леон's), Αλέξανδρος Александр, Γιάννης Иван.
+    a, b = analyse_name(greek), analyse_name(russian)
+    assert a.given == b.given and a.sex == b.sex
+    assert _share(a.family_variants, b.family_variants)

@@ -52,6 +52,7 @@ from kintrace.normalise.tables import (
     near_given,
     near_given_spelling,
     patronymic_parts,
+    written_form,
 )
 
 
@@ -628,7 +629,7 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
 def _written_group(text: str, sex: str | None) -> tuple[NameGroup, bool] | None:
     """The group of a form the table writes: its own groups, not the ones its key shares
     (Витя is Виктор's or Виталий's, not the woman's name Вита; Лена is not Лёня)."""
-    written = given_by_written().get(text.lower())
+    written = given_by_written().get(written_form(text))
     if not written:
         return None
     groups = name_tables().groups
@@ -1259,7 +1260,12 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
             for other, _ in lookup_given_all(tok.key, sex):
                 variants.update(other.full_keys)
             variants.update(group.full_keys)
-            name_sex = name_sex or group.sex
+            if sex is None and _either_sex(tok):
+                # Саша, Женя, Валя stand for a man's and a woman's name: the pet form
+                # does not tell the sex (the surname's ending may; "" says so).
+                name_sex = name_sex or ""
+            else:
+                name_sex = name_sex or group.sex
         else:
             canon.append(tok.key)
             # A typo or OCR slip in a known name: its forms are variants, never the key.
@@ -1269,6 +1275,15 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         variants.add("".join(canon))
     # A double given name is compared by its first name; people drop the second one.
     return (canon[0] if canon else ""), variants, name_sex
+
+
+def _either_sex(tok: _Token) -> bool:
+    """True for a pet form the tables give to a man's and a woman's name (Саша, Sasha)."""
+    written = given_by_written().get(tok.text.lower())
+    if not written or not all(is_dim for _, is_dim in written):
+        return False
+    groups = name_tables().groups
+    return len({groups[g].sex for g, _ in written}) > 1
 
 
 _IOTATED = frozenset("еєёюяЕЄЁЮЯ")
@@ -1620,7 +1635,7 @@ def _analyse_name(
     # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
     p_key, p_vars, p_sex, patr_initial, patr_initials = _patronymic_part(p_specs)
     g_key, g_vars, g_sex, given_initial = _given_part(g_specs, stated_sex or p_sex)
-    out_sex = stated_sex or p_sex or g_sex
+    out_sex = stated_sex or p_sex or g_sex or None
     name_sex = out_sex
     # A surname alone does not tell a woman from a man listed in the genitive (Власова Д.А.
     # may be Власов): its ending decides only beside a full given name.
@@ -1630,6 +1645,9 @@ def _analyse_name(
             out_sex = "F"
         elif _MALE_SURNAME.search(fk):
             out_sex = "M"
+        if out_sex and g_sex == "":
+            # A pet form of both sexes (Саша Иванова): the surname chose; read it so.
+            g_key, g_vars, _, given_initial = _given_part(g_specs, out_sex)
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
     abjad = abjad_name_keys()

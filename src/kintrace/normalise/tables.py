@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -163,7 +164,62 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
             entry = (ids[0], form not in full)
             if entry not in out.setdefault(form, []):
                 out[form].append(entry)
+    # The Greek forms of the names (Λέων is Лев, though its key is Леон's) are read as
+    # written, as full forms of their group (data/greek_names.csv).
+    greek = resources.files("kintrace.normalise.data").joinpath("greek_names.csv")
+    for row in csv.DictReader(greek.read_text("utf-8").splitlines()):
+        ids = [
+            i
+            for i in t.by_full_key.get(word_key(row["ru"].strip()), ())
+            if t.groups[i].sex == row["sex"].strip()
+        ]
+        for form in _split(row["greek"]) if ids else ():
+            out.setdefault(written_form(form), []).append((ids[0], False))
+    # A pet form's romanisations are its written forms too (Vitya, Vitia, Vitja: Витя), so a
+    # Latin pet name gets the sex of the full names it stands for, as the Cyrillic one does:
+    # Vitya is not the woman's name Vita, Lena not Лёня. Only strings that romanise a pet
+    # form; a full name's romanisation keeps the key's lookup.
+    latin: dict[str, list[tuple[int, bool]]] = {}
+    for form, entries in out.items():
+        for spelling in _romanisations(form):
+            bucket = latin.setdefault(spelling, [])
+            bucket += [e for e in entries if e not in bucket]
+    for spelling, entries in latin.items():
+        if any(is_dim for _, is_dim in entries):
+            out.setdefault(spelling, entries)
     return {form: tuple(v) for form, v in out.items()}
+
+
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+
+
+def written_form(text: str) -> str:
+    """A given name as given_by_written files it: lower case; Greek also without its
+    accents and final sigma (Λέων, ΛΕΩΝ, Λεων are one form)."""
+    low = text.lower()
+    if not _GREEK.search(low):
+        return low
+    bare = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
+    return bare.replace("ς", "σ")
+
+
+# The romanisation standards of the robustness set (passports, press, library, scholarly).
+_RU_SCHEMES = ("ICAO_DOC_9303", "WIKIPEDIA", "BGN_PCGN", "SCIENTIFIC", "GOST_779_ALT",
+               "MVD_310", "MVD_782", "TELEGRAM", "ALA_LC", "UNGEGN_1987")  # fmt: skip
+_UK_TABLES = ("UkrainianKMU", "UkrainianPassport2004Alt", "UkrainianPassport2007",
+              "UkrainianBGN", "UkrainianALALC", "UkrainianNational1996", "UkrainianGerman",
+              "UkrainianFrench")  # fmt: skip
+
+
+def _romanisations(form: str) -> set[str]:
+    """A lower-case Cyrillic form in the Russian and Ukrainian romanisation standards
+    (iuliia's and translitua's tables); spellings with combining marks are left out."""
+    import iuliia
+    import translitua
+
+    out = {getattr(iuliia, s).translate(form) for s in _RU_SCHEMES}
+    out |= {translitua.translit(form, getattr(translitua, t)) for t in _UK_TABLES}
+    return {s.lower() for s in out if s and not any(unicodedata.combining(c) for c in s)}
 
 
 @cache
