@@ -18,7 +18,7 @@ import httpx
 import pytest
 import structlog
 from tests.conftest import free_port
-from tests.web.conftest import sqlite_web, web  # noqa: F401  (fixtures shared with web tests)
+from tests.web.conftest import Web, build_web, sqlite_web, web  # noqa: F401  (shared fixtures)
 
 from kintrace.logging import configure_logging
 
@@ -135,3 +135,35 @@ def json_logs() -> Iterator[io.StringIO]:
         root.handlers, level = saved
         root.setLevel(level)
         structlog.configure(**saved_structlog)
+
+
+@pytest.fixture
+def group_commit() -> str | None:
+    """KINTRACE_GROUP_COMMIT for ``surge_web`` (None: unset); tests parametrize it."""
+    return None
+
+
+def _with_group_commit(monkeypatch: pytest.MonkeyPatch, group_commit: str | None) -> None:
+    if group_commit is None:
+        monkeypatch.delenv("KINTRACE_GROUP_COMMIT", raising=False)
+    else:
+        monkeypatch.setenv("KINTRACE_GROUP_COMMIT", group_commit)
+
+
+@pytest.fixture
+def surge_web(
+    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, group_commit: str | None
+) -> Iterator[Web]:
+    """The web app built after KINTRACE_GROUP_COMMIT is set: the app reads its SurgeSettings
+    once, when it is built (a change to the variable afterwards does not reach it)."""
+    _with_group_commit(monkeypatch, group_commit)
+    yield from build_web(data_dir, database_url)
+
+
+@pytest.fixture
+def surge_sqlite_web(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, group_commit: str | None
+) -> Iterator[Web]:
+    """``surge_web`` on SQLite only (``sqlite_web``'s database)."""
+    _with_group_commit(monkeypatch, group_commit)
+    yield from build_web(data_dir, f"sqlite:///{tmp_path / 'web.sqlite3'}")

@@ -22,9 +22,13 @@ from kintrace.keys import key_id_of
 
 
 @pytest.fixture
-def grouped(web: Web, monkeypatch: pytest.MonkeyPatch) -> Web:
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "1")
-    return web
+def group_commit() -> str | None:
+    return "1"
+
+
+@pytest.fixture
+def grouped(surge_web: Web) -> Web:
+    return surge_web
 
 
 def references(web: Web) -> set[str]:
@@ -96,10 +100,11 @@ def test_a_full_writer_answers_503_with_retry_after_and_stores_nothing(grouped: 
     assert references(web) == set()
 
 
+@pytest.mark.parametrize("group_commit", ["0"], ids=["off"])
 def test_with_group_commit_off_each_request_commits_alone_and_keys_still_hold(
-    web: Web, monkeypatch: pytest.MonkeyPatch
+    surge_web: Web,
 ) -> None:
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", "0")
+    web = surge_web
     commits: list[int] = []
     sa.event.listen(web.app.state.engine, "commit", lambda _conn: commits.append(1))
     headers = {"Idempotency-Key": "alone"}
@@ -113,10 +118,11 @@ def test_with_group_commit_off_each_request_commits_alone_and_keys_still_hold(
     assert getattr(web.app.state, "intake_writer", None) is None
 
 
+@pytest.mark.parametrize("group_commit", [None], ids=["unset"])
 def test_unless_told_both_databases_group_commits_through_the_bulk_store(
-    web: Web, monkeypatch: pytest.MonkeyPatch
+    surge_web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("KINTRACE_GROUP_COMMIT", raising=False)
+    web = surge_web
     monkeypatch.delenv("KINTRACE_GROUP_COMMIT_BULK", raising=False)
     response = web.client.post("/api/v1/enquiries", json=enquiry_payload())
     assert response.status_code == 201

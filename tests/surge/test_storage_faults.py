@@ -71,10 +71,9 @@ def counts(web: Web) -> tuple[int, int]:
 
 @pytest.mark.parametrize("group_commit", ["0", "1"], ids=["one_tx", "group_commit"])
 def test_a_full_disk_answers_503_keeps_every_acknowledged_enquiry_and_recovers(
-    sqlite_web: Web, json_logs: io.StringIO, group_commit: str, monkeypatch: pytest.MonkeyPatch
+    surge_sqlite_web: Web, json_logs: io.StringIO
 ) -> None:
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", group_commit)
-    web = sqlite_web
+    web = surge_sqlite_web
     acknowledged = []
     refused = None
     with on_every_connection(web, page_limit):

@@ -55,13 +55,13 @@ def jobs_by_subject(session: Session, subject_type: str) -> Counter[int]:
     ids=["one_tx", "group_commit", "group_commit_one_by_one"],
 )
 def test_enquiry_intake_leaves_no_half_state_whichever_statement_fails(
-    web: Web, group_commit: str, bulk: str, monkeypatch: pytest.MonkeyPatch
+    surge_web: Web, bulk: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With group commit the writer stores a batch with a few multi-row statements; a fault
     # in any of them sends the batch the one-by-one way (each request's own savepoint),
     # which "group_commit_one_by_one" fault-tests statement by statement in its own right.
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT", group_commit)
-    monkeypatch.setenv("KINTRACE_GROUP_COMMIT_BULK", bulk)
+    web = surge_web
+    monkeypatch.setenv("KINTRACE_GROUP_COMMIT_BULK", bulk)  # read when the writer starts
     client = TestClient(web.app, raise_server_exceptions=False)
     engine = web.app.state.engine
     acknowledged: set[str] = set()

@@ -19,13 +19,11 @@ never the query string (it may carry a reference code and a name typed into a se
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -68,19 +66,17 @@ class SurgeSettings(BaseSettings):
     group_commit: bool | None = None
 
 
-# The same parsing of a flag as SurgeSettings (1/0, true/false, yes/no, on/off).
-_FLAG = TypeAdapter(bool)
-
-
-def use_group_commit(sessions: Any) -> bool:
+def use_group_commit(app: Any) -> bool:
     """Whether new enquiries go through the group-commit writer (see ``group_commit``):
     yes unless KINTRACE_GROUP_COMMIT=0, on SQLite and PostgreSQL alike."""
-    # Asked on every enquiry: the variable alone, not a whole SurgeSettings(), whose reading
-    # of the environment cost ~1 ms of CPU per request under a surge.
-    raw = os.environ.get("KINTRACE_GROUP_COMMIT", "").strip()
-    if raw:
-        return _FLAG.validate_python(raw)
-    return getattr(sessions, "kw", {}).get("bind") is not None
+    # The app's SurgeSettings, read once when the app was built (install_admission): asked on
+    # every enquiry, so never a fresh SurgeSettings(), whose reading of the environment cost
+    # ~1 ms of CPU per request under a surge.
+    surge = getattr(app.state, "surge_settings", None)
+    flag = surge.group_commit if surge is not None else None
+    if flag is not None:
+        return flag
+    return getattr(app.state.sessionmaker, "kw", {}).get("bind") is not None
 
 
 @dataclass

@@ -156,7 +156,7 @@ async def create_enquiry(
             field = {"field": "Idempotency-Key", "loc": ["header", "Idempotency-Key"]}
             item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
             return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
-    if not use_group_commit(sessions):
+    if not use_group_commit(request.app):
         return await run_in_threadpool(
             _create_in_own_transactions, request, data, body, sessions, keys, idempotency_key
         )

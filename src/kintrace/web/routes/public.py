@@ -134,7 +134,7 @@ def submit_enquiry_form(
         data = EnquiryIn.model_validate(form_to_enquiry(form))
     except ValidationError as exc:
         return _enquiry_form(request, _form_values(form), field_errors(exc, texts), 422)
-    if use_group_commit(request.app.state.sessionmaker):
+    if use_group_commit(request.app):
         reference = prepare_reference(keys)
         # Sealed here, in this request's thread; the writer only inserts the batch's rows.
         prepared = prepare_enquiry(data, channel=Channel.web, keys=keys, reference=reference)
