@@ -28,7 +28,7 @@ from kintrace.audit.events import (
     RemainsPhotoViewed,
     RemainsReturnPlanned,
 )
-from kintrace.db.models import Case, Enquiry, Person, Report, User
+from kintrace.db.models import Case, Enquiry, Report, User
 from kintrace.db.models_forensic import (
     AnteMortem,
     DeathEvidence,
@@ -37,9 +37,8 @@ from kintrace.db.models_forensic import (
     RemainsReturn,
     UnidentifiedRemains,
 )
-from kintrace.db.types import utcnow
 from kintrace.domain import Credibility, Reliability, ReportType, Role
-from kintrace.domain.fate import DeathGrade, Evidence, FateRuling, death_grade, derive_fate
+from kintrace.domain.fate import DeathGrade, Evidence, death_grade
 from kintrace.intake.attachments import clean_image
 from kintrace.matching.amp import (
     Candidate,
@@ -148,39 +147,6 @@ def death_evidence_of(
         ):
             out.setdefault(row.report_id, []).append(row)
     return out
-
-
-def person_fate(session: Session, person_id: int, *, store: bool = False) -> FateRuling:
-    """The person's fate by weight of evidence, with the recorded death evidence graded in (the
-    same Evidence as ``review.persons.fate_of`` builds); ``store`` keeps it on the person for
-    lists and figures, as ``fate_of`` does."""
-    from kintrace.review.persons import timeline  # persons may import this module
-
-    entries = timeline(session, person_id)
-    ruling = derive_fate(
-        with_death_evidence(
-            session,
-            [
-                Evidence(
-                    report_id=e.report.id,
-                    report_type=e.report.report_type,
-                    reliability=e.source.reliability,
-                    credibility=e.report.credibility,
-                    source_kind=e.source.kind,
-                    event_date=e.report.event_date,
-                    has_death_certificate=bool(e.report.death_certificate_ref),
-                    has_grave_location=bool(e.report.grave_location),
-                )
-                for e in entries
-            ],
-        )
-    )
-    if store:
-        person = session.get(Person, person_id)
-        if person is not None and person.fate != ruling.fate:
-            person.fate = ruling.fate
-            person.fate_derived_at = utcnow()
-    return ruling
 
 
 def death_status(evidence: DeathEvidence | None) -> str:

@@ -482,8 +482,9 @@ def timeline(session: Session, person_id: int) -> list[TimelineEntry]:
     return sorted((TimelineEntry(r, s) for r, s in rows), key=_sort_key)
 
 
-def fate_of(session: Session, person_id: int) -> FateRuling:
-    """The fate by weight of evidence; stored on the person for lists and statistics."""
+def fate_of(session: Session, person_id: int, *, store: bool = True) -> FateRuling:
+    """The fate by weight of evidence; stored on the person for lists and statistics unless
+    ``store`` is false (a page that only shows it)."""
     entries = timeline(session, person_id)
     # Forensic death evidence (certificate, grave, identification) weighs in as well.
     ruling = derive_fate(
@@ -505,7 +506,7 @@ def fate_of(session: Session, person_id: int) -> FateRuling:
         )
     )
     person = _person(session, person_id)
-    if person.fate != ruling.fate:
+    if store and person.fate != ruling.fate:
         person.fate = ruling.fate
         person.fate_derived_at = utcnow()
     return ruling

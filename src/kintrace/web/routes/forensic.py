@@ -34,7 +34,7 @@ from kintrace.errors import NotFound
 from kintrace.intake.attachments import AttachmentRefused
 from kintrace.review import forensic
 from kintrace.review.cases import case_of_organisation
-from kintrace.review.persons import person_of_organisation
+from kintrace.review.persons import fate_of, person_of_organisation
 from kintrace.review.queue import sought_name
 from kintrace.web.deps import CsrfProtected, CurrentUser, SessionDep, TextsDep, require
 from kintrace.web.i18n import N_
@@ -650,7 +650,7 @@ def _death_page(
 ) -> Response:
     reports = _death_reports(session, person.id)
     evidence = forensic.death_evidence_of(session, [r.id for r in reports])
-    ruling = forensic.person_fate(session, person.id)
+    ruling = fate_of(session, person.id, store=False)
     _viewed(session, user, "death_evidence", person.id)
     session.commit()
     context = {
@@ -726,7 +726,7 @@ def record_death_evidence(
         method=values["method"] or None, lab_reference=values["lab_reference"], user=user,
     )  # fmt: skip
     # The stored fate (lists, figures) follows the evidence at once.
-    forensic.person_fate(session, person.id, store=True)
+    fate_of(session, person.id)
     session.commit()
     request.session[FLASH_KEY] = texts.gettext("The death evidence is recorded.")
     return RedirectResponse(f"/staff/forensic/persons/{person.id}/death-evidence", status_code=303)
