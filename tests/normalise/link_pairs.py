@@ -19,13 +19,7 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: the repository root holds `tests`
     sys.path.insert(0, str(Path(__file__).parents[2]))
-from tests.normalise.name_pairs import (
-    PAIRS,
-    ROUND4_PAIRS,
-    ROUND5_PAIRS,
-    ROUND6_PAIRS,
-    WIDER_PAIRS,
-)
+from tests.normalise.name_pairs import PAIRS
 
 HEADER = ["record_id", "full_name", "given_name", "patronymic", "family_name", "sex", "birth_date",
           "birth_place", "military_unit", "source"]  # fmt: skip
@@ -65,7 +59,7 @@ def _other_person(name: str) -> str | None:
 
 def cases() -> list[Case]:
     out = []
-    for label, left, right in [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *ROUND5_PAIRS, *ROUND6_PAIRS]:
+    for label, left, right in PAIRS:
         if label in ("typo", "initials", "layout"):
             continue  # judged by edit distance / initials; not a same-person claim here
         out.append(Case(label, left, right, _other_person(right)))

@@ -12,6 +12,7 @@ record, as in the engine).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 
@@ -63,544 +64,563 @@ def _romanised() -> Iterator[tuple[str, str, str]]:
 
 # --- hand-written pairs, by phenomenon -----------------------------------------------------
 
-PAIRS: list[tuple[str, str, str]] = [
-    # press spellings of other languages, with and without diacritics
-    ("press:de", "Sergej Kusnezow", "Сергей Кузнецов"),
-    ("press:de", "Dmitrij Schtschukin", "Дмитрий Щукин"),
-    ("press:de", "Jewgenij Schewtschenko", "Євген Шевченко"),
-    ("press:fr", "Sergueï Kouznetsov", "Сергей Кузнецов"),
-    ("press:fr", "Evgueni Jdanov", "Евгений Жданов"),
-    ("press:fr", "Mykola Tchernenko", "Микола Черненко"),
-    ("press:pl", "Siergiej Kuźniecow", "Сергей Кузнецов"),
-    ("press:pl", "Siergiej Kuzniecow", "Сергей Кузнецов"),
-    ("press:pl", "Mykoła Szewczenko", "Микола Шевченко"),
-    ("press:pl", "Jurij Czernyszow", "Юрий Чернышёв"),
-    ("press:cs", "Sergej Kuzněcov", "Сергей Кузнецов"),
-    ("press:cs", "Sergej Kuznecov", "Сергей Кузнецов"),
-    ("press:cs", "Jevgenij Žukov", "Евгений Жуков"),
-    ("press:cs", "Jevgenij Zukov", "Евгений Жуков"),
-    ("press:cs", "Mykola Ševčenko", "Микола Шевченко"),
-    ("press:cs", "Mykola Sevcenko", "Микола Шевченко"),
-    ("press:nl", "Sergej Koeznetsov", "Сергей Кузнецов"),
-    ("press:nl", "Joeri Tsjernenko", "Юрий Черненко"),
-    ("press:sv", "Sergej Kuznetsov", "Сергей Кузнецов"),
-    ("press:sv", "Jurij Tjernysjov", "Юрий Чернышёв"),
-    ("press:no", "Jevgenij Sjevtsjenko", "Євген Шевченко"),
-    ("press:da", "Jurij Tjernysjov", "Юрий Чернышёв"),
-    ("press:lt", "Sergejus Kuznecovas", "Сергей Кузнецов"),
-    ("press:lt", "Jevgenijus Žukovas", "Евгений Жуков"),
-    ("press:lt", "Jevgenijus Zukovas", "Евгений Жуков"),
-    ("press:lt", "Mykola Ševčenka", "Микола Шевченко"),
-    ("press:lt", "Olegas Ivanovas", "Олег Иванов"),
-    ("press:lt", "Natalija Ivanova", "Наталья Иванова"),
-    ("press:lt", "Vitalis Melnykas", "Мельник Віталій"),
-    ("press:lt", "Ihoris Cybulskis", "Цибульський Ігор"),
-    ("press:lv", "Sergejs Kuzņecovs", "Сергей Кузнецов"),
-    ("press:lv", "Sergejs Kuznecovs", "Сергей Кузнецов"),
-    ("press:lv", "Jevgēņijs Žukovs", "Евгений Жуков"),
-    ("press:et", "Sergei Kuznetsov", "Сергей Кузнецов"),
-    ("press:et", "Jevgeni Šukov", "Евгений Жуков"),
-    ("press:hu", "Szergej Kuznyecov", "Сергей Кузнецов"),
-    ("press:hu", "Pavel Timosenko", "Павло Тимошенко"),
-    ("press:hu", "Jevgenyij Zsukov", "Евгений Жуков"),
-    ("press:es", "Serguéi Kuznetsov", "Сергей Кузнецов"),
-    ("press:es", "Serguei Kuznetsov", "Сергей Кузнецов"),
-    ("press:es", "Yevgueni Zhúkov", "Евгений Жуков"),
-    ("press:es", "Mijaíl Jruschov", "Михаил Хрущёв"),
-    ("press:es", "Mijail Jruschov", "Михаил Хрущёв"),
-    ("press:es", "Andréi Chernenko", "Андрей Черненко"),
-    ("press:it", "Serghej Kuznetsov", "Сергей Кузнецов"),
-    ("press:it", "Evgenij Žukov", "Евгений Жуков"),
-    ("press:it", "Mikhail Scevcenko", "Михаил Шевченко"),
-    ("press:ro", "Serghei Kuznețov", "Сергей Кузнецов"),
-    ("press:ro", "Serghei Kuznetov", "Сергей Кузнецов"),
-    ("press:ro", "Evgheni Jukov", "Евгений Жуков"),
-    ("press:ro", "Mihail Şevcenco", "Михаил Шевченко"),
-    ("press:tr", "Sergey Kuznetsov", "Сергей Кузнецов"),
-    ("press:tr", "Yevgeniy Jukov", "Евгений Жуков"),
-    ("press:tr", "Mihail Şevçenko", "Михаил Шевченко"),
-    ("press:tr", "Mihail Sevcenko", "Михаил Шевченко"),
-    # ru <-> uk given names, same surname
-    ("ru_uk", "Сергей Бондаренко", "Сергій Бондаренко"),
-    ("ru_uk", "Алексей Бондаренко", "Олексій Бондаренко"),
-    ("ru_uk", "Дмитрий Бондаренко", "Дмитро Бондаренко"),
-    ("ru_uk", "Николай Бондаренко", "Микола Бондаренко"),
-    ("ru_uk", "Евгений Бондаренко", "Євген Бондаренко"),
-    ("ru_uk", "Игорь Бондаренко", "Ігор Бондаренко"),
-    ("ru_uk", "Ольга Бондаренко", "Ольга Бондаренко"),
-    ("ru_uk", "Наталья Бондаренко", "Наталія Бондаренко"),
-    ("ru_uk", "Дмитрий Алексеевич Смирнов", "СМИРНОВ Дмитро Олексійович"),
-    ("ru_uk", "Белоус Андрей", "Білоус Андрій"),
-    ("ru_uk", "Mykola Bondarenko", "Николай Бондаренко"),
-    ("ru_uk", "Oleksii Bondarenko", "Алексей Бондаренко"),
-    # Cyrillic <-> Latin both ways (order of the pair swapped on purpose)
-    ("cyr_lat", "Кислица Сергей Викторович", "Serhiy Kyslytsya"),
-    ("cyr_lat", "KYSLYTSIA SERHII", "Кислиця Сергій"),
-    ("cyr_lat", "Sergej Kisliza", "Кислица Сергей"),
-    ("cyr_lat", "Шевченко Тарас", "Taras Shevchenko"),
-    ("cyr_lat", "Tkachenko Olha", "Ткаченко Ольга"),
-    # Belarusian Cyrillic (ў, і) and Belarusian Latin
-    ("be", "Сяргей Кавалёў", "Сергей Ковалёв"),
-    ("be", "Аляксандр Лукашэвіч", "Александр Лукашевич"),
-    ("be", "Уладзімір Васілеўскі", "Владимир Василевский"),
-    ("be", "Вольга Шаўчэнка", "Ольга Шевченко"),
-    ("be", "Siarhiej Kavaliou", "Сяргей Кавалёў"),
-    ("be", "Mikalai Zhuk", "Мікалай Жук"),
-    # other scripts: their Latin and Cyrillic spellings
-    ("ka", "გიორგი ბერიძე", "Giorgi Beridze"),
-    ("ka", "გიორგი ბერიძე", "Гиоргий Беридзе"),
-    ("ka", "Гиоргий Беридзе", "Giorgi Beridze"),
-    ("ka", "ნინო კაპანაძე", "Нино Капанадзе"),
-    ("ka", "დავით მაისურაძე", "Давид Маисурадзе"),
-    ("hy", "Արամ Պետրոսյան", "Aram Petrosyan"),
-    ("hy", "Արամ Պետրոսյան", "Арам Петросян"),
-    ("hy", "Գևորգ Հակոբյան", "Геворг Акопян"),
-    ("hy", "Գևորգ Հակոբյան", "Gevorg Hakobyan"),
-    ("el", "Γιώργος Παπαδόπουλος", "Giorgos Papadopoulos"),
-    ("el", "Γεώργιος Παπαδόπουλος", "Георгиос Пападопулос"),
-    ("el", "Δημήτρης Νικολάου", "Dimitris Nikolaou"),
-    ("ar", "محمد علي", "Mohammed Ali"),
-    ("ar", "محمد علي", "Мохаммед Али"),
-    ("ar", "أحمد حسن", "Ahmed Hassan"),
-    ("ar", "أحمد حسن", "Ахмед Хасан"),
-    ("ar", "يوسف إبراهيم", "Yusuf Ibrahim"),
-    ("he", "דוד כהן", "David Cohen"),
-    ("he", "דוד כהן", "Давид Коэн"),
-    ("he", "משה לוי", "Moshe Levi"),
-    ("zh", "王伟", "Wang Wei"),
-    ("zh", "王伟", "Ван Вэй"),
-    ("zh", "李娜", "Li Na"),
-    ("ko", "김민수", "Kim Minsu"),
-    ("ko", "김민수", "Ким Минсу"),
-    ("ja", "イワン・ペトロフ", "Иван Петров"),
-    # non-Slavic names written in Cyrillic
-    ("foreign_cyr", "Джон Смит", "John Smith"),
-    ("foreign_cyr", "Мохаммед Али", "Mohammed Ali"),
-    ("foreign_cyr", "Мухаммад Алиев", "Muhammad Aliyev"),
-    ("foreign_cyr", "Кваме Асанте", "Kwame Asante"),
-    ("foreign_cyr", "Джейкоб Уильямс", "Jacob Williams"),
-    ("foreign_cyr", "Пьер Дюбуа", "Pierre Dubois"),
-    ("foreign_cyr", "Ханс Мюллер", "Hans Müller"),
-    # diminutives
-    ("diminutive", "Серёжа Кислица", "Сергей Кислица"),
-    ("diminutive", "Саша Бондаренко", "Александр Бондаренко"),
-    ("diminutive", "Сашко Бондаренко", "Олександр Бондаренко"),
-    ("diminutive", "Дима Жуков", "Дмитрий Жуков"),
-    ("diminutive", "Женя Гнатюк", "Євген Гнатюк"),
-    ("diminutive", "Коля Мельник", "Микола Мельник"),
-    ("diminutive", "Наташа Ткаченко", "Наталія Ткаченко"),
-    ("diminutive", "Lesia Kovalenko", "Олександра Коваленко"),
-    ("diminutive", "Slava Kovalenko", "Вячеслав Коваленко"),
-    # inflection
-    ("inflected", "ищу Иванова Сергея", "Иванов Сергей"),
-    ("inflected", "Шукаю Ярослава Смирнова", "СМИРНОВ Ярослав Игоревич"),
-    ("inflected", "Кислицы Сергея Викторовича", "Кислица Сергей Викторович"),
-    ("inflected", "Миколу Левченка", "Левченко Микола Ростиславович"),
-    ("inflected", "Ищу Иванову Марию", "Иванова Мария"),
-    ("inflected", "Ивановой Марии", "Иванова Мария"),
-    ("inflected", "Шукаю брата Шевченка Тараса", "Шевченко Тарас"),
-    ("inflected", "Петренко Олегу Івановичу", "Петренко Олег Іванович"),
-    # female forms
-    ("female", "Иванова Мария Петровна", "Ivanova Mariia"),
-    ("female", "Ковальская Анна", "Kowalska Anna"),
-    ("female", "Ковальська Ганна", "Kovalska Hanna"),
-    ("female", "Соловьёва Наталья", "Solovyova Natalia"),
-    ("female", "Кравчук Олена Миколаївна", "Kravchuk Olena"),
-    # typos and OCR look-alikes
-    ("ocr", "Лсвченко Олег", "Левченко Олег"),
-    ("ocr", "Ковалсико Алина", "Коваленко Алина"),
-    ("ocr", "Бспов Иван", "Белов Иван"),
-    ("ocr", "Komienko Ivan", "Kornienko Ivan"),
-    ("ocr", "Петр0в Сергей", "Петров Сергей"),
-    ("ocr", "Кoвaлeнко Олег", "Коваленко Олег"),
-    ("ocr", "Шевчеико Тарас", "Шевченко Тарас"),
-    ("typo", "Артем Ромаонв", "Артём Романов"),
-    ("typo", "Гриць Гантюк", "Гриць Гнатюк"),
-    ("typo", "Олег Лыев", "Олег Львов"),
-    ("typo", "Иван Зуеб", "Иван Зуев"),
-    ("typo", "Сергей Кисилца", "Сергей Кислица"),
-    ("typo", "Serhii Kovalenok", "Сергій Коваленко"),
-    ("typo", "Вадтик Петров", "Вадим Петров"),
-    # keyboard layout
-    ("layout", "Cthutq Rbckbwf", "Сергей Кислица"),
-    ("layout", "Ntvf ,jqrj", "Тёма Бойко"),
-    ("layout", "Ыукпун Лшыдшеыф", "Sergey Kislitsa"),
-    # hyphenated names
-    ("hyphenated", "Oleh Poliakov-Martynenko", "Мартыненко Олег"),
-    ("hyphenated", "Oleh Poliakov-Martynenko", "Поляков Олег"),
-    ("hyphenated", "Полякова-Мартыненко Анна", "Anna Poliakova-Martynenko"),
-    ("hyphenated", "Кислица-Бондаренко Сергей", "Serhii Kyslytsia-Bondarenko"),
-    ("hyphenated", "Анна-Мария Коваленко", "Анна Коваленко"),
-    ("hyphenated", "Sergej Kisliza-Bondarenko", "Кислица Сергей"),
-    # call signs
-    ("call_sign", "Петров Иван «Грач»", "Петров Иван"),
-    ("call_sign", "Іван Петренко (позивний Грак)", "Ivan Petrenko"),
-    # initials
-    ("initials", "С. В. Кислица", "Кислица Сергей Викторович"),
-    ("initials", "S. V. Kislitsa", "Кислиця Сергій Вікторович"),
-    ("initials", "Гончар М.В.", "Гончар Микола Васильович"),
-]
 
+def _table(text: str) -> list[tuple[str, str, str]]:
+    """Rows «phenomenon | spelling | spelling»; blank lines and # comments are skipped."""
+    rows = []
+    for line in text.splitlines():
+        line = re.sub(r"\s+#\s.*$", "", line).strip()
+        if line and not line.startswith("#"):
+            label, a, b = (cell.strip() for cell in line.split(" | "))
+            rows.append((label, a, b))
+    return rows
+
+
+# One row a pair: phenomenon | one spelling | another spelling of the same person.
+PAIRS: list[tuple[str, str, str]] = _table("""
+# press spellings of other languages, with and without diacritics
+press:de | Sergej Kusnezow | Сергей Кузнецов
+press:de | Dmitrij Schtschukin | Дмитрий Щукин
+press:de | Jewgenij Schewtschenko | Євген Шевченко
+press:fr | Sergueï Kouznetsov | Сергей Кузнецов
+press:fr | Evgueni Jdanov | Евгений Жданов
+press:fr | Mykola Tchernenko | Микола Черненко
+press:pl | Siergiej Kuźniecow | Сергей Кузнецов
+press:pl | Siergiej Kuzniecow | Сергей Кузнецов
+press:pl | Mykoła Szewczenko | Микола Шевченко
+press:pl | Jurij Czernyszow | Юрий Чернышёв
+press:cs | Sergej Kuzněcov | Сергей Кузнецов
+press:cs | Sergej Kuznecov | Сергей Кузнецов
+press:cs | Jevgenij Žukov | Евгений Жуков
+press:cs | Jevgenij Zukov | Евгений Жуков
+press:cs | Mykola Ševčenko | Микола Шевченко
+press:cs | Mykola Sevcenko | Микола Шевченко
+press:nl | Sergej Koeznetsov | Сергей Кузнецов
+press:nl | Joeri Tsjernenko | Юрий Черненко
+press:sv | Sergej Kuznetsov | Сергей Кузнецов
+press:sv | Jurij Tjernysjov | Юрий Чернышёв
+press:no | Jevgenij Sjevtsjenko | Євген Шевченко
+press:da | Jurij Tjernysjov | Юрий Чернышёв
+press:lt | Sergejus Kuznecovas | Сергей Кузнецов
+press:lt | Jevgenijus Žukovas | Евгений Жуков
+press:lt | Jevgenijus Zukovas | Евгений Жуков
+press:lt | Mykola Ševčenka | Микола Шевченко
+press:lt | Olegas Ivanovas | Олег Иванов
+press:lt | Natalija Ivanova | Наталья Иванова
+press:lt | Vitalis Melnykas | Мельник Віталій
+press:lt | Ihoris Cybulskis | Цибульський Ігор
+press:lv | Sergejs Kuzņecovs | Сергей Кузнецов
+press:lv | Sergejs Kuznecovs | Сергей Кузнецов
+press:lv | Jevgēņijs Žukovs | Евгений Жуков
+press:et | Sergei Kuznetsov | Сергей Кузнецов
+press:et | Jevgeni Šukov | Евгений Жуков
+press:hu | Szergej Kuznyecov | Сергей Кузнецов
+press:hu | Pavel Timosenko | Павло Тимошенко
+press:hu | Jevgenyij Zsukov | Евгений Жуков
+press:es | Serguéi Kuznetsov | Сергей Кузнецов
+press:es | Serguei Kuznetsov | Сергей Кузнецов
+press:es | Yevgueni Zhúkov | Евгений Жуков
+press:es | Mijaíl Jruschov | Михаил Хрущёв
+press:es | Mijail Jruschov | Михаил Хрущёв
+press:es | Andréi Chernenko | Андрей Черненко
+press:it | Serghej Kuznetsov | Сергей Кузнецов
+press:it | Evgenij Žukov | Евгений Жуков
+press:it | Mikhail Scevcenko | Михаил Шевченко
+press:ro | Serghei Kuznețov | Сергей Кузнецов
+press:ro | Serghei Kuznetov | Сергей Кузнецов
+press:ro | Evgheni Jukov | Евгений Жуков
+press:ro | Mihail Şevcenco | Михаил Шевченко
+press:tr | Sergey Kuznetsov | Сергей Кузнецов
+press:tr | Yevgeniy Jukov | Евгений Жуков
+press:tr | Mihail Şevçenko | Михаил Шевченко
+press:tr | Mihail Sevcenko | Михаил Шевченко
+# ru <-> uk given names, same surname
+ru_uk | Сергей Бондаренко | Сергій Бондаренко
+ru_uk | Алексей Бондаренко | Олексій Бондаренко
+ru_uk | Дмитрий Бондаренко | Дмитро Бондаренко
+ru_uk | Николай Бондаренко | Микола Бондаренко
+ru_uk | Евгений Бондаренко | Євген Бондаренко
+ru_uk | Игорь Бондаренко | Ігор Бондаренко
+ru_uk | Ольга Бондаренко | Ольга Бондаренко
+ru_uk | Наталья Бондаренко | Наталія Бондаренко
+ru_uk | Дмитрий Алексеевич Смирнов | СМИРНОВ Дмитро Олексійович
+ru_uk | Белоус Андрей | Білоус Андрій
+ru_uk | Mykola Bondarenko | Николай Бондаренко
+ru_uk | Oleksii Bondarenko | Алексей Бондаренко
+# Cyrillic <-> Latin both ways (order of the pair swapped on purpose)
+cyr_lat | Кислица Сергей Викторович | Serhiy Kyslytsya
+cyr_lat | KYSLYTSIA SERHII | Кислиця Сергій
+cyr_lat | Sergej Kisliza | Кислица Сергей
+cyr_lat | Шевченко Тарас | Taras Shevchenko
+cyr_lat | Tkachenko Olha | Ткаченко Ольга
+# Belarusian Cyrillic (ў, і) and Belarusian Latin
+be | Сяргей Кавалёў | Сергей Ковалёв
+be | Аляксандр Лукашэвіч | Александр Лукашевич
+be | Уладзімір Васілеўскі | Владимир Василевский
+be | Вольга Шаўчэнка | Ольга Шевченко
+be | Siarhiej Kavaliou | Сяргей Кавалёў
+be | Mikalai Zhuk | Мікалай Жук
+# other scripts: their Latin and Cyrillic spellings
+ka | გიორგი ბერიძე | Giorgi Beridze
+ka | გიორგი ბერიძე | Гиоргий Беридзе
+ka | Гиоргий Беридзе | Giorgi Beridze
+ka | ნინო კაპანაძე | Нино Капанадзе
+ka | დავით მაისურაძე | Давид Маисурадзе
+hy | Արամ Պետրոսյան | Aram Petrosyan
+hy | Արամ Պետրոսյան | Арам Петросян
+hy | Գևորգ Հակոբյան | Геворг Акопян
+hy | Գևորգ Հակոբյան | Gevorg Hakobyan
+el | Γιώργος Παπαδόπουλος | Giorgos Papadopoulos
+el | Γεώργιος Παπαδόπουλος | Георгиос Пападопулос
+el | Δημήτρης Νικολάου | Dimitris Nikolaou
+ar | محمد علي | Mohammed Ali
+ar | محمد علي | Мохаммед Али
+ar | أحمد حسن | Ahmed Hassan
+ar | أحمد حسن | Ахмед Хасан
+ar | يوسف إبراهيم | Yusuf Ibrahim
+he | דוד כהן | David Cohen
+he | דוד כהן | Давид Коэн
+he | משה לוי | Moshe Levi
+zh | 王伟 | Wang Wei
+zh | 王伟 | Ван Вэй
+zh | 李娜 | Li Na
+ko | 김민수 | Kim Minsu
+ko | 김민수 | Ким Минсу
+ja | イワン・ペトロフ | Иван Петров
+# non-Slavic names written in Cyrillic
+foreign_cyr | Джон Смит | John Smith
+foreign_cyr | Мохаммед Али | Mohammed Ali
+foreign_cyr | Мухаммад Алиев | Muhammad Aliyev
+foreign_cyr | Кваме Асанте | Kwame Asante
+foreign_cyr | Джейкоб Уильямс | Jacob Williams
+foreign_cyr | Пьер Дюбуа | Pierre Dubois
+foreign_cyr | Ханс Мюллер | Hans Müller
+# diminutives
+diminutive | Серёжа Кислица | Сергей Кислица
+diminutive | Саша Бондаренко | Александр Бондаренко
+diminutive | Сашко Бондаренко | Олександр Бондаренко
+diminutive | Дима Жуков | Дмитрий Жуков
+diminutive | Женя Гнатюк | Євген Гнатюк
+diminutive | Коля Мельник | Микола Мельник
+diminutive | Наташа Ткаченко | Наталія Ткаченко
+diminutive | Lesia Kovalenko | Олександра Коваленко
+diminutive | Slava Kovalenko | Вячеслав Коваленко
+# inflection
+inflected | ищу Иванова Сергея | Иванов Сергей
+inflected | Шукаю Ярослава Смирнова | СМИРНОВ Ярослав Игоревич
+inflected | Кислицы Сергея Викторовича | Кислица Сергей Викторович
+inflected | Миколу Левченка | Левченко Микола Ростиславович
+inflected | Ищу Иванову Марию | Иванова Мария
+inflected | Ивановой Марии | Иванова Мария
+inflected | Шукаю брата Шевченка Тараса | Шевченко Тарас
+inflected | Петренко Олегу Івановичу | Петренко Олег Іванович
+# female forms
+female | Иванова Мария Петровна | Ivanova Mariia
+female | Ковальская Анна | Kowalska Anna
+female | Ковальська Ганна | Kovalska Hanna
+female | Соловьёва Наталья | Solovyova Natalia
+female | Кравчук Олена Миколаївна | Kravchuk Olena
+# typos and OCR look-alikes
+ocr | Лсвченко Олег | Левченко Олег
+ocr | Ковалсико Алина | Коваленко Алина
+ocr | Бспов Иван | Белов Иван
+ocr | Komienko Ivan | Kornienko Ivan
+ocr | Петр0в Сергей | Петров Сергей
+ocr | Кoвaлeнко Олег | Коваленко Олег
+ocr | Шевчеико Тарас | Шевченко Тарас
+typo | Артем Ромаонв | Артём Романов
+typo | Гриць Гантюк | Гриць Гнатюк
+typo | Олег Лыев | Олег Львов
+typo | Иван Зуеб | Иван Зуев
+typo | Сергей Кисилца | Сергей Кислица
+typo | Serhii Kovalenok | Сергій Коваленко
+typo | Вадтик Петров | Вадим Петров
+# keyboard layout
+layout | Cthutq Rbckbwf | Сергей Кислица
+layout | Ntvf ,jqrj | Тёма Бойко
+layout | Ыукпун Лшыдшеыф | Sergey Kislitsa
+# hyphenated names
+hyphenated | Oleh Poliakov-Martynenko | Мартыненко Олег
+hyphenated | Oleh Poliakov-Martynenko | Поляков Олег
+hyphenated | Полякова-Мартыненко Анна | Anna Poliakova-Martynenko
+hyphenated | Кислица-Бондаренко Сергей | Serhii Kyslytsia-Bondarenko
+hyphenated | Анна-Мария Коваленко | Анна Коваленко
+hyphenated | Sergej Kisliza-Bondarenko | Кислица Сергей
+# call signs
+call_sign | Петров Иван «Грач» | Петров Иван
+call_sign | Іван Петренко (позивний Грак) | Ivan Petrenko
+# initials
+initials | С. В. Кислица | Кислица Сергей Викторович
+initials | S. V. Kislitsa | Кислиця Сергій Вікторович
+initials | Гончар М.В. | Гончар Микола Васильович
 
 # What held-out lists from the region hold beyond the above (added 27 Nov 2026, 3rd round):
 # Ukrainian names in Russian-style Latin and back, patronymics in every standard and other
 # languages' press, double given names, surname-only lists, look-alike letters, ё/ї dropped,
 # Georgian, Armenian, Central Asian, Tatar, Chechen, Moldovan and Azerbaijani names through
 # English and Russian spellings.
-WIDER_PAIRS: list[tuple[str, str, str]] = [
-    # Ukrainian names in Russian-style romanisation and the other way round
-    ("ua_ru_lat", "Oleksandr Kovalenko", "Aleksandr Kovalenko"),
-    ("ua_ru_lat", "Olexandr Kovalenko", "Alexander Kovalenko"),
-    ("ua_ru_lat", "Oleksandr Kovalenko", "Александр Коваленко"),
-    ("ua_ru_lat", "Aleksandr Kovalenko", "Олександр Коваленко"),
-    ("ua_ru_lat", "Olexandr Kovalenko", "Олександр Коваленко"),
-    ("ua_ru_lat", "Volodymyr Shevchuk", "Vladimir Shevchuk"),
-    ("ua_ru_lat", "Vladimir Shevchuk", "Володимир Шевчук"),
-    ("ua_ru_lat", "Serhiy Melnyk", "Sergey Melnik"),
-    ("ua_ru_lat", "Sergei Melnik", "Сергій Мельник"),
-    ("ua_ru_lat", "Mykhailo Tkachuk", "Mikhail Tkachuk"),
-    ("ua_ru_lat", "Andriy Bondar", "Andrei Bondar"),
-    ("ua_ru_lat", "Yuriy Kravets", "Yuri Kravets"),
-    ("ua_ru_lat", "Hryhoriy Savchenko", "Grigory Savchenko"),
-    ("ua_ru_lat", "Heorhiy Lysenko", "Georgy Lysenko"),
-    ("ua_ru_lat", "Oleh Moroz", "Oleg Moroz"),
-    ("ua_ru_lat", "Pavlo Rudenko", "Pavel Rudenko"),
-    ("ua_ru_lat", "Petro Marchenko", "Pyotr Marchenko"),
-    ("ua_ru_lat", "Yevhen Boyko", "Evgeny Boiko"),
-    ("ua_ru_lat", "Vasyl Kozak", "Vasily Kozak"),
-    ("ua_ru_lat", "Serhii Hnatiuk", "Sergei Gnatyuk"),
-    ("ua_ru_lat", "Mykola Lytvynenko", "Nikolai Litvinenko"),
-    ("ua_ru_lat", "Anatoliy Hrytsenko", "Anatoly Gritsenko"),
-    ("ua_ru_lat", "Valentyna Oliynyk", "Valentina Oleinik"),
-    ("ua_ru_lat", "Halyna Horbenko", "Galina Gorbenko"),
-    ("ua_ru_lat", "Tetiana Kovalchuk", "Tatyana Kovalchuk"),
-    ("ua_ru_lat", "Olena Sydorenko", "Yelena Sidorenko"),
-    ("ua_ru_lat", "Iryna Zhuravel", "Irina Zhuravel"),
-    ("ua_ru_lat", "Kateryna Pavlenko", "Ekaterina Pavlenko"),
-    ("ua_ru_lat", "Liudmyla Koval", "Lyudmila Koval"),
-    ("ua_ru_lat", "Ihor Ostapchuk", "Igor Ostapchuk"),
-    ("ua_ru_lat", "Vitaliy Danylenko", "Vitaly Danilenko"),
-    ("ua_ru_lat", "Stanislav Vasylenko", "Stanislav Vasilenko"),
-    ("ua_ru_lat", "Yaroslav Hryhorenko", "Yaroslav Grigorenko"),
-    ("ua_ru_lat", "Maksym Kyrylenko", "Maxim Kirilenko"),
-    ("ua_ru_lat", "Denys Yakovenko", "Denis Yakovenko"),
-    # patronymics in the standards and in other languages' press
-    ("patronymic", "Serhiy Viktorovych Kyslytsia", "Sergey Viktorovich Kislitsa"),
-    ("patronymic", "Oleksandr Petrovych Bondarenko", "Aleksandr Petrovich Bondarenko"),
-    ("patronymic", "Bondarenko Oleksandr Oleksandrovych", "Бондаренко Александр Александрович"),
-    ("patronymic", "Olga Ivanovna Petrova", "Ольга Іванівна Петрова"),
-    ("patronymic", "Nataliia Mykolaivna Shevchenko", "Наталья Николаевна Шевченко"),
-    ("patronymic", "Anna Sergeyevna Ivanova", "Анна Сергіївна Іванова"),
-    ("patronymic", "Iryna Oleksandrivna Melnyk", "Ирина Александровна Мельник"),
-    ("patronymic", "Yuriy Yuriyovych Savchuk", "Юрий Юрьевич Савчук"),
-    ("patronymic", "Ihor Illich Marchuk", "Игорь Ильич Марчук"),
-    ("patronymic", "Oleh Hryhorovych Moroz", "Олег Григорьевич Мороз"),
-    ("patronymic_press", "Wladimir Wladimirowitsch Petrow", "Владимир Владимирович Петров"),
-    ("patronymic_press", "Jelena Sergejewna Iwanowa", "Елена Сергеевна Иванова"),
-    ("patronymic_press", "Sergej Viktorovič Kislica", "Сергей Викторович Кислица"),
-    ("patronymic_press", "Sergueï Viktorovitch Kislitsa", "Сергей Викторович Кислица"),
-    ("patronymic_press", "Nikolaï Petrovitch Ivanov", "Николай Петрович Иванов"),
-    ("patronymic_press", "Siergiej Wiktorowicz Kislica", "Сергей Викторович Кислица"),
-    ("patronymic_press", "Mykoła Iwanowycz Szewczenko", "Микола Іванович Шевченко"),
-    ("patronymic_press", "Olga Iwanowna Petrowa", "Ольга Ивановна Петрова"),
-    ("patronymic_press", "Jelena Sergejevna Ivanovová", "Елена Сергеевна Иванова"),
-    ("patronymic_press", "Aleksiej Nikołajewicz Morozow", "Алексей Николаевич Морозов"),
-    # double given names
-    ("double_given", "Anna-Maria Kovalenko", "Анна Коваленко"),
-    ("double_given", "Іван Павло Шевчук", "Іван Шевчук"),
-    ("double_given", "Jan Paweł Kowalski", "Ян Ковальский"),
-    ("double_given", "Олена-Марія Петренко", "Olena Petrenko"),
-    # surname-only lists
-    ("surname_only", "Коваленко", "Kovalenko"),
-    ("surname_only", "ШЕВЧЕНКО", "Shevchenko"),
-    ("surname_only", "Kuznetsov", "Кузнєцов"),
-    ("surname_only", "Ткачук", "Tkachuk"),
-    # female forms with Latin look-alikes, whole names in look-alikes
-    ("lookalike", "Ивановa Мария", "Ivanova Mariia"),
-    ("lookalike", "Ивaнoвa Oльгa", "Иванова Ольга"),
-    ("lookalike", "Пeтровa Олена", "Petrova Olena"),
-    ("lookalike", "POMAH KOPOTKOB", "Роман Коротков"),
-    ("lookalike", "OKCAHA MAXHO", "Оксана Махно"),
-    ("lookalike", "TAPAC XOMEHKO", "Тарас Хоменко"),
-    # ё / ї dropped
-    ("yo_yi", "Федор Соловьев", "Фёдор Соловьёв"),
-    ("yo_yi", "Семен Королев", "Семён Королёв"),
-    ("yo_yi", "Вячеслав Іжакевич", "В'ячеслав Їжакевич"),
-    ("yo_yi", "Ігор Iльін", "Ігор Ільїн"),
-    ("yo_yi", "Pyotr Fyodorov", "Petr Fedorov"),
-    ("yo_yi", "Artyom Seleznyov", "Artem Seleznev"),
-    ("yo_yi", "Олексій Ковальов", "Алексей Ковалев"),
-    # Georgian through English and Russian
-    ("ka_en", "Levan Kapanadze", "Леван Капанадзе"),
-    ("ka_en", "Davit Gelashvili", "Давид Гелашвили"),
-    ("ka_en", "Nino Kvaratskhelia", "Нино Кварацхелия"),
-    ("ka_en", "Zurab Tsiklauri", "Зураб Циклаури"),
-    ("ka_en", "Shota Japaridze", "Шота Джапаридзе"),
-    ("ka_en", "Irakli Chkheidze", "Ираклий Чхеидзе"),
-    ("ka_en", "ლევან კაპანაძე", "Levan Kapanadze"),
-    ("ka_en", "ზურაბ წიკლაური", "Зураб Циклаури"),
-    # Armenian through English and Russian
-    ("hy_en", "Hovhannes Grigoryan", "Оганес Григорян"),
-    ("hy_en", "Armen Sargsyan", "Армен Саргсян"),
-    ("hy_en", "Tigran Harutyunyan", "Тигран Арутюнян"),
-    ("hy_en", "Hayk Hakobyan", "Айк Акопян"),
-    ("hy_en", "Vardan Petrosyan", "Вардан Петросян"),
-    ("hy_en", "Aram Khachatryan", "Арам Хачатрян"),
-    ("hy_en", "Gevorg Avetisyan", "Геворг Аветисян"),
-    ("hy_en", "Hovhannes Grigoryan", "Ovanes Grigoryan"),
-    # Central Asia: Kazakh, Uzbek, Tajik, Kyrgyz
-    ("central_asia", "Nursultan Abenov", "Нурсултан Абенов"),
-    ("central_asia", "Yerlan Nurlanuly", "Ерлан Нурланулы"),
-    ("central_asia", "Ерлан Нұрланұлы", "Yerlan Nurlanuly"),
-    ("central_asia", "Ерлан Нұрланұлы", "Ерлан Нурланулы"),
-    ("central_asia", "Aizhan Serikkyzy", "Айжан Серикқызы"),
-    ("central_asia", "Қанат Әбенов", "Kanat Abenov"),
-    ("central_asia", "Асқар Жұмабаев", "Askar Zhumabayev"),
-    ("central_asia", "Асқар Жұмабаев", "Аскар Жумабаев"),
-    ("central_asia", "Aigerim Bekova", "Айгерим Бекова"),
-    ("central_asia", "Rustam Karimov", "Рустам Каримов"),
-    ("central_asia", "Dilnoza Yusupova", "Дилноза Юсупова"),
-    ("central_asia", "Jamshid Xo'jayev", "Джамшид Ходжаев"),
-    ("central_asia", "Shuhrat G'ulomov", "Шухрат Гуломов"),
-    ("central_asia", "Шуҳрат Ғуломов", "Шухрат Гуломов"),
-    ("central_asia", "Sherzod Rahimov", "Шерзод Рахимов"),
-    ("central_asia", "Farrukh Rahmonzoda", "Фаррух Рахмонзода"),
-    ("central_asia", "Фаррух Раҳмонзода", "Farrukh Rakhmonzoda"),
-    ("central_asia", "Firuz Sharipov", "Фируз Шарипов"),
-    ("central_asia", "Азамат Бакытбеков", "Azamat Bakytbekov"),
-    ("central_asia", "Бакыт уулу Азамат", "Bakyt uulu Azamat"),
-    # Tatar, Bashkir
-    ("tatar", "Рәмил Габдуллин", "Рамиль Габдуллин"),
-    ("tatar", "Ramil Gabdullin", "Рамиль Габдуллин"),
-    ("tatar", "Илдар Хәйретдинов", "Ильдар Хайретдинов"),
-    ("tatar", "Aydar Galimov", "Айдар Галимов"),
-    ("tatar", "Гөлнара Сафина", "Гульнара Сафина"),
-    ("tatar", "Rinat Zaripov", "Ринат Зарипов"),
-    ("tatar", "Ринат Әхмәтшин", "Rinat Akhmetshin"),
-    # Chechen, Dagestan
-    ("chechen", "Magomed Khasanov", "Магомед Хасанов"),
-    ("chechen", "Ramzan Isaev", "Рамзан Исаев"),
-    ("chechen", "Ibragim Umarov", "Ибрагим Умаров"),
-    ("chechen", "Zelimkhan Musayev", "Зелимхан Мусаев"),
-    ("chechen", "Islam Aliyev", "Ислам Алиев"),
-    ("chechen", "Aslan Mamedov", "Аслан Мамедов"),
-    ("chechen", "Movsar Dzhabrailov", "Мовсар Джабраилов"),
-    # Moldovan and Romanian names in Latin and Cyrillic
-    ("moldovan", "Ion Rusu", "Ион Русу"),
-    ("moldovan", "Vasile Ceban", "Василе Чебан"),
-    ("moldovan", "Gheorghe Munteanu", "Георге Мунтяну"),
-    ("moldovan", "Ion Ciobanu", "Ион Чобану"),
-    ("moldovan", "Mihai Popescu", "Михай Попеску"),
-    ("moldovan", "Vasile Țurcanu", "Василе Цуркану"),
-    ("moldovan", "Andrei Lungu", "Андрей Лунгу"),
-    ("moldovan", "Nicolae Cojocaru", "Николае Кожокару"),
-    # Azerbaijani
-    ("az", "Elvin Məmmədov", "Эльвин Мамедов"),
-    ("az", "Elvin Mammadov", "Эльвин Мамедов"),
-    ("az", "Rəşad Əliyev", "Рашад Алиев"),
-    ("central_asia", "Rakhmonzoda Farrukh", "Фаррух Рахмонов"),  # -zoda for -ov since 2007
-    ("moldovan", "Iurie Rusu", "Юрий Русу"),
-    ("moldovan", "Dumitru Lungu", "Дмитрий Лунгу"),
-    ("hy_en", "Artur Mkrtchyan", "Артур Мкртчян"),
-    ("ka_en", "Nodar Gogoladze", "Нодар Гоголадзе"),
-    ("chechen", "Khamzat Chimaev", "Хамзат Чимаев"),
-    ("be", "Alyaksandr Lukashenka", "Александр Лукашенко"),
-    ("lookalike", "Ivanovа Mariia", "Іванова Марія"),
-    ("yo_yi", "Izhakevych Viacheslav", "Їжакевич Вячеслав"),
-    ("patronymic", "Volodymyrivna Olena Shevchenko", "Елена Владимировна Шевченко"),
-    ("patronymic", "Kovalenko, Oleksandr I.", "Коваленко Олександр Іванович"),
-]
-
+# Ukrainian names in Russian-style romanisation and the other way round
+ua_ru_lat | Oleksandr Kovalenko | Aleksandr Kovalenko
+ua_ru_lat | Olexandr Kovalenko | Alexander Kovalenko
+ua_ru_lat | Oleksandr Kovalenko | Александр Коваленко
+ua_ru_lat | Aleksandr Kovalenko | Олександр Коваленко
+ua_ru_lat | Olexandr Kovalenko | Олександр Коваленко
+ua_ru_lat | Volodymyr Shevchuk | Vladimir Shevchuk
+ua_ru_lat | Vladimir Shevchuk | Володимир Шевчук
+ua_ru_lat | Serhiy Melnyk | Sergey Melnik
+ua_ru_lat | Sergei Melnik | Сергій Мельник
+ua_ru_lat | Mykhailo Tkachuk | Mikhail Tkachuk
+ua_ru_lat | Andriy Bondar | Andrei Bondar
+ua_ru_lat | Yuriy Kravets | Yuri Kravets
+ua_ru_lat | Hryhoriy Savchenko | Grigory Savchenko
+ua_ru_lat | Heorhiy Lysenko | Georgy Lysenko
+ua_ru_lat | Oleh Moroz | Oleg Moroz
+ua_ru_lat | Pavlo Rudenko | Pavel Rudenko
+ua_ru_lat | Petro Marchenko | Pyotr Marchenko
+ua_ru_lat | Yevhen Boyko | Evgeny Boiko
+ua_ru_lat | Vasyl Kozak | Vasily Kozak
+ua_ru_lat | Serhii Hnatiuk | Sergei Gnatyuk
+ua_ru_lat | Mykola Lytvynenko | Nikolai Litvinenko
+ua_ru_lat | Anatoliy Hrytsenko | Anatoly Gritsenko
+ua_ru_lat | Valentyna Oliynyk | Valentina Oleinik
+ua_ru_lat | Halyna Horbenko | Galina Gorbenko
+ua_ru_lat | Tetiana Kovalchuk | Tatyana Kovalchuk
+ua_ru_lat | Olena Sydorenko | Yelena Sidorenko
+ua_ru_lat | Iryna Zhuravel | Irina Zhuravel
+ua_ru_lat | Kateryna Pavlenko | Ekaterina Pavlenko
+ua_ru_lat | Liudmyla Koval | Lyudmila Koval
+ua_ru_lat | Ihor Ostapchuk | Igor Ostapchuk
+ua_ru_lat | Vitaliy Danylenko | Vitaly Danilenko
+ua_ru_lat | Stanislav Vasylenko | Stanislav Vasilenko
+ua_ru_lat | Yaroslav Hryhorenko | Yaroslav Grigorenko
+ua_ru_lat | Maksym Kyrylenko | Maxim Kirilenko
+ua_ru_lat | Denys Yakovenko | Denis Yakovenko
+# patronymics in the standards and in other languages' press
+patronymic | Serhiy Viktorovych Kyslytsia | Sergey Viktorovich Kislitsa
+patronymic | Oleksandr Petrovych Bondarenko | Aleksandr Petrovich Bondarenko
+patronymic | Bondarenko Oleksandr Oleksandrovych | Бондаренко Александр Александрович
+patronymic | Olga Ivanovna Petrova | Ольга Іванівна Петрова
+patronymic | Nataliia Mykolaivna Shevchenko | Наталья Николаевна Шевченко
+patronymic | Anna Sergeyevna Ivanova | Анна Сергіївна Іванова
+patronymic | Iryna Oleksandrivna Melnyk | Ирина Александровна Мельник
+patronymic | Yuriy Yuriyovych Savchuk | Юрий Юрьевич Савчук
+patronymic | Ihor Illich Marchuk | Игорь Ильич Марчук
+patronymic | Oleh Hryhorovych Moroz | Олег Григорьевич Мороз
+patronymic_press | Wladimir Wladimirowitsch Petrow | Владимир Владимирович Петров
+patronymic_press | Jelena Sergejewna Iwanowa | Елена Сергеевна Иванова
+patronymic_press | Sergej Viktorovič Kislica | Сергей Викторович Кислица
+patronymic_press | Sergueï Viktorovitch Kislitsa | Сергей Викторович Кислица
+patronymic_press | Nikolaï Petrovitch Ivanov | Николай Петрович Иванов
+patronymic_press | Siergiej Wiktorowicz Kislica | Сергей Викторович Кислица
+patronymic_press | Mykoła Iwanowycz Szewczenko | Микола Іванович Шевченко
+patronymic_press | Olga Iwanowna Petrowa | Ольга Ивановна Петрова
+patronymic_press | Jelena Sergejevna Ivanovová | Елена Сергеевна Иванова
+patronymic_press | Aleksiej Nikołajewicz Morozow | Алексей Николаевич Морозов
+# double given names
+double_given | Anna-Maria Kovalenko | Анна Коваленко
+double_given | Іван Павло Шевчук | Іван Шевчук
+double_given | Jan Paweł Kowalski | Ян Ковальский
+double_given | Олена-Марія Петренко | Olena Petrenko
+# surname-only lists
+surname_only | Коваленко | Kovalenko
+surname_only | ШЕВЧЕНКО | Shevchenko
+surname_only | Kuznetsov | Кузнєцов
+surname_only | Ткачук | Tkachuk
+# female forms with Latin look-alikes, whole names in look-alikes
+lookalike | Ивановa Мария | Ivanova Mariia
+lookalike | Ивaнoвa Oльгa | Иванова Ольга
+lookalike | Пeтровa Олена | Petrova Olena
+lookalike | POMAH KOPOTKOB | Роман Коротков
+lookalike | OKCAHA MAXHO | Оксана Махно
+lookalike | TAPAC XOMEHKO | Тарас Хоменко
+# ё / ї dropped
+yo_yi | Федор Соловьев | Фёдор Соловьёв
+yo_yi | Семен Королев | Семён Королёв
+yo_yi | Вячеслав Іжакевич | В'ячеслав Їжакевич
+yo_yi | Ігор Iльін | Ігор Ільїн
+yo_yi | Pyotr Fyodorov | Petr Fedorov
+yo_yi | Artyom Seleznyov | Artem Seleznev
+yo_yi | Олексій Ковальов | Алексей Ковалев
+# Georgian through English and Russian
+ka_en | Levan Kapanadze | Леван Капанадзе
+ka_en | Davit Gelashvili | Давид Гелашвили
+ka_en | Nino Kvaratskhelia | Нино Кварацхелия
+ka_en | Zurab Tsiklauri | Зураб Циклаури
+ka_en | Shota Japaridze | Шота Джапаридзе
+ka_en | Irakli Chkheidze | Ираклий Чхеидзе
+ka_en | ლევან კაპანაძე | Levan Kapanadze
+ka_en | ზურაბ წიკლაური | Зураб Циклаури
+# Armenian through English and Russian
+hy_en | Hovhannes Grigoryan | Оганес Григорян
+hy_en | Armen Sargsyan | Армен Саргсян
+hy_en | Tigran Harutyunyan | Тигран Арутюнян
+hy_en | Hayk Hakobyan | Айк Акопян
+hy_en | Vardan Petrosyan | Вардан Петросян
+hy_en | Aram Khachatryan | Арам Хачатрян
+hy_en | Gevorg Avetisyan | Геворг Аветисян
+hy_en | Hovhannes Grigoryan | Ovanes Grigoryan
+# Central Asia: Kazakh, Uzbek, Tajik, Kyrgyz
+central_asia | Nursultan Abenov | Нурсултан Абенов
+central_asia | Yerlan Nurlanuly | Ерлан Нурланулы
+central_asia | Ерлан Нұрланұлы | Yerlan Nurlanuly
+central_asia | Ерлан Нұрланұлы | Ерлан Нурланулы
+central_asia | Aizhan Serikkyzy | Айжан Серикқызы
+central_asia | Қанат Әбенов | Kanat Abenov
+central_asia | Асқар Жұмабаев | Askar Zhumabayev
+central_asia | Асқар Жұмабаев | Аскар Жумабаев
+central_asia | Aigerim Bekova | Айгерим Бекова
+central_asia | Rustam Karimov | Рустам Каримов
+central_asia | Dilnoza Yusupova | Дилноза Юсупова
+central_asia | Jamshid Xo'jayev | Джамшид Ходжаев
+central_asia | Shuhrat G'ulomov | Шухрат Гуломов
+central_asia | Шуҳрат Ғуломов | Шухрат Гуломов
+central_asia | Sherzod Rahimov | Шерзод Рахимов
+central_asia | Farrukh Rahmonzoda | Фаррух Рахмонзода
+central_asia | Фаррух Раҳмонзода | Farrukh Rakhmonzoda
+central_asia | Firuz Sharipov | Фируз Шарипов
+central_asia | Азамат Бакытбеков | Azamat Bakytbekov
+central_asia | Бакыт уулу Азамат | Bakyt uulu Azamat
+# Tatar, Bashkir
+tatar | Рәмил Габдуллин | Рамиль Габдуллин
+tatar | Ramil Gabdullin | Рамиль Габдуллин
+tatar | Илдар Хәйретдинов | Ильдар Хайретдинов
+tatar | Aydar Galimov | Айдар Галимов
+tatar | Гөлнара Сафина | Гульнара Сафина
+tatar | Rinat Zaripov | Ринат Зарипов
+tatar | Ринат Әхмәтшин | Rinat Akhmetshin
+# Chechen, Dagestan
+chechen | Magomed Khasanov | Магомед Хасанов
+chechen | Ramzan Isaev | Рамзан Исаев
+chechen | Ibragim Umarov | Ибрагим Умаров
+chechen | Zelimkhan Musayev | Зелимхан Мусаев
+chechen | Islam Aliyev | Ислам Алиев
+chechen | Aslan Mamedov | Аслан Мамедов
+chechen | Movsar Dzhabrailov | Мовсар Джабраилов
+# Moldovan and Romanian names in Latin and Cyrillic
+moldovan | Ion Rusu | Ион Русу
+moldovan | Vasile Ceban | Василе Чебан
+moldovan | Gheorghe Munteanu | Георге Мунтяну
+moldovan | Ion Ciobanu | Ион Чобану
+moldovan | Mihai Popescu | Михай Попеску
+moldovan | Vasile Țurcanu | Василе Цуркану
+moldovan | Andrei Lungu | Андрей Лунгу
+moldovan | Nicolae Cojocaru | Николае Кожокару
+# Azerbaijani
+az | Elvin Məmmədov | Эльвин Мамедов
+az | Elvin Mammadov | Эльвин Мамедов
+az | Rəşad Əliyev | Рашад Алиев
+central_asia | Rakhmonzoda Farrukh | Фаррух Рахмонов  # -zoda for -ov since 2007
+moldovan | Iurie Rusu | Юрий Русу
+moldovan | Dumitru Lungu | Дмитрий Лунгу
+hy_en | Artur Mkrtchyan | Артур Мкртчян
+ka_en | Nodar Gogoladze | Нодар Гоголадзе
+chechen | Khamzat Chimaev | Хамзат Чимаев
+be | Alyaksandr Lukashenka | Александр Лукашенко
+lookalike | Ivanovа Mariia | Іванова Марія
+yo_yi | Izhakevych Viacheslav | Їжакевич Вячеслав
+patronymic | Volodymyrivna Olena Shevchenko | Елена Владимировна Шевченко
+patronymic | Kovalenko, Oleksandr I. | Коваленко Олександр Іванович
 
 # 4th round: what held-out lists in several scripts hold (Wikidata-like labels of foreign
 # fighters, medics, journalists; transliterations of Russian/Ukrainian names into other
 # scripts), the pinned misses of the 3rd round, mixed-script lists, ALL CAPS with initials,
 # «Фамилия Имя Отчество» against «Имя Фамилия». Names of public figures appear as spellings
 # only.
-ROUND4_PAIRS: list[tuple[str, str, str]] = [
-    # Russian/Ukrainian names written in other scripts and back
-    ("to_script:he", "סרגיי איבנוב", "Сергей Иванов"),
-    ("to_script:he", "אולכסנדר קובלנקו", "Олександр Коваленко"),
-    ("to_script:he", "דמיטרי פטרוב", "Dmitry Petrov"),
-    ("to_script:ar", "سيرغي إيفانوف", "Сергей Иванов"),
-    ("to_script:ar", "أولكسندر كوفالينكو", "Oleksandr Kovalenko"),
-    ("to_script:ar", "فلاديمير بوتين", "Владимир Путин"),
-    ("to_script:el", "Σεργκέι Ιβανόφ", "Сергей Иванов"),
-    ("to_script:el", "Ολεξάντρ Κοβαλένκο", "Олександр Коваленко"),
-    ("to_script:el", "Βολοντίμιρ Ζελένσκι", "Володимир Зеленський"),
-    ("to_script:ka", "სერგეი ივანოვი", "Сергей Иванов"),
-    ("to_script:ka", "ოლექსანდრ კოვალენკო", "Олександр Коваленко"),
-    ("to_script:hy", "Սերգեյ Իվանով", "Сергей Иванов"),
-    ("to_script:hy", "Օլեքսանդր Կովալենկո", "Олександр Коваленко"),
-    ("to_script:ja", "セルゲイ・イワノフ", "Сергей Иванов"),
-    ("to_script:ja", "アレクサンドル・コワレンコ", "Олександр Коваленко"),
-    ("to_script:ko", "세르게이 이바노프", "Сергей Иванов"),
-    ("to_script:ko", "올렉산드르 코발렌코", "Олександр Коваленко"),
-    ("to_script:zh", "谢尔盖·伊万诺夫", "Сергей Иванов"),
-    # names of those countries: native script, English, Russian
-    ("el", "Νίκος Παπαδόπουλος", "Nikos Papadopoulos"),
-    ("el", "Κώστας Γεωργίου", "Костас Георгиу"),
-    ("ka", "თამარ ჯაფარიძე", "Tamar Japaridze"),
-    ("ka", "ნიკა გელაშვილი", "Ника Гелашвили"),
-    ("ka", "ლაშა ტალახაძე", "Lasha Talakhadze"),
-    ("hy", "Կարեն Սարգսյան", "Karen Sargsyan"),
-    ("hy", "Հովհաննես Հովհաննիսյան", "Ованес Оганесян"),
-    ("hy_en", "Hovhannisyan Armen", "Оганесян Армен"),
-    ("hy_en", "Armen Hovhannisyan", "Армен Ованесян"),
-    ("he", "יוסף מזרחי", "Yosef Mizrahi"),
-    ("he", "אברהם פרץ", "Avraham Peretz"),
-    ("he", "שרה כהן", "Sarah Cohen"),
-    ("ar", "عمر خالد", "Omar Khaled"),
-    ("ar", "خالد عثمان", "Халид Усман"),
-    ("ar", "مصطفى حسين", "Mustafa Hussein"),
-    ("ar", "فاطمة الزهراء", "Fatima Zahra"),
-    ("zh", "张敏", "Zhang Min"),
-    ("zh", "张敏", "Чжан Минь"),
-    ("zh", "刘洋", "Liu Yang"),
-    ("ko", "박지훈", "Park Ji-hoon"),
-    ("ko", "이민호", "Lee Min-ho"),
-    ("ja", "タナカ・ヒロシ", "Tanaka Hiroshi"),
-    # Kyrgyz and Kazakh «son of»
-    ("central_asia", "Azamat Bakyt uulu", "Бакыт уулу Азамат"),
-    ("central_asia", "Nurlan uly Yerlan", "Ерлан Нұрланұлы"),
-    # Belarusian in Latin letters
-    ("be", "Uladzimir Karatkevich", "Владимир Короткевич"),
-    ("be", "Dzianis Marozau", "Денис Морозов"),
-    ("be", "Siarhei Kavaliou", "Сергей Ковалёв"),
-    ("be", "Viachaslau Harbatsevich", "Вячеслав Горбацевич"),
-    # Azerbaijani ə written a
-    ("az", "Rashad Valiyev", "Рашад Велиев"),
-    ("az", "Tural Mammadli", "Турал Мамедли"),
-    # mixed Latin/Cyrillic lists, ALL CAPS with initials, ФИО vs ИФ
-    ("mixed_list", "IVANOV Сергей Васильевич", "Иванов Сергей Васильевич"),
-    ("mixed_list", "Kovalenko Олександр", "Олександр Коваленко"),
-    ("mixed_list", "Шевченко Taras", "Taras Shevchenko"),
-    ("caps_initials", "ІВАНОВ С.В.", "Іванов Сергій Васильович"),
-    ("caps_initials", "KOVALENKO O.I.", "Коваленко Олександр Іванович"),
-    ("caps_initials", "SHEVCHENKO T. H.", "Тарас Григорович Шевченко"),
-    ("caps_initials", "МЕЛЬНИК І.П.", "Ірина Петрівна Мельник"),
-    ("caps_initials", "BONDARENKO, D.", "Дмитро Бондаренко"),
-    ("order", "Коваленко Олександр Іванович", "Олександр Коваленко"),
-    ("order", "Мельник Ірина Петрівна", "Ірина Мельник"),
-    ("order", "Бондар Ігор", "Ігор Бондар"),
-    ("order", "Кравець Ізот", "Izot Kravets"),
-    ("order", "Гнатишин Ярема Богданович", "Ярема Гнатишин"),
-    # inflection and initials
-    ("inflected", "Баранца Виктора", "Баранец Виктор Петрович"),
-    ("initials", "И. К. Климик-Лисак", "Іван Климик-Лисак"),
-]
-
+# Russian/Ukrainian names written in other scripts and back
+to_script:he | סרגיי איבנוב | Сергей Иванов
+to_script:he | אולכסנדר קובלנקו | Олександр Коваленко
+to_script:he | דמיטרי פטרוב | Dmitry Petrov
+to_script:ar | سيرغي إيفانوف | Сергей Иванов
+to_script:ar | أولكسندر كوفالينكو | Oleksandr Kovalenko
+to_script:ar | فلاديمير بوتين | Владимир Путин
+to_script:el | Σεργκέι Ιβανόφ | Сергей Иванов
+to_script:el | Ολεξάντρ Κοβαλένκο | Олександр Коваленко
+to_script:el | Βολοντίμιρ Ζελένσκι | Володимир Зеленський
+to_script:ka | სერგეი ივანოვი | Сергей Иванов
+to_script:ka | ოლექსანდრ კოვალენკო | Олександр Коваленко
+to_script:hy | Սերգեյ Իվանով | Сергей Иванов
+to_script:hy | Օլեքսանդր Կովալենկո | Олександр Коваленко
+to_script:ja | セルゲイ・イワノフ | Сергей Иванов
+to_script:ja | アレクサンドル・コワレンコ | Олександр Коваленко
+to_script:ko | 세르게이 이바노프 | Сергей Иванов
+to_script:ko | 올렉산드르 코발렌코 | Олександр Коваленко
+to_script:zh | 谢尔盖·伊万诺夫 | Сергей Иванов
+# names of those countries: native script, English, Russian
+el | Νίκος Παπαδόπουλος | Nikos Papadopoulos
+el | Κώστας Γεωργίου | Костас Георгиу
+ka | თამარ ჯაფარიძე | Tamar Japaridze
+ka | ნიკა გელაშვილი | Ника Гелашвили
+ka | ლაშა ტალახაძე | Lasha Talakhadze
+hy | Կարեն Սարգսյան | Karen Sargsyan
+hy | Հովհաննես Հովհաննիսյան | Ованес Оганесян
+hy_en | Hovhannisyan Armen | Оганесян Армен
+hy_en | Armen Hovhannisyan | Армен Ованесян
+he | יוסף מזרחי | Yosef Mizrahi
+he | אברהם פרץ | Avraham Peretz
+he | שרה כהן | Sarah Cohen
+ar | عمر خالد | Omar Khaled
+ar | خالد عثمان | Халид Усман
+ar | مصطفى حسين | Mustafa Hussein
+ar | فاطمة الزهراء | Fatima Zahra
+zh | 张敏 | Zhang Min
+zh | 张敏 | Чжан Минь
+zh | 刘洋 | Liu Yang
+ko | 박지훈 | Park Ji-hoon
+ko | 이민호 | Lee Min-ho
+ja | タナカ・ヒロシ | Tanaka Hiroshi
+# Kyrgyz and Kazakh «son of»
+central_asia | Azamat Bakyt uulu | Бакыт уулу Азамат
+central_asia | Nurlan uly Yerlan | Ерлан Нұрланұлы
+# Belarusian in Latin letters
+be | Uladzimir Karatkevich | Владимир Короткевич
+be | Dzianis Marozau | Денис Морозов
+be | Siarhei Kavaliou | Сергей Ковалёв
+be | Viachaslau Harbatsevich | Вячеслав Горбацевич
+# Azerbaijani ə written a
+az | Rashad Valiyev | Рашад Велиев
+az | Tural Mammadli | Турал Мамедли
+# mixed Latin/Cyrillic lists, ALL CAPS with initials, ФИО vs ИФ
+mixed_list | IVANOV Сергей Васильевич | Иванов Сергей Васильевич
+mixed_list | Kovalenko Олександр | Олександр Коваленко
+mixed_list | Шевченко Taras | Taras Shevchenko
+caps_initials | ІВАНОВ С.В. | Іванов Сергій Васильович
+caps_initials | KOVALENKO O.I. | Коваленко Олександр Іванович
+caps_initials | SHEVCHENKO T. H. | Тарас Григорович Шевченко
+caps_initials | МЕЛЬНИК І.П. | Ірина Петрівна Мельник
+caps_initials | BONDARENKO, D. | Дмитро Бондаренко
+order | Коваленко Олександр Іванович | Олександр Коваленко
+order | Мельник Ірина Петрівна | Ірина Мельник
+order | Бондар Ігор | Ігор Бондар
+order | Кравець Ізот | Izot Kravets
+order | Гнатишин Ярема Богданович | Ярема Гнатишин
+# inflection and initials
+inflected | Баранца Виктора | Баранец Виктор Петрович
+initials | И. К. Климик-Лисак | Іван Климик-Лисак
 
 # 5th round: the same Russian/Ukrainian name as Wikidata-style labels in many scripts (names of
 # public figures, as spellings only): Chinese by the Xinhua table, Korean and Japanese by their
 # loan-word conventions, Greek digraphs, Hebrew and Arabic letters.
-ROUND5_PAIRS: list[tuple[str, str, str]] = [
-    ("to_script:zh", "弗拉基米尔·泽连斯基", "Володимир Зеленський"),
-    ("to_script:ko", "블라디미르 젤렌스키", "Володимир Зеленський"),
-    ("to_script:he", "ולדימיר זלנסקי", "Володимир Зеленський"),
-    ("to_script:ar", "فولوديمير زيلينسكي", "Володимир Зеленський"),
-    ("to_script:ka", "ვოლოდიმირ ზელენსკი", "Володимир Зеленський"),
-    ("to_script:hy", "Վլադիմիր Զելենսկի", "Володимир Зеленський"),
-    ("to_script:ja", "ヴォロディミル・ゼレンスキー", "Володимир Зеленський"),
-    ("to_script:zh", "米哈伊尔·戈尔巴乔夫", "Михаил Горбачёв"),
-    ("to_script:ko", "미하일 고르바초프", "Михаил Горбачёв"),
-    ("to_script:he", "מיכאיל גורבצ'וב", "Михаил Горбачёв"),
-    ("to_script:ar", "ميخائيل غورباتشوف", "Михаил Горбачёв"),
-    ("to_script:el", "Μιχαήλ Γκορμπατσόφ", "Михаил Горбачёв"),
-    ("to_script:ka", "მიხეილ გორბაჩოვი", "Михаил Горбачёв"),
-    ("to_script:ja", "ミハイル・ゴルバチョフ", "Михаил Горбачёв"),
-    ("to_script:zh", "尤里·加加林", "Юрий Гагарин"),
-    ("to_script:ko", "유리 가가린", "Юрий Гагарин"),
-    ("to_script:he", "יורי גגארין", "Юрий Гагарин"),
-    ("to_script:ar", "يوري غاغارين", "Юрий Гагарин"),
-    ("to_script:el", "Γιούρι Γκαγκάριν", "Юрий Гагарин"),
-    ("to_script:ja", "ユーリイ・ガガーリン", "Юрий Гагарин"),
-    ("to_script:zh", "谢尔盖·科罗廖夫", "Сергей Королёв"),
-    ("to_script:ko", "세르게이 코롤료프", "Сергей Королёв"),
-    ("to_script:ja", "セルゲイ・コロリョフ", "Сергей Королёв"),
-    ("to_script:el", "Σεργκέι Κορολιόφ", "Сергей Королёв"),
-    ("to_script:zh", "瓦莲京娜·捷列什科娃", "Валентина Терешкова"),
-    ("to_script:ko", "발렌티나 테레시코바", "Валентина Терешкова"),
-    ("to_script:ja", "ワレンチナ・テレシコワ", "Валентина Терешкова"),
-    # the same label in two scripts other than Cyrillic
-    ("script_pair", "弗拉基米尔·泽连斯基", "블라디미르 젤렌스키"),
-    ("script_pair", "米哈伊尔·戈尔巴乔夫", "Μιχαήλ Γκορμπατσόφ"),
-    ("script_pair", "유리 가가린", "ユーリイ・ガガーリン"),
-]
-
+to_script:zh | 弗拉基米尔·泽连斯基 | Володимир Зеленський
+to_script:ko | 블라디미르 젤렌스키 | Володимир Зеленський
+to_script:he | ולדימיר זלנסקי | Володимир Зеленський
+to_script:ar | فولوديمير زيلينسكي | Володимир Зеленський
+to_script:ka | ვოლოდიმირ ზელენსკი | Володимир Зеленський
+to_script:hy | Վլադիմիր Զելենսկի | Володимир Зеленський
+to_script:ja | ヴォロディミル・ゼレンスキー | Володимир Зеленський
+to_script:zh | 米哈伊尔·戈尔巴乔夫 | Михаил Горбачёв
+to_script:ko | 미하일 고르바초프 | Михаил Горбачёв
+to_script:he | מיכאיל גורבצ'וב | Михаил Горбачёв
+to_script:ar | ميخائيل غورباتشوف | Михаил Горбачёв
+to_script:el | Μιχαήλ Γκορμπατσόφ | Михаил Горбачёв
+to_script:ka | მიხეილ გორბაჩოვი | Михаил Горбачёв
+to_script:ja | ミハイル・ゴルバチョフ | Михаил Горбачёв
+to_script:zh | 尤里·加加林 | Юрий Гагарин
+to_script:ko | 유리 가가린 | Юрий Гагарин
+to_script:he | יורי גגארין | Юрий Гагарин
+to_script:ar | يوري غاغارين | Юрий Гагарин
+to_script:el | Γιούρι Γκαγκάριν | Юрий Гагарин
+to_script:ja | ユーリイ・ガガーリン | Юрий Гагарин
+to_script:zh | 谢尔盖·科罗廖夫 | Сергей Королёв
+to_script:ko | 세르게이 코롤료프 | Сергей Королёв
+to_script:ja | セルゲイ・コロリョフ | Сергей Королёв
+to_script:el | Σεργκέι Κορολιόφ | Сергей Королёв
+to_script:zh | 瓦莲京娜·捷列什科娃 | Валентина Терешкова
+to_script:ko | 발렌티나 테레시코바 | Валентина Терешкова
+to_script:ja | ワレンチナ・テレシコワ | Валентина Терешкова
+# the same label in two scripts other than Cyrillic
+script_pair | 弗拉基米尔·泽连斯基 | 블라디미르 젤렌스키
+script_pair | 米哈伊尔·戈尔巴乔夫 | Μιχαήλ Γκορμπατσόφ
+script_pair | 유리 가가린 | ユーリイ・ガガーリン
 
 # 6th round (27 Nov 2026, evening): Slavic names in Hebrew and Arabic letters that leave out
 # short vowels, Arabic b for p, Korean surnames in their English and Soviet Korean spellings,
 # the 2004 Ukrainian passport's j = ж beside c = к, Georgian given-name forms. Synthetic
 # combinations of common names (and public figures' names as spellings only).
-ROUND6_PAIRS: list[tuple[str, str, str]] = [
-    ("to_script:he", "ניקולאי פטרנקו", "Николай Петренко"),
-    ("to_script:he", "נטליה איבנובה", "Наталья Иванова"),
-    ("to_script:he", "דמיטרי שבצ'נקו", "Дмитрий Шевченко"),
-    ("to_script:he", "אנדריי בונדרנקו", "Андрей Бондаренко"),
-    ("to_script:he", "סרגיי קוזנצוב", "Sergey Kuznetsov"),
-    ("to_script:ar", "فلاديمير بوتين", "Vladimir Putin"),
-    ("to_script:ar", "سيرغي بوندارينكو", "Сергей Бондаренко"),
-    ("to_script:ar", "نيكولاي شيفتشينكو", "Николай Шевченко"),
-    ("to_script:ar", "بيوتر بوبوف", "Пётр Попов"),
-    ("ko", "김민준", "Kim Min-jun"),
-    ("ko", "이서연", "Lee Seo-yeon"),
-    ("ko", "정민호", "Jung Min-ho"),
-    ("ko", "윤지훈", "Yoon Ji-hoon"),
-    ("ko", "박민수", "Пак Мин Су"),
-    ("ko", "최민호", "Choi Min-ho"),
-    ("ko", "Цой Виктор", "Viktor Choi"),
-    ("passport_2004", "Mykola Jucov", "Микола Жуков"),
-    ("passport_2004", "Oleksandr Cojum'yac", "Олександр Кожум'як"),
-    ("ka", "Mikheil Beridze", "Михаил Беридзе"),
-    ("ka", "მიხეილ ბერიძე", "Михаил Беридзе"),
-    ("ka", "Ivane Kapanadze", "Иван Капанадзе"),
-    ("ka", "Petre Gelashvili", "Пётр Гелашвили"),
-    # pet names the key folds into another name (Витя/Вита, Лена/Лёня), a patronymic before
-    # an -ович surname
-    ("diminutive", "Витя Кравченко", "Кравченко Виталий Владимирович"),
-    ("diminutive", "Лєна Ковальчук", "Олена Іванівна Ковальчук"),
-    ("diminutive", "Яша Мороз", "Яків Мороз"),
-    ("diminutive", "Юрик Мороз", "Юрій Мороз"),
-    ("diminutive", "Олекса Мороз", "Олексій Мороз"),
-    ("patronymic", "Моисей Абрамович Рабинович", "Рабинович Моисей Абрамович"),
-    ("to_script:he", "איבן פטרוב", "Иван Петров"),
-    ("to_script:he", "אולג קובלנקו", "Oleh Kovalenko"),
-    ("to_script:ja", "アンドリー・シェフチェンコ", "Андрій Шевченко"),
-    ("press:de", "Jewgeni Weiss", "Евгений Вайс"),
-    ("inflected", "Богдана Хмельницкого", "Богдан Хмельницкий"),
-    ("inflected", "Юрия Долгорукого", "Юрий Долгорукий"),
-    ("ocr", "Me1nyk Dmytro", "Мельник Дмитро"),
-    ("ocr", "Kravchenko Vita1ii", "Кравченко Віталій"),
-    # North Caucasian and Central Asian given names the tables lacked, and a double given name
-    ("chechen", "Magomed Rasul Gasanov", "Магомед-Расул Гасанов"),
-    ("central_asia", "Murad Aliyev", "Мурат Алиев"),
-    ("central_asia", "Kerim Tagiyev", "Карим Тагиев"),
-    ("hy_en", "Tigran Petrosyan", "Тигран Петросян"),
-    # a Georgian form must not be a Russian case form (Ekaterine is Екатерине, the dative)
-    ("inflected", "о Воробьёвой Екатерине", "Воробьёва Екатерина"),
-    # Ukrainian case forms (round 7): a feminine surname under its own lemma, a name whose
-    # first case reading is another name (Павлу), a Ukrainian name with no і/ї/є, -енка
-    ("inflected", "Ірини Білої", "Ірина Біла"),
-    ("inflected", "Павлу Сороці", "Павло Сорока"),
-    ("inflected", "Олексою Довбушем", "Олекса Довбуш"),
-    ("inflected", "Пилипенка Якова", "Пилипенко Яків"),
-    ("inflected", "Кравця Андрія", "Андрій Кравець"),
-    # Kazakh patronymics in -ұлы/-uly (son) and -қызы/-qyzy (daughter)
-    ("central_asia", "Nurlan Serikulı Akhmetov", "Нурлан Серикович Ахметов"),
-    ("central_asia", "Aigerim Serikqyzy Akhmetova", "Айгерим Сериковна Ахметова"),
-    # Crimean Tatar / Turkish c = дж at a word's start
-    ("crimean_tatar", "Cemile Seitova", "Джемиле Сеитова"),
-    # Russian spellings of Armenian surnames: an added vowel, an unvoiced consonant
-    ("hy_en", "Arsen Sargsyan", "Арсен Саркисян"),
-    # Hungarian: family name first, s is ш, Hungarian given names (Sándor is Шандор)
-    ("hu", "Fazekas Sándor", "Шандор Фазекаш"),
-    ("hu", "Nagy István", "Иштван Надь"),
-]
+to_script:he | ניקולאי פטרנקו | Николай Петренко
+to_script:he | נטליה איבנובה | Наталья Иванова
+to_script:he | דמיטרי שבצ'נקו | Дмитрий Шевченко
+to_script:he | אנדריי בונדרנקו | Андрей Бондаренко
+to_script:he | סרגיי קוזנצוב | Sergey Kuznetsov
+to_script:ar | فلاديمير بوتين | Vladimir Putin
+to_script:ar | سيرغي بوندارينكو | Сергей Бондаренко
+to_script:ar | نيكولاي شيفتشينكو | Николай Шевченко
+to_script:ar | بيوتر بوبوف | Пётр Попов
+ko | 김민준 | Kim Min-jun
+ko | 이서연 | Lee Seo-yeon
+ko | 정민호 | Jung Min-ho
+ko | 윤지훈 | Yoon Ji-hoon
+ko | 박민수 | Пак Мин Су
+ko | 최민호 | Choi Min-ho
+ko | Цой Виктор | Viktor Choi
+passport_2004 | Mykola Jucov | Микола Жуков
+passport_2004 | Oleksandr Cojum'yac | Олександр Кожум'як
+ka | Mikheil Beridze | Михаил Беридзе
+ka | მიხეილ ბერიძე | Михаил Беридзе
+ka | Ivane Kapanadze | Иван Капанадзе
+ka | Petre Gelashvili | Пётр Гелашвили
+# pet names the key folds into another name (Витя/Вита, Лена/Лёня), a patronymic before
+# an -ович surname
+diminutive | Витя Кравченко | Кравченко Виталий Владимирович
+diminutive | Лєна Ковальчук | Олена Іванівна Ковальчук
+diminutive | Яша Мороз | Яків Мороз
+diminutive | Юрик Мороз | Юрій Мороз
+diminutive | Олекса Мороз | Олексій Мороз
+patronymic | Моисей Абрамович Рабинович | Рабинович Моисей Абрамович
+to_script:he | איבן פטרוב | Иван Петров
+to_script:he | אולג קובלנקו | Oleh Kovalenko
+to_script:ja | アンドリー・シェフチェンコ | Андрій Шевченко
+press:de | Jewgeni Weiss | Евгений Вайс
+inflected | Богдана Хмельницкого | Богдан Хмельницкий
+inflected | Юрия Долгорукого | Юрий Долгорукий
+ocr | Me1nyk Dmytro | Мельник Дмитро
+ocr | Kravchenko Vita1ii | Кравченко Віталій
+# North Caucasian and Central Asian given names the tables lacked, and a double given name
+chechen | Magomed Rasul Gasanov | Магомед-Расул Гасанов
+central_asia | Murad Aliyev | Мурат Алиев
+central_asia | Kerim Tagiyev | Карим Тагиев
+hy_en | Tigran Petrosyan | Тигран Петросян
+# a Georgian form must not be a Russian case form (Ekaterine is Екатерине, the dative)
+inflected | о Воробьёвой Екатерине | Воробьёва Екатерина
+# Ukrainian case forms (round 7): a feminine surname under its own lemma, a name whose
+# first case reading is another name (Павлу), a Ukrainian name with no і/ї/є, -енка
+inflected | Ірини Білої | Ірина Біла
+inflected | Павлу Сороці | Павло Сорока
+inflected | Олексою Довбушем | Олекса Довбуш
+inflected | Пилипенка Якова | Пилипенко Яків
+inflected | Кравця Андрія | Андрій Кравець
+# Kazakh patronymics in -ұлы/-uly (son) and -қызы/-qyzy (daughter)
+central_asia | Nurlan Serikulı Akhmetov | Нурлан Серикович Ахметов
+central_asia | Aigerim Serikqyzy Akhmetova | Айгерим Сериковна Ахметова
+# Crimean Tatar / Turkish c = дж at a word's start
+crimean_tatar | Cemile Seitova | Джемиле Сеитова
+# Russian spellings of Armenian surnames: an added vowel, an unvoiced consonant
+hy_en | Arsen Sargsyan | Арсен Саркисян
+# Hungarian: family name first, s is ш, Hungarian given names (Sándor is Шандор)
+hu | Fazekas Sándor | Шандор Фазекаш
+hu | Nagy István | Иштван Надь
+
+# 8th round (session 6): Latin pet names with their full names' sex, a pet name of both sexes,
+# Greek given names in their own forms, a preposition before the name, Ukrainian genitives in
+# -ка (Франка, Горошка) and Лесі (no locative), the Turkic c = дж in blocking.
+diminutive | Vitya Kravchenko | Витя Кравченко
+diminutive | Lena Kovalchuk | Олена Ковальчук
+diminutive | Yasha Moroz | Яків Мороз
+diminutive | Sasha Ivanova | Александра Иванова
+to_script:el | Λέων Τολστόι | Лев Толстой
+to_script:el | Αλέξανδρος Ιβανόφ | Александр Иванов
+to_script:el | Γιάννης Πετρόφ | Иван Петров
+to_script:el | Αικατερίνη Ιβάνοβα | Екатерина Иванова
+to_script:el | Δημήτριος Κοβαλένκο | Дмитрий Коваленко
+inflected | о Шевченко Ирине | Ирина Шевченко
+inflected | Лесі Українки | Леся Українка
+inflected | Івана Франка | Іван Франко
+inflected | Івана Горошка | Іван Горошок
+crimean_tatar | Ceyhun Cemilev | Джейхун Джемилев
+""")
 
 
 def all_pairs() -> list[tuple[str, str, str]]:
-    return [*PAIRS, *WIDER_PAIRS, *ROUND4_PAIRS, *ROUND5_PAIRS, *ROUND6_PAIRS, *_romanised()]
+    return [*PAIRS, *_romanised()]
 
 
 # --- the measure ---------------------------------------------------------------------------

@@ -340,6 +340,13 @@ def _cyrillic_alternatives(word: str) -> set[str]:
     if "ә" in word:
         # Tatar, Bashkir and Kazakh ә is а or е in Russian (Рәмил, Рамиль; Әхмәтшин, Ахметшин).
         alts.update(word_key(w) for w in each_replacement(word, "ә", "е"))
+    if word.startswith("дж") and len(word) >= 5:
+        # Turkish, Azerbaijani and Crimean Tatar Latin write a word's initial дж as c
+        # (Джемилев Cemilev, Джамал Camal), which a Latin key reads as ц before e/i and as к
+        # elsewhere: that key is a variant, so the two spellings meet in blocking too.
+        key = word_key(word)
+        if key.startswith("dc") and len(key) >= 4:
+            alts.add(("s" if key[2] in "ei" else "k") + key[2:])
     if _BELARUSIAN.search(word):
         # Belarusian writes an unstressed о as а (Кавалёў, Ковалёв; Шаўчэнка, Шевченко).
         alts.update(word_key(w) for w in each_replacement(word, "а", "о"))
@@ -497,6 +504,7 @@ def _tokenise(text: str, cached: bool = True) -> list[_Token]:
 
 
 _CHUNKS = re.compile(r"(\s+|,|;)")
+_PREPOSITION = re.compile(r"^(?:о|у|в|к|с|з|во|ко|со|зі|із|до)\s+(?=[А-ЯЁІЇЄҐ])")
 # Separators of other scripts: the katakana and Latin middle dots (イワン・ペトロフ), the
 # ideographic and Arabic commas.
 _SPACE_LIKE = str.maketrans({"・": " ", "·": " ", "‧": " ", "、": ",", "،": ","})
@@ -549,6 +557,9 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
         text = text.translate(_SPACE_LIKE)
         if len(text.split()) == 1:
             text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text)
+    # «о Воробьёвой Екатерине», «у Івана»: a lower-case preposition before a capitalised name
+    # is no initial (it read as the patronymic's "o" and told her apart from herself).
+    text = _PREPOSITION.sub("", text)
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
@@ -1033,8 +1044,10 @@ def _uninflect(
                 if not cases or "nomn" in cases:
                     continue
                 # Павлу is the accusative of the woman's name Павла or the dative of Павло:
-                # the first case whose lemma is a name we know.
-                for c in cases:
+                # the first case whose lemma is a name we know. The locative comes last: it
+                # follows a preposition, which a name in a list lacks (Лесі Українки is Леся's
+                # genitive, not Лесь's locative).
+                for c in sorted(cases, key=lambda x: x == "loct"):
                     lemma = morph.nominative(word, lg, c, None)
                     # The lemma must be a name we know, so a foreign name is never "declined".
                     found = lookup_given(word_key(lemma)) if lemma else None
@@ -1075,6 +1088,13 @@ def _uninflect(
             fixed, parts, _ = _word_info(nom)
             tok.spec = None
             tok.extra.add(tok.key)
+            low = tok.text.lower()
+            if c in ("gent", "accs") and _KO_GENITIVE.search(low) and _given_group(tok) is None:
+                # Франка, Вовка, Горошка: the genitive of Франк and Вовк, of the Ukrainian -ко
+                # surnames (Франко, Бойко) and of -ок with its fleeting о (Горошок,
+                # Мельничок) alike; the dictionary's reading is the key, the others variants.
+                tok.extra.update(word_key(low[:-1] + end) for end in ("", "о"))
+                tok.extra.add(word_key(low[:-2] + "ок"))
             tok.key = "".join(parts)
             tok.parts = parts if len(parts) > 1 else ()
             tok.text = fixed
@@ -1096,6 +1116,9 @@ def _uninflect(
                 tok.extra.add(tok.key)
                 tok.key = pp[0] + m_end
     return sex
+
+
+_KO_GENITIVE = re.compile(r"[бвгґджзлмнпрстфхцчшщй]ка$")
 
 
 def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> str | None:
