@@ -318,10 +318,9 @@ def _load_phases(
     credentials = json.loads(credentials_path.read_text())
     env = kintrace_env(data_dir, database_url)
     port = free_port()
-    if database_url is None:
-        command = [str(VENV_BIN / "kintrace"), "serve", "--port", str(port)]
-    else:
-        command = _uvicorn_workers(port, args.workers)
+    serve = [str(VENV_BIN / "kintrace"), "serve", "--port", str(port)]
+    # `kintrace serve --workers N`: one process on SQLite by default, N on PostgreSQL.
+    command = serve if database_url is None else [*serve, "--workers", str(args.workers)]
     log = work / f"serve-{label}.log"
     # Group commit (kintrace.intake.group_commit) and one transaction per request are both
     # measured, in the same run; the default (KINTRACE_GROUP_COMMIT unset) is group commit with
@@ -341,7 +340,7 @@ def _load_phases(
     if database_url is None and args.workers > 1:
         # SQLite with several processes too (WAL lets them share the file; each process
         # groups its own commits, the processes queue for the one write lock).
-        workers = _uvicorn_workers(port, args.workers)
+        workers = [*serve, "--workers", str(args.workers)]
         phases.append(("enquiries_workers", ENQUIRY_ONLY, workers, grouped))
     phases = [p for p in phases if p[0] not in args.skip_phase]
     for phase, mix, phase_command, phase_env in phases:
@@ -390,24 +389,6 @@ def _crash(
         "problems": drill.problems,
         "seconds": round(time.monotonic() - started, 1),
     }
-
-
-def _uvicorn_workers(port: int, workers: int) -> list[str]:
-    # create_app() without arguments reads the same KINTRACE_ settings as `kintrace serve`.
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "kintrace.web.app:create_app",
-        "--factory",
-        "--workers",
-        str(workers),
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--timeout-graceful-shutdown",
-        "30",
-    ]
 
 
 def _fresh_postgres_database(url: str, name: str) -> str:

@@ -22,16 +22,8 @@ from tests.web.conftest import Web, build_web, sqlite_web, web  # noqa: F401  (s
 
 from kintrace.logging import configure_logging
 
-# The crash tests shorten the minute after which a dead request's Idempotency-Key claim is taken
-# over (kintrace.intake.idempotency.STALE_IN_FLIGHT) so that CI does not wait for it.
-SERVE = (
-    "import sys, datetime\n"
-    "import kintrace.intake.idempotency as i\n"
-    "stale = float(sys.argv.pop(1))\n"
-    "if stale >= 0: i.STALE_IN_FLIGHT = datetime.timedelta(seconds=stale)\n"
-    "from kintrace.cli.main import app\n"
-    "app(['serve', *sys.argv[1:]])\n"
-)
+# `kintrace serve`, with the crash tests' shorter stale-claim time (see that file).
+SERVE = Path(__file__).with_name("serve_main.py")
 
 
 @dataclass
@@ -49,7 +41,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        # The whole process group: with --workers the uvicorn workers die with their parent,
+        # as they would when the machine loses power.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.process.wait(timeout=10)
 
     def stop(self) -> int:
@@ -72,12 +69,14 @@ def start_server(
     stale_claim_s: float = -1,
     env: dict[str, str] | None = None,
     port: int | None = None,
+    workers: int = 1,
 ) -> Server:
     port = port or free_port()
     environment = {
         **os.environ,
         "KINTRACE_ENVIRONMENT": "test",
         "KINTRACE_DATA_DIR": str(data_dir),
+        "KINTRACE_TEST_STALE_CLAIM_S": str(stale_claim_s),
         **(env or {}),
     }
     if database_url:
@@ -85,10 +84,12 @@ def start_server(
     log_path = data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(stale_claim_s), "--port", str(port)],
+            [sys.executable, str(SERVE), "--port", str(port), "--workers", str(workers)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             env=environment,
+            # Its own process group, so that kill() reaches the workers too.
+            start_new_session=True,
         )
     server = Server(data_dir, database_url, port, process, log_path)
     # Generous: on a busy 2-core machine importing the service alone can take half a minute.

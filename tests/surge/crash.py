@@ -49,10 +49,11 @@ def crash_drill(
     clients: int = 4,
     seed: int = 7,
     load_seconds: tuple[float, float] = (0.4, 1.2),
+    workers: int = 1,
 ) -> DrillResult:
     rng = random.Random(seed)
     result = DrillResult(kills=kills)
-    server = start_server(data_dir, database_url, stale_claim_s=STALE_CLAIM_S)
+    server = start_server(data_dir, database_url, stale_claim_s=STALE_CLAIM_S, workers=workers)
     url, port = server.url, server.port
     pending: deque[str] = deque()
     lock = threading.Lock()
@@ -114,7 +115,9 @@ def crash_drill(
             time.sleep(rng.uniform(*load_seconds))
             server.kill()
             started = time.monotonic()
-            server = start_server(data_dir, database_url, stale_claim_s=STALE_CLAIM_S, port=port)
+            server = start_server(
+                data_dir, database_url, stale_claim_s=STALE_CLAIM_S, port=port, workers=workers
+            )
             result.restart_seconds.append(time.monotonic() - started)
         time.sleep(rng.uniform(*load_seconds))
         issuing.clear()

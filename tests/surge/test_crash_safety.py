@@ -23,3 +23,15 @@ def test_killing_the_server_three_times_loses_or_doubles_no_acknowledged_enquiry
     assert result.problems == []
     assert result.unanswered > 0, "no post was cut off: the kills missed the load"
     assert result.stored == len(result.acknowledged) > 0
+
+
+@pytest.mark.slow
+def test_killing_two_sqlite_web_workers_at_once_loses_or_doubles_no_acknowledged_enquiry(
+    data_dir: Path,
+) -> None:
+    # `kintrace serve --workers 2`: two group-commit writers share the one SQLite file.
+    upgrade(Settings(data_dir=data_dir, environment="test"))
+    result = crash_drill(data_dir, None, kills=3, workers=2)
+    assert result.problems == []
+    assert result.unanswered > 0, "no post was cut off: the kills missed the load"
+    assert result.stored == len(result.acknowledged) > 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,7 +23,7 @@ from kintrace.errors import StorageNotSafe
 from kintrace.settings import Settings
 
 
-def _run_web(settings: Settings, host: str, port: int) -> None:
+def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from kintrace.logging import configure_logging
@@ -38,21 +39,42 @@ def _run_web(settings: Settings, host: str, port: int) -> None:
         return
     console.print(f"kintrace is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
     surge = SurgeSettings()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=False,
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": False,
         # Logging is set up above (JSON lines without personal data); uvicorn must not redo it.
-        log_config=None,
-        access_log=False,
+        "log_config": None,
+        "access_log": False,
         # SIGTERM: stop accepting, let requests in flight finish (a family's enquiry half-way
         # through is answered), then stop even if one hangs.
-        timeout_graceful_shutdown=surge.graceful_shutdown_s,
+        "timeout_graceful_shutdown": surge.graceful_shutdown_s,
         # A hard ceiling above admission control's own limits: connections beyond it get 503
         # from uvicorn before any Python of ours runs, so memory stays bounded.
-        limit_concurrency=surge.max_in_flight + surge.max_queued + 64,
-    )
+        "limit_concurrency": surge.max_in_flight + surge.max_queued + 64,
+    }
+    if workers <= 1:
+        uvicorn.run(app, **options)
+        return
+    # Several processes: one process's Python runs on one core at a time (the GIL), and under a
+    # surge the web work, not the disk, is the bound. Each worker builds its own app (the one
+    # above only checked that it can be built) and its own group-commit writer; on SQLite
+    # their batches queue for the one write lock, each committed and fsynced before its
+    # families hear "received". The workers read the data dir from the environment.
+    app.state.engine.dispose()
+    os.environ["KINTRACE_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("kintrace.cli.serve:worker_app", factory=True, workers=workers, **options)
+
+
+def worker_app() -> Any:
+    """The app of one `kintrace serve --workers N` process (uvicorn imports it by name)."""
+    from kintrace.logging import configure_logging
+    from kintrace.settings import Settings
+    from kintrace.web.app import create_app
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 def _migrate(settings: Settings) -> None:
@@ -93,6 +115,15 @@ def register(app: typer.Typer) -> None:
         host: Host = "127.0.0.1",
         port: Port = 8000,
         data_dir: DataDir = DEFAULT_DATA_DIR,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                help="Web processes (SQLite or PostgreSQL); more than one serves a surge "
+                "faster on a machine with several cores.",
+            ),
+        ] = 1,
     ) -> None:
         """Run the web service on an existing data dir (run `kintrace db upgrade` first)."""
         settings = settings_for(data_dir)
@@ -102,7 +133,7 @@ def register(app: typer.Typer) -> None:
                 "or `kintrace db upgrade --data-dir DIR` first."
             )
         _require_current_schema(settings)
-        _run_web(settings, host, port)
+        _run_web(settings, host, port, workers)
 
     @app.command("demo")
     def demo(
