@@ -616,6 +616,12 @@ inflected | Лесі Українки | Леся Українка
 inflected | Івана Франка | Іван Франко
 inflected | Івана Горошка | Іван Горошок
 crimean_tatar | Ceyhun Cemilev | Джейхун Джемилев
+# Hebrew against the scripts that write the sound (final в as f, Georgian -ი, kana р/л)
+other_scripts | Μιχαήλ Γκορμπατσόφ | מיכאיל גורבצ'וב
+other_scripts | მიხეილ გორბაჩოვი | מיכאיל גורבצ'וב
+other_scripts | ミハイル・ゴルバチョフ | מיכאיל גורבצ'וב
+other_scripts | Γιούρι Γκαγκάριν | יורי גגארין
+other_scripts | ヴォロディミル・ゼレンスキー | ולדימיר זלנסקי
 """)
 
 

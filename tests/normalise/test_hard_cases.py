@@ -568,3 +568,16 @@ def test_an_initial_dzh_meets_the_turkic_latin_c_in_blocking() -> None:
     # so the two names share their first variants, which the engine blocks on.
     latin, cyrillic = analyse_name("Ceyhun Cemilev"), analyse_name("Джейхун Джемилев")
     assert latin.family in cyrillic.family_variants and latin.given in cyrillic.given_variants
+
+
+@pytest.mark.parametrize(
+    "sounded",
+    ["Μιχαήλ Γκορμπατσόφ", "მიხეილ გორბაჩოვი", "ミハイル・ゴルバチョフ"],
+)
+def test_a_surname_in_a_script_that_writes_the_sound_meets_its_hebrew_spelling(
+    sounded: str,
+) -> None:
+    # Greek and kana write Горбачёв's final в as f, Georgian adds -ი; Hebrew writes the
+    # Russian letters (גורבצ'וב): the abjad skeleton of the Russian reading is shared.
+    hebrew = analyse_name("מיכאיל גורבצ'וב")
+    assert _share(analyse_name(sounded).family_variants, hebrew.family_variants)

@@ -1682,6 +1682,8 @@ def _analyse_name(
         g_vars = g_vars | _consonant_keys(g_specs)
     if f_key and not f_specs[-1][2] and (script != "other" or not _ABJAD_SCRIPT.search(original)):
         f_vars = _with_abjad_skeleton(f_key, f_vars)
+        if script == "other":
+            f_vars = _transcribed_skeletons(f_key, f_vars, bool(_GEORGIAN_LETTER.search(original)))
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
     tokens = {*f_tokens, *g_tokens}
     if aside:
@@ -1730,6 +1732,32 @@ def _with_abjad_skeleton(f_key: str, f_vars: frozenset[str]) -> frozenset[str]:
         # before it (Sargsyan, Саркисян; Hakobyan, Акопян): the unvoiced skeleton, too.
         return f_vars | {skel, skel.translate(_UNVOICED)}
     return f_vars | {skel}
+
+
+@lru_cache(maxsize=50_000)
+def _transcribed_skeletons(f_key: str, f_vars: frozenset[str], georgian: bool) -> frozenset[str]:
+    """For a surname in Greek, Georgian, kana, Hangul or Han letters: the abjad skeleton of
+    the Russian spelling it transcribes, so a Hebrew or Arabic record meets it too. Those
+    scripts write the sound: the final в of Горбачёв as f (Γκορμπατσόφ, ゴルバチョフ), Georgian
+    adds its nominative -ი (გორბაჩოვი); and their readings (the variants) hold the Russian
+    one (Γκαγκάριν: gangarin and gagarin)."""
+    counts: dict[str, int] = {}
+    for v in sorted(f_vars):
+        if len(v) < 4 or not _HAS_VOWEL.search(v):
+            continue
+        if georgian and v.endswith("i") and v[-2] not in "aeiou":
+            v = v[:-1]
+        if v.endswith("f"):
+            v = v[:-1] + "v"
+        skel = abjad_skeleton(v)
+        if len(skel) >= 3:
+            counts[skel] = counts.get(skel, 0) + 1
+    if not counts:
+        return f_vars
+    # Each skeleton that two readings share (at most six): kana and Hangul write р and л
+    # alike, so the readings split between them; one reading alone is an OCR or loose key.
+    best = sorted((k for k in counts if counts[k] >= 2), key=lambda k: (-counts[k], k))[:6]
+    return f_vars | set(best)
 
 
 # -ян/-yan after a consonant, in a key of seven letters or more (not Bogdan, Степан).
