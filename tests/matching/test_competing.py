@@ -134,3 +134,23 @@ def test_two_spellings_whose_names_do_not_agree_are_not_told_apart_by_a_low_scor
         }
     )
     assert told_apart(scored).tolist() == [True, False, False]
+
+
+@pytest.mark.parametrize("task", ["dedupe", "link"])
+def test_threshold_zero_writes_the_floor_output_and_shares_it_the_same_way(task: str) -> None:
+    from kintrace.synthetic.noise import iter_noisy
+
+    reports: list[Row] = []
+    enquiries: list[Row] = []
+    for _person, reps, enqs in iter_noisy(77, 150):
+        reports += [r.row for r in reps]
+        enquiries += [e.row for e in enqs]
+    if task == "dedupe":
+        left, right = build_features(reports).table, None
+    else:
+        left = build_features(enquiries).table
+        right = build_features(reports, rid_offset=left.num_rows).table
+    zero = [p for p in link_tables(left, right, threshold=0.0) if p.match_probability >= 0.01]
+    floor = link_tables(left, right, threshold=0.01)
+    assert any(0.01 <= p.match_probability < 0.5 for p in floor)
+    assert _scores(zero) == _scores(floor)

@@ -63,3 +63,30 @@ def test_a_training_world_can_draw_on_both_surname_pools_without_mixing_up_peopl
     assert {t.split(":")[0] for t in truth} == {"classic", "realistic"}
     by_record = dict(zip(ids, truth, strict=True))
     assert all(by_record[i].split(":")[0] == i.split(":")[0] for i in ids)
+
+
+def test_an_agreement_is_never_fitted_as_evidence_against_a_match() -> None:
+    # Every pair agrees on sex and only half are one person though the rest says +3 bits:
+    # an unconstrained fit would push "sex: same" below zero to act as an intercept
+    # (kintrace-fs-4 shipped -0.8 bits). It is held at 0 instead.
+    settings = settings_dict()
+    model = ScoringModel(1e-6, settings=settings)
+    sex = next(c for c in model.comparisons if c.name == "sex")
+    same = next(v for v, lvl in sex.levels.items() if lvl.label == "same")
+    n = 400
+    gammas = {c.gamma_column: np.full(n, -1) for c in model.comparisons}
+    gammas[sex.gamma_column] = np.full(n, same)
+    match = np.arange(n) % 2 == 0
+    before = _level(settings, "sex", "same")
+    before_bits = math.log2(before["m_probability"] / before["u_probability"])
+    assert before_bits > 0
+    fit_weights(settings, [Labelled(gammas, np.full(n, 3.0 + before_bits), match)], l2=0.01)
+    after = _level(settings, "sex", "same")
+    assert math.log2(after["m_probability"] / after["u_probability"]) == 0.0
+
+
+def test_no_agreement_in_the_shipped_model_counts_against_a_match() -> None:
+    settings = load_model_file()["splink_settings"]
+    for comp in settings["comparisons"]:
+        first = next(lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level"))
+        assert first["m_probability"] >= first["u_probability"], comp["output_column_name"]

@@ -22,12 +22,23 @@ def _null(*cols: str) -> str:
     return " OR ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in cols)
 
 
-def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: bool) -> list[Level]:
+def _name_levels(
+    col: str,
+    other: str | None,
+    initial: str | None,
+    *,
+    fuzzy: bool,
+    known: str | None = None,
+) -> list[Level]:
     """Levels for a name part, optionally with an initial and a swapped-order check.
 
     Given names and patronymics come from a closed list of names, so "similar" strings are
     usually different names (Aleksandr/Aleksei): for them only a one-letter typo counts.
-    Family names are open-ended, so graded string similarity is evidence there.
+    Family names are open-ended, so graded string similarity is evidence there. With
+    `known` (a features column: 1 when the normaliser's tables know the name), the typo
+    levels need at least one name the tables do not know: two names that both are real and
+    are no variants of each other (Ярослав / Мирослав, Николай / Никита, Евгений /
+    Евгения) are two names, whatever their edit distance, and go on to the levels below.
     """
     levels: list[Level] = [
         ("exact", f"{col}_l = {col}_r", 0.7, 0.01),
@@ -73,10 +84,16 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
             ),
         ]
     else:
+        # Both names known (and, having missed the levels above, no variants of each other).
+        slip = (
+            ""
+            if known is None
+            else f"({known}_l IS NULL OR {known}_r IS NULL OR {known}_l = 0 OR {known}_r = 0) AND "
+        )
         levels += [
             (
                 "one letter differs",
-                f"length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
+                f"{slip}length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
                 0.04,
                 0.002,
             ),
@@ -85,7 +102,7 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
                 # des/denis, Віетор/Виктор as vetor/viktor); also Aleksandr/Aleksei, so its
                 # weight is whatever the data says such a pair is worth.
                 "two letters differ",
-                f"length({col}_l) >= 3 AND length({col}_r) >= 3 AND "
+                f"{slip}length({col}_l) >= 3 AND length({col}_r) >= 3 AND "
                 f"greatest(length({col}_l), length({col}_r)) >= 5 AND "
                 f"damerau_levenshtein({col}_l, {col}_r) <= 2",
                 0.02,
@@ -93,7 +110,7 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
             ),
             (
                 "similar",
-                f"jaro_winkler_similarity({col}_l, {col}_r) >= 0.88",
+                f"{slip}jaro_winkler_similarity({col}_l, {col}_r) >= 0.88",
                 0.03,
                 0.01,
             ),
@@ -109,6 +126,14 @@ def _name_levels(col: str, other: str | None, initial: str | None, *, fuzzy: boo
             )
         )
     return levels
+
+
+def _family_levels() -> list[Level]:
+    """The name levels, with "plus a surname suffix" before the similarity levels that
+    would read Мельник / Мельников as a slip."""
+    levels = _name_levels("family", "given", None, fuzzy=True)
+    at = next(i for i, lvl in enumerate(levels) if lvl[0] == "very similar")
+    return [*levels[:at], _FAMILY_SUFFIX, *levels[at:]]
 
 
 #: Family-name levels below "variants agree" that also weigh by how rare the name is (weight
@@ -162,10 +187,7 @@ def _relative_levels() -> list[Level]:
         "list_has_any(patronymic_variants_l, patronymic_variants_r))"
     )
     # A slip in the surname (Панук / Панчук) does not make two brothers one man.
-    family = (
-        "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r) OR "
-        "jaro_winkler_similarity(family_l, family_r) >= 0.92)"
-    )
+    family = _FAMILY_AGREES
     # Both names must be real ones (features' `given_known`): a slip or an unknown pet name
     # meets the level "not a known name" above first. (Until kintrace-fs-3 each level came
     # twice, the initials agreeing or not, to spare such pet names; that is no longer needed.)
@@ -185,6 +207,37 @@ def _relative_levels() -> list[Level]:
             CANCEL_FAMILY_TF,
         ),
     ]
+
+
+#: The family agrees: exact, through a variant, or a slip apart (Панук / Панчук).
+_FAMILY_AGREES = (
+    "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r) OR "
+    "jaro_winkler_similarity(family_l, family_r) >= 0.92)"
+)
+
+
+#: Surname suffixes (as they read in the family key, 2-5 letters: -ов, -ко, -ук, -чук,
+#: -енко, -ович…) make a new surname from a word: Мельник / Мельников, Бондар / Бондаренко,
+#: Коваль / Ковальчук are different families, not a slip. In the SQL the level evaluators
+#: read, "one is the other plus a suffix" is: the keys share their first four letters, the
+#: longer has 2-5 letters more, and those are all the edit there is (Levenshtein distance =
+#: length difference: letters only added). The feminine -а (Зайцев / Зайцева) is one letter,
+#: left to the variants and the sex.
+_FAMILY_SUFFIX: Level = (
+    "one is the other plus a surname suffix (another family?)",
+    "least(length(family_l), length(family_r)) >= 4 AND "
+    "left(family_l, 4) = left(family_r, 4) AND "
+    "abs(length(family_l) - length(family_r)) >= 2 AND "
+    "abs(length(family_l) - length(family_r)) <= 5 AND "
+    "levenshtein(family_l, family_r) = abs(length(family_l) - length(family_r))",
+    0.002,
+    0.002,
+)
+
+
+#: Levels that are no weaker form of the level above them, so training keeps their weight
+#: out of the monotone order (the context levels are told by RELATIVE_LABEL).
+UNORDERED_LABELS = frozenset({_FAMILY_SUFFIX[0]})
 
 
 def _comparison(
@@ -290,7 +343,7 @@ def comparisons() -> list[dict[str, Any]]:
             "family_name",
             "Family name",
             _null("family"),
-            _name_levels("family", "given", None, fuzzy=True),
+            _family_levels(),
             0.02,
             0.95,
             tf_column="family",
@@ -303,7 +356,7 @@ def comparisons() -> list[dict[str, Any]]:
             "(given_l IS NULL AND given_initial_l IS NULL) OR "
             "(given_r IS NULL AND given_initial_r IS NULL)",
             [
-                *_name_levels("given", "family", "given_initial", fuzzy=False),
+                *_name_levels("given", "family", "given_initial", fuzzy=False, known="given_known"),
                 _UNKNOWN_GIVEN,
                 *_relative_levels(),
             ],

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from kintrace.matching.batch import link_tables
-from kintrace.matching.comparisons import RELATIVE_LABEL, settings_dict
+from kintrace.matching.comparisons import RELATIVE_LABEL, UNORDERED_LABELS, settings_dict
 from kintrace.matching.engine import TF_COLUMNS, connect, tf_sql, wide_select
 from kintrace.matching.features import build_features
 from kintrace.matching.model import MODEL_FILE, ScoringModel, prior_for
@@ -66,7 +66,7 @@ FIT_SEED = 303
 FIT_PERSONS = 5_000
 #: Pull of each fitted weight towards its m/u estimate, per bit squared (see fit_weights).
 FIT_L2 = 1.0
-MODEL_VERSION = "kintrace-fs-4"
+MODEL_VERSION = "kintrace-fs-5"
 #: The surname pool of the training worlds (kintrace.synthetic.tables.surname_pool; several
 #: comma-separated give one world per pool). The shipped model is trained on "classic": on
 #: the quality benchmark a model trained on "realistic" or on both scored no better on
@@ -205,7 +205,7 @@ def estimate(
             total = sum(lvl[key] for lvl in non_null)
             for lvl in non_null:
                 lvl[key] = lvl[key] / total
-        ordinary = [lvl for lvl in non_null if not _is_relative_level(lvl)]
+        ordinary = [lvl for lvl in non_null if _is_ordered(lvl)]
         _make_monotone(ordinary)
         # Random pairs almost never agree on a family yet differ on the given name, so an
         # m/u estimate says nothing for the context levels: they start as "different" and
@@ -296,6 +296,13 @@ def _is_relative_level(level: dict[str, Any]) -> bool:
     return str(level.get("label_for_charts", "")).startswith(RELATIVE_LABEL)
 
 
+def _is_ordered(level: dict[str, Any]) -> bool:
+    """A level whose weight is kept monotone with its neighbours: not a context level, nor
+    one that says "another name" above levels that say "a slip" (a surname suffix)."""
+    label = str(level.get("label_for_charts", ""))
+    return not _is_relative_level(level) and label not in UNORDERED_LABELS
+
+
 def _cancels_tf(level: dict[str, Any]) -> bool:
     """A context level that takes back the family name's term-frequency bonus: its weight
     is log2(m/u) - (log2(u) - log2(tf)), so its fitted constant part is log2(m) - 2 log2(u)."""
@@ -367,23 +374,42 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
         z = ln2 * (offset + x @ t)
         return float(np.sum(np.logaddexp(0.0, z) - y * z) + l2 * np.sum((t - start) ** 2))
 
-    for _ in range(50):
-        z = ln2 * (offset + x @ theta)
-        p = 1.0 / (1.0 + np.exp(-z))
-        grad = ln2 * (x.T @ (p - y)) + 2 * l2 * (theta - start)
-        hess = ln2**2 * (x.T * (p * (1 - p))) @ x + 2 * l2 * np.eye(len(theta))
-        step = np.linalg.solve(hess, grad)
-        before, rate = loss(theta), 1.0
-        while rate > 1e-4 and loss(theta - rate * step) > before:
-            rate /= 2
-        theta = theta - rate * step
-        if np.max(np.abs(rate * step)) < 1e-4:
+    def solve(theta: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """Newton steps on the free weights; the others keep their values."""
+        for _ in range(50):
+            z = ln2 * (offset + x @ theta)
+            p = 1.0 / (1.0 + np.exp(-z))
+            grad = ln2 * (x.T @ (p - y)) + 2 * l2 * (theta - start)
+            hess = ln2**2 * (x.T * (p * (1 - p))) @ x + 2 * l2 * np.eye(len(theta))
+            step = np.zeros_like(theta)
+            step[free] = np.linalg.solve(hess[np.ix_(free, free)], grad[free])
+            before, rate = loss(theta), 1.0
+            while rate > 1e-4 and loss(theta - rate * step) > before:
+                rate /= 2
+            theta = theta - rate * step
+            if np.max(np.abs(rate * step)) < 1e-4:
+                break
+        return theta
+
+    # An agreement ("same", "exact": the first level of a comparison) never counts against
+    # a match: with nearly every candidate pair agreeing on sex, an unconstrained fit used
+    # that level as a second intercept (kintrace-fs-4: "Sex: M vs M, same" -0.8 bits, on
+    # every explanation). Such a weight that comes out negative is held at 0 and the rest
+    # refitted around it, until none is left.
+    agreement = np.array([lvl is _first_level(settings, lvl) for *_, lvl in columns])
+    free = np.ones(len(theta), dtype=bool)
+    while True:
+        theta = solve(theta, free)
+        below = agreement & free & (theta < 0)
+        if not below.any():
             break
+        free &= ~below
+        theta[below] = 0.0
     for (_, _, lvl), w in zip(columns, theta.tolist(), strict=True):
         _set_weight(lvl, w)
     for comp in settings["comparisons"]:
         non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
-        ordinary = [lvl for lvl in non_null if not _is_relative_level(lvl)]
+        ordinary = [lvl for lvl in non_null if _is_ordered(lvl)]
         _make_monotone(ordinary)
         else_weight = math.log2(ordinary[-1]["m_probability"] / ordinary[-1]["u_probability"])
         for lvl in non_null:
@@ -392,6 +418,15 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
                 w = math.log2(lvl["m_probability"] / lvl["u_probability"])
                 _set_weight(lvl, min(w, else_weight))
         _apply_floor(comp["output_column_name"], non_null)
+
+
+def _first_level(settings: dict[str, Any], level: dict[str, Any]) -> dict[str, Any] | None:
+    """The first non-null level of the comparison that holds `level`."""
+    for comp in settings["comparisons"]:
+        non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        if any(lvl is level for lvl in non_null):
+            return non_null[0]
+    return None
 
 
 def _set_weight(level: dict[str, Any], weight: float) -> None:

@@ -1,0 +1,68 @@
+"""Hard negatives of kintrace-fs-5: people whose names look alike and whose dates agree, yet
+who are two people — a sister and a brother, twins of similar names, another family."""
+
+from __future__ import annotations
+
+import pytest
+
+from kintrace.matching import link_records
+from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
+
+
+def _pair(left: str, right: str, birth_date: str = "1981-04-03") -> float:
+    a = {"record_id": "a", "full_name": left, "birth_date": birth_date}
+    b = {"record_id": "b", "full_name": right, "birth_date": birth_date}
+    pairs = link_records([a], [b], threshold=0.0)
+    return pairs[0].match_probability if pairs else 0.0
+
+
+def _level(left: str, right: str, comparison: str) -> str:
+    a = {"record_id": "a", "full_name": left, "birth_date": "1970-02-02"}
+    b = {"record_id": "b", "full_name": right, "birth_date": "1970-02-02"}
+    (pair,) = link_records([a], [b], threshold=0.0, explain=True)
+    return next(d["level"] for d in pair.details or [] if d["comparison"] == comparison)
+
+
+@pytest.mark.parametrize(
+    ("man", "woman"),
+    [("Зайцев Евгений", "Зайцева Евгения"), ("Коваленко Олександр", "Коваленко Олександра")],
+)
+def test_a_brother_and_a_sister_of_one_birth_date_are_two_people(man: str, woman: str) -> None:
+    assert _pair(man, woman) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Шевчук Ярослав", "Шевчук Мирослав"), ("Орлов Николай", "Орлов Никита")],
+)
+def test_twins_with_two_known_names_two_letters_apart_are_two_people(one: str, other: str) -> None:
+    assert _pair(one, other) < 0.5
+
+
+def test_the_same_man_with_his_given_name_misspelt_still_links() -> None:
+    # One name the tables lack (a slip) is still read as a slip, not as a twin.
+    assert _pair("Шевчук Ярослав", "Шевчук Ярослвав") >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Мельник Петро", "Мельников Петро"), ("Бондар Іван", "Бондаренко Іван")],
+)
+def test_a_surname_plus_a_suffix_is_not_read_as_a_slip_of_the_same_surname(
+    one: str, other: str
+) -> None:
+    assert _level(one, other, "family_name").startswith("one is the other plus a surname suffix")
+
+
+def test_a_slip_that_drops_one_letter_is_still_a_slip() -> None:
+    assert _level("Мельник Петро", "Мельнк Петро", "family_name") != (
+        "one is the other plus a surname suffix (another family?)"
+    )
+
+
+def test_the_previous_model_file_still_loads_and_scores() -> None:
+    path = str(MODEL_DIR / "kintrace-fs-4.json")
+    assert model_version(path) == "kintrace-fs-4"
+    model = ScoringModel(1e-4, path)
+    assert model.version == "kintrace-fs-4"
+    assert any(c.name == "sex" for c in model.comparisons)
