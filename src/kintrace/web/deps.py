@@ -81,8 +81,11 @@ def get_texts(request: Request) -> Texts:
     if cached is not None:
         return cached
     settings: Settings = request.app.state.settings
+    # No query string (every API call of a surge): skip parsing one (QueryParams was ~5 % of
+    # the event loop's time per enquiry).
+    asked = request.query_params.get("lang") if request.scope.get("query_string") else None
     locale = negotiate(
-        request.query_params.get("lang"),
+        asked,
         request.cookies.get(LANG_COOKIE),
         request.headers.get("accept-language"),
         settings.default_language,
