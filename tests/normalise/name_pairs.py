@@ -622,6 +622,12 @@ other_scripts | მიხეილ გორბაჩოვი | מיכאיל ג
 other_scripts | ミハイル・ゴルバチョフ | מיכאיל גורבצ'וב
 other_scripts | Γιούρι Γκαγκάριν | יורי גגארין
 other_scripts | ヴォロディミル・ゼレンスキー | ולדימיר זלנסקי
+# a woman's surname in -ич (no woman has an -ович patronymic); Belarusian patronymics
+female | Svetlana Alexievich | Светлана Алексиевич
+female | Марія Бабич | Maria Babych
+be | Марціновіч Ігар Віктаравіч | Мартинович Игорь Викторович
+be | Hanna Vasiĺjeŭna Dziemidovič | Ганна Васільеўна Дземідовіч
+be | Ганна Васільеўна Дземідовіч | Анна Васильевна Демидович
 """)
 
 

@@ -581,3 +581,24 @@ def test_a_surname_in_a_script_that_writes_the_sound_meets_its_hebrew_spelling(
     # Russian letters (גורבצ'וב): the abjad skeleton of the Russian reading is shared.
     hebrew = analyse_name("מיכאיל גורבצ'וב")
     assert _share(analyse_name(sounded).family_variants, hebrew.family_variants)
+
+
+@pytest.mark.parametrize(
+    "name", ["Svetlana Alexievich", "Алексиевич Светлана", "Hanna Dziemidovič", "Марія Бабич"]
+)
+def test_an_ich_word_beside_a_womans_given_name_is_her_surname(name: str) -> None:
+    # A woman has no -ович patronymic: Алексиевич is her surname, and she stays a woman.
+    a = analyse_name(name)
+    assert a.sex == "F" and a.family and not a.patronymic
+    assert analyse_name("Иван Алексиевич").patronymic  # a man's is still his patronymic
+
+
+def test_a_belarusian_patronymic_is_the_russian_one() -> None:
+    # -авіч/-аўна/-еўна with akanie (Віктаравіч: Викторович); ц before і is т (Марціновіч).
+    be, ru = analyse_name("Марціновіч Ігар Віктаравіч"), analyse_name("Мартинович Игорь Викторович")
+    assert (be.given, be.patronymic) == (ru.given, ru.patronymic)
+    assert _share(be.family_variants, ru.family_variants)
+    assert (
+        analyse_name("Hanna Vasiĺjeŭna Dziemidovič").patronymic
+        == analyse_name("Анна Васильевна Демидович").patronymic
+    )

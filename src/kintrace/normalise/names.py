@@ -332,6 +332,7 @@ def _word_info(
 
 
 _BELARUSIAN = re.compile(r"ў|э.*і|і.*э|ы.*і|і.*ы")
+_BELARUSIAN_TS = re.compile(r"(ц|дз)(?=[іеёяю])")
 
 
 def _cyrillic_alternatives(word: str) -> set[str]:
@@ -347,6 +348,10 @@ def _cyrillic_alternatives(word: str) -> set[str]:
         key = word_key(word)
         if key.startswith("dc") and len(key) >= 4:
             alts.add(("s" if key[2] in "ei" else "k") + key[2:])
+    if _BELARUSIAN_TS.search(word) and "і" in word:
+        # Belarusian ц and дз before a soft vowel are т and д (Марціновіч, Мартинович;
+        # Дзмітрый, Дмитрий): that reading is a variant.
+        alts.add(word_key(_BELARUSIAN_TS.sub(lambda m: "т" if m[1] == "ц" else "д", word)))
     if _BELARUSIAN.search(word):
         # Belarusian writes an unstressed о as а (Кавалёў, Ковалёв; Шаўчэнка, Шевченко).
         alts.update(word_key(w) for w in each_replacement(word, "а", "о"))
@@ -711,6 +716,8 @@ class _Sig(NamedTuple):
     upper: bool
     surname_like: bool  # SURNAME_LIKE on the key
     surname_ending: bool  # _surname_ending
+    female: bool = False  # a given name the tables know as a woman's
+    male_patronymic: bool = False  # an -ович/-ич word in the nominative (or a surname)
 
 
 @lru_cache(maxsize=100_000)
@@ -733,6 +740,9 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         tok.upper,
         bool(SURNAME_LIKE.search(tok.key)),
         _surname_ending(tok),
+        bool(group and group[0].sex == "F" and _nominative_female(tok)),
+        # ...in the nominative: «Ищу Валеру Юрьевича» is a man (Валеру reads like a woman's).
+        bool(pp and pp[1] == "M" and pp[3] == "nomn"),
     )
 
 
@@ -773,6 +783,10 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
     if comma_at is not None and full and full[0] < comma_at:
         role[full[0]] = "family"
     patronymics = [i for i in full if not role[i] and tokens[i].patronymic]
+    if any(t.female for t in tokens):
+        # A woman has no -ович patronymic: beside her given name such a word is her surname
+        # (Светлана Алексиевич, Hanna Dziemidovič; Бабич, Пашинич).
+        patronymics = [i for i in patronymics if not tokens[i].male_patronymic]
     if len(full) == 2 and not initials:
         # Two words: a -евич word with no known father's name is a surname (Сергей
         # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic.
@@ -1298,6 +1312,14 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
         variants.add("".join(canon))
     # A double given name is compared by its first name; people drop the second one.
     return (canon[0] if canon else ""), variants, name_sex
+
+
+def _nominative_female(tok: _Token) -> bool:
+    """A woman's given name as the tables write it (a Cyrillic case form such as Валеру, a
+    man's accusative, does not count), and not a pet form of both sexes."""
+    if tok.initial or _either_sex(tok):
+        return False
+    return not _is_cyrillic(tok.text) or written_form(tok.text) in given_by_written()
 
 
 def _either_sex(tok: _Token) -> bool:

@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 from kintrace.normalise.keys import (
     abjad_skeleton,
     cyrillic_spelling_key,
+    each_replacement,
     marked_abjad_skeleton,
     word_key,
 )
@@ -385,11 +386,13 @@ def lookup_given(
 
 # Patronymic suffixes on the key, with the case endings that may follow them
 # (Петровича, Петровичем, Петровною, Вікторівни, ...).
-_PATR_MALE = re.compile(r"(ovic|evic|ic)(a|u|em|om|e|i)?$")
+# Belarusian writes -авіч, -аўна, -еўна (Віктаравіч, Іванаўна; Latin -avič, -aŭna, -eŭna).
+_PATR_MALE = re.compile(r"(ovic|evic|avic|ic)(a|u|em|om|e|i)?$")
 # Lithuanian and Latvian press add their nominative ending (Vladimirovičas, -ovičius, -ovičs).
 _PATR_BALTIC = re.compile(r"(ovic|evic)(as|us|s)$")
-_PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn)(a|i|e|u|o)?$")
-_STRONG = {"ovic", "evic", "ovn", "evn", "ivn", "vn", "uli", "kisi", "kizi"}
+_PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn|aun|eun)(a|i|e|u|o)?$")
+_STRONG = {"ovic", "evic", "avic", "aun", "eun", "ovn", "evn", "ivn", "vn", "uli", "kisi", "kizi"}
+_BELARUSIAN_PATR = {"avic", "aun", "eun", "vn"}
 # Kazakh and Kyrgyz patronymics: the father's name + -ұлы/-uly/-ulı ("son") or -қызы/-qyzy
 # ("daughter"), written as one word (Серікұлы = Серикович). Kazakh names are few in our
 # tables, so the suffix alone marks them, as -ович does.
@@ -427,6 +430,12 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
         if len(stem) < 2:
             continue
         known = stem_of(stem) in name_tables().by_stem
+        if not known and suffix in _BELARUSIAN_PATR and "a" in stem:
+            # Belarusian writes an unstressed о or е as а (Віктаравіч: Викторович).
+            for form in sorted(each_replacement(stem, "a", "o") | each_replacement(stem, "a", "e")):
+                if stem_of(form) in name_tables().by_stem:
+                    stem, known = form, True
+                    break
         if not known and suffix not in _STRONG:
             continue
         return stem, sex, known, cases[ending]
