@@ -602,3 +602,12 @@ def test_a_belarusian_patronymic_is_the_russian_one() -> None:
         analyse_name("Hanna Vasiĺjeŭna Dziemidovič").patronymic
         == analyse_name("Анна Васильевна Демидович").patronymic
     )
+
+
+def test_a_patronymic_of_a_shared_stem_does_not_bridge_two_fathers_names() -> None:
+    # Олекса is a form of Олександр and a pet name of Олексій: their sons' patronymics must
+    # not agree through it (brothers or cousins, not one man).
+    a = analyse_name("Белоус Дмитро Олексійович")
+    b = analyse_name("Белоус Дмитро Олександрович")
+    assert not _share(a.patronymic_variants, b.patronymic_variants)
+    assert a.patronymic == analyse_name("Белоус Дмитрий Алексеевич").patronymic

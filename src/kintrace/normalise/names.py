@@ -1404,8 +1404,10 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
     stem, sex, _, _ = parts
     groups = father_groups(stem)
     if groups:
-        for group in groups:
-            variants |= group.full_keys
+        # The likeliest father's name only: a stem two names share (Олексійович and the rare
+        # Олексович of Олекса are one key) must not make Олексійович agree with
+        # Олександрович, a brother's patronymic, through Олекса.
+        variants |= groups[0].full_keys
         return groups[0].key, variants, sex
     variants.add(stem)
     return stem, variants, sex
