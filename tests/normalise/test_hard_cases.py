@@ -611,3 +611,10 @@ def test_a_patronymic_of_a_shared_stem_does_not_bridge_two_fathers_names() -> No
     b = analyse_name("Белоус Дмитро Олександрович")
     assert not _share(a.patronymic_variants, b.patronymic_variants)
     assert a.patronymic == analyse_name("Белоус Дмитрий Алексеевич").patronymic
+
+
+def test_a_womans_form_of_a_mans_name_is_her_nominative_unless_the_surname_is_genitive() -> None:
+    # Станіслава is a woman's name of its own; beside -енка (a man's genitive) it is Станіслав's.
+    assert (analyse_name("Бондаренко Станіслава").given, analyse_name("Бондаренко Станіслава").sex) == ("stanislava", "F")  # fmt: skip
+    man = analyse_name("Станіслава Бондаренка")
+    assert (man.given, man.family, man.sex) == ("stanislav", "bondarenko", "M")

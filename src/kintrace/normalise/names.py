@@ -1038,10 +1038,15 @@ def _uninflect(
             and not (t.key.endswith("enka") and lookup_given(t.key, suffixes=False) is None)
         ]
         # ...unless a woman's name stands beside a surname in an oblique feminine case
-        # (Ивановой Марии: Марии is also a written form the tables know).
+        # (Ивановой Марии: Марии is also a written form the tables know) or beside an -енка
+        # surname, which is a man's genitive (Станіслава Бондаренка: Станіслав's).
         if known and not (
             any((_given_group(t) or (None, 0))[0].sex == "F" for t in known)  # type: ignore[union-attr]
-            and any(_FEMININE_OBLIQUE.search(t.text.lower()) for t in tokens if t not in known)
+            and any(
+                _FEMININE_OBLIQUE.search(t.text.lower()) or t.key.endswith("enka")
+                for t in tokens
+                if t not in known
+            )
         ):
             return sex
         for i, tok in enumerate(tokens):
