@@ -55,6 +55,14 @@ def test_a_typo_in_the_surname_of_an_initials_card_is_survived() -> None:
     assert _met(card, full)
 
 
+def test_a_pet_name_of_several_full_names_meets_each_of_them_without_a_birth_year() -> None:
+    # Витя is Виктор or Виталий: written form, canonical and the other full form all file
+    # family + given, so a year-less «Витя Кравченко» meets «Кравченко Виталий».
+    pet = {"full_name": "Витя Кравченко"}
+    for full in ("Кравченко Виталий Владимирович", "Кравченко Виктор Петрович"):
+        assert any(k.startswith("fg|") for k in _shared(pet, {"full_name": full})), full
+
+
 def test_a_misread_birth_year_is_survived_through_the_day_and_month() -> None:
     a = {"family_name": "Ткаченко", "given_name": "Мгнхаип", "birth_date": "1980-05-12"}
     b = {"family_name": "Ткаченко", "given_name": "Михаил", "birth_date": "1981-05-12"}
