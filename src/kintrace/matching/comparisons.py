@@ -22,6 +22,10 @@ def _null(*cols: str) -> str:
     return " OR ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in cols)
 
 
+#: The two records do not read as a man and a woman (features' sex: given, or from the forms).
+_SEX_NOT_DIFFERENT = "(sex_l IS NULL OR sex_r IS NULL OR sex_l = sex_r)"
+
+
 def _name_levels(
     col: str,
     other: str | None,
@@ -35,10 +39,11 @@ def _name_levels(
     Given names and patronymics come from a closed list of names, so "similar" strings are
     usually different names (Aleksandr/Aleksei): for them only a one-letter typo counts.
     Family names are open-ended, so graded string similarity is evidence there. With
-    `known` (a features column: 1 when the normaliser's tables know the name), the typo
-    levels need at least one name the tables do not know: two names that both are real and
-    are no variants of each other (Ярослав / Мирослав, Николай / Никита, Евгений /
-    Евгения) are two names, whatever their edit distance, and go on to the levels below.
+    `known` (a features column: 1 when the normaliser's tables know the name), the levels
+    of two letters and of similarity need at least one name the tables do not know: two
+    real names that are no variants of each other (Ярослав / Мирослав, Николай / Никита)
+    are two names and go on to the levels below; and no typo level holds for a man's and a
+    woman's form (Евгений / Евгения).
     """
     levels: list[Level] = [
         ("exact", f"{col}_l = {col}_r", 0.7, 0.01),
@@ -84,16 +89,23 @@ def _name_levels(
             ),
         ]
     else:
-        # Both names known (and, having missed the levels above, no variants of each other).
-        slip = (
-            ""
-            if known is None
-            else f"({known}_l IS NULL OR {known}_r IS NULL OR {known}_l = 0 OR {known}_r = 0) AND "
-        )
+        # No slip turns a man's name into a woman's (Евгений / Евгения, Станислав /
+        # Станислава: the records read as a man and a woman). And a slip of two letters needs
+        # a name the tables do not know: two known names two letters apart (having missed the
+        # levels above, no variants of each other: Ярослав / Мирослав) are two names. One
+        # letter apart they may still be one name the tables spell two ways (Giorgi / Георгий
+        # read gorgi / georgi, Moshe / Моисей moce / mose), so that level keeps them.
+        one_slip, slip = "", ""
+        if known is not None:
+            one_slip = f"{_SEX_NOT_DIFFERENT} AND "
+            slip = (
+                f"({known}_l IS NULL OR {known}_r IS NULL OR {known}_l = 0 OR {known}_r = 0) "
+                f"AND {_SEX_NOT_DIFFERENT} AND "
+            )
         levels += [
             (
                 "one letter differs",
-                f"{slip}length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
+                f"{one_slip}length({col}_l) >= 4 AND damerau_levenshtein({col}_l, {col}_r) <= 1",
                 0.04,
                 0.002,
             ),
@@ -161,6 +173,7 @@ RELATIVE_LABEL = "different, though"
 _UNKNOWN_GIVEN: Level = (
     "different, one of them is not a known name (a slip?)",
     "(given_known_l = 0 OR given_known_r = 0) AND "
+    f"{_SEX_NOT_DIFFERENT} AND "
     "list_has_any(given_initials_l, given_initials_r) AND "
     "jaro_winkler_similarity(given_l, given_r) >= 0.6",
     0.02,
