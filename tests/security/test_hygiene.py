@@ -52,6 +52,29 @@ def test_a_page_form_larger_than_the_limit_gets_413(sqlite_web: Web) -> None:
     assert "too large" in response.text and "<html" in response.text
 
 
+def test_a_configured_tracer_sees_no_request_path_with_a_reference(
+    sqlite_web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An operator who sets up OpenTelemetry for another library must not get kintrace's URL
+    # paths (an enquiry's reference is one) sent to a collector outside the audited logs.
+    from opentelemetry import trace
+
+    asked: list[str] = []
+
+    class RecordingProvider(trace.TracerProvider):
+        def get_tracer(self, name: str, *args: Any, **kwargs: Any) -> trace.Tracer:
+            asked.append(name)
+            return trace.NoOpTracer()
+
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", RecordingProvider())
+    created = sqlite_web.client.post("/api/v1/enquiries", json=enquiry_payload())
+    assert created.status_code == 201, created.text
+    body = created.json()
+    status = sqlite_web.client.get(body["status_url"], headers={"X-Enquiry-Secret": body["secret"]})
+    assert status.status_code == 200
+    assert asked == []
+
+
 def test_an_api_body_larger_than_the_limit_gets_413_as_json(sqlite_web: Web) -> None:
     body = enquiry_payload(sought__circumstances="x" * (70 * 1024))
     response = sqlite_web.client.post(

@@ -79,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry would, once anyone configures a tracer, send every URL path
+        # (an enquiry's reference is in /api/v1/enquiries/<reference>) to a collector outside the
+        # audited, personal-data-free logs; and it checks for a tracer on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine
