@@ -628,6 +628,11 @@ female | Марія Бабич | Maria Babych
 be | Марціновіч Ігар Віктаравіч | Мартинович Игорь Викторович
 be | Hanna Vasiĺjeŭna Dziemidovič | Ганна Васільеўна Дземідовіч
 be | Ганна Васільеўна Дземідовіч | Анна Васильевна Демидович
+# Moldovan and Belarusian Latin forms of given names, surname first in capitals
+moldovan | ROSCA VITALIE | Виталий Рошка
+moldovan | BALAN VEACESLAV | Вячеслав Балан
+moldovan | Ecaterina Munteanu | Екатерина Мунтяну
+be | KUZNIATSOU YAUHEN | Евгений Кузнецов
 """)
 
 

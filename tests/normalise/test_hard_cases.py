@@ -618,3 +618,14 @@ def test_a_womans_form_of_a_mans_name_is_her_nominative_unless_the_surname_is_ge
     assert (analyse_name("Бондаренко Станіслава").given, analyse_name("Бондаренко Станіслава").sex) == ("stanislava", "F")  # fmt: skip
     man = analyse_name("Станіслава Бондаренка")
     assert (man.given, man.family, man.sex) == ("stanislav", "bondarenko", "M")
+
+
+@pytest.mark.parametrize(
+    ("written", "russian"),
+    [("ROSCA VITALIE", "Виталий Рошка"), ("BALAN VEACESLAV", "Вячеслав Балан"),
+     ("KUZNIATSOU YAUHEN", "Евгений Кузнецов")],
+)  # fmt: skip
+def test_moldovan_and_belarusian_latin_given_names_are_known(written: str, russian: str) -> None:
+    # Vitalie, Veaceslav, Yauhen: known, they settle the order of two capitalised words.
+    a, b = analyse_name(written), analyse_name(russian)
+    assert a.given == b.given and _share(a.family_variants, b.family_variants)
