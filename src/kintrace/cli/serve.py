@@ -22,6 +22,10 @@ from kintrace.cli.common import (
 from kintrace.errors import StorageNotSafe
 from kintrace.settings import Settings
 
+# Seconds a `--workers` process may take to start (and, later, to answer uvicorn's liveness
+# ping before it is replaced).
+WORKER_START_S = 60
+
 
 def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
@@ -63,7 +67,16 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
     # families hear "received". The workers read the data dir from the environment.
     app.state.engine.dispose()
     os.environ["KINTRACE_DATA_DIR"] = str(settings.data_dir)
-    uvicorn.run("kintrace.cli.serve:worker_app", factory=True, workers=workers, **options)
+    uvicorn.run(
+        "kintrace.cli.serve:worker_app",
+        factory=True,
+        workers=workers,
+        # A worker must have built its app within this time or be killed and started again
+        # (uvicorn's 5 s default): importing the service and building the app alone can take
+        # longer on a busy machine, and then no worker ever came up.
+        timeout_worker_healthcheck=WORKER_START_S,
+        **options,
+    )
 
 
 def worker_app() -> Any:
