@@ -633,6 +633,9 @@ moldovan | ROSCA VITALIE | Виталий Рошка
 moldovan | BALAN VEACESLAV | Вячеслав Балан
 moldovan | Ecaterina Munteanu | Екатерина Мунтяну
 be | KUZNIATSOU YAUHEN | Евгений Кузнецов
+be | Ліна Кастэнка | Лина Костенко
+be | Vasil Bykaŭ | Василь Быков
+be | Hanna Dziemidovič | Ганна Демидович
 """)
 
 

@@ -629,3 +629,14 @@ def test_moldovan_and_belarusian_latin_given_names_are_known(written: str, russi
     # Vitalie, Veaceslav, Yauhen: known, they settle the order of two capitalised words.
     a, b = analyse_name(written), analyse_name(russian)
     assert a.given == b.given and _share(a.family_variants, b.family_variants)
+
+
+@pytest.mark.parametrize(
+    ("belarusian", "russian"),
+    [("Ліна Кастэнка", "Лина Костенко"), ("Vasil Bykaŭ", "Василь Быков"),
+     ("Hanna Dziemidovič", "Ганна Демидович"),
+     ("Sviatlana Tsikhanouskaya", "Светлана Тихановская")],
+)  # fmt: skip
+def test_a_belarusian_surname_meets_its_russian_form(belarusian: str, russian: str) -> None:
+    # Akanie over the whole name (і beside э), ŭ/ou before a consonant as в, ts/dz before i.
+    assert _share(analyse_name(belarusian).family_variants, analyse_name(russian).family_variants)

@@ -306,13 +306,19 @@ def _word_info(
                 # read Hovh- as Ов- or Ог- (Hovhannes: Ованес, Оганес).
                 alts.add(word_key(p[1:]))
                 alts.update(word_key(f) for f in armenian_vh(p[1:].lower()))
-            if hint == "be" and len(p) >= 5 and "a" in p.lower():
+            if hint == "be" and len(p) >= 5:
                 # Belarusian writes an unstressed о as а (Karatkevich, Короткевич), and -ов,
                 # -ёв as -аў, -оў, in Latin -au, -ou (Marozau, Морозов; Kavaliou, Ковалёв).
-                low = p.lower()
+                low = p.lower().replace("ŭ", "u")
                 forms = {low}
                 if re.search(r"[aeio]u$", low):
                     forms.add(low[:-1] + "v")
+                # ...ў before a consonant too (Tsikhanouskaya: -овская), and ts, dz before i
+                # are т, д (Tsikhanouskaya, Тихановская; Dziemidovič, Демидович).
+                forms |= {
+                    _BE_LATIN_SOFT.sub(lambda m: m[1][0], _BE_LATIN_U.sub("v", f))
+                    for f in list(forms)
+                }
                 for f in list(forms):
                     forms |= each_replacement(f, "a", "o")
                 alts.update(word_key(f) for f in forms)
@@ -326,16 +332,19 @@ def _word_info(
         elif "other" in scripts:
             alts |= other_script_alternatives(p)
         elif "cyrillic" in scripts:
-            alts |= _cyrillic_alternatives(p.lower())
+            alts |= _cyrillic_alternatives(p.lower(), hint == "be")
     alts.discard("")
     return fixed, parts, frozenset(alts)
 
 
 _BELARUSIAN = re.compile(r"ў|э.*і|і.*э|ы.*і|і.*ы")
 _BELARUSIAN_TS = re.compile(r"(ц|дз)(?=[іеёяю])")
+_BE_LATIN_U = re.compile(r"(?<=[aeo])u(?=[^aeiouy])")
+_BE_LATIN_SOFT = re.compile(r"((?:t|d)[sz])(?=i)")
+_BELARUSIAN_NAME = re.compile(r"ў|і.*[ыэ]|[ыэ].*і")
 
 
-def _cyrillic_alternatives(word: str) -> set[str]:
+def _cyrillic_alternatives(word: str, belarusian: bool = False) -> set[str]:
     """Other Cyrillic spellings the Russian or Ukrainian form of a word may have."""
     alts: set[str] = set()
     if "ә" in word:
@@ -352,7 +361,7 @@ def _cyrillic_alternatives(word: str) -> set[str]:
         # Belarusian ц and дз before a soft vowel are т and д (Марціновіч, Мартинович;
         # Дзмітрый, Дмитрий): that reading is a variant.
         alts.add(word_key(_BELARUSIAN_TS.sub(lambda m: "т" if m[1] == "ц" else "д", word)))
-    if _BELARUSIAN.search(word):
+    if belarusian or _BELARUSIAN.search(word):
         # Belarusian writes an unstressed о as а (Кавалёў, Ковалёв; Шаўчэнка, Шевченко).
         alts.update(word_key(w) for w in each_replacement(word, "а", "о"))
     return alts
@@ -400,7 +409,7 @@ def _caucasus(low: str) -> str:
 # (Uladzimir, Dzianis, Dzmitry), я as ia at a word's start (Siarhei, Aliaksandr), final ў as
 # u (Kavaliou, Viachaslau), -енка as -enka (Lukashenka).
 _BELARUSIAN_LATIN = re.compile(
-    r"ŭ|dz(?:[iey]|m)|^(?:sia|alia|yau|iau)|\w{3}(?:[aeiy]o?u|enka)$|^(?:ihar|viktar|paval)$"
+    r"ŭ|dz(?:[iey]|m)|^(?:sia|alia|yau|iau)|\w{3}(?:[aeiy]o?u|enka)$|^(?:ihar|viktar|paval)$|\w[ao]usk"
 )
 
 
@@ -551,6 +560,9 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
                 context = "cyrillic"
                 break
     hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka, be, az, ua04 & 3 == 3 or ua04 & 4 > 0)
+    if cyrillic and not hint and _BELARUSIAN_NAME.search(text.lower()):
+        # Belarusian Cyrillic: ў, or і beside ы or э anywhere in the name (Ліна Кастэнка).
+        hint = "be"
     comma = False
     mostly_lower = lower > upper
     if cjk:
