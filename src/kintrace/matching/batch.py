@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -946,20 +946,53 @@ def link_tables(
             )
         return pa.concat_tables(got) if got else pa.table({"rid_l": [], "rid_r": []})
 
-    lam = None if compete else 0.0
-    scored = competing.share_table(scored, dedupe=dedupe, score_rivals=score_rivals, lam=lam)
-    con.close()
-    scored = competing.order_and_filter(scored, wanted)
-    lap("competing")
-    right_table = left if right is None else right
-    right_offset = 0 if right is None else left.num_rows
-    out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
-    out = competing.finish(out, scored)
+    def shared() -> None:
+        con.close()  # before the output is built: DuckDB's tables are no longer needed
+        lap("competing")
+
+    out = competed_pairs(
+        model,
+        scored,
+        left,
+        right,
+        score_rivals=score_rivals,
+        threshold=wanted,
+        explain=explain,
+        lam=None if compete else 0.0,
+        on_shared=shared,
+    )
     lap("output")
     if stats is not None:
         # Wall seconds per phase; "recall" is the benchmarks' bookkeeping (labels given).
         stats["seconds"] = seconds
     return out
+
+
+def competed_pairs(
+    model: ScoringModel,
+    scored: pa.Table,
+    left: pa.Table,
+    right: pa.Table | None,
+    *,
+    score_rivals: Callable[[np.ndarray, np.ndarray], pa.Table],
+    threshold: float,
+    explain: bool = False,
+    lam: float | None = None,
+    on_shared: Callable[[], None] | None = None,
+) -> list[ScoredPair]:
+    """The scored pairs (rid_l, rid_r, p and weight, at the competing floor) as the output:
+    competing candidates share (`score_rivals` scores the rival pairs by the caller's own
+    scorer), pairs at or above `threshold` most probable first, explained. The one tail of
+    batch (`link_tables`) and Spark (`spark.link_tables_spark`); `on_shared` runs once the
+    rivals are scored (batch closes its database there)."""
+    scored = competing.share_table(scored, dedupe=right is None, score_rivals=score_rivals, lam=lam)
+    if on_shared is not None:
+        on_shared()
+    scored = competing.order_and_filter(scored, threshold)
+    right_table = left if right is None else right
+    right_offset = 0 if right is None else left.num_rows
+    out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
+    return competing.finish(out, scored)
 
 
 def link_records(
