@@ -34,13 +34,12 @@ import numpy as np
 import pyarrow as pa
 
 from kintrace.matching import competing
-from kintrace.matching.batch import candidate_pairs_sql
+from kintrace.matching.batch import candidate_pairs_sql, competed_pairs
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
     MAX_PROBE_BLOCK_SIZE,
     TF_COLUMNS,
     ScoredPair,
-    scored_pairs,
     tf_sql,
     wide_select,
 )
@@ -244,12 +243,9 @@ def link_tables_spark(
         at = competing.RIVAL_SCORING_THRESHOLD
         return _score_view(spark, model, "rivals", right_feat, right_feat, at)
 
-    scored = competing.share_table(scored, dedupe=dedupe, score_rivals=score_rivals)
-    scored = competing.order_and_filter(scored, wanted)
-    right_table = left if right is None else right
-    right_offset = 0 if right is None else left.num_rows
-    out = scored_pairs(model, scored, left, right_table, 0, right_offset, explain=explain)
-    return competing.finish(out, scored)
+    return competed_pairs(
+        model, scored, left, right, score_rivals=score_rivals, threshold=wanted, explain=explain
+    )
 
 
 def _score_view(
