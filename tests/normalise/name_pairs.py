@@ -632,6 +632,7 @@ be | Ганна Васільеўна Дземідовіч | Анна Васил�
 moldovan | ROSCA VITALIE | Виталий Рошка
 moldovan | BALAN VEACESLAV | Вячеслав Балан
 moldovan | Ecaterina Munteanu | Екатерина Мунтяну
+moldovan | Ion Țurcanu | Иван Цуркану
 be | KUZNIATSOU YAUHEN | Евгений Кузнецов
 be | Ліна Кастэнка | Лина Костенко
 be | Vasil Bykaŭ | Василь Быков

@@ -622,7 +622,7 @@ def test_a_womans_form_of_a_mans_name_is_her_nominative_unless_the_surname_is_ge
 
 @pytest.mark.parametrize(
     ("written", "russian"),
-    [("ROSCA VITALIE", "Виталий Рошка"), ("BALAN VEACESLAV", "Вячеслав Балан"),
+    [("ROSCA VITALIE", "Виталий Рошка"), ("BALAN VEACESLAV", "Вячеслав Балан"), ("Ion Țurcanu", "Иван Цуркану"),
      ("KUZNIATSOU YAUHEN", "Евгений Кузнецов")],
 )  # fmt: skip
 def test_moldovan_and_belarusian_latin_given_names_are_known(written: str, russian: str) -> None:

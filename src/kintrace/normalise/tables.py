@@ -176,6 +176,18 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
         ]
         for form in _split(row["greek"]) if ids else ():
             out.setdefault(written_form(form), []).append((ids[0], False))
+    # A foreign form whose key is too short for the key index (Moldovan Ion: "on", the I
+    # read as a glide) is looked up as written.
+    foreign = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
+    for row in csv.DictReader(foreign.read_text("utf-8").splitlines()):
+        ids = [
+            i
+            for i in t.by_full_key.get(word_key(row["ru"].strip()), ())
+            if t.groups[i].sex == row["sex"].strip()
+        ]
+        for form in _split(row["forms"]) if ids else ():
+            if len(word_key(form)) < 3 and form.lower() not in out:
+                out[form.lower()] = [(ids[0], False)]
     # A pet form's romanisations are its written forms too (Vitya, Vitia, Vitja: Витя), so a
     # Latin pet name gets the sex of the full names it stands for, as the Cyrillic one does:
     # Vitya is not the woman's name Vita, Lena not Лёня. Only strings that romanise a pet
