@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     smtp_sender: str = "kintrace@localhost"
     default_language: Literal["uk", "ru", "en"] = "uk"
     log_level: str = Field(default="INFO")
+    # `kintrace serve` matches new records in a background thread of each web process, and each
+    # such thread holds its own candidate index (about 1.3 GiB at a million reports). With
+    # several web workers, set it false and run one `kintrace worker` for matching instead.
+    match_in_web: bool = True
     # Days a record is kept once its clock starts (issue 6 item 6; `kintrace dispose`): an
     # enquiry from its last change once no open case holds it, a case from its closing.
     # A kind not listed is kept. Environment: KINTRACE_RETENTION_DAYS='{"enquiry": 1826}'.

@@ -57,9 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The match worker drains the durable queue in the background (tests drive it by hand).
         worker = None
         if settings.environment != "test":
-            from kintrace.review.worker import run_in_background
+            if settings.match_in_web:
+                from kintrace.review.worker import run_in_background
 
-            worker = run_in_background(app.state.sessionmaker)
+                worker = run_in_background(app.state.sessionmaker)
             # Figures are counted in the background, never by a page view (issue 8).
             app.state.figures_refresher.start()
         yield
