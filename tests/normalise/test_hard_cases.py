@@ -640,11 +640,3 @@ def test_moldovan_and_belarusian_latin_given_names_are_known(written: str, russi
 def test_a_belarusian_surname_meets_its_russian_form(belarusian: str, russian: str) -> None:
     # Akanie over the whole name (і beside э), ŭ/ou before a consonant as в, ts/dz before i.
     assert _share(analyse_name(belarusian).family_variants, analyse_name(russian).family_variants)
-
-
-def test_an_initials_only_name_takes_its_sex_from_an_unambiguous_surname_ending() -> None:
-    # Зайцев Е. is a man (a woman's form is never -ов); Хмельницкая О. a woman; Зайцева Е.
-    # may be Зайцев's genitive in a list, so it stays open.
-    assert analyse_name("Зайцев Е.").sex == "M"
-    assert analyse_name("Хмельницкая О.").sex == "F"
-    assert analyse_name("Зайцева Е.").sex is None

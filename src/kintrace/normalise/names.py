@@ -1712,15 +1712,6 @@ def _analyse_name(
         if out_sex and g_sex == "":
             # A pet form of both sexes (Саша Иванова): the surname chose; read it so.
             g_key, g_vars, _, given_initial = _given_part(g_specs, out_sex)
-    elif out_sex is None and f_specs and g_specs:
-        # Initials only: an ending no case form of the other sex has decides (Зайцев Е. is a
-        # man, Хмельницкая О. a woman); -ова/-ева/-ина stay open (Власова Д.А. may be
-        # Власов's genitive in a list).
-        fk = f_specs[-1][1]
-        if _MALE_SURNAME.search(fk):
-            out_sex = "M"
-        elif fk.endswith("ska"):
-            out_sex = "F"
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
     abjad = abjad_name_keys()
