@@ -273,3 +273,28 @@ def test_an_empty_index_can_be_saved_opened_and_grown(tmp_path) -> None:
     assert opened.query(enquiry) == []
     opened.add([{"record_id": "r1", "full_name": "Кислица Сергей", "birth_date": "2001-03-12"}])
     assert [p.right_id for p in opened.query(enquiry)] == ["r1"]
+
+
+def test_surnames_with_a_productive_suffix_score_in_real_time_as_in_duckdb() -> None:
+    # The family levels read the key's last letters (right()): Шевченко / Савченко are two
+    # families, Новикова / Ноанкова a slip; the numpy evaluator must read them as DuckDB does.
+    names = ["Шевченко", "Савченко", "Коваленко", "Клименко", "Ковальчук", "Савчук", "Шевчук"]
+    names += ["Новикова", "Ноанкова", "Петров", "Петрова", "Ковальська", "Мельник", "Бо"]
+    reports = [
+        {"record_id": f"r{i}", "full_name": f"{name} Петро Іванович", "birth_date": "1980-01-01"}
+        for i, name in enumerate(names)
+    ]
+    numpy_index = CandidateIndex(reports)
+    sql_index = CandidateIndex(reports)
+    sql_index._levels = None
+    ids = [r["record_id"] for r in reports]
+    compared = 0
+    for enquiry in reports:
+        got = {p.right_id: p.match_weight for p in numpy_index.score(enquiry, ids)}
+        expected = {p.right_id: p.match_weight for p in sql_index.score(enquiry, ids)}
+        assert got.keys() == expected.keys()
+        for right_id, weight in expected.items():
+            assert got[right_id] == pytest.approx(weight, abs=1e-6)
+            compared += 1
+    assert compared >= len(names) ** 2 // 2
+    assert numpy_index._levels is not None

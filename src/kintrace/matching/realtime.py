@@ -449,6 +449,15 @@ class _Strs:
         return results[inverse] if len(results) else np.empty(0)
 
 
+def _left(s: str, k: int) -> str:
+    return s[:k]
+
+
+def _right(s: str, k: int) -> str:
+    # DuckDB's right(s, k): the last k letters, the whole string when it is shorter.
+    return s[len(s) - k :] if k < len(s) else s
+
+
 def _jaro_winkler(a: str, b: str) -> float:
     if not a and not b:
         return 0.0  # DuckDB's value for two empty strings (rapidfuzz says 1.0)
@@ -535,17 +544,18 @@ class _Evaluator:
             return np.broadcast_to(np.asarray(out, np.float64), (self.n,)).copy()
         if isinstance(node, exp.Length):
             return self._string_map(node.this, lambda s: float(len(s)))
-        if isinstance(node, exp.Left):
+        if isinstance(node, exp.Left | exp.Right):
             count = self.value(node.expression)
             if not isinstance(count, _Const) or count.value is None:
-                raise Unsupported("left() with a varying length")
+                raise Unsupported("left() or right() with a varying length")
             k = int(count.value)
+            cut = _left if isinstance(node, exp.Left) else _right
             v = self.value(node.this)
             if isinstance(v, _Const):
-                return _Const(None if v.value is None else str(v.value)[:k])
+                return _Const(None if v.value is None else cut(str(v.value), k))
             if isinstance(v, _Strs):
                 v = v.objects()
-            return np.array([None if s is None else s[:k] for s in v], dtype=object)
+            return np.array([None if s is None else cut(s, k) for s in v], dtype=object)
         if isinstance(node, exp.JarowinklerSimilarity):
             return self._pairwise("jaro_winkler_similarity", node.this, node.expression)
         if isinstance(node, exp.Levenshtein) and not node.args.get("ins_cost"):
