@@ -453,6 +453,11 @@ _UNIT_KEY = _load_key("kintrace.normalise.units", "unit_key")
 _LOOKUP_GIVEN = _load_key("kintrace.normalise.tables", "lookup_given")
 
 
+#: Hebrew and Arabic letters: they leave short vowels out, so a given name's key is a guess
+#: (آنا comes out as `an`, the key of Ян, not Анна's `ana`) and is never "known".
+_ABJAD_LETTERS = re.compile(r"[\u0590-\u06ff]")
+
+
 @lru_cache(maxsize=100_000)
 def given_known(given: str | None) -> int | None:
     """1 when the given-name key is a name the normaliser knows (a full form, a pet name, a
@@ -831,7 +836,8 @@ def _build_features(
         cols["given_initials"].append(
             list(keys.given_initials) or ([keys.given_initial] if keys.given_initial else None)
         )
-        cols["given_known"].append(given_known(keys.given) if ok else None)
+        abjad = _ABJAD_LETTERS.search(args[0]) or _ABJAD_LETTERS.search(args[1])
+        cols["given_known"].append(given_known(keys.given) if ok and not abjad else None)
         cols["family"].append(keys.family)
         cols["family_variants"].append(_hashes(keys.family_variants))
         cols["patronymic"].append(keys.patronymic)

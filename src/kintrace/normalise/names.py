@@ -1699,6 +1699,10 @@ def _analyse_name(
     # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
     p_key, p_vars, p_sex, patr_initial, patr_initials = _patronymic_part(p_specs)
     g_key, g_vars, g_sex, given_initial = _given_part(g_specs, stated_sex or p_sex)
+    if g_sex and any(_ABJAD_SCRIPT.search(spec[0]) for spec in g_specs):
+        # Hebrew and Arabic leave short vowels out, so a given name's letters reach names of
+        # both sexes (آنا: Анна, or Ян by its consonants); the key found says nothing of sex.
+        g_sex = None
     out_sex = stated_sex or p_sex or g_sex or None
     name_sex = out_sex
     # A surname alone does not tell a woman from a man listed in the genitive (Власова Д.А.
