@@ -74,3 +74,43 @@ def test_the_previous_model_file_still_loads_and_scores() -> None:
     model = ScoringModel(1e-4, path)
     assert model.version == "kintrace-fs-4"
     assert any(c.name == "sex" for c in model.comparisons)
+
+
+def _undated(left: str, right: str) -> float:
+    pairs = link_records(
+        [{"record_id": "a", "full_name": left}],
+        [{"record_id": "b", "full_name": right}],
+        threshold=0.0,
+    )
+    return pairs[0].match_probability if pairs else 0.0
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Шевченко Світлана Богданівна", "Савченко Світлана Богданівна"),
+        ("Коваленко Максим Юрійович", "Клименко Максим Юрійович"),
+        ("Савчук Петро Іванович", "Шевчук Петро Іванович"),
+        ("Ковальчук Марія Артемівна", "Коваленко Мария Артемовна"),
+    ],
+)
+def test_two_surnames_made_with_one_suffix_from_different_stems_are_two_families(
+    one: str, other: str
+) -> None:
+    # Шевч|енко / Савч|енко: two letters of a four-letter stem are another name, not a slip.
+    assert _level(one, other, "family_name").startswith("one surname suffix, different stems")
+    assert _undated(one, other) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Новикова Анна Петрівна", "Ноанкова Анна Петрівна"),
+        ("Коваленко Іван Петрович", "Ковеленко Іван Петрович"),
+        ("Шевчук Петро Іванович", "Шевчкук Петро Іванович"),
+    ],
+)
+def test_a_slip_in_a_surname_with_a_suffix_is_still_a_slip(one: str, other: str) -> None:
+    # Two letters of a five-letter stem (Новик|ова), one of any: the same surname misspelt.
+    assert not _level(one, other, "family_name").startswith("one surname suffix")
+    assert _undated(one, other) >= 0.5

@@ -140,12 +140,55 @@ def _name_levels(
     return levels
 
 
+#: Productive surname suffixes as they read in the family key (Шевченко cevcenko, Савчук
+#: savcuk, Петров / Петрова, Ковальський / Ковальська kovalski / kovalska), grouped so a
+#: man's and a woman's form share a group. A third of Ukrainian surnames end in one of them.
+_SURNAME_SUFFIXES: tuple[tuple[str, ...], ...] = (
+    ("enko",),
+    ("cuk", "uk"),
+    ("ov", "ova", "ev", "eva"),
+    ("ski", "ska"),
+)
+
+
+def _ends(side: str, suffix: str) -> str:
+    return f"right(family_{side}, {len(suffix)}) = '{suffix}'"
+
+
+def _stems_apart() -> str:
+    """SQL: the two family keys are different surnames made with a productive suffix, so no
+    slip level may read them as one: they end in suffixes of different groups (Ковальчук /
+    Коваленко), or in one suffix with stems whose difference is at least half the shorter
+    stem (Шевч|енко / Савч|енко, Ковал|енко / Клим|енко, Сав|чук / Шев|чук). A common
+    suffix changes no edit distance, so the stems' distance is the keys'. A slip in a longer
+    stem stays a slip (Новикова / Ноанкова: two letters of a five-letter stem)."""
+    distance = "damerau_levenshtein(family_l, family_r)"
+    same = []
+    for group in _SURNAME_SUFFIXES:
+        for suffix in group:
+            stem = f"least(length(family_l), length(family_r)) - {len(suffix)}"
+            same.append(
+                f"({_ends('l', suffix)} AND {_ends('r', suffix)} AND "
+                f"{stem} - {distance} <= {distance})"
+            )
+    any_l = " OR ".join(_ends("l", x) for group in _SURNAME_SUFFIXES for x in group)
+    any_r = " OR ".join(_ends("r", x) for group in _SURNAME_SUFFIXES for x in group)
+    one_group = " OR ".join(
+        f"(({' OR '.join(_ends('l', x) for x in group)}) AND "
+        f"({' OR '.join(_ends('r', x) for x in group)}))"
+        for group in _SURNAME_SUFFIXES
+    )
+    other_groups = f"(({any_l}) AND ({any_r}) AND NOT ({one_group}))"
+    return f"({' OR '.join(same)} OR {other_groups})"
+
+
 def _family_levels() -> list[Level]:
-    """The name levels, with "plus a surname suffix" before the similarity levels that
-    would read Мельник / Мельников as a slip."""
+    """The name levels, with "plus a surname suffix" and "one suffix, different stems" before
+    the similarity levels that would read Мельник / Мельников or Шевченко / Савченко as a
+    slip."""
     levels = _name_levels("family", "given", None, fuzzy=True)
     at = next(i for i, lvl in enumerate(levels) if lvl[0] == "very similar")
-    return [*levels[:at], _FAMILY_SUFFIX, *levels[at:]]
+    return [*levels[:at], _FAMILY_SUFFIX, _FAMILY_STEMS, *levels[at:]]
 
 
 #: Family-name levels below "variants agree" that also weigh by how rare the name is (weight
@@ -248,9 +291,22 @@ _FAMILY_SUFFIX: Level = (
 )
 
 
+#: Two surnames made with a productive suffix from different stems (see _stems_apart), with
+#: its own level so neither the slip levels nor "different" fit around them.
+_FAMILY_STEMS: Level = (
+    "one surname suffix, different stems (another family?)",
+    # Only pairs a slip level below would take: Петренко / Левченко stay "different".
+    f"{_stems_apart()} AND (jaro_winkler_similarity(family_l, family_r) >= 0.8 OR "
+    "(least(length(family_l), length(family_r)) >= 5 AND "
+    "damerau_levenshtein(family_l, family_r) <= 2))",
+    0.002,
+    0.002,
+)
+
+
 #: Levels that are no weaker form of the level above them, so training keeps their weight
 #: out of the monotone order (the context levels are told by RELATIVE_LABEL).
-UNORDERED_LABELS = frozenset({_FAMILY_SUFFIX[0]})
+UNORDERED_LABELS = frozenset({_FAMILY_SUFFIX[0], _FAMILY_STEMS[0]})
 
 
 def _comparison(

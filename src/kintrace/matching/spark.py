@@ -135,7 +135,7 @@ _FUNCTION_RE = re.compile(r"\b(" + "|".join(_FUNCTIONS) + r")\s*\(", re.IGNORECA
 
 def spark_sql(duckdb_sql: str) -> str:
     """Splink's comparison SQL (DuckDB dialect) with Spark's names for its three functions;
-    everything else it uses (CASE, =, IS NULL, length, least, greatest, abs, left,
+    everything else it uses (CASE, =, IS NULL, length, least, greatest, abs, left, right,
     levenshtein) means the same in both."""
     return _FUNCTION_RE.sub(lambda m: _FUNCTIONS[m.group(1).lower()] + "(", duckdb_sql)
 
