@@ -6,81 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import pyotp
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass
-class OpStats:
-    ok: int = 0
-    refused: int = 0  # 503/429 from admission control or a full disk: told to come back
-    errors: int = 0  # anything else: timeouts, 5xx, dropped connections
-    latencies_ms: list[float] = field(default_factory=list)
-    # What the errors were: an HTTP status, or the client's exception (a dropped keep-alive
-    # connection is a client-side RemoteProtocolError the server never logs).
-    error_kinds: dict[str, int] = field(default_factory=dict)
-
-    def summary(self, seconds: float) -> dict[str, Any]:
-        ordered = sorted(self.latencies_ms)
-
-        def pct(p: float) -> float | None:
-            if not ordered:
-                return None
-            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-        return {
-            "ok": self.ok,
-            "per_s": round(self.ok / seconds, 1) if seconds else 0.0,
-            "refused": self.refused,
-            "errors": self.errors,
-            "p50_ms": pct(0.50),
-            "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99),
-            **({"error_kinds": self.error_kinds} if self.error_kinds else {}),
-        }
-
-
-@dataclass
-class LoadResult:
-    seconds: float
-    ops: dict[str, OpStats]
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "seconds": round(self.seconds, 1),
-            **{name: stats.summary(self.seconds) for name, stats in self.ops.items()},
-        }
+from client import LoadResult, OpStats, _staff_cookie
 
 
 async def _staff_client(
     base_url: str, email: str, password: str, totp_secret: str
 ) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base_url, timeout=30)
-    page = await client.get("/staff/login")
-    token = CSRF_RE.search(page.text)
-    if token is None:
-        raise RuntimeError("The staff sign-in page has no CSRF token.")
-    answer = await client.post(
-        "/staff/login",
-        data={
-            "email": email,
-            "password": password,
-            "code": pyotp.TOTP(totp_secret).now(),
-            "csrf_token": token.group(1),
-            "next": "/staff",
-        },
-    )
-    if answer.status_code != 303:
-        raise RuntimeError(f"The bench caseworker could not sign in ({answer.status_code}).")
-    return client
+    # Signed in the same way as the light client's staff user, then kept as an httpx client.
+    cookie = await _staff_cookie(base_url, email, password, totp_secret)
+    return httpx.AsyncClient(base_url=base_url, timeout=30, headers={"Cookie": cookie})
 
 
 async def run_load(
