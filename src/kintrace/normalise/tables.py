@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -141,6 +141,18 @@ def abjad_given_keys() -> dict[str, tuple[str, ...]]:
     return {k: tuple(t.groups[i].key for i in sorted(v)) for k, v in out.items()}
 
 
+def _rows_with_group(t: NameTables, filename: str) -> Iterator[tuple[dict[str, str], int]]:
+    """The rows of a data file of other forms (greek_names.csv, foreign_names.csv) whose
+    Russian name (column `ru`) is a group of the row's sex, with that group's id."""
+    text = resources.files("kintrace.normalise.data").joinpath(filename).read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        sex = row["sex"].strip()
+        ids = t.by_full_key.get(word_key(row["ru"].strip()), ())
+        gid = next((i for i in ids if t.groups[i].sex == sex), None)
+        if gid is not None:
+            yield row, gid
+
+
 @cache
 def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
     """(group id, is a diminutive) of every Cyrillic form given_names.csv writes, by the form
@@ -167,27 +179,15 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
                 out[form].append(entry)
     # The Greek forms of the names (Λέων is Лев, though its key is Леон's) are read as
     # written, as full forms of their group (data/greek_names.csv).
-    greek = resources.files("kintrace.normalise.data").joinpath("greek_names.csv")
-    for row in csv.DictReader(greek.read_text("utf-8").splitlines()):
-        ids = [
-            i
-            for i in t.by_full_key.get(word_key(row["ru"].strip()), ())
-            if t.groups[i].sex == row["sex"].strip()
-        ]
-        for form in _split(row["greek"]) if ids else ():
-            out.setdefault(written_form(form), []).append((ids[0], False))
+    for row, gid in _rows_with_group(t, "greek_names.csv"):
+        for form in _split(row["greek"]):
+            out.setdefault(written_form(form), []).append((gid, False))
     # A foreign form whose key is too short for the key index (Moldovan Ion: "on", the I
     # read as a glide) is looked up as written.
-    foreign = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
-    for row in csv.DictReader(foreign.read_text("utf-8").splitlines()):
-        ids = [
-            i
-            for i in t.by_full_key.get(word_key(row["ru"].strip()), ())
-            if t.groups[i].sex == row["sex"].strip()
-        ]
-        for form in _split(row["forms"]) if ids else ():
+    for row, gid in _rows_with_group(t, "foreign_names.csv"):
+        for form in _split(row["forms"]):
             if len(word_key(form)) < 3 and form.lower() not in out:
-                out[form.lower()] = [(ids[0], False)]
+                out[form.lower()] = [(gid, False)]
     # A pet form's romanisations are its written forms too (Vitya, Vitia, Vitja: Витя), so a
     # Latin pet name gets the sex of the full names it stands for, as the Cyrillic one does:
     # Vitya is not the woman's name Vita, Lena not Лёня. Only strings that romanise a pet
