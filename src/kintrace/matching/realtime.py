@@ -217,6 +217,7 @@ class _Dictionary:
         local = encoded.dictionary.to_pylist()
         remap = np.empty(len(local) + 1, dtype=np.int32)
         remap[-1] = -1
+        known = len(self.values)
         for i, v in enumerate(local):
             code = self.code_of.get(v)
             if code is None:
@@ -224,7 +225,9 @@ class _Dictionary:
                 self.values.append(v)
                 self.code_of[v] = code
             remap[i] = code
-        self._array = None
+        if len(self.values) != known:
+            # decode()'s array of every value is rebuilt only when one was added.
+            self._array = None
         idx = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return remap[idx]
 
@@ -554,7 +557,12 @@ class _Evaluator:
             if isinstance(v, _Const):
                 return _Const(None if v.value is None else cut(str(v.value), k))
             if isinstance(v, _Strs):
-                v = v.objects()
+                # Each distinct candidate string cut once (surnames repeat).
+                distinct, inverse = v.distinct()
+                values = v.dictionary.values
+                cuts = [None if c < 0 else cut(values[c], k) for c in distinct.tolist()]
+                # (The trailing None keeps a one-string list a 1-D array of objects.)
+                return np.array([*cuts, None], dtype=object)[inverse]
             return np.array([None if s is None else cut(s, k) for s in v], dtype=object)
         if isinstance(node, exp.JarowinklerSimilarity):
             return self._pairwise("jaro_winkler_similarity", node.this, node.expression)
