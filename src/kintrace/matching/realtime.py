@@ -765,7 +765,13 @@ class _Evaluator:
             vec, const, flip = (av, bv, False) if isinstance(av, np.ndarray) else (bv, av, True)
             value = np.zeros(self.n, bool)
             known = ~null
-            value[known] = [bool(op(const, s) if flip else op(s, const)) for s in vec[known]]
+            if isinstance(node, exp.EQ | exp.NEQ):
+                # numpy's element-wise compare, not a Python call per candidate (fs-5 tests a
+                # surname's last letters against a dozen suffixes).
+                same = np.asarray(vec[known] == const, dtype=bool)
+                value[known] = same if isinstance(node, exp.EQ) else ~same
+            else:
+                value[known] = [bool(op(const, s) if flip else op(s, const)) for s in vec[known]]
             return _Bool(value, null)
         with np.errstate(invalid="ignore"):
             value = np.asarray(op(av, bv), dtype=bool)
