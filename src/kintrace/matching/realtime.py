@@ -559,8 +559,8 @@ class _Evaluator:
             if isinstance(v, _Strs):
                 # Each distinct candidate string cut once (surnames repeat).
                 distinct, inverse = v.distinct()
-                values = v.dictionary.values
-                cuts = [None if c < 0 else cut(values[c], k) for c in distinct.tolist()]
+                strings = v.dictionary.values
+                cuts = [None if c < 0 else cut(strings[c], k) for c in distinct.tolist()]
                 # (The trailing None keeps a one-string list a 1-D array of objects.)
                 return np.array([*cuts, None], dtype=object)[inverse]
             return np.array([None if s is None else cut(s, k) for s in v], dtype=object)
