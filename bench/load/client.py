@@ -45,6 +45,21 @@ class OpStats:
     # connection is a client-side error the server never logs).
     error_kinds: dict[str, int] = field(default_factory=dict)
 
+    def record(self, status: int, elapsed_ms: float, failure: str | None) -> bool:
+        """Count one answer (status 0: the client's own failure); True when it was refused,
+        so the caller waits a little before the next request."""
+        if 200 <= status < 300:
+            self.ok += 1
+            self.latencies_ms.append(elapsed_ms)
+        elif status in (429, 503):
+            self.refused += 1
+            return True
+        else:
+            self.errors += 1
+            kind = failure or str(status)
+            self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+        return False
+
     def summary(self, seconds: float) -> dict[str, Any]:
         ordered = sorted(self.latencies_ms)
 
@@ -259,17 +274,8 @@ async def run_load(
                     conn.close()
                     status, failure = 0, str(exc) or type(exc).__name__
                 elapsed = (time.perf_counter() - started) * 1000
-                stats = ops[op]
-                if 200 <= status < 300:
-                    stats.ok += 1
-                    stats.latencies_ms.append(elapsed)
-                elif status in (429, 503):
-                    stats.refused += 1
+                if ops[op].record(status, elapsed, failure):
                     await asyncio.sleep(0.05)  # a real client would wait Retry-After
-                else:
-                    stats.errors += 1
-                    kind = failure or str(status)
-                    stats.error_kinds[kind] = stats.error_kinds.get(kind, 0) + 1
         finally:
             public.close()
             staff_conn.close()

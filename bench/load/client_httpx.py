@@ -73,17 +73,8 @@ async def run_load(
             except httpx.HTTPError as exc:
                 status, failure = 0, type(exc).__name__
             elapsed = (time.perf_counter() - started) * 1000
-            stats = ops[op]
-            if 200 <= status < 300:
-                stats.ok += 1
-                stats.latencies_ms.append(elapsed)
-            elif status in (429, 503):
-                stats.refused += 1
+            if ops[op].record(status, elapsed, failure):
                 await asyncio.sleep(0.05)  # a real client would wait Retry-After; keep pressure
-            else:
-                stats.errors += 1
-                kind = failure or str(status)
-                stats.error_kinds[kind] = stats.error_kinds.get(kind, 0) + 1
 
     started = time.monotonic()
     try:
