@@ -385,6 +385,11 @@ def each_replacement(word: str, letter: str, other: str, most: int = 3) -> set[s
 # spellings supply the short vowels, and no rule can guess them (حسن Hassan, Хасан; כהן
 # Cohen, Коэн; לוי Levi). What both sides share is the consonants: each letter's consonant
 # readings, "" where it may be a vowel letter or silent (א ע ה, ا و ي).
+#: A Hebrew or Arabic letter (U+0590–U+06FF). Those scripts leave short vowels out, so a
+#: word written in them has only a guessed key: names.py, tables.py and matching's features
+#: treat such a word with care (no sex from the given name, never a "known" name).
+ABJAD_LETTER = re.compile(r"[\u0590-\u06ff]")
+
 _ABJAD: dict[str, tuple[str, ...]] = {
     # Hebrew (final forms alike)
     "א": ("",), "ב": ("b", "v"), "ג": ("g",), "ד": ("d",), "ה": ("h", ""), "ו": ("v", ""),

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
+    ABJAD_LETTER,
     abjad_skeleton,
     armenian_vh,
     consonant_key,
@@ -485,9 +486,6 @@ def _word_marks(
 # lone c beside a ts, or a c ending -enco, -uc, -ac, is к in the whole name.
 _LONE_C = re.compile(r"c(?![hzs])")
 _C_ENDING = re.compile(r"(?:enc|[au]c)o?\W*$")
-
-
-_ABJAD_SCRIPT = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
 
 
 def _fix_word(word: str, context: str) -> str:
@@ -1699,7 +1697,7 @@ def _analyse_name(
     # Sex: stated wins; else the given name, the patronymic, then the surname's ending.
     p_key, p_vars, p_sex, patr_initial, patr_initials = _patronymic_part(p_specs)
     g_key, g_vars, g_sex, given_initial = _given_part(g_specs, stated_sex or p_sex)
-    if g_sex and any(_ABJAD_SCRIPT.search(spec[0]) for spec in g_specs):
+    if g_sex and any(ABJAD_LETTER.search(spec[0]) for spec in g_specs):
         # Hebrew and Arabic leave short vowels out, so a given name's letters reach names of
         # both sexes (آنا: Анна, or Ян by its consonants); the key found says nothing of sex.
         g_sex = None
@@ -1719,13 +1717,13 @@ def _analyse_name(
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
     abjad = abjad_name_keys()
-    if g_key in abjad or f_key in abjad or _ABJAD_SCRIPT.search(original):
+    if g_key in abjad or f_key in abjad or ABJAD_LETTER.search(original):
         # A name that may have been written in Arabic or Hebrew letters (Moshe Levi, Мохаммед
         # Али; or so written): the consonants of its words are variants, which is what the
         # other script's spelling gives (לוי: lv, l; Levi: lv).
         f_vars = f_vars | _consonant_keys(f_specs)
         g_vars = g_vars | _consonant_keys(g_specs)
-    if f_key and not f_specs[-1][2] and (script != "other" or not _ABJAD_SCRIPT.search(original)):
+    if f_key and not f_specs[-1][2] and (script != "other" or not ABJAD_LETTER.search(original)):
         f_vars = _with_abjad_skeleton(f_key, f_vars)
         if script == "other":
             f_vars = _transcribed_skeletons(f_key, f_vars, bool(_GEORGIAN_LETTER.search(original)))

@@ -17,6 +17,7 @@ from importlib import resources
 from rapidfuzz.distance import OSA
 
 from kintrace.normalise.keys import (
+    ABJAD_LETTER,
     abjad_skeleton,
     cyrillic_spelling_key,
     each_replacement,
@@ -87,9 +88,6 @@ def _foreign_forms(
     return index
 
 
-_ABJAD_LETTER = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
-
-
 @cache
 def abjad_group_keys() -> frozenset[str]:
     """Canonical keys of the name groups foreign_names.csv also gives in Arabic or Hebrew
@@ -100,7 +98,7 @@ def abjad_group_keys() -> frozenset[str]:
     text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
     keys: set[str] = set()
     for row in csv.DictReader(text.read_text("utf-8").splitlines()):
-        if _ABJAD_LETTER.search(row["forms"]):
+        if ABJAD_LETTER.search(row["forms"]):
             ids = t.by_full_key.get(word_key(row["ru"].strip()), ())
             keys.update(
                 t.groups[i].key
