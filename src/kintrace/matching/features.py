@@ -454,8 +454,12 @@ _LOOKUP_GIVEN = _load_key("kintrace.normalise.tables", "lookup_given")
 
 
 #: Hebrew and Arabic letters: they leave short vowels out, so a given name's key is a guess
-#: (آنا comes out as `an`, the key of Ян, not Анна's `ana`) and is never "known".
-_ABJAD_LETTERS = re.compile(r"[\u0590-\u06ff]")
+#: (آنا comes out as `an`, the key of Ян, not Анна's `ana`) and is never "known". The range is
+#: the normaliser's one constant; without a normaliser no given name is "known" anyway.
+try:
+    from kintrace.normalise.keys import ABJAD_LETTER as _ABJAD_LETTERS
+except ImportError:  # a broken normaliser degrades matching; it must not stop `link`
+    _ABJAD_LETTERS = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=100_000)
