@@ -637,6 +637,15 @@ be | KUZNIATSOU YAUHEN | Евгений Кузнецов
 be | Ліна Кастэнка | Лина Костенко
 be | Vasil Bykaŭ | Василь Быков
 be | Hanna Dziemidovič | Ганна Демидович
+# 9th round (session 7): a Belarusian given name marks the whole name (akanie in a surname
+# with no marker letter; Святлана's -іевіч is her surname), Łacinka -aja beside ou (j is й),
+# Romanian ț written t, Polish/Czech Jan = Иван
+be | Мікалай Гогаль | Николай Гоголь
+female | Святлана Алексіевіч | Светлана Алексиевич
+be | Sviatlana Cichanouskaja | Sviatlana Tsikhanouskaya
+moldovan | GUTU STEFAN | Ștefan Guțu
+press:pl | Jan Kowalski | Іван Ковальський
+press:cs | Jan Novák | Иван Новак
 """)
 
 

@@ -640,3 +640,43 @@ def test_moldovan_and_belarusian_latin_given_names_are_known(written: str, russi
 def test_a_belarusian_surname_meets_its_russian_form(belarusian: str, russian: str) -> None:
     # Akanie over the whole name (і beside э), ŭ/ou before a consonant as в, ts/dz before i.
     assert _share(analyse_name(belarusian).family_variants, analyse_name(russian).family_variants)
+
+
+@pytest.mark.parametrize(
+    ("belarusian", "russian"),
+    [("Мікалай Гогаль", "Николай Гоголь"), ("Вольга Караткевіч", "Ольга Короткевич")],
+)
+def test_a_belarusian_given_name_marks_the_whole_name_belarusian(
+    belarusian: str, russian: str
+) -> None:
+    # No marker letter in Гогаль: the given name Мікалай says Belarusian, whose unstressed о
+    # is written а, so the surname also carries its Russian form.
+    assert _share(analyse_name(belarusian).family_variants, analyse_name(russian).family_variants)
+
+
+def test_a_belarusian_womans_name_keeps_her_ich_surname() -> None:
+    # Святлана is a woman's name only Belarusian writes so: Алексіевіч is her surname.
+    a = analyse_name("Святлана Алексіевіч")
+    assert (a.sex, a.patronymic, a.given) == ("F", "", "svetlana")
+    assert _share(a.family_variants, analyse_name("Светлана Алексиевич").family_variants)
+
+
+def test_a_lacinka_j_after_a_vowel_is_not_a_french_zh() -> None:
+    # French writes й as ï, never j: -aja beside an ou (ў) is й (Cichanouskaja, Tsikhanouskaya).
+    a, b = analyse_name("Sviatlana Cichanouskaja"), analyse_name("Sviatlana Tsikhanouskaya")
+    assert _share(a.family_variants, b.family_variants)
+    assert "c" not in a.family[-3:]  # no ж read into the ending
+    assert _share(a.family_variants, analyse_name("Светлана Тихановская").family_variants)
+
+
+def test_a_romanian_name_without_diacritics_meets_its_marked_spelling() -> None:
+    # Press without diacritics writes ț as t: GUTU is Guțu (ц in the marked key).
+    assert _share(
+        analyse_name("GUTU STEFAN").family_variants, analyse_name("Ștefan Guțu").family_variants
+    )
+
+
+def test_polish_and_czech_jan_is_ivan_and_still_yan() -> None:
+    a = analyse_name("Jan Kowalski")
+    assert a.given == analyse_name("Іван Ковальський").given
+    assert analyse_name("Ян Ковальский").given in a.given_variants

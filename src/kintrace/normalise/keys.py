@@ -110,8 +110,13 @@ class _Flavour:
 
     def __init__(self, word: str, original: str) -> None:
         self.hungarian = "cs" in word or "zs" in word or "szk" in word
-        self.french = ("ou" in word or "tch" in word or "gue" in word or "gui" in word) and (
-            "sch" not in word
+        # French writes й as ï or i, never j: a j after a vowel at the word's end (-aja, -oj)
+        # is й in German, scholarly or Łacinka spelling, even beside an "ou" (Belarusian ў:
+        # Cichanouskaja, Тихановская).
+        self.french = (
+            ("ou" in word or "tch" in word or "gue" in word or "gui" in word)
+            and "sch" not in word
+            and not _FINAL_GLIDE_J.search(word)
         )
         # Swedish/Dutch sj (ш) and Dutch tsj (ч); "sja"/"tsja" alone is сья/ця (Olesja, Kyslytsja).
         self.swedish_dutch = bool(
@@ -132,6 +137,9 @@ class _Flavour:
         # Romanian/Italian: c before e/i is ч, not ц.
         self.soft_c_is_ch = any(c in original for c in "șțăî")
         self.ch_is_kh = (german or polish_czech or self.swedish_dutch) and not self.french
+
+
+_FINAL_GLIDE_J = re.compile(r"[aeiouy]j[aeu]?$")
 
 
 _LATIN_RULES: list[tuple[str, str]] = [
@@ -206,6 +214,9 @@ def _latin_alt(form: str) -> str:
     return _collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form))))
 
 
+_ROMANIAN_PLAIN = str.maketrans("țţȚŢșşȘŞ", "ttTTssSS")
+
+
 def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     """Keys of the other plausible readings of an ambiguous Latin spelling.
 
@@ -250,6 +261,10 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         # Italian and Romanian c (and Italian sc) before e/i is ч, ш (Scevcenco, Şevcenco).
         form = re.sub(r"c(?![hz])", "k", re.sub(r"s?c(?=[ei])", "C", prepared))
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, fl))))
+    if any(c in word for c in "țţȚŢ"):
+        # Romanian press without diacritics writes ț as t (GUTU, Guțu; Tudor): that key is a
+        # variant of the marked spelling, which reads ț as ц.
+        alts.add(latin_key(word.translate(_ROMANIAN_PLAIN)))
     if "tj" in prepared:
         # Swedish tj is ч (Tjernov); German and scholarly tj is ть/тё (Artjom, Kostjuk).
         fl.swedish_dutch = not fl.swedish_dutch

@@ -45,6 +45,7 @@ from kintrace.normalise.tables import (
     abjad_given_keys,
     abjad_name_keys,
     father_groups,
+    foreign_cyrillic_given,
     given_by_written,
     korean_surnames,
     lookup_given,
@@ -314,10 +315,16 @@ def _word_info(
                 forms = {low}
                 if re.search(r"[aeio]u$", low):
                     forms.add(low[:-1] + "v")
+                if _LACINKA_C.search(low):
+                    # Łacinka writes ц as c and ч as č, so its ch is х and its ci is ць,
+                    # Russian ть (Cichanouskaja, Тихановская).
+                    forms |= {f.replace("ch", "kh") for f in forms}
                 # ...ў before a consonant too (Tsikhanouskaya: -овская), and ts, dz before i
                 # are т, д (Tsikhanouskaya, Тихановская; Dziemidovič, Демидович).
                 forms |= {
-                    _BE_LATIN_SOFT.sub(lambda m: m[1][0], _BE_LATIN_U.sub("v", f))
+                    _BE_LATIN_SOFT.sub(
+                        lambda m: "t" if m[1] == "c" else m[1][0], _BE_LATIN_U.sub("v", f)
+                    )
                     for f in list(forms)
                 }
                 for f in list(forms):
@@ -341,8 +348,22 @@ def _word_info(
 _BELARUSIAN = re.compile(r"ў|э.*і|і.*э|ы.*і|і.*ы")
 _BELARUSIAN_TS = re.compile(r"(ц|дз)(?=[іеёяю])")
 _BE_LATIN_U = re.compile(r"(?<=[aeo])u(?=[^aeiouy])")
-_BE_LATIN_SOFT = re.compile(r"((?:t|d)[sz])(?=i)")
+_BE_LATIN_SOFT = re.compile(r"((?:t|d)[sz]|c(?![hz]))(?=i)")
+_LACINKA_C = re.compile(r"c(?![hz])")
 _BELARUSIAN_NAME = re.compile(r"ў|і.*[ыэ]|[ыэ].*і")
+
+
+def _belarusian_cyrillic(low: str) -> bool:
+    """A Cyrillic name is Belarusian by its letters (ў, or і beside ы or э) or by a given
+    name only Belarusian writes so (Мікалай Гогаль, Святлана Алексіевіч: no marker letter
+    in the surname, whose unstressed о is still written а)."""
+    if _BELARUSIAN_NAME.search(low):
+        return True
+    foreign = foreign_cyrillic_given()
+    return any(w.strip(_WORD_PUNCT) in foreign for w in low.split())
+
+
+_WORD_PUNCT = ".,;:«»\"'()"
 
 
 def _cyrillic_alternatives(word: str, belarusian: bool = False) -> set[str]:
@@ -558,7 +579,7 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
                 context = "cyrillic"
                 break
     hint = _hint_of(hu, baltic, cyrillic, ro, uz, ka, be, az, ua04 & 3 == 3 or ua04 & 4 > 0)
-    if cyrillic and not hint and _BELARUSIAN_NAME.search(text.lower()):
+    if cyrillic and not hint and _belarusian_cyrillic(text.lower()):
         # Belarusian Cyrillic: ў, or і beside ы or э anywhere in the name (Ліна Кастэнка).
         hint = "be"
     comma = False
@@ -1334,7 +1355,11 @@ def _nominative_female(tok: _Token) -> bool:
     man's accusative, does not count), and not a pet form of both sexes."""
     if tok.initial or _either_sex(tok):
         return False
-    return not _is_cyrillic(tok.text) or written_form(tok.text) in given_by_written()
+    low = written_form(tok.text)
+    # ...or a Belarusian form of it (Святлана: her -іевіч is her surname, not a patronymic).
+    return (
+        not _is_cyrillic(tok.text) or low in given_by_written() or low in foreign_cyrillic_given()
+    )
 
 
 def _either_sex(tok: _Token) -> bool:

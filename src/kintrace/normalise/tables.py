@@ -201,6 +201,25 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
     return {form: tuple(v) for form, v in out.items()}
 
 
+_CYRILLIC_LETTER = re.compile(r"[а-яёіїєґў]")
+
+
+@cache
+def foreign_cyrillic_given() -> dict[str, str]:
+    """Sex by lower-case form of the Cyrillic given names foreign_names.csv writes and
+    given_names.csv does not: Belarusian (Мікалай, Святлана, Вольга), a few Hungarian and
+    Armenian transcriptions (Шандор, Оганес). A name bearing one is no Russian or Ukrainian
+    name, and the tables' Russian/Ukrainian forms cannot tell its sex from its spelling."""
+    written = given_by_written()
+    out: dict[str, str] = {}
+    for row, gid in _rows_with_group(name_tables(), "foreign_names.csv"):
+        for form in _split(row["forms"]):
+            low = form.lower()
+            if _CYRILLIC_LETTER.search(low) and low not in written:
+                out[low] = name_tables().groups[gid].sex
+    return out
+
+
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 
 
