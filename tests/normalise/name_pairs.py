@@ -646,6 +646,19 @@ be | Sviatlana Cichanouskaja | Sviatlana Tsikhanouskaya
 moldovan | GUTU STEFAN | Ștefan Guțu
 press:pl | Jan Kowalski | Іван Ковальський
 press:cs | Jan Novák | Иван Новак
+# Katakana: ジ is ж or з, a final リ is ль, ビ is ви, シ is с too, a final チ is ч; an -ич
+# word beside one other word is the surname. Hebrew and Arabic letters read as the long
+# vowels they write (ו o or u, final ה a; بولغاكوف: o, u).
+to_script:ja | ニコライ・ゴーゴリ | Николай Гоголь
+to_script:ja | カジミール・マレーヴィチ | Казимир Малевич
+to_script:ja | ヴァレリー・ザルジニー | Валерий Залужный
+to_script:ja | オレクサンドル・ウシク | Олександр Усик
+to_script:ja | ビタリ・クリチコ | Виталий Кличко
+to_script:ja | ドミートリイ・ショスタコーヴィチ | Дмитрий Шостакович
+to_script:he | אנה פוליטקובסקאיה | Анна Политковская
+to_script:he | ניקולאי גוגול | Николай Гоголь
+to_script:he | אולכסנדר אוסיק | Олександр Усик
+to_script:ar | ميخائيل بولغاكوف | Михаил Булгаков
 """)
 
 

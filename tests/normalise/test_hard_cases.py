@@ -680,3 +680,41 @@ def test_polish_and_czech_jan_is_ivan_and_still_yan() -> None:
     a = analyse_name("Jan Kowalski")
     assert a.given == analyse_name("Іван Ковальський").given
     assert analyse_name("Ян Ковальский").given in a.given_variants
+
+
+@pytest.mark.parametrize(
+    ("kana", "russian"),
+    [("ニコライ・ゴーゴリ", "Николай Гоголь"), ("カジミール・マレーヴィチ", "Казимир Малевич"),
+     ("ヴァレリー・ザルジニー", "Валерий Залужный"), ("オレクサンドル・ウシク", "Олександр Усик"),
+     ("ドミートリイ・ショスタコーヴィチ", "Дмитрий Шостакович")],
+)  # fmt: skip
+def test_a_katakana_name_meets_its_russian_form(kana: str, russian: str) -> None:
+    # ジ is ж or з (not a glide), a final リ is ль, シ is also с, a final チ is ч.
+    a, b = analyse_name(kana), analyse_name(russian)
+    assert _share(a.given_variants, b.given_variants)
+    assert _share(a.family_variants, b.family_variants)
+
+
+def test_an_ich_word_in_a_transcription_is_the_surname() -> None:
+    # Japanese (or Hebrew) transcriptions give a given name and a surname, no patronymic.
+    a = analyse_name("カジミール・マレーヴィチ")
+    assert a.family and not a.patronymic
+
+
+@pytest.mark.parametrize(
+    ("written", "russian"),
+    [("אנה פוליטקובסקאיה", "Анна Политковская"), ("ניקולאי גוגול", "Николай Гоголь"),
+     ("ميخائيل بولغاكوف", "Михаил Булгаков")],
+)  # fmt: skip
+def test_hebrew_and_arabic_long_vowel_letters_give_the_russian_reading(
+    written: str, russian: str
+) -> None:
+    # ו is o or u, a final ה is a (אנה is Анна, not `ng`); بولغاكوف has an o and a u.
+    a, b = analyse_name(written), analyse_name(russian)
+    assert _share(a.given_variants, b.given_variants)
+    assert _share(a.family_variants, b.family_variants)
+
+
+def test_a_hebrew_given_name_whose_readings_name_two_names_gets_neither() -> None:
+    # יוליה reads as Юлия (yulya) and as Оля (yolya): no wrong pick of Ольга.
+    assert analyse_name("יוליה נבלנאיה").given != analyse_name("Ольга Навальная").given

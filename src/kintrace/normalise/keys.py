@@ -642,7 +642,77 @@ def arabic_slavic_readings(word: str) -> tuple[str, ...]:
     # writes п as ب (بوتين, Путин).
     u, p = text.replace("o", "u"), text.replace("b", "p")
     forms = (text, u, text.replace("v", "f"), p, p.replace("o", "u"))
-    return tuple(dict.fromkeys(forms))
+    return tuple(dict.fromkeys(forms)) + _mixed_vowels(text, inner_e=False)
+
+
+def _mixed_vowels(text: str, inner_e: bool = True) -> tuple[str, ...]:
+    """A Hebrew or Arabic reading with some of its o read u and some inner i read e: one
+    letter writes both (بولغاكوف Булгаков: o, then u... o; فاليري Валерий: e, then и)."""
+    forms = {text}
+    for f in list(forms):
+        forms |= each_replacement(f, "o", "u", 2)
+    body, last = text[:-1], text[-1:]
+    for f in list(forms) if inner_e else ():
+        forms |= {g + f[-1:] for g in each_replacement(f[:-1], "i", "e", 2)}
+    forms.discard(text)
+    return tuple(sorted(forms))[:12] if body and last else ()
+
+
+# Hebrew spells a Russian or Ukrainian name with its long vowels' letters, as Arabic does:
+# ו o or u (v at the start, וו v), י i or e (y at the start or before a vowel letter, יי й),
+# א a inside the word, a final ה or א a; ח х, צ ц, and a geresh makes ג' ז' צ' дж ж ч.
+_HEBREW_SLAVIC = {
+    "ב": "B", "ג": "g", "ד": "d", "ה": "g", "ז": "z", "ח": "kh", "ט": "t", "כ": "K", "ך": "kh",
+    "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n", "ס": "s", "ע": "", "פ": "P", "ף": "f",
+    "צ": "ts", "ץ": "ts", "ק": "k", "ר": "r", "ש": "sh", "ת": "t",
+}  # fmt: skip
+_HEBREW_VOWEL_LETTERS = "אויהע"
+
+
+def hebrew_slavic_readings(word: str) -> tuple[str, ...]:
+    """Latin readings of a Slavic name in Hebrew letters (גוגול gogol, אנה ana, יוליה yulia);
+    () for a word of fewer than three letters."""
+    chars = [ch for ch in word if "\u05d0" <= ch <= "\u05ea" or ch in "'׳’"]
+    letters = [ch for ch in chars if ch not in "'׳’"]
+    if len(letters) < 3:
+        return ()
+    out = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        ch = chars[i]
+        nxt = chars[i + 1] if i + 1 < n else ""
+        if ch in "'׳’":
+            i += 1
+            continue
+        if nxt in "'׳’" and ch in _GERESH:
+            out.append(_GERESH[ch])
+        elif ch in "וי" and nxt == ch:
+            out.append("v" if ch == "ו" else "y")
+            i += 1
+        elif ch == "ו":
+            out.append("v" if i == 0 or (nxt and nxt in _HEBREW_VOWEL_LETTERS) else "o")
+        elif ch == "י":
+            out.append("y" if i == 0 or (nxt and nxt in _HEBREW_VOWEL_LETTERS) else "i")
+        elif ch == "א":
+            out.append("" if i == 0 and nxt in "וי" else "a")
+        elif ch == "ה" and i == n - 1:
+            out.append("a")
+        elif ch in "בכפ" and i == 0:
+            out.append({"ב": "b", "כ": "k", "פ": "p"}[ch])
+        else:
+            out.append(_HEBREW_SLAVIC.get(ch, ""))
+        i += 1
+    text = "".join(out)
+    if not text:
+        return ()
+    # Without the dagesh, ב כ פ inside a word are б or в, к or х, п or ф (גורבצ'וב Горбачёв,
+    # מיכאיל Михаил).
+    texts = [text]
+    for mark, readings in (("B", ("v", "b")), ("K", ("k", "kh")), ("P", ("p", "f"))):
+        if mark in text:
+            texts = [t.replace(mark, r) for t in texts for r in readings]
+    return tuple(dict.fromkeys(f for t in texts for f in (t, *_mixed_vowels(t))))
 
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -678,6 +748,7 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts |= abjad_consonant_keys(word)
         alts |= abjad_skeletons(word)
         alts.update(latin_key(f) for f in arabic_slavic_readings(word))
+        alts.update(latin_key(f) for f in hebrew_slavic_readings(word))
     if _GREEK.match(word):
         greek = _other_script_latin(word)
         forms = {greek}
@@ -701,8 +772,11 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         # Katakana adds a vowel after every consonant but n: u anywhere, o after t and d
         # (ペトロフ petorofu); Russian -ov is written -ofu (Петров).
         latin = _other_script_latin(word)
-        # The i of shi and chi is as silent before a consonant (テレシコワ, Терешкова).
-        silent = r"(?<=[^aeiouy])u(?=[^aeiouy]|$)|(?<=[td])o(?=[^aeiouy])|(?<=[sc]h)i(?=[^aeiouy])"
+        # The i of shi and chi is as silent before a consonant (テレシコワ, Терешкова) and at the
+        # end (ヴィチ, -вич).
+        silent = (
+            r"(?<=[^aeiouy])u(?=[^aeiouy]|$)|(?<=[td])o(?=[^aeiouy])|(?<=[scz]h)i(?=[^aeiouy]|$)"
+        )
         bare = re.sub(silent, "", latin)
         alts.add(latin_key(bare))
         # Japanese has one r for both r and l (ゼレンスキー, Зеленский); チ is also ти
@@ -711,7 +785,21 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         # Russian devoices в before a voiceless consonant, and katakana writes it フ
         # (シェフチェンコ, Шевченко).
         devoiced = re.sub(r"f(?=[^aeiouy]|$)", "v", bare)
-        for form in dict.fromkeys((bare, re.sub(r"f$", "v", bare), devoiced, ti)):
+        kana = [bare, re.sub(r"f$", "v", bare), devoiced, ti]
+        # Japanese has no в before i and no soft sign: ビ is also ви (ビタリ Виталий), ヌイ and
+        # ルイ are ны, лы (ナワリヌイ Навальный), a final リ is ль (ゴーゴリ Гоголь), ジ is з too.
+        kana += [bare.replace("b", "v"), re.sub(r"(?<=[^aeiouy])ui", "y", bare)]
+        # The u after a consonant is a real у as often (ザルジニー Залужный): the silent i alone.
+        kana.append(re.sub(r"(?<=[scz]h)i(?=[^aeiouy]|$)", "", latin))
+        if bare.endswith("ri") and len(bare) > 4:
+            kana.append(bare[:-1])
+        # シ is с too (ウシク Усик), and then its i is no silent one.
+        if "shi" in latin:
+            kana.append(re.sub(silent, "", latin.replace("shi", "si")))
+        if "zh" in latin:
+            # ...and ジ is зи too, whose i is no silent one (カジミール Казимир).
+            kana.append(re.sub(silent, "", latin.replace("zhi", "zi").replace("zh", "z")))
+        for form in dict.fromkeys(kana):
             alts.add(latin_key(form))
             alts.update(latin_key(f) for f in each_replacement(form, "r", "l"))
     alts.discard("")
@@ -806,10 +894,16 @@ _OTHER_SCRIPT_DIGRAPHS = [
         (r"\bב", "b"), (r"\bכ", "k"), (r"\bפ", "p"),
         # Katakana writes foreign syllables with a small vowel (ヴォ vo, ディ di), which
         # anyascii spells letter by letter (vuo, dei).
-        (r"ヴァ", "va"), (r"ヴィ", "vi"), (r"ヴェ", "ve"), (r"ヴォ", "vo"), (r"ヴ", "vu"),
+        (r"ヴァ", "va"), (r"ヴィ", "vi"), (r"ヴェ", "ve"), (r"ヴォ", "vo"),
+        (r"ヴャ", "vya"), (r"ヴュ", "vyu"), (r"ヴョ", "vyo"), (r"ヴ", "vu"),
         (r"ディ", "di"), (r"ティ", "ti"), (r"ドゥ", "du"), (r"トゥ", "tu"), (r"ファ", "fa"),
         (r"フィ", "fi"), (r"フェ", "fe"), (r"フォ", "fo"), (r"ジェ", "zhe"), (r"シェ", "she"),
         (r"チェ", "che"), (r"ツァ", "tsa"), (r"ツォ", "tso"), (r"イェ", "ye"), (r"ウィ", "wi"),
+        # ジ writes ж (and з, a variant): anyascii's "ji" would read as a glide and vanish
+        # (カジミール Казимир, ザルジニー Залужный).
+        (r"ジャ", "zha"), (r"ジュ", "zhu"), (r"ジョ", "zho"), (r"ジ", "zhi"),
+        (r"シャ", "sha"), (r"シュ", "shu"), (r"ショ", "sho"), (r"チャ", "cha"), (r"チュ", "chu"),
+        (r"チョ", "cho"),
     ]
 ]  # fmt: skip
 

@@ -693,13 +693,21 @@ def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGro
     # Other readings and written (inflected) forms must be names themselves: Кузьменка, the
     # genitive of Кузьменко, is no pet name of Кузьма. A reading without a vowel is the
     # consonant key of an Arabic or Hebrew word (סרגיי: srg), which would find שרה, Сара.
+    abjad = any(not _HAS_VOWEL.search(k) for k in extra)
+    named: list[tuple[NameGroup, bool]] = []
     for k in sorted(extra):
         if not _HAS_VOWEL.search(k):
             continue
         found = lookup_given(k, sex, suffixes=False)
-        if found:
+        if found and not abjad:
             return found
-    if any(not _HAS_VOWEL.search(k) for k in extra):
+        if found and found[0] not in [g for g, _ in named]:
+            named.append(found)
+    if len(named) == 1:
+        return named[0]
+    # A Hebrew or Arabic word's vowel readings (ו o or u) that name two names tell nothing:
+    # יוליה reads as Юлия and as Оля (yolya).
+    if abjad:
         # A Hebrew or Arabic word (it has vowel-less readings): a Slavic name written without
         # its short vowels (יורי Юрий, מיכאיל Михаил, أولكسندر Олександр) is found by its
         # consonants and final vowel among the full forms; a reading that names more than
@@ -765,7 +773,10 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         tok.initial,
         tok.comma_before,
         _is_patronymic(tok),
-        bool(pp and pp[2]),
+        # Transcriptions into other scripts (kana, Han, Hebrew) give a given name and a
+        # surname, not a patronymic: there an -ич word counts as built on no known father's
+        # name, so beside one other word it is the surname (カジミール・マレーヴィチ Малевич).
+        bool(pp and pp[2]) and not _other_script(tok.text),
         group is not None,
         bool(group and group[1]),
         tok.upper,
@@ -924,6 +935,10 @@ _ADJ_SURNAME = [
 
 
 @lru_cache(maxsize=200_000)
+def _other_script(word: str) -> bool:
+    return any(script_of_char(c) == "other" for c in word)
+
+
 def _is_cyrillic(word: str) -> bool:
     return bool(word) and all(script_of_char(c) in ("cyrillic", "") for c in word)
 
