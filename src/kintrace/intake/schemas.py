@@ -163,7 +163,9 @@ def validate_with_whole_check(
             InitErrorDetails(type=PydanticCustomError(code, ERROR_CODES[code]), loc=(), input=data)
         )
         raise ValidationError.from_exception_data(model_name, details) from None
-    code = problem(model.model_dump())
+    # The validated fields as they are: every check reads top-level text fields only, and
+    # model_dump() copied the whole model (nested ones too) on every enquiry of a surge.
+    code = problem(model.__dict__)
     if code is not None:
         raise PydanticCustomError(code, ERROR_CODES[code])
     return model

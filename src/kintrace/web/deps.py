@@ -165,6 +165,25 @@ def require(action_name: str) -> DependsParam:
     return Depends(check_permission)
 
 
+def require_public(action_name: str) -> DependsParam:
+    """``require`` for a public Action on a route that never asks who is signed in (the JSON
+    API: it renders no page that names a user). The check needs no user, so FastAPI resolves
+    no session and no user lookup for it: under a surge each dependency it solves costs the
+    event loop (docs/operations-surge.md, "Session 7"). A non-public action fails at import time.
+    """
+    action = get_action(action_name)
+    if not action.public:
+        raise ValueError(f"{action_name} is not public; use require().")
+
+    async def check_public() -> None:
+        # Deny by default still holds: allowed() of an anonymous visitor, as require() asks.
+        if not allowed(action, None):
+            raise LoginRequired()
+
+    check_public.kintrace_action = action  # type: ignore[attr-defined]
+    return Depends(check_public)
+
+
 class PermittedApp:
     """Wraps a mounted ASGI app (static files) so it, too, names its Action and is checked."""
 

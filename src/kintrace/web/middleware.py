@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,6 +28,8 @@ SECURITY_HEADERS = {
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_TYPES = ("application/json",)
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_CACHE_STATIC = (b"cache-control", b"public, max-age=3600")
+_CACHE_NEVER = (b"cache-control", b"no-store")
 
 
 class SecurityHeadersMiddleware:
@@ -40,6 +42,10 @@ class SecurityHeadersMiddleware:
         self.app = app
         self.tls = tls
         self.static_prefix = static_prefix
+        always = dict(SECURITY_HEADERS)
+        if tls:
+            always["strict-transport-security"] = "max-age=31536000"
+        self._always = [(name.encode(), value.encode()) for name, value in always.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,17 +54,17 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-                if self.tls:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
-                if "cache-control" not in headers:
+                # The raw header list, read once: MutableHeaders scanned it again for each of
+                # the eight names below, on every answer of a surge.
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in self._always if h[0] not in present]
+                if b"cache-control" not in present:
                     # Pages show secrets and personal data: never keep them in any cache. Style
                     # and script hold neither, and a family on a slow line should not refetch.
                     static = scope["path"].startswith(self.static_prefix)
-                    headers["cache-control"] = "public, max-age=3600" if static else "no-store"
+                    headers.append(_CACHE_STATIC if static else _CACHE_NEVER)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +35,7 @@ from kintrace.intake.enquiries import (
 from kintrace.intake.group_commit import WriterBusy, writer_for
 from kintrace.keys import Keys
 from kintrace.web.admission import overloaded_response, use_group_commit
-from kintrace.web.deps import KeysDep, SessionDep, TextsDep, require
+from kintrace.web.deps import KeysDep, SessionDep, get_texts, require, require_public
 from kintrace.web.errors import error_response
 from kintrace.web.i18n import N_
 from kintrace.web.security import find_enquiry_throttled
@@ -83,29 +83,34 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def raw_body(request: Request) -> bytes:
-    # Starlette caches the body, so this is the same bytes FastAPI validated.
-    return await request.body()
-
-
-async def get_sessionmaker(request: Request) -> sessionmaker[Session]:
-    # async: no thread-pool hop for a lookup (see kintrace.web.deps).
-    return request.app.state.sessionmaker
-
-
 _REFERENCE_SLOT = "__reference__"
 
 
+# Absolute status-URL templates by what request.base_url is made of; bounded, since the Host
+# header is the client's to choose.
+_STATUS_URLS_MAX = 64
+
+
 def _status_url(request: Request, reference: str) -> str:
-    """``request.url_for("read_enquiry", ...)``, with the route looked up once per app: the
-    lookup walks every route and was a sixth of a request thread's CPU under a surge."""
-    path: str | None = getattr(request.app.state, "enquiry_status_path", None)
-    if path is None:
+    """``request.url_for("read_enquiry", ...)``, with the route looked up once per app (the
+    lookup walks every route and was a sixth of a request thread's CPU under a surge) and the
+    absolute URL built once per base URL (``request.base_url`` parses the scope into URL
+    objects on every call: ~5 % of the event loop's time per enquiry)."""
+    state = request.app.state
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    base = (scope.get("scheme"), host, server and tuple(server), scope.get("root_path", ""))
+    templates: dict[Any, str] | None = getattr(state, "enquiry_status_urls", None)
+    if templates is None:
+        templates = state.enquiry_status_urls = {}
+    template = templates.get(base)
+    if template is None:
         path = request.app.url_path_for("read_enquiry", reference=_REFERENCE_SLOT)
-        request.app.state.enquiry_status_path = path
-    return str(
-        URLPath(path.replace(_REFERENCE_SLOT, reference)).make_absolute_url(request.base_url)
-    )
+        template = str(URLPath(path).make_absolute_url(request.base_url))
+        if len(templates) < _STATUS_URLS_MAX:
+            templates[base] = template
+    return template.replace(_REFERENCE_SLOT, reference)
 
 
 def _created(request: Request, receipt: EnquiryReceipt) -> bytes:
@@ -127,17 +132,12 @@ def _json_answer(status_code: int, body: bytes) -> Response:
     status_code=201,
     response_model=EnquiryCreated,
     responses={**ERROR_RESPONSES, 409: {"model": ErrorOut, "description": "Same key in flight."}},
-    dependencies=[require("public.enquiry.create")],
+    dependencies=[require_public("public.enquiry.create")],
     summary="File an enquiry about a missing person",
 )
 async def create_enquiry(
     request: Request,
     data: EnquiryIn,
-    body: Annotated[bytes, Depends(raw_body)],
-    sessions: Annotated[sessionmaker[Session], Depends(get_sessionmaker)],
-    session: SessionDep,
-    keys: KeysDep,
-    texts: TextsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -149,10 +149,18 @@ async def create_enquiry(
     # async: under a surge the thread-pool hops of a sync route cost the event loop more than
     # the route's own work. Everything here that may wait for a disk or the database runs on
     # the thread pool or the group-commit writer; the rest is a little CPU (sealing ~15 fields).
+    # The body, keys and sessionmaker are read here rather than declared as dependencies, and
+    # no request session is opened: each dependency FastAPI solves per request cost the event
+    # loop more than this route's own work (docs/operations-surge.md, "Session 7").
+    state = request.app.state
+    body = await request.body()  # Starlette's cached copy of the bytes FastAPI validated
+    sessions: sessionmaker[Session] = state.sessionmaker
+    keys: Keys = state.keys
     if idempotency_key is not None:
         try:
             idempotency.check_key(idempotency_key)
         except ValueError:
+            texts = get_texts(request)
             field = {"field": "Idempotency-Key", "loc": ["header", "Idempotency-Key"]}
             item = {**field, "type": "key_invalid", "message": texts.gettext(KEY_INVALID_SENTENCE)}
             return error_response(request, 422, KEY_INVALID_SENTENCE, [item])
@@ -160,10 +168,6 @@ async def create_enquiry(
         return await run_in_threadpool(
             _create_in_own_transactions, request, data, body, sessions, keys, idempotency_key
         )
-    if session.get_transaction() is not None:
-        # End the request's own transaction (a signed-in caller's lookup): it must hold
-        # nothing the writer could wait for.
-        await run_in_threadpool(session.rollback)
     reference = ready_reference(keys)
     if reference is None:
         # The pool of ready references is empty: making one writes and fsyncs its key file.
