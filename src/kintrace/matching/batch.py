@@ -176,9 +176,15 @@ def _with_tf(con: Any, source: str, target: str) -> None:
 
 
 def key_table_sql(source: str) -> str:
-    """One row per (record, blocking key); `weak` keys ("~" prefix) never pair with each other."""
+    """One row per (record, blocking key); `weak` keys ("~" prefix) never pair with each other.
+
+    The rid is a 32-bit integer here (a file of over two billion records is out of reach
+    anyway): the key tables, the join's hash table and the distinct candidate pairs it
+    builds are the peak of a big run's memory, and 138M pairs at 1M reports take half the
+    space."""
     return (
-        "SELECT rid, ltrim(k, '~') AS k, starts_with(k, '~') AS weak, birth_y "
+        "SELECT CAST(rid AS INTEGER) AS rid, ltrim(k, '~') AS k, starts_with(k, '~') AS weak, "
+        "birth_y "
         f"FROM (SELECT rid, unnest(bkeys) AS k, birth_y FROM {source})"
     )
 
@@ -218,6 +224,9 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
         f"CREATE TABLE big AS SELECT k FROM kr_all GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE}"
     )
     _split_big_blocks(con, "kr_all", "kr_split", "big", targets=True)
+    # Each key table is dropped as soon as the next is built: at a million reports each
+    # holds ~1 GB, and three of them at once were the run's peak of memory.
+    con.execute("DROP TABLE kr_all")
     con.execute(
         "CREATE TABLE kr AS SELECT kr_split.* FROM kr_split JOIN ("
         "SELECT k FROM kr_split GROUP BY k HAVING count(*) <= "
@@ -227,9 +236,11 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
         + (" AND NOT bool_and(weak)" if left is None else "")
         + ") keep USING (k)"
     )
+    con.execute("DROP TABLE kr_split")
     if left is not None:
         con.execute(f"CREATE TABLE kl_all AS {key_table_sql(left)}")
         _split_big_blocks(con, "kl_all", "kl", "big", targets=False)
+        con.execute("DROP TABLE kl_all")
 
 
 def candidate_pairs_sql(dedupe: bool) -> str:
@@ -870,6 +881,9 @@ def link_tables(
         progress("blocking", 0, 1)
     con.execute(f"CREATE TABLE pairs AS {candidate_pairs_sql(dedupe)}")
     n_pairs = con.execute("SELECT count(*) FROM pairs").fetchall()[0][0]  # type: ignore[index]
+    # The key tables are done with: free their memory before scoring holds its own.
+    for table in ("kr", "big", "kl"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     lap("blocking")
     if stats is not None:
         stats["candidate_pairs"] = int(n_pairs)
