@@ -659,6 +659,12 @@ to_script:he | אנה פוליטקובסקאיה | Анна Политковск
 to_script:he | ניקולאי גוגול | Николай Гоголь
 to_script:he | אולכסנדר אוסיק | Олександр Усик
 to_script:ar | ميخائيل بولغاكوف | Михаил Булгаков
+# A bare -ич is a patronymic only of a name ending in a vowel (Кузьмич, Ильич): Арсенич is a
+# surname; one word after an initial or beside two is the surname, even a given name's form.
+order | Jaroslav Arsenič | Арсенич Ярослав Васильович
+order | АРСЕНИЧ Ярослав | Ярослав Арсенич
+caps_initials | Карпа А.П. | Карпа Александр Петрович
+caps_initials | А. Карпа | Олександр Карпа
 """)
 
 

@@ -718,3 +718,25 @@ def test_hebrew_and_arabic_long_vowel_letters_give_the_russian_reading(
 def test_a_hebrew_given_name_whose_readings_name_two_names_gets_neither() -> None:
     # יוליה reads as Юлия (yulya) and as Оля (yolya): no wrong pick of Ольга.
     assert analyse_name("יוליה נבלנאיה").given != analyse_name("Ольга Навальная").given
+
+
+@pytest.mark.parametrize("name", ["Jaroslav Arsenič", "АРСЕНИЧ Ярослав", "Петрич Иван"])
+def test_a_bare_ich_on_a_consonant_stem_is_a_surname(name: str) -> None:
+    # Арсен's son is Арсенович: Арсенич is a surname, not a patronymic.
+    a = analyse_name(name)
+    assert a.family and not a.patronymic
+
+
+def test_a_bare_ich_on_a_name_ending_in_a_vowel_is_still_a_patronymic() -> None:
+    assert (
+        analyse_name("Иван Ильич").patronymic == analyse_name("Иван Ильич Петров").patronymic != ""
+    )
+    assert analyse_name("Кузьмич Иван").patronymic
+
+
+@pytest.mark.parametrize("name", ["Карпа А.П.", "А. Карпа", "А.П. Карпа"])
+def test_one_word_beside_two_initials_or_after_one_is_the_surname(name: str) -> None:
+    # Карпа is also the genitive of the given name Карп; beside initials it is the surname.
+    a = analyse_name(name)
+    assert a.family and not a.given and a.given_initial == "a"
+    assert analyse_name("Иван П.").given == "ivan"

@@ -661,7 +661,7 @@ def _given_group(tok: _Token, sex: str | None = None) -> tuple[NameGroup, bool] 
     if written := _written_group(tok.text, sex):
         return written
     extra = tok.spec[4] if tok.spec is not None else frozenset(tok.extra)
-    found = _group_of(tok.key, extra, sex)
+    found = _group_of(tok.key, extra, sex, bool(ABJAD_LETTER.search(tok.text)))
     if found is None and "\u0590" <= tok.text[:1] <= "\u06ff":
         # A Hebrew or Arabic word that opens with a vowel letter: its consonants after that
         # vowel name a given name that starts with one (איבן Иван, אולג Олег, איגור Игорь).
@@ -686,14 +686,17 @@ def _written_group(text: str, sex: str | None) -> tuple[NameGroup, bool] | None:
 
 
 @lru_cache(maxsize=200_000)
-def _group_of(key: str, extra: frozenset[str], sex: str | None) -> tuple[NameGroup, bool] | None:
+def _group_of(
+    key: str, extra: frozenset[str], sex: str | None, abjad: bool = False
+) -> tuple[NameGroup, bool] | None:
     found = lookup_given(key, sex)
     if found:
         return found
     # Other readings and written (inflected) forms must be names themselves: Кузьменка, the
     # genitive of Кузьменко, is no pet name of Кузьма. A reading without a vowel is the
     # consonant key of an Arabic or Hebrew word (סרגיי: srg), which would find שרה, Сара.
-    abjad = any(not _HAS_VOWEL.search(k) for k in extra)
+    # Only a word in Hebrew or Arabic letters is read by its consonants: a Cyrillic surname's
+    # skeleton variant (Гайдай: gd) would find Хадиджа.
     named: list[tuple[NameGroup, bool]] = []
     for k in sorted(extra):
         if not _HAS_VOWEL.search(k):
@@ -851,10 +854,17 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
     free = [i for i in full if not role[i]]
     known = [i for i in free if tokens[i].known]
     full_forms = [i for i in known if not tokens[i].weak]
-    if initials and len(free) == 1 and known and tokens[free[0]].weak:
+    if (
+        initials
+        and len(free) == 1
+        and known
+        and (tokens[free[0]].weak or len(initials) >= 2 or initials[0] < free[0])
+    ):
         # Initials beside one word known only as a pet name or by a suffix: the initials
         # are the given name's and the patronymic's, the word is the surname (И. К.
-        # Климик-Лисак; Климик is no pet name of Клим here).
+        # Климик-Лисак; Климик is no pet name of Клим here). So too beside two initials or
+        # after one, even a word that is a full name (Карпа А.П., А. Карпа: not Карп);
+        # «Иван П.» keeps its given name.
         known = []
     if full_forms and len(full_forms) < len(known) and len(free) == 2:
         # A full name beside a word known only as a pet name or by a suffix: the full name

@@ -465,6 +465,16 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
                 if stem_of(form) in name_tables().by_stem:
                     stem, known = form, True
                     break
+        if known and suffix == "ic":
+            # The bare -ич is built only on a name ending in a vowel (Кузьма Кузьмич, Лука
+            # Лукич, Илья Ильич, Никита Никитич); Арсен's son is Арсенович, so Арсенич, Бабич
+            # and Петрич are surnames.
+            groups = name_tables().groups
+            known = any(
+                k.endswith("a")
+                for g in name_tables().by_stem[stem_of(stem)]
+                for k in groups[g].full_keys
+            )
         if not known and suffix not in _STRONG:
             continue
         return stem, sex, known, cases[ending]
