@@ -665,6 +665,8 @@ order | Jaroslav Arsenič | Арсенич Ярослав Васильович
 order | АРСЕНИЧ Ярослав | Ярослав Арсенич
 caps_initials | Карпа А.П. | Карпа Александр Петрович
 caps_initials | А. Карпа | Олександр Карпа
+# a prime (′) for the soft sign before o is ё (L′oša = Льоша)
+diminutive | L′oša Tkačenko | ТКАЧЕНКО Алексей Викторович
 """)
 
 

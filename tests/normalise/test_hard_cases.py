@@ -740,3 +740,14 @@ def test_one_word_beside_two_initials_or_after_one_is_the_surname(name: str) -> 
     a = analyse_name(name)
     assert a.family and not a.given and a.given_initial == "a"
     assert analyse_name("Иван П.").given == "ivan"
+
+
+@pytest.mark.parametrize(
+    ("written", "initial"), [("B. В. Гаврилюк", "v"), ("Литвин P.В.", "r"), ("Андрєєва B. А.", "v")]
+)
+def test_a_latin_look_alike_initial_in_a_cyrillic_name_is_the_cyrillic_letter(
+    written: str, initial: str
+) -> None:
+    # B and P typed for В and Р: read as b and p they told Василий and Роман apart from themselves.
+    assert analyse_name(written).given_initial == initial
+    assert analyse_name("B. Smith").given_initial == "b"  # a Latin name keeps its letter

@@ -195,7 +195,7 @@ def _latin_prepare(word: str) -> str:
     word = unicodedata.normalize("NFC", word.lower())
     # A soft sign before o is ё (Lʹosha, Fʹodor), written as its key letter at once so that no
     # later reading of "j" (French ж, Spanish х) touches it; Ukrainian apostrophes never stand there.
-    word = re.sub(r"(?<=[b-df-hj-np-tv-z])['’ʼ`ʹ]o", "E", word)
+    word = re.sub(r"(?<=[b-df-hj-np-tv-z])['’ʼ`ʹ′]o", "E", word)
     word = "".join(_LATIN_DIACRITICS.get(ch, ch) for ch in word)
     word = unicodedata.normalize("NFD", word)
     word = "".join(ch for ch in word if not unicodedata.combining(ch))

@@ -109,7 +109,7 @@ _NOISE = frozenset(
     батько дочь дочери донька доньку дочку жену жінку дружину son brother father husband""".split()
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,;/|]+")
-_APOSTROPHES = re.compile(r"['’ʼ`ʹ‘]")
+_APOSTROPHES = re.compile(r"['’ʼ`ʹ‘′]")
 # Kyrgyz «Бакыт уулу» and Kazakh «Нұрлан ұлы» (son of Бакыт) stand where a surname stands,
 # before or after the given name: the father's name and the particle are the surname.
 _SON_OF = frozenset({"uulu", "уулу", "uly", "ұлы", "улы", "uuly"})
@@ -546,7 +546,7 @@ _HAN_WORD = re.compile(
     r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])"
     r"|(?<![\uac00-\ud7a3])[\uac00-\ud7a3]{3}(?![\uac00-\ud7a3])"
 )
-_NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ\-]")
+_NOT_WORD = re.compile(r"[^\w'’ʼ`ʹ′\-]")
 _Spec = tuple[str, str, bool, tuple[str, ...], frozenset[str]]
 _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str], _Spec]
 
@@ -642,6 +642,10 @@ def _chunk_tokens(
         # prime may be a soft sign the key needs (Lʹosha).
         if _CYRILLIC.search(letters_only):
             letters_only = _APOSTROPHES.sub("", letters_only)
+        elif is_initial and context == "cyrillic" and only_look_alikes(letters_only):
+            # A Latin look-alike initial in a Cyrillic name is the Cyrillic letter: «B. В.
+            # Гаврилюк» is В. (Василий), «Литвин P.В.» is Р. (Роман), not b and p.
+            letters_only = as_cyrillic(letters_only)
         fixed, parts, alts = _word_info(letters_only, context, hint)
         if not parts:
             continue
