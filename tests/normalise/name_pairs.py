@@ -667,6 +667,12 @@ caps_initials | Карпа А.П. | Карпа Александр Петрови
 caps_initials | А. Карпа | Олександр Карпа
 # a prime (′) for the soft sign before o is ё (L′oša = Льоша)
 diminutive | L′oša Tkačenko | ТКАЧЕНКО Алексей Викторович
+# Chinese characters the Xinhua table gives to Russian names (肖 шо, 丽 ри, 内 ный, 坚 тен),
+# a final 奇 as ч (-维奇 -вич), a final 里 as ль
+to_script:zh | 德米特里·肖斯塔科维奇 | Дмитрий Шостакович
+to_script:zh | 瓦列里·扎卢日内 | Валерий Залужный
+to_script:zh | 玛丽娜·茨维塔耶娃 | Марина Цветаева
+to_script:zh | 莉娜·科斯坚科 | Лина Костенко
 """)
 
 

@@ -751,3 +751,11 @@ def test_a_latin_look_alike_initial_in_a_cyrillic_name_is_the_cyrillic_letter(
     # B and P typed for В and Р: read as b and p they told Василий and Роман apart from themselves.
     assert analyse_name(written).given_initial == initial
     assert analyse_name("B. Smith").given_initial == "b"  # a Latin name keeps its letter
+
+
+def test_a_chinese_final_li_may_be_a_soft_l() -> None:
+    # Chinese has no final л: 果戈里 (Go-go-li) is Гоголь.
+    assert _share(
+        analyse_name("尼古莱·果戈里").family_variants,
+        analyse_name("Николай Гоголь").family_variants,
+    )

@@ -547,7 +547,9 @@ def han_cyrillic_readings(word: str) -> tuple[str, ...]:
     forms = [""]
     for ch in word:
         forms = list(dict.fromkeys(f + r for f in forms for r in table[ch]))[:64]
-    return tuple(forms)
+    # Chinese has no final л: a name's -ль is written 里 or 利, li (果戈里 Гоголь).
+    soft = [f[:-2] + "ль" for f in forms if len(f) > 4 and f.endswith(("ли", "ри"))]
+    return tuple(dict.fromkeys(forms + soft))
 
 
 # Hangul syllable = initial + vowel + final jamo; the Cyrillic letters Korean writes them for
