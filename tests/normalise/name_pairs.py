@@ -673,6 +673,8 @@ to_script:zh | 德米特里·肖斯塔科维奇 | Дмитрий Шостако�
 to_script:zh | 瓦列里·扎卢日内 | Валерий Залужный
 to_script:zh | 玛丽娜·茨维塔耶娃 | Марина Цветаева
 to_script:zh | 莉娜·科斯坚科 | Лина Костенко
+# Arabic تش is ч and ف is в as well as ф: Hebrew and Arabic Горбачёв share a skeleton
+other_scripts | מיכאיל גורבצ'וב | ميخائيل غورباتشوف
 """)
 
 

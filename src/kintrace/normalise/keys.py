@@ -416,7 +416,7 @@ _ABJAD: dict[str, tuple[str, ...]] = {
     "ا": ("",), "أ": ("",), "إ": ("",), "آ": ("",), "ب": ("b",), "ت": ("t",), "ث": ("s", "t"),
     "ج": ("dzh", "zh", "g"), "ح": ("h",), "خ": ("kh",), "د": ("d",), "ذ": ("z", "d"),
     "ر": ("r",), "ز": ("z",), "س": ("s",), "ش": ("sh",), "ص": ("s",), "ض": ("d", "z"),
-    "ط": ("t",), "ظ": ("z",), "ع": ("",), "غ": ("gh",), "ف": ("f",), "ق": ("k", "g"),
+    "ط": ("t",), "ظ": ("z",), "ع": ("",), "غ": ("gh",), "ف": ("f", "v"), "ق": ("k", "g"),
     "ك": ("k",), "ل": ("l",), "م": ("m",), "ن": ("n",), "ه": ("h", ""), "ة": ("",),
     "و": ("v", ""), "ي": ("",), "ى": ("",), "ء": ("",), "ئ": ("",), "ؤ": ("",), "پ": ("p",),
     "چ": ("ch",), "گ": ("g",), "ژ": ("zh",), "ک": ("k",), "ی": ("",),
@@ -482,6 +482,8 @@ def abjad_skeletons(word: str) -> frozenset[str]:
     word are silent or consonants (ו v, י y), the last one is its vowel; a geresh makes
     ג' ז' צ' дж ж ч. At most 64 readings."""
     letters: list[tuple[str, ...]] = []
+    # Arabic writes ч as تش (غورباتشوف Горбачёв), Persian as چ; ف is ф and в (إيفانوف).
+    word = word.replace("تش", "چ")
     chars = [ch for ch in word if ch in _ABJAD or ch in "'׳’"]
     for i, ch in enumerate(chars):
         if ch not in _ABJAD:
@@ -511,7 +513,7 @@ def abjad_skeletons(word: str) -> frozenset[str]:
 def abjad_consonant_keys(word: str) -> frozenset[str]:
     """consonant_key of every reading of an Arabic or Hebrew word (לוי: lv, l; حسن: gsn);
     the Arabic article al- may go (الحسن)."""
-    letters = [ch for ch in word if ch in _ABJAD]
+    letters = [ch for ch in word.replace("تش", "چ") if ch in _ABJAD]
     starts = [letters]
     if len(letters) > 3 and letters[0] == "ا" and letters[1] == "ل":
         starts.append(letters[2:])
