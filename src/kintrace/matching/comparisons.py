@@ -188,7 +188,7 @@ def _family_levels() -> list[Level]:
     slip."""
     levels = _name_levels("family", "given", None, fuzzy=True)
     at = next(i for i, lvl in enumerate(levels) if lvl[0] == "very similar")
-    return [*levels[:at], _FAMILY_SUFFIX, _FAMILY_STEMS, *levels[at:]]
+    return [*levels[:at], _FAMILY_SUFFIX, _FAMILY_PART, _FAMILY_STEMS, *levels[at:]]
 
 
 #: Family-name levels below "variants agree" that also weigh by how rare the name is (weight
@@ -291,6 +291,20 @@ _FAMILY_SUFFIX: Level = (
 )
 
 
+#: One record gives a double surname (Морозов-Пилипенко, keyed morosovpilipenko), the other
+#: one of its parts with a slip (Пилипеко): the shorter key is, but for at most two letters,
+#: read inside the longer one, and the longer has at least five letters more (a surname
+#: suffix is at most five). A part without a slip is a variant already (since fs-6).
+_FAMILY_PART: Level = (
+    "one is a part of the other's double surname, with a slip",
+    "least(length(family_l), length(family_r)) >= 6 AND "
+    "abs(length(family_l) - length(family_r)) >= 5 AND "
+    "levenshtein(family_l, family_r) - abs(length(family_l) - length(family_r)) <= 2",
+    0.002,
+    0.0005,
+)
+
+
 #: Two surnames made with a productive suffix from different stems (see _stems_apart), with
 #: its own level so neither the slip levels nor "different" fit around them.
 _FAMILY_STEMS: Level = (
@@ -306,7 +320,7 @@ _FAMILY_STEMS: Level = (
 
 #: Levels that are no weaker form of the level above them, so training keeps their weight
 #: out of the monotone order (the context levels are told by RELATIVE_LABEL).
-UNORDERED_LABELS = frozenset({_FAMILY_SUFFIX[0], _FAMILY_STEMS[0]})
+UNORDERED_LABELS = frozenset({_FAMILY_SUFFIX[0], _FAMILY_PART[0], _FAMILY_STEMS[0]})
 
 
 def _comparison(
@@ -391,9 +405,24 @@ def _date_levels() -> list[Level]:
             0.02,
             0.0003,
         ),
+        (
+            # A year worked out from an age («aged 30» in a report) is a year off as often as
+            # not; with a full date on both sides a year apart is a sibling's (since fs-6).
+            "years one apart, the rest is not given on one side",
+            "abs(birth_y_l - birth_y_r) = 1 AND (birth_m_l IS NULL OR birth_m_r IS NULL OR "
+            "(birth_m_l = birth_m_r AND (birth_d_l IS NULL OR birth_d_r IS NULL)))",
+            0.02,
+            0.02,
+        ),
         ("only the year agrees", "birth_y_l = birth_y_r", 0.01, 0.02),
         ("years one apart", "abs(birth_y_l - birth_y_r) = 1", 0.02, 0.05),
     ]
+
+
+def _post_number(side: str) -> str:
+    """SQL: the unit is a field-post number, which the normaliser writes «vc 12345» / «vc
+    a1234» (normalise/units.py)."""
+    return f"left(unit_{side}, 3) = 'vc '"
 
 
 def _simple_levels(col: str, fuzzy: bool) -> list[Level]:
@@ -498,7 +527,18 @@ def comparisons() -> list[dict[str, Any]]:
             "military_unit",
             "Military unit",
             _null("unit"),
-            [("same", "unit_l = unit_r", 0.7, 0.02)],
+            [
+                ("same", "unit_l = unit_r", 0.7, 0.02),
+                # «в/ч А1234» and «24 brigade» may be one unit: a field-post number and a
+                # unit's name cannot be compared, so their disagreement is its own level.
+                (
+                    "a field-post number against a unit's name",
+                    f"({_post_number('l')} AND NOT {_post_number('r')}) OR "
+                    f"(NOT {_post_number('l')} AND {_post_number('r')})",
+                    0.15,
+                    0.5,
+                ),
+            ],
             0.3,
             0.98,
         ),
