@@ -140,3 +140,29 @@ def test_one_client_holding_too_many_requests_gets_429_while_others_are_served(
     # Its own request done, the same client is served again.
     wait_until(lambda: app.state.admission.in_flight == 0)
     assert httpx.get(f"{url}/").status_code == 200
+
+
+def test_the_web_process_hands_the_gil_over_as_often_as_the_operator_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from kintrace.web.admission import SurgeSettings, apply_switch_interval
+
+    before = sys.getswitchinterval()
+    try:
+        # The default: 1 ms, so the group-commit writer gets the GIL back soon after each
+        # SQLite call instead of after Python's 5 ms.
+        monkeypatch.delenv("KINTRACE_SWITCH_INTERVAL_MS", raising=False)
+        apply_switch_interval(SurgeSettings())
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        monkeypatch.setenv("KINTRACE_SWITCH_INTERVAL_MS", "2.5")
+        apply_switch_interval(SurgeSettings())
+        assert sys.getswitchinterval() == pytest.approx(0.0025)
+        # 0 leaves Python's own setting alone.
+        sys.setswitchinterval(0.005)
+        monkeypatch.setenv("KINTRACE_SWITCH_INTERVAL_MS", "0")
+        apply_switch_interval(SurgeSettings())
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+    finally:
+        sys.setswitchinterval(before)

@@ -31,7 +31,7 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
     import uvicorn
 
     from kintrace.logging import configure_logging
-    from kintrace.web.admission import SurgeSettings
+    from kintrace.web.admission import SurgeSettings, apply_switch_interval
 
     configure_logging(settings.log_level)
     try:
@@ -43,6 +43,7 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
         return
     console.print(f"kintrace is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
     surge = SurgeSettings()
+    apply_switch_interval(surge)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -83,10 +84,12 @@ def worker_app() -> Any:
     """The app of one `kintrace serve --workers N` process (uvicorn imports it by name)."""
     from kintrace.logging import configure_logging
     from kintrace.settings import Settings
+    from kintrace.web.admission import SurgeSettings, apply_switch_interval
     from kintrace.web.app import create_app
 
     settings = Settings()
     configure_logging(settings.log_level)
+    apply_switch_interval(SurgeSettings())
     return create_app(settings)
 
 
