@@ -168,3 +168,28 @@ def test_a_level_the_numpy_evaluator_cannot_read_is_scored_by_splinks_sql(monkey
     # The run still gives every pair, with the same probabilities.
     assert link_tables(table, None) == expected
     assert expected
+
+
+def test_the_candidate_join_cut_into_parts_gives_the_same_candidates_and_pairs(
+    monkeypatch,
+) -> None:
+    from kintrace.synthetic import make_world
+
+    world = make_world(seed=13, persons=300)
+    rows = [r.exchange_row() for r in world.reports]
+    reports = build_features(rows).table
+    # A link's left side is the enquiries (the parts cut it), the reports after them.
+    enquiries = build_features([e.exchange_row() for e in world.enquiries]).table
+    searched = build_features(rows, rid_offset=enquiries.num_rows).table
+    for left, other in ((reports, None), (enquiries, searched)):
+        whole_stats: dict = {}
+        whole = link_tables(left, other, stats=whole_stats)
+        with monkeypatch.context() as m:
+            # 40 left records per part: a few parts (a million reports makes ten).
+            m.setattr(batch_module, "_JOIN_PART_RECORDS", 40)
+            parts_stats: dict = {}
+            in_parts = link_tables(left, other, stats=parts_stats)
+        assert left.num_rows > 2 * 40
+        assert parts_stats["candidate_pairs"] == whole_stats["candidate_pairs"] > 0
+        assert in_parts == whole
+        assert whole
