@@ -675,6 +675,9 @@ to_script:zh | 玛丽娜·茨维塔耶娃 | Марина Цветаева
 to_script:zh | 莉娜·科斯坚科 | Лина Костенко
 # Arabic تش is ч and ف is в as well as ф: Hebrew and Arabic Горбачёв share a skeleton
 other_scripts | מיכאיל גורבצ'וב | ميخائيل غورباتشوف
+# Ukrainian dative of a man's given name -ові/-еві, and of his -ов surname -ову
+inflected | Трофімову Ігорові | Трофімов Ігор Петрович
+inflected | Олексієві Бондаруку | Бондарук Олексій
 """)
 
 

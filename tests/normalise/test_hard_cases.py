@@ -759,3 +759,10 @@ def test_a_chinese_final_li_may_be_a_soft_l() -> None:
         analyse_name("尼古莱·果戈里").family_variants,
         analyse_name("Николай Гоголь").family_variants,
     )
+
+
+def test_a_ukrainian_dative_in_ovi_is_read_back_to_the_nominative() -> None:
+    # Ігорові, Олексієві: the Ukrainian dative of a man's name; Трофімову: of his -ов surname.
+    a = analyse_name("Трофімову Ігорові")
+    b = analyse_name("Трофімов Ігор")
+    assert (a.given, a.family, a.sex) == (b.given, b.family, "M")

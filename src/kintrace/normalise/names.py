@@ -974,7 +974,10 @@ def _grammatical_case(given: list[_Token], patronymic: list[_Token], lang: str |
 
 # Case endings of given names on the key: a man's name loses them (Сергія -> serg-i-a),
 # a woman's name in -a changes its last vowel (Марію, Марии -> mara).
-_MALE_NAME_ENDINGS = (("om", "ablt"), ("em", "ablt"), ("a", "gent"), ("u", "datv"), ("e", "loct"))
+_MALE_NAME_ENDINGS = (
+    ("ovi", "datv"), ("evi", "datv"),  # Ukrainian -ові, -еві/-єві (Ігорові, Олексієві)
+    ("om", "ablt"), ("em", "ablt"), ("a", "gent"), ("u", "datv"), ("e", "loct"),
+)  # fmt: skip
 _FEMALE_NAME_ENDINGS = (("u", "accs"), ("i", "gent"), ("e", "datv"), ("o", "ablt"))
 
 
@@ -1213,12 +1216,21 @@ def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> st
     return _nominative_word(tok.text.lower(), lang, case, sex)
 
 
+_UK_DATIVE_SURNAME = re.compile(r"(?<=[бвгґджзклмнпрстфхцчшщ])(?:ові|еві|єві)$|(ов|ев|єв|ін|ин)у$")
+
+
 def _nominative_word(word: str, lang: str | None, case: str, sex: str | None) -> str | None:
     nom = morph.nominative(word, lang, case, sex)
     if nom is None:
         # The other dictionary: the Ukrainian one knows Шевченка, the Russian one Сидорову
         # (Russian surnames are common in Ukrainian text and the other way round).
         nom = morph.nominative(word, "ru" if lang == "uk" else "uk", case, sex)
+    if nom is None and case == "datv" and sex != "F" and len(word) > 6:
+        # A Ukrainian man's surname in the dative the dictionaries do not know: -ові, -еві,
+        # -єві (Ковальчукові), and -ову, -еву, -іну for -ов, -ев, -ін (Трофімову).
+        m = _UK_DATIVE_SURNAME.search(word)
+        if m:
+            nom = word[: m.start()] + (m[1] or "")
     if nom is None:
         for pattern, repl in _ADJ_SURNAME:
             if pattern.search(word):
