@@ -766,3 +766,27 @@ def test_a_ukrainian_dative_in_ovi_is_read_back_to_the_nominative() -> None:
     a = analyse_name("Трофімову Ігорові")
     b = analyse_name("Трофімов Ігор")
     assert (a.given, a.family, a.sex) == (b.given, b.family, "M")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Бурова Ирина", "Боброва Ирина"), ("Засенко Михайло", "Саєнко Михайло")]
+)
+def test_two_surnames_do_not_agree_by_a_skeleton_that_collapsed_a_repeated_consonant(
+    a: str, b: str
+) -> None:
+    # Боброва's skeleton keeps both б (bbrva), as a Hebrew spelling writes them.
+    assert not _share(analyse_name(a).family_variants, analyse_name(b).family_variants)
+    assert _share(
+        analyse_name("Юрий Гагарин").family_variants, analyse_name("יורי גגארין").family_variants
+    )
+
+
+@pytest.mark.parametrize("name", ["Зарічна Євгенія", "ZARIČNA JEVGENIJA", "Зарічний Олександр"])
+def test_an_adjectival_surname_in_ichna_is_no_patronymic(name: str) -> None:
+    # -ична is a patronymic only of a man's name in a vowel (Ильинична, Никитична).
+    a = analyse_name(name)
+    assert a.family and not a.patronymic
+    assert (
+        analyse_name("Мария Никитична Петрова").patronymic
+        == analyse_name("Мария Никитовна").patronymic
+    )

@@ -426,8 +426,10 @@ _KEY_VOWELS = re.compile(r"[aeiou]")
 
 def consonant_key(key: str) -> str:
     """A key without its vowels (gasan -> gsn): what an Arabic or Hebrew spelling of the
-    name writes. "" when no consonant is left."""
-    return _DOUBLE.sub(r"\1", _KEY_VOWELS.sub("", key))
+    name writes. "" when no consonant is left. A consonant repeated across a vowel stays
+    twice, as those scripts write it (גגארין: ggrn): collapsed, Боброва and Бурова, Засенко
+    and Саєнко had one skeleton (brva, snko) and "agreed"."""
+    return _KEY_VOWELS.sub("", key)
 
 
 # A Hebrew or Arabic spelling of a Russian or Ukrainian name leaves out most short vowels

@@ -465,13 +465,13 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
                 if stem_of(form) in name_tables().by_stem:
                     stem, known = form, True
                     break
-        if known and suffix == "ic":
-            # The bare -ич is built only on a name ending in a vowel (Кузьма Кузьмич, Лука
-            # Лукич, Илья Ильич, Никита Никитич); Арсен's son is Арсенович, so Арсенич, Бабич
-            # and Петрич are surnames.
+        if known and suffix in ("ic", "icn", "inicn"):
+            # The bare -ич, -ична is built only on a man's name ending in a vowel (Кузьма
+            # Кузьмич, Лука Лукич, Илья Ильинична, Никита Никитична); Арсен's son is
+            # Арсенович, so Арсенич, Бабич, Петрич and Зарічна (Сара is no man) are surnames.
             groups = name_tables().groups
             known = any(
-                k.endswith("a")
+                groups[g].sex == "M" and k.endswith("a")
                 for g in name_tables().by_stem[stem_of(stem)]
                 for k in groups[g].full_keys
             )
