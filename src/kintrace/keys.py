@@ -254,8 +254,13 @@ class KeyRing:
             self.subject_dir.mkdir(parents=True, exist_ok=True)
             os.chmod(self.subject_dir, 0o700)
             for key_id in missing:
-                wrapped = self.seal(secrets.token_bytes(_KEY_BYTES), self.current_id)
-                _write_new(self._subject_path(key_id), wrapped.encode("ascii"), sync_dir=False)
+                key = secrets.token_bytes(_KEY_BYTES)
+                wrapped = self.seal(key, self.current_id)
+                if _write_new(self._subject_path(key_id), wrapped.encode("ascii"), sync_dir=False):
+                    # The key just written need not be read back and unwrapped (a surge makes
+                    # one per enquiry); when another process won the race, its file is read.
+                    with self._lock:
+                        self._subjects[key_id] = AESGCM(key)
             _fsync_dir(self.subject_dir)
         for key_id in wanted:
             self._subject_aead(key_id)
