@@ -98,7 +98,10 @@ def test_two_surnames_made_with_one_suffix_from_different_stems_are_two_families
     one: str, other: str
 ) -> None:
     # Шевч|енко / Савч|енко: two letters of a four-letter stem are another name, not a slip.
-    assert _level(one, other, "family_name").startswith("one surname suffix, different stems")
+    # (Since kintrace-fs-7 two letters of a key under seven letters are no slip either, so
+    # Савчук / Шевчук is plainly "different".)
+    level = _level(one, other, "family_name")
+    assert level.startswith("one surname suffix, different stems") or level == "different"
     assert _undated(one, other) < 0.5
 
 

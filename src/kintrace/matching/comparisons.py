@@ -74,9 +74,11 @@ def _name_levels(
             ),
             (
                 # A typo or OCR slip of two letters (Ноанкова/Новикова, Мепбник/Мельник)
-                # in a surname long enough that two letters leave it recognisable.
+                # in a surname long enough that two letters leave it recognisable: in five
+                # or six letters two are a third of the name (Білик / Силин), so since
+                # kintrace-fs-7 the shorter key needs seven.
                 "two letters differ",
-                f"least(length({col}_l), length({col}_r)) >= 5 AND "
+                f"least(length({col}_l), length({col}_r)) >= 7 AND "
                 f"damerau_levenshtein({col}_l, {col}_r) <= 2",
                 0.03,
                 0.004,
@@ -97,7 +99,12 @@ def _name_levels(
         # read gorgi / georgi, Moshe / Моисей moce / mose), so that level keeps them.
         one_slip, slip = "", ""
         if known is not None:
-            one_slip = f"{_SEX_NOT_DIFFERENT} AND "
+            # Two known names one letter apart that begin differently are two names
+            # (Дарья / Мария, Ирина / Арина, Алина / Галина; since kintrace-fs-7).
+            one_slip = (
+                f"{_SEX_NOT_DIFFERENT} AND ({known}_l IS NULL OR {known}_r IS NULL OR "
+                f"{known}_l = 0 OR {known}_r = 0 OR left({col}_l, 1) = left({col}_r, 1)) AND "
+            )
             slip = (
                 f"({known}_l IS NULL OR {known}_r IS NULL OR {known}_l = 0 OR {known}_r = 0) "
                 f"AND {_SEX_NOT_DIFFERENT} AND "
@@ -141,21 +148,30 @@ def _name_levels(
 
 
 #: Productive surname suffixes as they read in the family key (Шевченко cevcenko, Савчук
-#: savcuk, Петров / Петрова, Ковальський / Ковальська kovalski / kovalska), grouped so a
-#: man's and a woman's form share a group. A third of Ukrainian surnames end in one of them.
-_SURNAME_SUFFIXES: tuple[tuple[str, ...], ...] = (
+#: savcuk, Рудько rudko, Петров / Петрова, Ковальський / Ковальська kovalski / kovalska),
+#: grouped so a man's and a woman's form share a group. A third of Ukrainian surnames end in
+#: one of them.
+_UKRAINIAN_SUFFIXES: tuple[tuple[str, ...], ...] = (
     ("enko",),
     ("cuk", "uk"),
+    ("ko",),
+)
+#: The commonest endings of all (-ов, -ев, -ин, -ский): two surnames that share one and
+#: differ in their stems (Новиков / Вишняков) share nothing a slip explains, so since
+#: kintrace-fs-7 no level above "different" takes them.
+_COMMON_SUFFIXES: tuple[tuple[str, ...], ...] = (
     ("ov", "ova", "ev", "eva"),
+    ("in", "ina"),
     ("ski", "ska"),
 )
+_SURNAME_SUFFIXES = _UKRAINIAN_SUFFIXES + _COMMON_SUFFIXES
 
 
 def _ends(side: str, suffix: str) -> str:
     return f"right(family_{side}, {len(suffix)}) = '{suffix}'"
 
 
-def _stems_apart() -> str:
+def _stems_apart(groups: tuple[tuple[str, ...], ...] = _SURNAME_SUFFIXES) -> str:
     """SQL: the two family keys are different surnames made with a productive suffix, so no
     slip level may read them as one: they end in suffixes of different groups (Ковальчук /
     Коваленко), or in one suffix with stems whose difference is at least half the shorter
@@ -164,19 +180,19 @@ def _stems_apart() -> str:
     stem stays a slip (Новикова / Ноанкова: two letters of a five-letter stem)."""
     distance = "damerau_levenshtein(family_l, family_r)"
     same = []
-    for group in _SURNAME_SUFFIXES:
+    for group in groups:
         for suffix in group:
             stem = f"least(length(family_l), length(family_r)) - {len(suffix)}"
             same.append(
                 f"({_ends('l', suffix)} AND {_ends('r', suffix)} AND "
                 f"{stem} - {distance} <= {distance})"
             )
-    any_l = " OR ".join(_ends("l", x) for group in _SURNAME_SUFFIXES for x in group)
-    any_r = " OR ".join(_ends("r", x) for group in _SURNAME_SUFFIXES for x in group)
+    any_l = " OR ".join(_ends("l", x) for group in groups for x in group)
+    any_r = " OR ".join(_ends("r", x) for group in groups for x in group)
     one_group = " OR ".join(
         f"(({' OR '.join(_ends('l', x) for x in group)}) AND "
         f"({' OR '.join(_ends('r', x) for x in group)}))"
-        for group in _SURNAME_SUFFIXES
+        for group in groups
     )
     other_groups = f"(({any_l}) AND ({any_r}) AND NOT ({one_group}))"
     return f"({' OR '.join(same)} OR {other_groups})"
@@ -188,7 +204,12 @@ def _family_levels() -> list[Level]:
     slip."""
     levels = _name_levels("family", "given", None, fuzzy=True)
     at = next(i for i, lvl in enumerate(levels) if lvl[0] == "very similar")
-    return [*levels[:at], _FAMILY_SUFFIX, _FAMILY_PART, _FAMILY_STEMS, *levels[at:]]
+    # Two surnames with one common ending and different stems (Новиков / Вишняков) are
+    # "different": the slip levels leave them (since kintrace-fs-7; the Ukrainian suffixes
+    # have met their own level above by then).
+    apart = _stems_apart()
+    slips = [(label, f"({sql}) AND NOT {apart}", *rest) for label, sql, *rest in levels[at:]]
+    return [*levels[:at], _FAMILY_SUFFIX, _FAMILY_PART, _FAMILY_STEMS, *slips]
 
 
 #: Family-name levels below "variants agree" that also weigh by how rare the name is (weight
@@ -247,6 +268,17 @@ def _relative_levels() -> list[Level]:
     # Both names must be real ones (features' `given_known`): a slip or an unknown pet name
     # meets the level "not a known name" above first. (Until kintrace-fs-3 each level came
     # twice, the initials agreeing or not, to spare such pet names; that is no longer needed.)
+    # Since kintrace-fs-7 the levels say so themselves: they need a full given name on one
+    # side at least, and two known names or different initials (Zurab / Богдан: a name of
+    # another language the tables lack; С. / Богдан). Two initials (Базавлученко О.П. / А.П.:
+    # Олександр in two languages) or an unknown word of the same initial (Лиия / Лілія, a
+    # slip) are no evidence of a brother and stay "different".
+    two_names = (
+        "NOT (given_l IS NULL AND given_r IS NULL) AND "
+        "((given_known_l = 1 AND given_known_r = 1) OR "
+        "NOT list_has_any(given_initials_l, given_initials_r))"
+    )
+    family = f"{two_names} AND {family}"
     return [
         (
             f"{RELATIVE_LABEL} family name and birth year agree (a twin or a brother?)",
@@ -305,13 +337,15 @@ _FAMILY_PART: Level = (
 )
 
 
-#: Two surnames made with a productive suffix from different stems (see _stems_apart), with
-#: its own level so neither the slip levels nor "different" fit around them.
+#: Two surnames made with a productive Ukrainian suffix from different stems (see
+#: _stems_apart: Шевченко / Савченко, Рудько / Руденко), with its own level so neither the
+#: slip levels nor "different" fit around them. Since kintrace-fs-7 only the Ukrainian
+#: suffixes, whose stems are short; the common endings (-ов, -ин, -ский) are "different".
 _FAMILY_STEMS: Level = (
     "one surname suffix, different stems (another family?)",
     # Only pairs a slip level below would take: Петренко / Левченко stay "different".
-    f"{_stems_apart()} AND (jaro_winkler_similarity(family_l, family_r) >= 0.8 OR "
-    "(least(length(family_l), length(family_r)) >= 5 AND "
+    f"{_stems_apart(_UKRAINIAN_SUFFIXES)} AND (jaro_winkler_similarity(family_l, family_r) >= 0.8 OR "
+    "(least(length(family_l), length(family_r)) >= 7 AND "
     "damerau_levenshtein(family_l, family_r) <= 2))",
     0.002,
     0.002,
