@@ -657,11 +657,10 @@ def _mixed_vowels(text: str, inner_e: bool = True) -> tuple[str, ...]:
     forms = {text}
     for f in list(forms):
         forms |= each_replacement(f, "o", "u", 2)
-    body, last = text[:-1], text[-1:]
     for f in list(forms) if inner_e else ():
         forms |= {g + f[-1:] for g in each_replacement(f[:-1], "i", "e", 2)}
     forms.discard(text)
-    return tuple(sorted(forms))[:12] if body and last else ()
+    return tuple(sorted(forms))[:12] if len(text) > 1 else ()
 
 
 # Hebrew spells a Russian or Ukrainian name with its long vowels' letters, as Arabic does:
