@@ -70,6 +70,10 @@ class SurgeSettings(BaseSettings):
     # per batch: at 1 ms the p99 of acknowledged enquiries about halved in alternating runs
     # (docs/operations-surge.md, "Session 7"). 0 keeps Python's default.
     switch_interval_ms: float = 1.0
+    # POST /api/v1/enquiries through the lean door (kintrace.web.routes.api.LeanEnquirySubmit):
+    # the same intake and answers without the framework's layers in between. 0 sends it
+    # through the full app like every other route (for comparison, or if the door misbehaves).
+    lean_submit: bool = True
 
 
 def apply_switch_interval(settings: SurgeSettings) -> None:

@@ -8,19 +8,22 @@ runs gets 409.
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URLPath
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kintrace.domain import Channel
+from kintrace.domain.permissions import allowed, get_action
 from kintrace.intake import idempotency
 from kintrace.intake.enquiries import (
     EnquiryIn,
@@ -34,13 +37,23 @@ from kintrace.intake.enquiries import (
 )
 from kintrace.intake.group_commit import WriterBusy, writer_for
 from kintrace.keys import Keys
-from kintrace.web.admission import overloaded_response, use_group_commit
-from kintrace.web.deps import KeysDep, SessionDep, get_texts, require, require_public
+from kintrace.web.admission import SurgeSettings, overloaded_response, use_group_commit
+from kintrace.web.deps import (
+    KeysDep,
+    SessionDep,
+    get_texts,
+    require,
+    require_public,
+    walk_routes,
+)
 from kintrace.web.errors import error_response
 from kintrace.web.i18n import N_
+from kintrace.web.middleware import SecurityHeadersMiddleware
 from kintrace.web.security import find_enquiry_throttled
 
 router = APIRouter(prefix="/api/v1", tags=["enquiries"])
+SUBMIT_PATH = router.prefix + "/enquiries"
+SUBMIT_ACTION = "public.enquiry.create"
 
 IDEMPOTENCY_SCOPE = "enquiries"
 KEY_INVALID_SENTENCE = N_("The Idempotency-Key must be 1 to 255 characters long.")
@@ -132,7 +145,7 @@ def _json_answer(status_code: int, body: bytes) -> Response:
     status_code=201,
     response_model=EnquiryCreated,
     responses={**ERROR_RESPONSES, 409: {"model": ErrorOut, "description": "Same key in flight."}},
-    dependencies=[require_public("public.enquiry.create")],
+    dependencies=[require_public(SUBMIT_ACTION)],
     summary="File an enquiry about a missing person",
 )
 async def create_enquiry(
@@ -147,13 +160,22 @@ async def create_enquiry(
     ] = None,
 ) -> Response:
     # async: under a surge the thread-pool hops of a sync route cost the event loop more than
-    # the route's own work. Everything here that may wait for a disk or the database runs on
-    # the thread pool or the group-commit writer; the rest is a little CPU (sealing ~15 fields).
-    # The body, keys and sessionmaker are read here rather than declared as dependencies, and
-    # no request session is opened: each dependency FastAPI solves per request cost the event
-    # loop more than this route's own work (docs/operations-surge.md, "Session 7").
+    # the route's own work. The body is Starlette's cached copy of the bytes FastAPI validated.
+    return await submit(request, data, await request.body(), idempotency_key)
+
+
+async def submit(
+    request: Request, data: EnquiryIn, body: bytes, idempotency_key: str | None
+) -> Response:
+    """File a validated enquiry and answer it: the one intake both doors call, the FastAPI
+    route above and ``LeanEnquirySubmit`` below.
+
+    Everything here that may wait for a disk or the database runs on the thread pool or the
+    group-commit writer; the rest is a little CPU (sealing ~15 fields). Keys and sessionmaker
+    are read here rather than declared as dependencies, and no request session is opened: each
+    dependency FastAPI solves per request cost the event loop more than this route's own work
+    (docs/operations-surge.md, "Session 7")."""
     state = request.app.state
-    body = await request.body()  # Starlette's cached copy of the bytes FastAPI validated
     sessions: sessionmaker[Session] = state.sessionmaker
     keys: Keys = state.keys
     if idempotency_key is not None:
@@ -293,6 +315,150 @@ def _file_enquiry(
             keys=keys,
         )
     return answer
+
+
+class LeanEnquirySubmit:
+    """A faster door to ``POST /api/v1/enquiries`` — the same intake, not a second API.
+
+    Pure ASGI, added just inside admission control (so the same slots, queue, refusals and
+    request log line hold for it) and outside everything else. For exactly that method and
+    path it reads the body, validates it with pydantic-core (``EnquiryIn.model_validate_json``)
+    and calls ``submit``, the function the FastAPI route calls, answering with the same bytes,
+    status codes and security headers. Under a surge the dozen ASGI layers, FastAPI's request
+    handling and dependency solving between uvicorn and that route were most of the event
+    loop's time per enquiry (docs/operations-surge.md, "Session 8").
+
+    It takes only the plain shape of a family's request: JSON with a Content-Length within the
+    limit, no cookie (the session middleware may answer a signed-in caller with a fresh
+    cookie), one Idempotency-Key at most. Everything else — another route, a body the guard
+    refuses, a body that does not validate (its 422 lists the errors as FastAPI words them) —
+    goes to the full app unchanged, the body replayed, so those answers are the full app's by
+    construction. The route stays in the OpenAPI document, and this door declares its Action
+    (``kintrace_action``, checked like ``require_public``; tests/security/test_routes.py).
+    """
+
+    lean_routes = (("POST", SUBMIT_PATH),)
+    kintrace_action = get_action(SUBMIT_ACTION)
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, tls: bool = False) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self._secured = SecurityHeadersMiddleware(self._answer, tls=tls)
+        self._route: Any = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != SUBMIT_PATH
+            or scope["method"] != "POST"
+            or scope.get("root_path")
+            or not self._plain(scope["headers"])
+            or not allowed(self.kintrace_action, None)
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body: nobody to answer
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        route = self._route or self._find_route(scope)
+        try:
+            data = EnquiryIn.model_validate_json(body) if route is not None else None
+        except ValidationError:
+            data = None
+        if data is None:
+            await self.app(scope, _replay(body, receive), send)
+            return
+        scope["route"] = route  # admission's request log line names the route template
+        scope["endpoint"] = route.endpoint
+        scope["path_params"] = {}
+        scope["kintrace.lean"] = (data, body)  # also tells tests which door answered
+        await self._secured(scope, receive, send)
+
+    def _plain(self, headers: list[tuple[bytes, bytes]]) -> bool:
+        length = media_type = key = None
+        for name, value in headers:
+            if name == b"content-length":
+                if length is not None:
+                    return False
+                length = value
+            elif name == b"content-type":
+                media_type = value
+            elif name == b"idempotency-key":
+                if key is not None:
+                    return False
+                key = value
+            elif name in (b"cookie", b"transfer-encoding"):
+                return False
+        if length is None or media_type is None or not length.isdigit():
+            return False
+        if int(length) > self.max_body_bytes:
+            return False
+        return media_type.split(b";")[0].strip().lower() == b"application/json"
+
+    def _find_route(self, scope: Scope) -> Any:
+        for route in walk_routes(scope["app"].routes):
+            if getattr(route, "endpoint", None) is create_enquiry:
+                self._route = route
+                return route
+        return None
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        data, body = scope["kintrace.lean"]
+        request = Request(scope, receive)
+        key = next((v for n, v in scope["headers"] if n == b"idempotency-key"), None)
+        try:
+            response = await submit(request, data, body, key and key.decode("latin-1"))
+        except Exception as exc:
+            # The app's exception handlers, looked up as Starlette's ExceptionMiddleware does
+            # (a full disk → 503 "storage is full", a reused key → 422); an error no handler
+            # names goes on to the server-error handler outside, as from the full app.
+            handler = _handler_for(scope["app"], exc)
+            if handler is None:
+                raise
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                response = await run_in_threadpool(handler, request, exc)
+        await response(scope, receive, send)
+
+
+def _handler_for(app: Any, exc: Exception) -> Any:
+    handlers = app.exception_handlers
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` for the full app after the lean door has read the body: the body once, then
+    whatever the client sends next (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def install_lean_submit(app: Any, tls: bool) -> None:
+    """Put ``LeanEnquirySubmit`` outermost so far (call just before admission control), unless
+    KINTRACE_LEAN_SUBMIT=0."""
+    if not SurgeSettings().lean_submit:
+        return
+    app.add_middleware(LeanEnquirySubmit, max_body_bytes=app.state.settings.max_body_bytes, tls=tls)
 
 
 @router.get(
