@@ -136,5 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, tls=tls)
     # Operations (issue 7): health probes, the storage-error answer, admission control outermost.
     ops.install(app)
+    # The surge's hot path, POST /api/v1/enquiries, skips the layers between here and the route
+    # (same intake, same answers; everything else goes on to the full app).
+    api.install_lean_submit(app, tls=tls)
     install_admission(app)
     return app
