@@ -187,3 +187,28 @@ def test_the_api_refuses_form_bodies_so_a_cross_site_form_cannot_post_to_it(worl
     client = world.fresh("anonymous")
     response = client.post("/api/v1/enquiries", data={"consent": "true"})
     assert response.status_code == 415
+
+
+# The app's own middleware: wrappers that answer no route of their own.
+WRAPPERS = {
+    "AdmissionMiddleware",
+    "SecurityHeadersMiddleware",
+    "SessionMiddleware",
+    "RequestGuardMiddleware",
+}
+
+
+def test_a_lean_door_answers_only_routes_that_declare_the_same_action(world: World) -> None:
+    """A pure-ASGI fast path in front of the app (the enquiry submit's) must name each
+    method and path it answers; each must be a registered route, walked above, declaring the
+    very Action the door checks — so no route can be answered outside this test."""
+    routes = {(method, path): action for method, path, action in every_route(world)}
+    doors = []
+    for middleware in world.app.user_middleware:
+        name = getattr(middleware.cls, "__name__", "")
+        lean_routes = getattr(middleware.cls, "lean_routes", None)
+        assert lean_routes is not None or name in WRAPPERS, f"{name} answers what?"
+        for method, path in lean_routes or ():
+            doors.append((method, path))
+            assert routes.get((method, path)) == middleware.cls.kintrace_action, path
+    assert ("POST", "/api/v1/enquiries") in doors
