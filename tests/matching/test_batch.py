@@ -193,3 +193,26 @@ def test_the_candidate_join_cut_into_parts_gives_the_same_candidates_and_pairs(
         assert parts_stats["candidate_pairs"] == whole_stats["candidate_pairs"] > 0
         assert in_parts == whole
         assert whole
+
+
+def test_a_pair_whose_probability_is_exactly_the_threshold_is_not_dropped_by_the_bound() -> None:
+    from kintrace.synthetic import make_world
+
+    rows = [r.exchange_row() for r in make_world(seed=15, persons=300).reports]
+    table = build_features(rows).table
+    every = link_tables(table, None, threshold=0.0, compete=False)
+    # Low probabilities (below the 0.01 floor the run scores at, so the bound decides):
+    # each pair's own probability as the threshold, the bound at its tightest.
+    low = sorted({p.match_probability for p in every if 0.0 < p.match_probability < 0.01})
+    assert len(low) > 20
+    dropped = []
+    for threshold in low[:: max(1, len(low) // 8)]:
+        stats: dict = {}
+        kept = link_tables(table, None, threshold=threshold, stats=stats, compete=False)
+        expected = [p for p in every if p.match_probability >= threshold]
+        assert {(p.left_id, p.right_id): p.match_probability for p in kept} == {
+            (p.left_id, p.right_id): p.match_probability for p in expected
+        }
+        dropped.append(stats["candidate_pairs"] - stats["pairs_scored"])
+    # The bound did drop pairs before their string comparisons (only ones below it).
+    assert max(dropped) > 0

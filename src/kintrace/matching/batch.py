@@ -645,6 +645,41 @@ def _best_weight(
     return best
 
 
+def _static_best(model: ScoringModel, gamma: str) -> float:
+    """The most one comparison can add to a pair's match weight when it has no
+    term-frequency adjustment: its best level (inf where the adjustment is unbounded)."""
+    plan = next(c for c in model._plan if c["gamma"] == gamma)
+    extra: dict[int, float] = {}
+    for value, _name, tf_weight, min_u, log2_u in plan["tf"]:
+        if min_u <= 0:
+            return math.inf
+        # w * (log2(u) - log2(max(tf_l, tf_r, min_u))) for term frequencies in [min_u, 1]
+        ends = (tf_weight * (log2_u - math.log2(min_u)), tf_weight * log2_u)
+        extra[value] = max(extra.get(value, 0.0), *ends)
+    return max(weight + extra.get(value, 0.0) for value, weight in plan["levels"])
+
+
+def _scoring_order(model: ScoringModel, levels: list[_Level]) -> list[_Level]:
+    """The order `_score_numpy` reads the comparisons in: the ones that can add most first
+    (a service number, a capture date and a unit are missing on most records, and knowing
+    that takes their weight off every such pair's bound), the names last (their levels
+    need list overlaps; by then many pairs are gone). Only the speed depends on it: every
+    pair still standing at the end has all its levels read."""
+
+    def key(level: _Level) -> tuple[bool, float]:
+        plan = next(c for c in model._plan if c["gamma"] == level.gamma)
+        if plan["tf"]:
+            return True, float(len(level.columns))
+        return False, -_static_best(model, level.gamma)
+
+    return sorted(levels, key=key)
+
+
+def _at(weights: dict[int, np.ndarray | float], rows: np.ndarray) -> dict[int, np.ndarray | float]:
+    """Level weights of the pairs at `rows` (a term-frequency level's weight is an array)."""
+    return {v: w[rows] if isinstance(w, np.ndarray) else w for v, w in weights.items()}
+
+
 def _score_numpy(
     model: ScoringModel,
     records: _Records,
@@ -657,21 +692,46 @@ def _score_numpy(
     """Score pairs (rid_l, rid_r) as `engine.score` does with the level SQL, in numpy; keep
     p >= threshold. Returns the table and the number of pairs scored in full.
 
-    Each comparison's CASE is read in two steps: its branches without string similarity
-    for every pair, then the rest only for the pairs still open (most candidates share a
-    name, so string distances are needed for few). Between the two, with a threshold,
-    pairs whose bound (the levels known so far, the best level still open for the others)
-    cannot reach it are dropped.
+    Each comparison's CASE is read in two steps: its branches without string similarity,
+    then the rest only for the pairs still open (most candidates share a name, so string
+    distances are needed for few). With a threshold, each pair carries a bound on its
+    match weight — the prior, the weight of each level read so far, and for the other
+    comparisons the best they could still add (a pair's own best where a term frequency
+    weighs in) — and the pairs whose bound falls below the threshold are dropped after
+    each step: later steps read only the pairs still standing. The bound never falls below
+    the weight the pair gets, so a dropped pair could not have been kept: the output is
+    the same as scoring every pair in full.
     """
     n = len(rid_l)
     columns = _tf_columns(records, rid_l, rid_r)
-    total = np.full(n, prob_to_match_weight(model.prior), dtype=np.float64)
-    decided: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for level in levels:
+    weights = {level.gamma: _level_weights(model, columns, level.gamma) for level in levels}
+    bounding = threshold > 0 and all(
+        np.isfinite(w).all() for ws in weights.values() for w in ws.values()
+    )
+    floor = prob_to_match_weight(threshold) - 1e-9 if bounding else -np.inf
+    # The pairs still standing (positions in rid_l/rid_r). The arrays below stay at full
+    # length and are read and written at `alive` only.
+    alive = np.arange(n)
+    total = np.full(n, prob_to_match_weight(model.prior))
+    if bounding:
+        for ws in weights.values():
+            total += np.max(np.broadcast_arrays(*ws.values()), axis=0)
+    gammas = {level.gamma: np.full(n, -99, dtype=np.int64) for level in levels}
+    waiting: dict[str, np.ndarray] = {}  # pairs whose level needs string similarity
+    bests: dict[str, np.ndarray] = {}  # their bound in that comparison
+
+    def drop() -> None:
+        nonlocal alive
+        keep = total[alive] >= floor
+        if not keep.all():
+            alive = alive[keep]
+
+    order = _scoring_order(model, levels)
+    for level in order:
         ifs = level.case.args["ifs"]
         stop = len(ifs) if level.cut is None else level.cut
         # Read once per distinct pair of profiles, then spread to the pairs.
-        rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l, rid_r)
+        rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l[alive], rid_r[alive])
         ev = _PairEvaluator(records, rep_l, rep_r, keys)
         gamma = np.full(len(rep_l), -99, dtype=np.int64)
         open_ = np.ones(len(rep_l), bool)
@@ -681,39 +741,55 @@ def _score_numpy(
         if level.cut is None:
             gamma[open_] = default_value
             open_[:] = False
-        weights = _level_weights(model, columns, level.gamma) if threshold > 0 else {}
-        rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
-        # Without a term-frequency adjustment a level's weight is one number: the bound is
-        # then read per distinct pair of profiles too.
-        per_profile = inverse is not None and all(
-            not isinstance(w, np.ndarray) for w in weights.values()
-        )
-        if threshold > 0 and per_profile:
-            total += _best_weight(weights, rest, gamma, open_)[inverse]
-        if inverse is not None:
+        if bounding:
+            ws = weights[level.gamma]
+            rest = {ev._int(b.args["true"]) for b in ifs[stop:]} | {default_value}
+            if inverse is not None and not any(isinstance(w, np.ndarray) for w in ws.values()):
+                # Without a term-frequency adjustment a level's weight is one number: the
+                # bound is then read per distinct pair of profiles too.
+                best = _best_weight(ws, rest, gamma, open_)[inverse]
+                gamma, open_ = gamma[inverse], open_[inverse]
+            else:
+                if inverse is not None:
+                    gamma, open_ = gamma[inverse], open_[inverse]
+                best = _best_weight(_at(ws, alive), rest, gamma, open_)
+            total[alive] += best - np.max(np.broadcast_arrays(*_at(ws, alive).values()), axis=0)
+            if level.cut is not None:
+                bests[level.gamma] = np.zeros(n)
+                bests[level.gamma][alive] = best
+        elif inverse is not None:
             gamma, open_ = gamma[inverse], open_[inverse]
-        decided[level.gamma] = (gamma, open_)
-        if threshold > 0 and not per_profile:
-            total += _best_weight(weights, rest, gamma, open_)
+        gammas[level.gamma][alive] = gamma
+        if level.cut is not None:
+            waiting[level.gamma] = alive[open_]
         del ev
-    if threshold > 0:
-        reachable = np.nonzero(total >= prob_to_match_weight(threshold) - 1e-9)[0]
-        rid_l, rid_r = rid_l[reachable], rid_r[reachable]
-        decided = {g: (v[reachable], o[reachable]) for g, (v, o) in decided.items()}
-        columns = _tf_columns(records, rid_l, rid_r)
+        drop()
+    for level in order:
+        if level.cut is None:
+            continue
+        rows = waiting[level.gamma]
+        if bounding:
+            rows = rows[total[rows] >= floor]
+        if not len(rows):
+            continue
+        rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l[rows], rid_r[rows])
+        sub = _PairEvaluator(records, rep_l, rep_r, keys)
+        default = level.case.args.get("default")
+        got = np.full(len(rep_l), sub._int(default) if default is not None else -1)
+        _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rep_l), bool))
+        got = got if inverse is None else got[inverse]
+        gammas[level.gamma][rows] = got
+        if bounding:
+            exact = np.zeros(len(rows))
+            for value, weight in _at(weights[level.gamma], rows).items():
+                at = got == value
+                exact[at] = weight[at] if isinstance(weight, np.ndarray) else weight
+            total[rows] += exact - bests[level.gamma][rows]
+    drop()
+    out = {k: v[alive] for k, v in columns.items()}
     for level in levels:
-        gamma, open_ = decided[level.gamma]
-        rows = np.nonzero(open_)[0]
-        if len(rows):
-            assert level.cut is not None
-            rep_l, rep_r, inverse = records.distinct_pairs(level.gamma, rid_l[rows], rid_r[rows])
-            sub = _PairEvaluator(records, rep_l, rep_r, keys)
-            default = level.case.args.get("default")
-            got = np.full(len(rep_l), sub._int(default) if default is not None else -1)
-            _branches(sub, level.case.args["ifs"][level.cut :], got, np.ones(len(rep_l), bool))
-            gamma[rows] = got if inverse is None else got[inverse]
-        columns[level.gamma] = gamma
-    return weigh_pairs(model, {**columns, "rid_l": rid_l, "rid_r": rid_r}, threshold), len(rid_l)
+        out[level.gamma] = gammas[level.gamma][alive]
+    return weigh_pairs(model, out, threshold), len(alive)
 
 
 #: What the scoring workers read: set just before they are forked, so they share the
