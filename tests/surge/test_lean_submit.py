@@ -170,6 +170,48 @@ def test_a_caller_with_a_cookie_or_a_chunked_body_goes_through_the_full_app(
     assert doors == ["full", "full"]
 
 
+EDGES = {
+    "a repeated key, the last one wins": valid()[:-1] + b', "consent": false, "consent": true}',
+    "consent as 1": valid(consent=1),
+    "consent as text": valid(consent="true"),
+    "a year as a number": valid(sought__birth_date=2001),
+    "sex in lower case": valid(sought__sex="m"),
+    "a name as a number": valid(sought__full_name=123),
+    "military as yes": valid(sought__military="yes"),
+    "NaN": valid()[:-1] + b', "consent": NaN}',
+}
+
+
+@pytest.mark.parametrize("case", list(EDGES))
+def test_the_lean_validation_accepts_exactly_what_fastapi_accepts(case: str) -> None:
+    """The door validates the bytes with pydantic-core's JSON parser; FastAPI parses with the
+    json module, then validates the objects. Where the door is stricter the request only goes
+    to the full app; it must never accept what FastAPI refuses, or read it otherwise."""
+    from pydantic import ValidationError
+
+    from kintrace.intake.enquiries import EnquiryIn
+
+    def outcome(validate: Any) -> Any:
+        try:
+            return validate().model_dump()
+        except (ValidationError, ValueError):
+            return "refused"
+
+    lean = outcome(lambda: EnquiryIn.model_validate_json(EDGES[case]))
+    full = outcome(lambda: EnquiryIn.model_validate(json.loads(EDGES[case])))
+    assert lean == full or lean == "refused"
+
+
+def test_a_repeated_content_type_goes_through_the_full_app(web: Web, doors: list[str]) -> None:
+    response = web.client.post(
+        URL,
+        content=valid(),
+        headers=[("content-type", "text/plain"), ("content-type", "application/json")],
+    )
+    assert response.status_code == 415
+    assert doors == []
+
+
 def test_the_lean_door_names_the_route_in_the_request_log(
     web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:

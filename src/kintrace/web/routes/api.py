@@ -388,6 +388,8 @@ class LeanEnquirySubmit:
                     return False
                 length = value
             elif name == b"content-type":
+                if media_type is not None:
+                    return False  # the guard reads the first, a parser may read the last
                 media_type = value
             elif name == b"idempotency-key":
                 if key is not None:
