@@ -678,6 +678,41 @@ other_scripts | מיכאיל גורבצ'וב | ميخائيل غورباتشوف
 # Ukrainian dative of a man's given name -ові/-еві, and of his -ов surname -ову
 inflected | Трофімову Ігорові | Трофімов Ігор Петрович
 inflected | Олексієві Бондаруку | Бондарук Олексій
+# A dative given name the tables know as a written form (Сергію) still says the case; -ия is
+# the genitive of -ий (Дмитрия); a woman's -ова surname in a case the dictionaries lack
+inflected | Ковальчукові Сергію | Ковальчук Сергій Максимович
+inflected | Данильчука Дмитрия | ДАНИЛЬЧУК Дмитрий Андреевич
+inflected | Семеновій Софії Олексіївні | Semenova Sofiia
+inflected | Ковалевої Марини | Ковалева Марина Петрівна
+# No word a full name: a slip of one is the given name (Траас: Тарас; Данько is a pet name
+# and a surname), so is the word before a patronymic; upper case beside a short given name
+order | Данько Траас | Тарас Данько
+order | Бандура Светлна | Светлана Бандура
+order | КІСЕЛЕВА Валнтина | Valentina Kiseleva
+order | Руслик Артемович Дзюба | Дзюба Руслан Артемович
+# A word reaching a name only by a translation's key (Гайдай: Khadija) yields to a Slavic one
+order | Гайдай Петро | Petro Haidai
+order | Haidai Bohdan | Богдан Андреевич Гайдай
+# Xinhua characters for Russian names: 得 т (彼得罗夫 Петров), 烈 рей, 琳 лин/рин, 先 сен, 雅 я
+to_script:zh | 安德烈·彼得罗夫 | Андрей Петров
+to_script:zh | 伊琳娜·利先科 | Ирина Лысенко
+to_script:zh | 列昂尼德·雅科夫列夫 | Леонид Яковлев
+# Uzbek: Latin oʻ and Cyrillic ў are у, and Uzbek o is mostly the Russian а
+central_asia | Oʻtkir Hoshimov | Уткир Хашимов
+central_asia | Ўткир Ҳошимов | Уткир Хашимов
+central_asia | Baxtiyor Yoʻldoshev | Бахтияр Юлдашев
+# Turkic "son/daughter of" after the father's name (Uzbek ўғли/қизи, o‘g‘li, Azerbaijani
+# qızı, Kyrgyz уулу beside an -ов surname) is the patronymic; a Kazakh -ұлы beside the given
+# name is the surname; Georgian -ия is a surname; a few Caucasian and Central Asian names
+central_asia | Каримов Баҳтиёр Санжар ўғли | Karimov Baxtiyor
+central_asia | Каримова Гулнора Улуғбек қизи | Каримова Гулнора Улугбековна
+central_asia | Токтогулов Нурбек Бакыт уулу | Toktogulov Nurbek
+central_asia | Ҷамшед Хоҷаев | Джамшед Ходжаев
+az | Məmmədova Aytən Vaqif qızı | Мамедова Айтен Вагифовна
+az | SULEYMANOV Eljhin | Сулейманов Эльчин
+ka | Адамия Мамука | Mamuka Adamia
+ka | Шенгелия Гиви | Givi Shengelia
+order | Klimovich Aleksandr | Климович Олександр Іванович
 """)
 
 

@@ -32,7 +32,7 @@ _CYR: dict[str, str] = {
     "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ў": "v", "ј": "i", "љ": "l",
     "њ": "n", "ћ": "c", "ђ": "d", "џ": "dc", "ѓ": "g", "ќ": "k", "ѕ": "s", "ә": "a",
     "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "g", "ӣ": "i",
-    "ӯ": "u", "ҳ": "g", "ҷ": "c",
+    "ӯ": "u", "ҳ": "g", "ҷ": "dc",
 }  # fmt: skip
 
 # Precomposed Latin letters whose diacritic carries the meaning. Upper case = already a key
@@ -83,9 +83,16 @@ def cyrillic_spelling_key(word: str) -> str:
     return _DOUBLE.sub(r"\1", _NON_KEY.sub("", "".join(out)))
 
 
+# Uzbek Cyrillic ў is a vowel (Ўткир, Тўхтаев: Уткир, Тухтаев); Belarusian ў follows a vowel.
+_UZBEK_CYRILLIC_U = re.compile(r"(?<![аеёиоуыэюяіє])ў")
+_UZBEK_O = re.compile(r"o['’ʻʼ`‘]")
+
+
 def cyrillic_key(word: str) -> str:
     """Key of a (lower-case, cleaned) Cyrillic word."""
     word = _UK_YO.sub("е", word)
+    if "ў" in word:
+        word = _UZBEK_CYRILLIC_U.sub("у", word)
     out = []
     for ch in word:
         mapped = _CYR.get(ch)
@@ -334,6 +341,12 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     if re.search(r"[og]['’ʻʼ`‘]", word.lower()):
         # Uzbek Latin on its own (Xo'jayev): x is х, j is дж.
         alts.add(english_j_key(word, "uz"))
+    if hint == "uz" or _UZBEK_O.search(word.lower()):
+        # Uzbek Latin oʻ is у, and its o is mostly а in the Russian forms (Oʻtkir Hoshimov:
+        # Уткир Хашимов; Yoʻldoshev: Юлдашев; Baxtiyor: Бахтияр).
+        uz = _UZBEK_O.sub("u", word.lower())
+        alts.add(english_j_key(uz, "uz"))
+        alts.update(english_j_key(f, "uz") for f in each_replacement(uz, "o", "a"))
     if prepared.startswith("h") and re.search(r"[iy]an(?:ts|c)?$", prepared):
         # Russian spellings of Armenian surnames drop the initial h and often write -op- for
         # -ob- (Harutyunyan, Арутюнян; Hakobyan, Акопян).

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from kintrace.normalise import morph
 from kintrace.normalise.keys import (
     ABJAD_LETTER,
@@ -46,6 +48,7 @@ from kintrace.normalise.tables import (
     abjad_name_keys,
     father_groups,
     foreign_cyrillic_given,
+    foreign_written_forms,
     given_by_written,
     korean_surnames,
     lookup_given,
@@ -113,7 +116,14 @@ _APOSTROPHES = re.compile(r"['’ʼ`ʹ‘′]")
 # Kyrgyz «Бакыт уулу» and Kazakh «Нұрлан ұлы» (son of Бакыт) stand where a surname stands,
 # before or after the given name: the father's name and the particle are the surname.
 _SON_OF = frozenset({"uulu", "уулу", "uly", "ұлы", "улы", "uuly"})
-_PATRONYMIC_PARTICLES = frozenset({"оглы", "огли", "оглу", "кызы", "гызы", "oglu", "ogly", "kyzy", "qizi", "oğlu", "kızı"})  # fmt: skip
+# Turkic "son of" / "daughter of" after the father's name (Azerbaijani oğlu/qızı, Uzbek
+# ўғли/қизи, o‘g‘li/qizi), compared without apostrophes.
+_PATRONYMIC_PARTICLES = frozenset({
+    "оглы", "огли", "оглу", "оғли", "ўғли", "ўгли", "угли", "кызы", "гызы", "қизи", "қизы",
+    "кизи", "oglu", "ogly", "ogli", "ugli", "kyzy", "qizi", "qızı", "qyzy", "kizi", "gizi",
+    "oğlu", "kızı",
+})  # fmt: skip
+_PARTICLE_MARKS = re.compile(r"['’ʼ`ʹ‘′ʻ]")
 
 
 @dataclass(slots=True)
@@ -223,7 +233,9 @@ _SURNAME_ENDING = re.compile(
 # Surname endings of the Caucasus and Central Asia, on the written word: Armenian -yan/-ян,
 # Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy.
 _OTHER_SURNAME_ENDING = re.compile(
-    r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы)$"
+    r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы"
+    # Georgian (Megrelian) -ия/-ia, -ава, -уа after a consonant: Адамия, Шенгелия, Окуджава.
+    r"|[бвгджзклмнпрстфхцчшщ](?:ия|ава|уа)|[bcdgkhlmnprstvz](?:ia|ava|ua))$"
 )
 
 
@@ -330,6 +342,9 @@ def _word_info(
                 for f in list(forms):
                     forms |= each_replacement(f, "a", "o")
                 alts.update(word_key(f) for f in forms)
+            if hint == "az" and "q" in p.lower():
+                # Azerbaijani q is г in the Russian form (Vaqif, Вагиф; Vüqar, Вугар).
+                alts.add(word_key(p.lower().replace("q", "g")))
             if hint == "az" and len(p) >= 5 and "a" in p.lower():
                 # An Azerbaijani ə written a is е in the Russian form (Mammadov, Мамедов).
                 alts.update(word_key(f) for f in each_replacement(p.lower(), "a", "e"))
@@ -366,6 +381,9 @@ def _belarusian_cyrillic(low: str) -> bool:
 _WORD_PUNCT = ".,;:«»\"'()"
 
 
+_UZBEK_CYRILLIC = re.compile(r"[қғҳ]|(?<![аеёиоуыэюяіє])ў")
+
+
 def _cyrillic_alternatives(word: str, belarusian: bool = False) -> set[str]:
     """Other Cyrillic spellings the Russian or Ukrainian form of a word may have."""
     alts: set[str] = set()
@@ -383,6 +401,10 @@ def _cyrillic_alternatives(word: str, belarusian: bool = False) -> set[str]:
         # Belarusian ц and дз before a soft vowel are т and д (Марціновіч, Мартинович;
         # Дзмітрый, Дмитрий): that reading is a variant.
         alts.add(word_key(_BELARUSIAN_TS.sub(lambda m: "т" if m[1] == "ц" else "д", word)))
+    if _UZBEK_CYRILLIC.search(word) and "о" in word:
+        # Uzbek Cyrillic (ў, қ, ғ, ҳ) writes as о what Russian forms write а (Ҳошимов,
+        # Хашимов; Тошкент, Ташкент).
+        alts.update(word_key(w) for w in each_replacement(word, "о", "а"))
     if belarusian or _BELARUSIAN.search(word):
         # Belarusian writes an unstressed о as а (Кавалёў, Ковалёв; Шаўчэнка, Шевченко).
         alts.update(word_key(w) for w in each_replacement(word, "а", "о"))
@@ -583,7 +605,9 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
         # Belarusian Cyrillic: ў, or і beside ы or э anywhere in the name (Ліна Кастэнка).
         hint = "be"
     comma = False
-    mostly_lower = lower > upper
+    # Upper case marks the surname only beside a word that is not (КІСЕЛЕВА Валнтина; not
+    # IVANOV IVAN).
+    mostly_lower = lower > 0
     if cjk:
         # Chinese writes a name without spaces, surname (one character) first: 王伟 is read as
         # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
@@ -764,6 +788,9 @@ class _Sig(NamedTuple):
     surname_ending: bool  # _surname_ending
     female: bool = False  # a given name the tables know as a woman's
     male_patronymic: bool = False  # an -ович/-ич word in the nominative (or a surname)
+    near: int = 0  # unknown and one slip from a name: 2 from a full form (Валнтина), 1 a pet name
+    turkic: bool = False  # a Kazakh/Kyrgyz -ұлы/-қызы patronymic written as one word
+    surname_like_patronymic: bool = False  # -ович/-евич, a common surname ending; not -ич
 
 
 @lru_cache(maxsize=100_000)
@@ -775,7 +802,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
     pp = patronymic_parts(tok.key)
     group = _given_group(tok, sex)
     return _Sig(
-        tok.text.lower() in _PATRONYMIC_PARTICLES,
+        _PARTICLE_MARKS.sub("", tok.text.lower()) in _PATRONYMIC_PARTICLES,
         tok.text.lower() in _SON_OF,
         tok.initial,
         tok.comma_before,
@@ -785,14 +812,48 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         # name, so beside one other word it is the surname (カジミール・マレーヴィチ Малевич).
         bool(pp and pp[2]) and not _other_script(tok.text),
         group is not None,
-        bool(group and group[1]),
+        bool(group and group[1]) or _translation_only(tok, group),
         tok.upper,
         bool(SURNAME_LIKE.search(tok.key)),
         _surname_ending(tok),
         bool(group and group[0].sex == "F" and _nominative_female(tok)),
         # ...in the nominative: «Ищу Валеру Юрьевича» is a man (Валеру reads like a woman's).
         bool(pp and pp[1] == "M" and pp[3] == "nomn"),
+        # Cyrillic only: Latin transcriptions of other languages lie a slip from our names
+        # by chance (Park: Mark).
+        _near_name(tok.key) if group is None and pp is None and _is_cyrillic(tok.text) else 0,
+        tok.key.endswith(_TURKIC_PATRONYMIC),
+        bool(_LONG_MALE_PATRONYMIC.search(tok.key)),
     )
+
+
+def _translation_only(tok: _Token, group: tuple[NameGroup, bool] | None) -> bool:
+    """A word that reaches a name only because its key is that of another language's form,
+    not as written there (Гайдай, Haidai: the key of Khadija): it ranks like a pet name, so a
+    Slavic full name beside it is the given name (Гайдай Петро)."""
+    if group is None or tok.parts:
+        return False
+    t = name_tables()
+    key = tok.key
+    return (
+        key in t.by_foreign_key
+        and key not in t.by_full_key
+        and key not in t.by_diminutive_key
+        and written_form(tok.text) not in foreign_written_forms()
+    )
+
+
+_TURKIC_PATRONYMIC = ("uli", "kisi", "kizi")
+_LONG_MALE_PATRONYMIC = re.compile(r"[oea]vic$")
+
+
+def _near_name(key: str) -> int:
+    """2 for one slip from a full given name's form (Светлна, Траас), 1 from a pet name only
+    (Вадтик: Вадик), else 0."""
+    found = near_given(key)
+    if not found:
+        return 0
+    return 2 if any(OSA.distance(key, k) <= 1 for g in found for k in g.full_keys) else 1
 
 
 def _assign_roles(
@@ -824,7 +885,12 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             role[i] = "skip"
             role[i - 1] = "patronymic"
         elif tok.son_of and i > 0 and not tokens[i - 1].initial:
-            role[i] = role[i - 1] = "family"
+            if any(t.surname_like for j, t in enumerate(tokens) if j not in (i, i - 1)):
+                # ...unless another word is an -ов/-ев surname: then «Бакыт уулу» is the
+                # patronymic (Токтогулов Нурбек Бакыт уулу).
+                role[i], role[i - 1] = "skip", "patronymic"
+            else:
+                role[i] = role[i - 1] = "family"
     initials = [i for i, t in enumerate(tokens) if t.initial and not role[i]]
     full = [i for i in range(n) if not role[i] and not tokens[i].initial]
     # A comma separates the surname from the rest: "Kyslytsia, Serhii".
@@ -838,8 +904,21 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
         patronymics = [i for i in patronymics if not tokens[i].male_patronymic]
     if len(full) == 2 and not initials:
         # Two words: a -евич word with no known father's name is a surname (Сергей
-        # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic.
-        patronymics = [i for i in patronymics if tokens[i].patronymic_known]
+        # Лукашевич, Аляксандр Лукашэвіч); Иван Петрович keeps his patronymic. So is one
+        # before a given name, which a patronymic follows (Klimovich Aleksandr).
+        patronymics = [
+            i
+            for i in patronymics
+            if tokens[i].patronymic_known
+            and not (
+                tokens[i].surname_like_patronymic
+                and i + 1 < n
+                and tokens[i + 1].known
+                and not tokens[i + 1].weak
+            )
+            # A Kazakh -ұлы/-қызы beside the given name is the surname (Ерлан Нұрланұлы).
+            and not tokens[i].turkic
+        ]
     if len(patronymics) > 1 and sum(tokens[i].patronymic_known for i in patronymics) == 1:
         # Two -ович words, one built on a known father's name (Моисей Абрамович Рабинович):
         # that one is the patronymic, the other the surname.
@@ -888,6 +967,20 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             given_idx = next((i for i in free if i in known), free[0])
         elif patr is not None and patr - 1 in free and patr - 1 in known:
             given_idx = patr - 1
+        elif (
+            len(free) == 2
+            and not initials
+            and not full_forms
+            and sorted(tokens[i].near for i in free) == [0, 2]
+            and all(tokens[i].surname_ending for i in known)
+            # ...and it ends like a surname only if the other word does too (Вугар Алиев:
+            # Алиев is one letter from Алекс, but a surname beside a word that is none).
+            and all(tokens[i].surname_ending for i in free if not tokens[i].near)
+            >= any(tokens[i].surname_ending for i in free if tokens[i].near)
+        ):
+            # No full name, but one word is a slip of one (Бандура Светлна, Данько Траас:
+            # Тарас; Данько is a pet name and a surname alike): that word is the given name.
+            given_idx = next(i for i in free if tokens[i].near)
         elif known:
             non_upper = [i for i in known if i not in upper]
             candidates = non_upper or known
@@ -901,14 +994,16 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
                 given_idx = candidates[0]
         elif initials:
             given_idx = None
+        elif patr is not None and patr - 1 in free:
+            # No word a known name: the patronymic follows the given name in both orders
+            # (Руслик Артемович Дзюба, Дзюба Руслик Артемович).
+            given_idx = patr - 1
         elif upper and len(upper) < len(free):
             given_idx = next(i for i in free if i not in upper)
         elif len(free) == 2 and sum(tokens[i].surname_ending for i in free) == 1:
             # Nothing known, but one word ends like a surname (Frolov Timfeï, Hayk Hakobyan):
             # the other is the given name.
             given_idx = next(i for i in free if not tokens[i].surname_ending)
-        elif patr is not None and patr - 1 in free:
-            given_idx = patr - 1
         else:
             given_idx = free[0]
     if given_idx is not None:
@@ -993,9 +1088,14 @@ def _inflected_given(key: str) -> tuple[str, str, str] | None:
     """(nominative key, case, sex) of an inflected given-name key the tables know, or None."""
     for ending, case in _MALE_NAME_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending) + 2:
-            found = lookup_given(key[: -len(ending)], "M", suffixes=False)
+            stem = key[: -len(ending)]
+            found = lookup_given(stem, "M", suffixes=False)
+            if not found and ending == "a":
+                # -ий names: Дмитрия, Юрия (key dmitra) are Дмитрий's (dmitri) genitive.
+                stem += "i"
+                found = lookup_given(stem, "M", suffixes=False)
             if found and found[0].sex == "M":
-                return key[: -len(ending)], case, "M"
+                return stem, case, "M"
     for ending, case in _FEMALE_NAME_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending) + 2:
             # Names in -a decline alike for women and men (Марію, Алёшу, Діму).
@@ -1014,14 +1114,21 @@ _SEARCH_VERB = re.compile(
 )
 
 
+# Endings no Slavic given name has in the nominative: a man's Ukrainian dative and vocative.
+_OBLIQUE_ONLY = ("ю", "ові", "еві", "єві")
+
+
 @lru_cache(maxsize=50_000)
 def _nominative_possible(word: str, key: str, lang: str | None) -> bool:
     """False for a given name our tables know as written that is also a man's name in the
     genitive and that the dictionary knows only in an oblique case: Виктора is listed as a
     rare woman's name, but in «Баранца Виктора» it is Виктор's genitive."""
     if not key.endswith("a"):
-        return True
-    if lookup_given(key[:-1], "M", suffixes=False) is not None:
+        if key in name_tables().by_full_key or not word.endswith(_OBLIQUE_ONLY):
+            return True
+        # Сергію, Ігорю, Олексієві: a Ukrainian dative the tables know only as a variant
+        # (Сергію's key is also a written form): the dictionary decides, as below.
+    elif lookup_given(key[:-1], "M", suffixes=False) is not None:
         cases = morph.name_cases(word, lang, "Name")
         return not cases or "nomn" in cases
     if key in name_tables().by_full_key:
@@ -1219,6 +1326,9 @@ def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> st
 _UK_DATIVE_SURNAME = re.compile(r"(?<=[бвгґджзклмнпрстфхцчшщ])(?:ові|еві|єві)$|(ов|ев|єв|ін|ин)у$")
 
 
+_FEMALE_OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|єв|ёв|ін|ин|їн)(ій|ої|ою|ой|ую|у)$")
+
+
 def _nominative_word(word: str, lang: str | None, case: str, sex: str | None) -> str | None:
     nom = morph.nominative(word, lang, case, sex)
     if nom is None:
@@ -1231,6 +1341,12 @@ def _nominative_word(word: str, lang: str | None, case: str, sex: str | None) ->
         m = _UK_DATIVE_SURNAME.search(word)
         if m:
             nom = word[: m.start()] + (m[1] or "")
+    if nom is None and case != "nomn" and sex == "F" and len(word) > 6:
+        # A woman's -ова/-ева/-іна surname in a case the dictionaries do not know
+        # (Семеновій, Ковалевої, Ткачовою; Russian Семеновой): back to -а.
+        m = _FEMALE_OBLIQUE_SURNAME.search(word)
+        if m:
+            nom = word[: m.start(1)] + "а"
     if nom is None:
         for pattern, repl in _ADJ_SURNAME:
             if pattern.search(word):
@@ -1294,6 +1410,10 @@ def _knows_a_name(tokens: list[_Token]) -> bool:
     )
 
 
+# Vowels of Latin alphabets, with their marks (Azerbaijani ə ı, Turkish ö ü, Romanian ă â î).
+_LATIN_VOWELS = frozenset("aeiouəıöüäåáàâãéèêëíìîïóòôõúùûūāēīōăő")
+
+
 @lru_cache(maxsize=50_000)
 def _layout_reading(text: str) -> str | None:
     """The text re-read as typed with the wrong keyboard layout, if that gives known names.
@@ -1306,7 +1426,7 @@ def _layout_reading(text: str) -> str | None:
     if not letters:
         return None
     if all(sc == "latin" for sc in letters):
-        if sum(c in "aeiouAEIOU" for c in text) >= 0.25 * len(letters):
+        if sum(c.lower() in _LATIN_VOWELS for c in text) >= 0.25 * len(letters):
             # Cyrillic typed in the Latin layout has few Latin vowels (Cthutq Rbckbwf; y is
             # н, so it does not count): a name with its vowels is a real Latin name (Firuz
             # Sharipov, Arslan Bekov).

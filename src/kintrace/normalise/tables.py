@@ -220,6 +220,17 @@ def foreign_cyrillic_given() -> dict[str, str]:
     return out
 
 
+@cache
+def foreign_written_forms() -> frozenset[str]:
+    """Every form foreign_names.csv writes, in lower case (Khadija, Andrew, Мікалай)."""
+    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
+    return frozenset(
+        form.lower()
+        for row in csv.DictReader(text.read_text("utf-8").splitlines())
+        for form in _split(row["forms"])
+    )
+
+
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 
 
