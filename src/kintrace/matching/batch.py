@@ -680,6 +680,15 @@ def _at(weights: dict[int, np.ndarray | float], rows: np.ndarray) -> dict[int, n
     return {v: w[rows] if isinstance(w, np.ndarray) else w for v, w in weights.items()}
 
 
+def _most(weights: dict[int, np.ndarray | float]) -> np.ndarray | float:
+    """The best level's weight, per pair where a term frequency weighs in."""
+    arrays = [w for w in weights.values() if isinstance(w, np.ndarray)]
+    most = max((w for w in weights.values() if not isinstance(w, np.ndarray)), default=-math.inf)
+    for w in arrays:
+        most = np.maximum(most, w)
+    return most
+
+
 def _score_numpy(
     model: ScoringModel,
     records: _Records,
@@ -713,9 +722,9 @@ def _score_numpy(
     # length and are read and written at `alive` only.
     alive = np.arange(n)
     total = np.full(n, prob_to_match_weight(model.prior))
-    if bounding:
-        for ws in weights.values():
-            total += np.max(np.broadcast_arrays(*ws.values()), axis=0)
+    most = {gamma: _most(ws) for gamma, ws in weights.items()} if bounding else {}
+    for bound in most.values():
+        total += bound
     gammas = {level.gamma: np.full(n, -99, dtype=np.int64) for level in levels}
     waiting: dict[str, np.ndarray] = {}  # pairs whose level needs string similarity
     bests: dict[str, np.ndarray] = {}  # their bound in that comparison
@@ -753,7 +762,8 @@ def _score_numpy(
                 if inverse is not None:
                     gamma, open_ = gamma[inverse], open_[inverse]
                 best = _best_weight(_at(ws, alive), rest, gamma, open_)
-            total[alive] += best - np.max(np.broadcast_arrays(*_at(ws, alive).values()), axis=0)
+            bound = most[level.gamma]
+            total[alive] += best - (bound[alive] if isinstance(bound, np.ndarray) else bound)
             if level.cut is not None:
                 bests[level.gamma] = np.zeros(n)
                 bests[level.gamma][alive] = best
