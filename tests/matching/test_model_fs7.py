@@ -9,6 +9,8 @@ from kintrace.matching import MODEL_VERSION, link_records
 from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
 
 _STEMS = "one surname suffix, different stems (another family?)"
+#: Since kintrace-fs-8 two plainly different surnames have a level of their own.
+_DIFFERENT = ("different", "two different surnames")
 _TWIN = "different, though family name and birth year agree (a twin or a brother?)"
 
 
@@ -23,8 +25,8 @@ def _scored(left: str, left_date: str, right: str, right_date: str) -> tuple[flo
     return pair.match_probability, levels
 
 
-def test_the_shipped_model_is_fs7() -> None:
-    assert MODEL_VERSION == "kintrace-fs-7"
+def test_the_shipped_model_is_fs7_or_later() -> None:
+    assert MODEL_VERSION >= "kintrace-fs-7"
 
 
 def _weight(left: str, left_date: str, right: str, right_date: str) -> float:
@@ -38,7 +40,7 @@ def _weight(left: str, left_date: str, right: str, right_date: str) -> float:
 
 def test_two_surnames_sharing_only_the_ending_ov_are_different_families() -> None:
     _, levels = _scored("Новиков Иван Николаевич", "1987-11-10", "VISHNIAKOV IVAN", "1987-11-10")
-    assert levels["family_name"] == "different"
+    assert levels["family_name"] in _DIFFERENT
     # The surname is no longer ignored: agreeing on it is worth many bits more.
     other = _weight("Новиков Иван Николаевич", "1987-11-10", "VISHNIAKOV IVAN", "1987-11-10")
     same = _weight("Новиков Иван Николаевич", "1987-11-10", "NOVIKOV IVAN", "1987-11-10")
@@ -52,7 +54,7 @@ def test_two_ukrainian_surnames_of_one_suffix_from_different_stems_keep_their_le
 
 def test_two_short_surnames_two_letters_apart_are_not_a_slip() -> None:
     _, levels = _scored("O. Biłyk", "1980-02-21", "Силин Алексей Алексеевич", "1980-02-21")
-    assert levels["family_name"] == "different"
+    assert levels["family_name"] in _DIFFERENT
     other = _weight("O. Biłyk", "1980-02-21", "Силин Алексей Алексеевич", "1980-02-21")
     same = _weight("O. Biłyk", "1980-02-21", "Билык Алексей Алексеевич", "1980-02-21")
     assert same - other > 8

@@ -30,7 +30,12 @@ import numpy as np
 import pyarrow as pa
 
 from kintrace.matching.batch import link_tables
-from kintrace.matching.comparisons import RELATIVE_LABEL, UNORDERED_LABELS, settings_dict
+from kintrace.matching.comparisons import (
+    ESTIMATE_ONLY_LABELS,
+    RELATIVE_LABEL,
+    UNORDERED_LABELS,
+    settings_dict,
+)
 from kintrace.matching.engine import TF_COLUMNS, connect, tf_sql, wide_select
 from kintrace.matching.features import build_features
 from kintrace.matching.model import MODEL_FILE, ScoringModel, prior_for
@@ -66,7 +71,7 @@ FIT_SEED = 303
 FIT_PERSONS = 5_000
 #: Pull of each fitted weight towards its m/u estimate, per bit squared (see fit_weights).
 FIT_L2 = 1.0
-MODEL_VERSION = "kintrace-fs-7"
+MODEL_VERSION = "kintrace-fs-8"
 #: The surname pool of the training worlds (kintrace.synthetic.tables.surname_pool; several
 #: comma-separated give one world per pool). The shipped model is trained on "classic": on
 #: the quality benchmark a model trained on "realistic" or on both scored no better on
@@ -343,7 +348,7 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
         values = sorted((v for v in info.levels if v >= 0), reverse=True)
         else_weight = math.log2(non_null[-1]["m_probability"] / non_null[-1]["u_probability"])
         for value, lvl in zip(values, non_null, strict=True):
-            if _is_tf_exact(lvl):
+            if _is_tf_exact(lvl) or lvl.get("label_for_charts") in ESTIMATE_ONLY_LABELS:
                 continue
             # A context level starts from "different" (for a family name of typical
             # frequency): only the data may make it stronger.
