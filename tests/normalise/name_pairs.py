@@ -713,6 +713,18 @@ az | SULEYMANOV Eljhin | Сулейманов Эльчин
 ka | Адамия Мамука | Mamuka Adamia
 ka | Шенгелия Гиви | Givi Shengelia
 order | Klimovich Aleksandr | Климович Олександр Іванович
+order | Jury Makarevič | Макаревич Юрий Олегович
+# A man's dative when every word ends in -у and one is an -ову/-яну surname (Араму is no name
+# the dictionaries decline); Israeli Latin and Hebrew forms of Арон, Михаил
+inflected | Саркісяну Араму | САРКИСЯН Арам
+inflected | МАГОМАДОВУ Адаму | Магомадов Адам
+he | LEVIN Aharon | לוין אהרון
+he | FRIDMAN Mikhael | Фридман Михаил
+# Soviet Korean registry forms of Korean surnames: Хегай 허 Heo, Югай 유 Yu
+ko | Хегай Виктор Викторович | Viktor Heo
+ko | Югай Олег | Oleg Yugai
+# Romanian -aru surnames read Romanian (ci = чо), Valeriu = Валерий
+moldovan | Ciobotaru Valeriu | Чоботару Валерий
 """)
 
 

@@ -392,7 +392,7 @@ def english_j_key(word: str, hint: str) -> str:
 
 
 # Romanian marks a word shows without diacritics: -escu, -eanu, -ae (Nicolae), gh before e/i.
-_ROMANIAN = re.compile(r"escu$|eanu$|[^aeiou]ae$|gh[ei]")
+_ROMANIAN = re.compile(r"escu$|eanu$|[^aeiou]ae$|gh[ei]|[^aeiou]aru$")
 
 
 def each_replacement(word: str, letter: str, other: str, most: int = 3) -> set[str]:

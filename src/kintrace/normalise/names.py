@@ -791,6 +791,7 @@ class _Sig(NamedTuple):
     near: int = 0  # unknown and one slip from a name: 2 from a full form (Валнтина), 1 a pet name
     turkic: bool = False  # a Kazakh/Kyrgyz -ұлы/-қызы patronymic written as one word
     surname_like_patronymic: bool = False  # -ович/-евич, a common surname ending; not -ич
+    latin: bool = False  # written in Latin letters
 
 
 @lru_cache(maxsize=100_000)
@@ -824,7 +825,13 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         _near_name(tok.key) if group is None and pp is None and _is_cyrillic(tok.text) else 0,
         tok.key.endswith(_TURKIC_PATRONYMIC),
         bool(_LONG_MALE_PATRONYMIC.search(tok.key)),
+        _is_latin(tok.text),
     )
+
+
+@lru_cache(maxsize=100_000)
+def _is_latin(word: str) -> bool:
+    return all(script_of_char(c) in ("latin", "") for c in word)
 
 
 def _translation_only(tok: _Token, group: tuple[NameGroup, bool] | None) -> bool:
@@ -916,8 +923,10 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
                 and tokens[i + 1].known
                 and not tokens[i + 1].weak
             )
-            # A Kazakh -ұлы/-қызы beside the given name is the surname (Ерлан Нұрланұлы).
+            # A Kazakh -ұлы/-қызы beside the given name is the surname (Ерлан Нұрланұлы), and
+            # so is a Latin -ovich: passports and the press write no patronymic (Jury Makarevič).
             and not tokens[i].turkic
+            and not (tokens[i].latin and tokens[i].surname_like_patronymic)
         ]
     if len(patronymics) > 1 and sum(tokens[i].patronymic_known for i in patronymics) == 1:
         # Two -ович words, one built on a known father's name (Моисей Абрамович Рабинович):
@@ -1081,7 +1090,11 @@ def _inflected_token(tok: _Token) -> tuple[str, str, str] | None:
     a slip of Віталій, is not the genitive Валі of Валя)."""
     if tok.text[-1:].lower() == "й":
         return None
-    return _inflected_given(tok.key)
+    found = _inflected_given(tok.key)
+    if found and tok.text[-2:].lower() in ("ия", "ія") and not found[0].endswith("i"):
+        # -ия is the genitive of an -ий name only (Дмитрия), not of Адам (Адамия, a surname).
+        return None
+    return found
 
 
 def _inflected_given(key: str) -> tuple[str, str, str] | None:
@@ -1254,6 +1267,18 @@ def _uninflect(
                 override[i] = guess[0]
                 case, sex = guess[1], sex or guess[2]
                 break
+    words = [t for t in tokens if not t.initial]
+    if (
+        case is None
+        and not after_verb
+        and sex != "F"
+        and 2 <= len(words) <= 3
+        and all(_is_cyrillic(t.text) and t.text[-1:] in "уУ" for t in words)
+        and any(_UK_DATIVE_SURNAME.search(t.text.lower()) for t in words)
+    ):
+        # Every word in -у, one an -ову/-ину/-яну surname: a man's dative, whose given name
+        # the tables may not know (Саркісяну Араму, Мамедову Эльчину).
+        case, sex = "datv", sex or "M"
     if case is None:
         return sex
     for i, tok in enumerate(tokens):
@@ -1262,6 +1287,19 @@ def _uninflect(
             nom = _nominative(tok, lang, c, sex)
             if nom:
                 break
+        if (
+            nom is None
+            and case == "datv"
+            and sex == "M"
+            and i not in override
+            and not tok.initial
+            and len(tok.text) > 3
+            and tok.text[-1:] in "уУ"
+            and _is_cyrillic(tok.text)
+            and _given_group(tok) is None
+        ):
+            # ...and a man's given name in -у the dictionaries do not decline (Араму).
+            nom = tok.text.lower()[:-1]
         if (
             nom
             and not tok.initial
@@ -1323,7 +1361,9 @@ def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> st
     return _nominative_word(tok.text.lower(), lang, case, sex)
 
 
-_UK_DATIVE_SURNAME = re.compile(r"(?<=[бвгґджзклмнпрстфхцчшщ])(?:ові|еві|єві)$|(ов|ев|єв|ін|ин)у$")
+_UK_DATIVE_SURNAME = re.compile(
+    r"(?<=[бвгґджзклмнпрстфхцчшщ])(?:ові|еві|єві)$|(ов|ев|єв|ін|ин|ян)у$"
+)
 
 
 _FEMALE_OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|єв|ёв|ін|ин|їн)(ій|ої|ою|ой|ую|у)$")
