@@ -79,7 +79,11 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
+        # Each module's logger is built once, on its first line: under a surge building it
+        # again for every request log line was ~7 % of the event loop per enquiry. Safe to
+        # cache because this configuration is the last word: calling this again (tests with
+        # their own stream) swaps the root handler, which cached loggers reach all the same.
+        cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, _message_of_foreign_record],
