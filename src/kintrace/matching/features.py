@@ -590,6 +590,8 @@ def blocking_keys(
     - fd, gd: family one edit away + given, and the other way round: a typo or OCR slip;
     - fy: family + birth year: a given name garbled;
     - fmd: family + birth day and month: the birth year misread or misremembered;
+    - cfi, cfip: family + initials, filed by an initials card weakly and by a full name
+      without a birth year strongly: the two meet even in a common surname's big block;
     - fpl: family + birth place, for a record without a birth year (weak for one with it);
     - gm: given + birth year and month: a surname misspelt beyond recognition;
     - gpf: given + patronymic + the family's first sound: the same, without a birth date;
@@ -626,6 +628,22 @@ def blocking_keys(
                 keys.add(f"{both}fip|{f}|{i}{pi}")
         if by is not None:
             keys.add(f"fy|{f}|{by}")
+        if not n.given:
+            # An initials card against a full name without a birth year (cfi, cfip): in
+            # a common surname's block (over MAX_BLOCK_SIZE) a dated card is filed under
+            # the wide key only weakly (a target of the year-less probes), and a full name
+            # files fi and fip weakly too, so the two never met there. The card files
+            # these weakly and the year-less full name strongly: the two meet, two cards
+            # never do, and full names with a birth year do not file them at all.
+            for i in initials:
+                keys.add(f"~cfi|{f}|{i}")
+                if pi:
+                    keys.add(f"~cfip|{f}|{i}{pi}")
+        elif by is None:
+            # The year-less full name: by both initials when it has a patronymic (two such
+            # names of one surname and initial pair far less often), else by the one.
+            for i in initials:
+                keys.add(f"cfip|{f}|{i}{pi}" if n.patronymic else f"cfi|{f}|{i}")
     if n.order_uncertain:
         # Full name only and the order could not be told: file it the other way round too.
         fi_swapped = initial_class(n.family)
@@ -634,6 +652,8 @@ def blocking_keys(
                 keys.add(f"fg|{g}|{f}")
             if fi_swapped:
                 keys.add(f"{weak}fi|{g}|{fi_swapped}")
+                if by is None and not n.patronymic:
+                    keys.add(f"cfi|{g}|{fi_swapped}")
     if fam and giv:
         # One typo or OCR slip in the surname, or in the given name. A short skeleton
         # files itself as it is, so that a longer one with a letter too many finds it.

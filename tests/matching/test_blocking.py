@@ -1,0 +1,55 @@
+"""Batch blocking over a common surname's block: which records meet once it is split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kintrace.matching import batch as batch_module
+from kintrace.matching.engine import connect
+from kintrace.matching.features import build_features
+
+
+def _candidates(rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Candidate pairs of a dedupe of `rows`, as pairs of record ids."""
+    table = build_features(rows).table
+    ids = table.column("record_id").to_pylist()
+    con = connect(threads=1)
+    con.register("pop", table)
+    batch_module.key_tables(con, "pop", None)
+    got = con.execute(batch_module.candidate_pairs_sql(True)).fetchall()
+    con.close()
+    return {tuple(sorted((ids[a], ids[b]))) for a, b in got}  # type: ignore[misc]
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A block of more than three records is "common" here, as one of more than a hundred
+    # is in a million reports.
+    monkeypatch.setattr(batch_module, "MAX_BLOCK_SIZE", 3)
+    monkeypatch.setattr(batch_module, "MAX_PROBE_BLOCK_SIZE", 6)
+
+
+def test_a_full_name_without_a_birth_year_meets_its_dated_initials_card_in_a_common_block(
+    tiny_blocks: None,
+) -> None:
+    cards = [
+        {"record_id": f"C{y}", "full_name": "Котов В. О.", "birth_date": f"{y}-03-02"}
+        for y in (1971, 1980, 1988, 1995, 2001)
+    ]
+    full = {"record_id": "F", "full_name": "Віктор Олександрович Котов"}
+    pairs = _candidates([*cards, full])
+    assert ("C1995", "F") in pairs
+    # The cards of five different years are still not paired with each other.
+    assert not any(a.startswith("C") and b.startswith("C") for a, b in pairs)
+
+
+def test_two_full_names_with_birth_years_are_not_paired_by_their_initials(
+    tiny_blocks: None,
+) -> None:
+    rows = [
+        {"record_id": "A", "full_name": "Котов Віктор Олександрович", "birth_date": "1980"},
+        {"record_id": "B", "full_name": "Котов Василь Олегович", "birth_date": "1986"},
+    ]
+    assert _candidates(rows) == set()
