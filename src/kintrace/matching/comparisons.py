@@ -171,13 +171,16 @@ def _ends(side: str, suffix: str) -> str:
     return f"right(family_{side}, {len(suffix)}) = '{suffix}'"
 
 
-def _stems_apart(groups: tuple[tuple[str, ...], ...] = _SURNAME_SUFFIXES) -> str:
+def _stems_apart(
+    groups: tuple[tuple[str, ...], ...] = _SURNAME_SUFFIXES, *, part: str = "both"
+) -> str:
     """SQL: the two family keys are different surnames made with a productive suffix, so no
     slip level may read them as one: they end in suffixes of different groups (Ковальчук /
     Коваленко), or in one suffix with stems whose difference is at least half the shorter
     stem (Шевч|енко / Савч|енко, Ковал|енко / Клим|енко, Сав|чук / Шев|чук). A common
     suffix changes no edit distance, so the stems' distance is the keys'. A slip in a longer
-    stem stays a slip (Новикова / Ноанкова: two letters of a five-letter stem)."""
+    stem stays a slip (Новикова / Ноанкова: two letters of a five-letter stem).
+    `part`: "same" (one suffix, stems apart), "groups" (suffixes of different groups) or both."""
     distance = "damerau_levenshtein(family_l, family_r)"
     same = []
     for group in groups:
@@ -195,6 +198,10 @@ def _stems_apart(groups: tuple[tuple[str, ...], ...] = _SURNAME_SUFFIXES) -> str
         for group in groups
     )
     other_groups = f"(({any_l}) AND ({any_r}) AND NOT ({one_group}))"
+    if part == "same":
+        return f"({' OR '.join(same)})"
+    if part == "groups":
+        return other_groups
     return f"({' OR '.join(same)} OR {other_groups})"
 
 
@@ -350,10 +357,11 @@ _FAMILY_STEMS: Level = (
 )
 
 
-#: Two surnames that are neither a form, a variant nor a slip of each other: one common
-#: ending on different stems (see _stems_apart: Новиков / Вишняков, novikov / vicnakov
-#: 0.81) unless the keys are as alike as a slip makes them (Jaro-Winkler 0.88 or more:
-#: Зуев / ЗЄВ suev / sev, Сергеев / Ссргсев, which fs-7 called "different"), or two keys of
+#: Two surnames that are neither a form, a variant nor a slip of each other: two suffixes
+#: of different groups (Иванов / Иваненко, Ковалевская / Коваленко), one common ending on
+#: different stems (see _stems_apart: Новиков / Вишняков, novikov / vicnakov 0.81) unless
+#: the keys are as alike as a slip makes them (Jaro-Winkler 0.88 or more: Зуев / ЗЄВ
+#: suev / sev, Сергеев / Ссргсев, which fs-7 called "different"), or two keys of
 #: four letters or more that hardly look alike (below 0.75: Гриценко / Степанов 0.58; two
 #: letters of five changed, Білик / Силин, 0.73). Until kintrace-fs-8 these were
 #: "different", which also holds a short key or a surname garbled or half read (Jaro-Winkler
@@ -362,7 +370,8 @@ _FAMILY_STEMS: Level = (
 #: name linked. Apart, the level weighs what two families weigh.
 _FAMILY_APART: Level = (
     "two different surnames",
-    f"({_stems_apart()} AND jaro_winkler_similarity(family_l, family_r) < 0.88) OR "
+    f"{_stems_apart(part='groups')} OR "
+    f"({_stems_apart(part='same')} AND jaro_winkler_similarity(family_l, family_r) < 0.88) OR "
     "(least(length(family_l), length(family_r)) >= 4 AND "
     "jaro_winkler_similarity(family_l, family_r) < 0.75)",
     0.002,
