@@ -919,3 +919,20 @@ def test_a_latin_ovich_beside_a_given_name_is_the_surname_a_cyrillic_one_the_pat
 def test_a_georgian_ia_surname_beside_initials_is_no_genitive_of_a_given_name() -> None:
     # Адамия's key is Адама's (adama), but -ия is the genitive of an -ий name only.
     assert analyse_name("Адамия М.О.").family == analyse_name("Адамия Мамука").family
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Siarhiej Mikalajevič Šuškievič", "Шушкевич Сергей Николаевич"),
+        ("Uladzimir Siamionavič Karatkievič", "Короткевич Владимир Семёнович"),
+    ],
+)
+def test_a_belarusian_latin_given_name_is_a_full_name_so_the_vich_after_it_is_the_patronymic(
+    latin: str, cyrillic: str
+) -> None:
+    # Siarhiej and Uladzimir reach their names through foreign_names.csv's Cyrillic forms
+    # (Сяргей, Уладзімір), not by a chance key like Гайдай's (Khadija's).
+    a, b = analyse_name(latin), analyse_name(cyrillic)
+    assert a.given == b.given and a.patronymic.startswith(b.patronymic[:1])
+    assert a.family.endswith("evic") and not a.patronymic.endswith("evic")

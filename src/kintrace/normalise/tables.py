@@ -231,6 +231,19 @@ def foreign_written_forms() -> frozenset[str]:
     )
 
 
+@cache
+def foreign_cyrillic_keys() -> frozenset[str]:
+    """Keys of the Cyrillic forms foreign_names.csv writes (Уладзімір, Сяргей): a Latin word
+    with one of these keys is a transliteration of that form (Uladzimir), not a chance key."""
+    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
+    return frozenset(
+        word_key(form)
+        for row in csv.DictReader(text.read_text("utf-8").splitlines())
+        for form in _split(row["forms"])
+        if _CYRILLIC_LETTER.search(form.lower())
+    )
+
+
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 
 
