@@ -725,6 +725,9 @@ ko | Хегай Виктор Викторович | Viktor Heo
 ko | Югай Олег | Oleg Yugai
 # Romanian -aru surnames read Romanian (ci = чо), Valeriu = Валерий
 moldovan | Ciobotaru Valeriu | Чоботару Валерий
+# Moldovan Cyrillic forms of Romanian given names (Серджиу = Sergiu = Сергей)
+moldovan | Морару Серджиу | Moraru Sergey
+moldovan | Штефан Гуцу | Гуцу Степан Іванович
 """)
 
 
