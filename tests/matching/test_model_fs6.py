@@ -4,16 +4,10 @@ other (the level comes first in each test: a caseworker reads it in the explanat
 
 from __future__ import annotations
 
-from kintrace.matching import MODEL_VERSION, link_records
+from tests.matching.scored import scored as _scored
+
+from kintrace.matching import MODEL_VERSION
 from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
-
-
-def _scored(left: dict[str, str], right: dict[str, str]) -> tuple[float, dict[str, str]]:
-    (pair,) = link_records(
-        [{"record_id": "a", **left}], [{"record_id": "b", **right}], threshold=0.0, explain=True
-    )
-    levels = {d["comparison"]: d["level"] for d in pair.details or []}
-    return pair.match_probability, levels
 
 
 def test_the_shipped_model_is_fs6_or_later() -> None:

@@ -5,6 +5,8 @@ initial or an unknown word. All names are synthetic."""
 
 from __future__ import annotations
 
+from tests.matching.scored import scored_names as _scored
+
 from kintrace.matching import MODEL_VERSION, link_records
 from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
 
@@ -12,17 +14,6 @@ _STEMS = "one surname suffix, different stems (another family?)"
 #: Since kintrace-fs-8 two plainly different surnames have a level of their own.
 _DIFFERENT = ("different", "two different surnames")
 _TWIN = "different, though family name and birth year agree (a twin or a brother?)"
-
-
-def _scored(left: str, left_date: str, right: str, right_date: str) -> tuple[float, dict[str, str]]:
-    (pair,) = link_records(
-        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
-        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
-        threshold=0.0,
-        explain=True,
-    )
-    levels = {d["comparison"]: d["level"] for d in pair.details or []}
-    return pair.match_probability, levels
 
 
 def test_the_shipped_model_is_fs7_or_later() -> None:

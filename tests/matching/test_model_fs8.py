@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from tests.matching.scored import scored_names as _scored
+
 from kintrace.matching import MODEL_VERSION, CandidateIndex, link_records
 from kintrace.matching.comparisons import settings_dict
 from kintrace.matching.model import (
@@ -18,17 +20,6 @@ from kintrace.matching.model import (
 )
 
 _APART = "two different surnames"
-
-
-def _scored(left: str, left_date: str, right: str, right_date: str) -> tuple[float, dict[str, str]]:
-    (pair,) = link_records(
-        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
-        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
-        threshold=0.0,
-        explain=True,
-    )
-    levels = {d["comparison"]: d["level"] for d in pair.details or []}
-    return pair.match_probability, levels
 
 
 def _in_a_file_of(rows: int, left: str, left_date: str, right: str, right_date: str) -> float:
