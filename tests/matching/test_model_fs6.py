@@ -5,9 +5,9 @@ other (the level comes first in each test: a caseworker reads it in the explanat
 from __future__ import annotations
 
 from tests.matching.scored import scored as _scored
+from tests.matching.scored import shipped_model
 
 from kintrace.matching import MODEL_VERSION
-from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
 
 
 def test_the_shipped_model_is_fs6_or_later() -> None:
@@ -59,10 +59,7 @@ def test_a_field_post_number_and_a_units_name_are_not_read_as_two_units() -> Non
 
 
 def test_the_previous_model_file_fs5_still_loads_and_scores() -> None:
-    path = str(MODEL_DIR / "kintrace-fs-5.json")
-    assert model_version(path) == "kintrace-fs-5"
-    model = ScoringModel(1e-4, path)
-    assert model.version == "kintrace-fs-5"
+    model = shipped_model("kintrace-fs-5")
     assert not any(
         lvl.label == "a field-post number against a unit's name"
         for c in model.comparisons

@@ -5,10 +5,10 @@ initial or an unknown word. All names are synthetic."""
 
 from __future__ import annotations
 
+from tests.matching.scored import names, pair_of, shipped_model
 from tests.matching.scored import scored_names as _scored
 
-from kintrace.matching import MODEL_VERSION, link_records
-from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
+from kintrace.matching import MODEL_VERSION
 
 _STEMS = "one surname suffix, different stems (another family?)"
 #: Since kintrace-fs-8 two plainly different surnames have a level of their own.
@@ -21,12 +21,7 @@ def test_the_shipped_model_is_fs7_or_later() -> None:
 
 
 def _weight(left: str, left_date: str, right: str, right_date: str) -> float:
-    (pair,) = link_records(
-        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
-        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
-        threshold=0.0,
-    )
-    return pair.match_weight
+    return float(pair_of(*names(left, left_date, right, right_date)).match_weight)
 
 
 def test_two_surnames_sharing_only_the_ending_ov_are_different_families() -> None:
@@ -92,8 +87,5 @@ def test_twins_with_two_known_names_are_still_two_people() -> None:
 
 
 def test_the_previous_model_file_fs6_still_loads_and_scores() -> None:
-    path = str(MODEL_DIR / "kintrace-fs-6.json")
-    assert model_version(path) == "kintrace-fs-6"
-    model = ScoringModel(1e-4, path)
-    assert model.version == "kintrace-fs-6"
+    model = shipped_model("kintrace-fs-6")
     assert any(c.levels for c in model.comparisons)

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import math
 
+from tests.matching.scored import levels_of, names, pair_of, shipped_model
 from tests.matching.scored import scored_names as _scored
 
 from kintrace.matching import MODEL_VERSION, CandidateIndex, link_records
 from kintrace.matching.comparisons import settings_dict
 from kintrace.matching.model import (
-    MODEL_DIR,
-    ScoringModel,
     load_model_file,
-    model_version,
     prior_for,
 )
 
@@ -25,11 +23,7 @@ _APART = "two different surnames"
 def _in_a_file_of(rows: int, left: str, left_date: str, right: str, right_date: str) -> float:
     """The pair's probability had the right record been one of `rows` reports: the same
     weights, at the prior `kintrace link` uses for that many (prior_for)."""
-    (pair,) = link_records(
-        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
-        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
-        threshold=0.0,
-    )
+    pair = pair_of(*names(left, left_date, right, right_date))
 
     def bits(prior: float) -> float:
         return math.log2(prior / (1.0 - prior))
@@ -102,10 +96,7 @@ def test_the_common_ending_test_is_written_once_in_the_family_comparison() -> No
 
 
 def test_the_previous_model_file_fs7_still_loads_and_scores() -> None:
-    path = str(MODEL_DIR / "kintrace-fs-7.json")
-    assert model_version(path) == "kintrace-fs-7"
-    model = ScoringModel(1e-4, path)
-    assert model.version == "kintrace-fs-7"
+    model = shipped_model("kintrace-fs-7")
     assert any(c.levels for c in model.comparisons)
 
 
@@ -120,7 +111,7 @@ def test_a_field_post_number_against_a_unit_name_scores_alike_in_real_time_and_b
     }
     enquiry = {**report, "record_id": "e1", "military_unit": "24 окрема механізована бригада"}
     (batch,) = link_records([enquiry], [report], threshold=0.0, explain=True)
-    levels = {d["comparison"]: d["level"] for d in batch.details or []}
+    levels = levels_of(batch)
     assert levels["military_unit"] == "a field-post number against a unit's name"
     (live,) = CandidateIndex([report]).query(enquiry, min_probability=0.0, limit=1)
     assert abs(live.match_weight - batch.match_weight) < 1e-6

@@ -4,9 +4,9 @@ who are two people — a sister and a brother, twins of similar names, another f
 from __future__ import annotations
 
 import pytest
+from tests.matching.scored import shipped_model
 
 from kintrace.matching import link_records
-from kintrace.matching.model import MODEL_DIR, ScoringModel, model_version
 
 
 def _pair(left: str, right: str, birth_date: str = "1981-04-03") -> float:
@@ -69,10 +69,7 @@ def test_a_slip_that_drops_one_letter_is_still_a_slip() -> None:
 
 
 def test_the_previous_model_file_still_loads_and_scores() -> None:
-    path = str(MODEL_DIR / "kintrace-fs-4.json")
-    assert model_version(path) == "kintrace-fs-4"
-    model = ScoringModel(1e-4, path)
-    assert model.version == "kintrace-fs-4"
+    model = shipped_model("kintrace-fs-4")
     assert any(c.name == "sex" for c in model.comparisons)
 
 
