@@ -16,7 +16,7 @@ from kintrace.keys import Keys
 from kintrace.settings import Settings, get_settings
 from kintrace.stats.figures import FiguresRefresher
 from kintrace.web import security
-from kintrace.web.admission import install_admission
+from kintrace.web.admission import SurgeSettings, install_admission
 from kintrace.web.deps import PermittedApp
 from kintrace.web.errors import install_error_handlers, refuse
 from kintrace.web.i18n import load_translations
@@ -138,6 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ops.install(app)
     # The surge's hot path, POST /api/v1/enquiries, skips the layers between here and the route
     # (same intake, same answers; everything else goes on to the full app).
-    api.install_lean_submit(app, tls=tls)
-    install_admission(app)
+    # Both read one SurgeSettings: reading it parses the whole environment.
+    surge = SurgeSettings()
+    api.install_lean_submit(app, surge, tls=tls)
+    install_admission(app, surge)
     return app

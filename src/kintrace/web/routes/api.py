@@ -455,10 +455,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def install_lean_submit(app: Any, tls: bool) -> None:
+def install_lean_submit(app: Any, surge: SurgeSettings, tls: bool) -> None:
     """Put ``LeanEnquirySubmit`` outermost so far (call just before admission control), unless
     KINTRACE_LEAN_SUBMIT=0."""
-    if not SurgeSettings().lean_submit:
+    if not surge.lean_submit:
         return
     app.add_middleware(LeanEnquirySubmit, max_body_bytes=app.state.settings.max_body_bytes, tls=tls)
 
