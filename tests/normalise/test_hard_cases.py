@@ -936,3 +936,17 @@ def test_a_belarusian_latin_given_name_is_a_full_name_so_the_vich_after_it_is_th
     a, b = analyse_name(latin), analyse_name(cyrillic)
     assert a.given == b.given and a.patronymic.startswith(b.patronymic[:1])
     assert a.family.endswith("evic") and not a.patronymic.endswith("evic")
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "full"),
+    [("최", "올레그", "최 올레그"), ("박", "빅토르", "박 빅토르"), ("王", "伟", "王伟")],
+)
+def test_a_hangul_or_han_given_name_in_its_own_column_reads_as_inside_the_full_name(
+    family: str, given: str, full: str
+) -> None:
+    # Only a whole name of one word is split into surname + given name (김민수): 올레그 in the
+    # given-name column is Олег, not 올 + 레그 (it was keyed "ol").
+    parts, whole = analyse_name(family_name=family, given_name=given), analyse_name(full)
+    assert (parts.family, parts.given) == (whole.family, whole.given)
+    assert parts.given_variants == whole.given_variants

@@ -259,6 +259,10 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
             form = re.sub(r"c(?![hz])", reading, prepared)
             # Read afresh: "cs" was Hungarian only while the c was there (Olecsii).
             alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
+    if re.search(r"^j[aeiou]", prepared):
+        # English j is дж (Jamshid, Joshgun, Javid): at the word's start, where the German
+        # and scholarly й (Jurij, Jana) is the key.
+        alts.add(_latin_alt("dzh" + prepared[1:]))
     if re.search(r"^c[aeiou]", prepared):
         # Turkish, Azerbaijani and Crimean Tatar c is дж (Cemilev, Джемилев; Cafer, Джафер):
         # only at the word's start, where a Slavic name rarely has ц or к before a vowel
@@ -338,6 +342,10 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
             # ...just before the Slavic suffix, where ц is common (Kuznețov, Grițenko):
             # more would crowd out the variants the engine blocks on.
             alts.add(_latin_alt(prepared[: ts.start()] + "ts" + prepared[ts.end() :]))
+        elif "t" in prepared and not re.search(r"t[hsz]", prepared) and "ț" not in word:
+            # ...and anywhere in a name shown Romanian by its other words, where ț lost
+            # its comma is as common as a plain t (Gutu Vasile: Гуцу; Turcanu: Цуркан).
+            alts.add(_latin_alt(form.replace("t", "ts")))
     if re.search(r"[og]['’ʻʼ`‘]", word.lower()):
         # Uzbek Latin on its own (Xo'jayev): x is х, j is дж.
         alts.add(english_j_key(word, "uz"))
@@ -353,6 +361,12 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         alts.add(_latin_alt(prepared[1:]))
         alts.add(_latin_alt(prepared[1:].replace("b", "p")))
         alts.update(_latin_alt(form) for form in armenian_vh(prepared[1:]))
+    if re.search(r"\w{3}[iy]an(?:ts|c)?$", prepared) and re.search("dz|gh", prepared):
+        # ...and write ձ (dz) as ц and ղ (gh) as к or г (Hambardzumyan, Амбарцумян;
+        # Ghazaryan, Казарян).
+        for form in {prepared, prepared[1:] if prepared.startswith("h") else prepared}:
+            alts.add(_latin_alt(form.replace("dz", "ts").replace("gh", "k")))
+            alts.add(_latin_alt(form.replace("dz", "ts")))
     if "oe" in prepared and not fl.swedish_dutch:
         alts.add(latin_key(word.lower().replace("oe", "u")))
     if "tch" in prepared:
@@ -520,8 +534,10 @@ def abjad_skeletons(word: str) -> frozenset[str]:
     for readings in body:
         keys = {latin_key(r) if r else "" for r in readings}
         forms = list(dict.fromkeys(f + r for f in forms for r in keys))[:64]
-    out = {consonant_key(f) + final for f in forms}
-    return frozenset(k for k in out if len(k) >= 2 and k != final)
+    # A final א is -а, and in the old Ashkenazi spelling of surnames also -о (שפירא Шапиро).
+    finals = (final, "o") if last == "א" else (final,)
+    out = {consonant_key(f) + end for f in forms for end in finals}
+    return frozenset(k for k in out if len(k) >= 2 and k not in finals)
 
 
 @lru_cache(maxsize=20_000)

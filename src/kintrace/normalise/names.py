@@ -232,9 +232,11 @@ _SURNAME_ENDING = re.compile(
     r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak|[^aeiou]es|[^aeiou]ik)$"
 )
 # Surname endings of the Caucasus and Central Asia, on the written word: Armenian -yan/-ян,
-# Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy.
+# Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy, Romanian -escu/-eanu/-anu/-aru
+# (in Cyrillic only -еску/-яну: -ану, -ару are also a dative, Богдану, Макару).
 _OTHER_SURNAME_ENDING = re.compile(
-    r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы)$"
+    r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы"
+    r"|escu|[eă]?anu|aru|[tț]anu|еску|яну)$"
 )
 
 
@@ -280,6 +282,11 @@ def _word_info(
         # English-based spellings of Georgian and Central Asian names: j is дж.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
+    elif hint == "az" and "c" in fixed.lower() and _AZ_LETTER.search(fixed.lower()):
+        # An Azerbaijani Latin word (its own letters, in a name with the marks) reads c as
+        # дж: Hacıyev is Гаджиев, Coşqun Джошгун; the plain reading stays a variant.
+        alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        parts = tuple(k for k in (word_key(_az_latin(p)) for p in fixed.split("-")) if k)
     elif fixed.lower().endswith(("eil", "ეილ")) and (
         hint == "ka" or _GEORGIAN_LETTER.search(fixed)
     ):
@@ -344,6 +351,9 @@ def _word_info(
             if hint == "az" and "q" in p.lower():
                 # Azerbaijani q is г in the Russian form (Vaqif, Вагиф; Vüqar, Вугар).
                 alts.add(word_key(p.lower().replace("q", "g")))
+            if hint == "az" and re.search("[cx]", p.lower()):
+                # ...its c is дж and x is х (Cavid, Джавид; Xəlil, Халил).
+                alts.add(word_key(_az_latin(p)))
             if hint == "az" and len(p) >= 5 and "a" in p.lower():
                 # An Azerbaijani ə written a is е in the Russian form (Mammadov, Мамедов).
                 alts.update(word_key(f) for f in each_replacement(p.lower(), "a", "e"))
@@ -434,8 +444,12 @@ def _baltic_stem(word: str) -> str:
 _BALTIC_WORD = re.compile(r"[^\W\d_]{3,}(?:as|is|ys|us)\b")
 
 
-# Romanian/Moldovan marks (Serghei, Nicolae, Popescu, Munteanu) and Uzbek Latin o' g'.
-_ROMANIAN_NAME = re.compile(r"[șțşţăâî]|gh[ei]|\w[^\Waeiou]ae\b|escu\b|eanu\b")
+# Romanian/Moldovan marks (Serghei, Nicolae, Popescu, Munteanu), or a given name only
+# Romanian has (Vasile, Sergiu: «Gutu Vasile» is Гуцу Василе), and Uzbek Latin o' g'.
+_ROMANIAN_NAME = re.compile(
+    r"[șțşţăâî]|gh[ei]|\w[^\Waeiou]ae\b|escu\b|eanu\b|^(?:vasile|sergiu|valeriu|dumitru|petru|"
+    r"iurie|vitalie|alexandru|mihai|ionel|dorin|viorel|costel|ilie|radu|doina|mioara|ileana)$"
+)
 _UZBEK_NAME = re.compile(r"[og]['’ʻʼ`‘]\w")
 _GEORGIAN_SURNAME = re.compile(r"\w(?:dze|shvili|swili|schwili)\b")
 _ARMENIAN_SURNAME = re.compile(r"\w\w[iy]an(?:ts|c)?\b")
@@ -465,6 +479,14 @@ _AZERBAIJANI = re.compile(
 )
 
 
+_AZ_LETTER = re.compile(r"[əıışğçöü]")
+
+
+def _az_latin(word: str) -> str:
+    """Azerbaijani Latin with its c, x, q as the English-like letters of дж, х, г."""
+    return word.lower().replace("c", "dzh").replace("x", "kh").replace("q", "g")
+
+
 def _hint_of(
     hu: bool,
     baltic: int,
@@ -483,7 +505,8 @@ def _hint_of(
         return "lt"
     if cyrillic:
         return ""
-    if ro:
+    if ro and not az:
+        # ş is Turkish and Azerbaijani as well as old Romanian: ə ğ ı decide (Rəşad).
         return "ro"
     if uz:
         return "uz"
@@ -546,13 +569,14 @@ def _fix_word(word: str, context: str) -> str:
     return fixed
 
 
-def _tokenise(text: str, cached: bool = True) -> list[_Token]:
+def _tokenise(text: str, cached: bool = True, whole: bool = False) -> list[_Token]:
     """Fresh (mutable) tokens of a text; the reading itself is cached per text (not for a
-    whole name, which rarely recurs: its words are cached)."""
+    whole name, which rarely recurs: its words are cached). `whole`: the text is a full
+    name, not one part's column (only a full name splits 김민수 into surname + given name)."""
     return [
         _Token(t, k, i, parts, c, u, set(extra), spec)
         for (t, k, i, parts, c, u, extra, spec) in (
-            _tokenise_cached(text) if cached else _read_tokens(text)
+            _tokenise_cached(text, whole) if cached else _read_tokens(text, whole)
         )
     ]
 
@@ -573,11 +597,11 @@ _TokenSpec = tuple[str, str, bool, tuple[str, ...], bool, bool, frozenset[str], 
 
 
 @lru_cache(maxsize=200_000)
-def _tokenise_cached(text: str) -> tuple[_TokenSpec, ...]:
-    return _read_tokens(text)
+def _tokenise_cached(text: str, whole: bool = False) -> tuple[_TokenSpec, ...]:
+    return _read_tokens(text, whole)
 
 
-def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
+def _read_tokens(text: str, whole: bool = False) -> tuple[_TokenSpec, ...]:
     tokens: list[_TokenSpec] = []
     # What the whole text says (script, press language, case, CJK), from cached marks of its
     # words: the words recur across names, the texts do not.
@@ -612,9 +636,10 @@ def _read_tokens(text: str) -> tuple[_TokenSpec, ...]:
         # "王, 伟" (the comma marks the surname), two words like its romanisation Wang Wei.
         # Korean likewise: a three-syllable name is surname + given name (김민수 = Kim Minsu).
         # A name of several words (弗拉基米尔·泽连斯基, 미하일 고르바초프) is a transcribed
-        # foreign name, whose words are not split.
+        # foreign name, whose words are not split. Nor is a part's own column: 올레그 in the
+        # given-name column is Олег, not surname 올 + given name 레그.
         text = text.translate(_SPACE_LIKE)
-        if len(text.split()) == 1:
+        if whole and len(text.split()) == 1:
             text = _HAN_WORD.sub(lambda m: f"{m.group()[0]}, {m.group()[1:]}", text)
     # «о Воробьёвой Екатерине», «у Івана»: a lower-case preposition before a capitalised name
     # is no initial (it read as the patronymic's "o" and told her apart from herself).
@@ -791,6 +816,7 @@ class _Sig(NamedTuple):
     turkic: bool = False  # a Kazakh/Kyrgyz -ұлы/-қызы patronymic written as one word
     surname_like_patronymic: bool = False  # -ович/-евич, a common surname ending; not -ич
     latin: bool = False  # written in Latin letters
+    ov_or_in: int = 0  # 2: ends -ов/-ова/-ев/-ева, 1: -ин/-ина (also a woman's given name), else 0
 
 
 @lru_cache(maxsize=100_000)
@@ -823,6 +849,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         tok.key.endswith(_TURKIC_PATRONYMIC),
         bool(_LONG_MALE_PATRONYMIC.search(tok.key)),
         _is_latin(tok.text),
+        2 if _OV_ENDING.search(tok.key) else 1 if _IN_ENDING.search(tok.key) else 0,
     )
 
 
@@ -851,6 +878,8 @@ def _translation_only(tok: _Token, group: tuple[NameGroup, bool] | None) -> bool
     )
 
 
+_OV_ENDING = re.compile(r"[oe]va?$")
+_IN_ENDING = re.compile(r"ina?$")
 _TURKIC_PATRONYMIC = ("uli", "kisi", "kizi")
 _LONG_MALE_PATRONYMIC = re.compile(r"[oea]vic$")
 
@@ -1027,6 +1056,11 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             # Nothing known, but one word ends like a surname (Frolov Timfeï, Hayk Hakobyan):
             # the other is the given name.
             given_idx = next(i for i in free if not tokens[i].surname_ending)
+        elif len(free) == 2 and sorted(tokens[i].ov_or_in for i in free) == [1, 2]:
+            # Both end like a surname, one in -ов/-ев, the other in -ин/-ина, which many
+            # women's names of the east end in too (Saidova Tahmina, Oxlopkova Ajtalina):
+            # the -ин word is the given name.
+            given_idx = next(i for i in free if tokens[i].ov_or_in == 1)
         else:
             given_idx = free[0]
     if given_idx is not None:
@@ -1883,11 +1917,11 @@ def _whole_name_specs(
         tuple(full.split()) if full.strip() else (g_text, p_text, f_text)
     )
     if full.strip():
-        toks = _tokenise(full, cached=False)
+        toks = _tokenise(full, cached=False, whole=True)
         if toks and not _knows_a_name(toks):
             reading = _layout_reading(full)
             if reading is not None:
-                toks = _tokenise(reading)
+                toks = _tokenise(reading, whole=True)
                 lang_guess = _language(reading)
         _uninflect(toks, lang_guess, stated_sex, bool(_SEARCH_VERB.search(full)))
         given, patr, family = _assign_roles(toks, stated_sex)
