@@ -728,6 +728,24 @@ moldovan | Ciobotaru Valeriu | Чоботару Валерий
 # Moldovan Cyrillic forms of Romanian given names (Серджиу = Sergiu = Сергей)
 moldovan | Морару Серджиу | Moraru Sergey
 moldovan | Штефан Гуцу | Гуцу Степан Іванович
+# Session 9: a Romanian given name marks the name Romanian, whose plain t may be ț (ц);
+# Azerbaijani Latin c is дж; Armenian dz is ц and ջ дж; Georgian -iani, German -schwili;
+# an -ина word beside an -ова one is the given name; English j is дж; a final Hebrew א -о;
+# Lithuanian endings on capitals; Soviet Korean Пягай is 표; names of the Caucasus and
+# Central Asia the tables lacked (Тахмина, Автандил, Арчил, Мамед...)
+moldovan | Gutu Vasile | Гуцу Василе
+az | Hacıyev Rəşad Elçin oğlu | Гаджиев Рашад
+az | Hümmətov Coşqun Hüseyn oğlu | Гумматов Джошгун
+hy | HAMBARDZUMYAN Ashot | Амбарцумян Ашот
+hy | Գևորգ ԱԼԱՋԱՋՅԱՆ | Аладжаджян Геворг Варданович
+ka | Qipiani Avtandil | Автандил Кипиани
+ka | Ramischwili Artschil | Рамишвили Арчил
+central_asia | Saidova Tahmina | Саидова Тахмина
+central_asia | Khojaeva Manizha | Ходжаева Манижа Фирдавсовна
+az | HUSEYNOV Mammad | Гусейнов Мамед
+he | ШАПИРО Григорий | גריגורי שפירא
+press:lt | ZILBERMANAS Aronas | Зильберман Арон
+ko | Пягай Ольга | 표 올가
 """)
 
 

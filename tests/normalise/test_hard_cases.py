@@ -950,3 +950,62 @@ def test_a_hangul_or_han_given_name_in_its_own_column_reads_as_inside_the_full_n
     parts, whole = analyse_name(family_name=family, given_name=given), analyse_name(full)
     assert (parts.family, parts.given) == (whole.family, whole.given)
     assert parts.given_variants == whole.given_variants
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "given"),
+    [
+        ("Saidova Tahmina", "sadova", "tagmina"),  # -ова beats -ина, a woman's given name too
+        ("Oxlopkova Ajtalina", "okslopkova", "atalina"),
+        ("Qipiani Avtandil", "kipani", "avtandil"),  # Georgian -iani
+        ("Ramischwili Artschil", "ramicvili", "arcil"),  # German -schwili
+        ("Țurcanu Angela", "sursanu", "angela"),  # Romanian -anu
+    ],
+)
+def test_surname_shapes_of_the_east_and_romania_put_the_other_word_first_as_given_name(
+    name: str, family: str, given: str
+) -> None:
+    a = analyse_name(name)
+    assert (a.family, a.given) == (family, given)
+
+
+def test_an_armenian_or_georgian_dzh_letter_is_read_as_dzh_not_as_a_glide() -> None:
+    # ԱԼԱՋԱՋՅԱՆ read as "alan" (a given name) and took the given name's place.
+    a = analyse_name("Գևորգ ԱԼԱՋԱՋՅԱՆ")
+    assert a.family == analyse_name("Аладжаджян Геворг").family and a.given == "gevorg"
+    assert analyse_name("ჯანელიძე").family == analyse_name("Джанелидзе").family
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Hacıyev Rəşad", "Гаджиев Рашад"),  # Azerbaijani c is дж, ş not Romanian beside ə
+        ("Hümmətov Coşqun Hüseyn oğlu", "Гумматов Джошгун"),  # ...and q before u is г
+        ("Khojaeva Manizha", "Ходжаева Манижа"),  # English j is дж
+        ("Gutu Vasile", "Гуцу Василе"),  # a Romanian name's plain t may be ț
+        ("HAMBARDZUMYAN Ashot", "Амбарцумян Ашот"),  # Armenian h- drops, dz is ц
+        ("Ghazaryan Aram", "Казарян Арам"),  # ...and gh is к
+        ("Chabibullinas Ilšatas", "Хабибуллин Ильшат"),  # Lithuanian -as, ch as х
+        ("Pyo Olga", "Пягай Ольга"),  # Soviet Korean Пягай is 표
+    ],
+)
+def test_a_latin_spelling_of_the_former_ussr_meets_the_russian_form(
+    latin: str, cyrillic: str
+) -> None:
+    a, b = analyse_name(latin), analyse_name(cyrillic)
+    assert b.family in a.family_variants or a.family in b.family_variants
+    assert a.given == b.given or a.given in b.given_variants or b.given in a.given_variants
+
+
+def test_a_final_hebrew_alef_may_be_the_o_of_an_ashkenazi_surname() -> None:
+    assert "cpro" in analyse_name("גריגורי שפירא").family_variants
+    assert "cpro" in analyse_name("Шапиро Григорий").family_variants
+
+
+def test_two_known_different_given_names_of_the_caucasus_and_central_asia_are_two_people() -> None:
+    # Unknown, they compared only as two short unknown words (twins and brothers of one date).
+    assert analyse_name("HUSEYNOV Mammad").given != analyse_name("Гусейнов Рашад").given
+    assert analyse_name("HUSEYNOV Mammad").given == analyse_name("Гусейнов Мамед").given
+    # Known, they also fix the order beside a surname of no Slavic shape.
+    for name in ("Фарит", "Тахмина", "Дарима", "Автандил", "Салават", "Гаяне"):
+        assert analyse_name(f"Шаматава {name}").family == analyse_name("Шаматава").family

@@ -261,8 +261,11 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
             alts.add(_collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form)))))
     if re.search(r"^j[aeiou]", prepared):
         # English j is дж (Jamshid, Joshgun, Javid): at the word's start, where the German
-        # and scholarly й (Jurij, Jana) is the key.
+        # and scholarly й (Jurij, Jana) is the key...
         alts.add(_latin_alt("dzh" + prepared[1:]))
+    elif "j" in prepared and re.search(r"kh|sh|zh", prepared):
+        # ...and anywhere in a word spelt the English way (Khojaeva, Ходжаева; Rajabov).
+        alts.add(_latin_alt(prepared.replace("j", "dzh")))
     if re.search(r"^c[aeiou]", prepared):
         # Turkish, Azerbaijani and Crimean Tatar c is дж (Cemilev, Джемилев; Cafer, Джафер):
         # only at the word's start, where a Slavic name rarely has ц or к before a vowel
@@ -923,6 +926,9 @@ _OTHER_SCRIPT_DIGRAPHS = [
         (r"\bμπ|(?<=[^αεηιουω])μπ", "b"), (r"μπ", "mb"),
         (r"\bγκ|(?<=[^αεηιουω])γκ", "g"), (r"γκ|γγ", "ng"), (r"ου", "u"), (r"χ", "kh"),
         (r"τσ", "ts"), (r"τζ", "dz"), (r"ու", "u"),
+        # Armenian ջ and Georgian ჯ are дж; anyascii's "j" would read as a glide and vanish
+        # (ԱԼԱՋԱՋՅԱՆ Аладжаджян was "alan", a given name).
+        (r"ջ|ჯ", "dzh"),
         # Hebrew ב כ פ are hard at the start of a word (the dagesh): b, k, p, not v, kh, f
         # (פטרנקו Петренко, בונדרנקו Бондаренко, כהן Коэн).
         (r"\bב", "b"), (r"\bכ", "k"), (r"\bפ", "p"),

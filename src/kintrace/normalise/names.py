@@ -232,11 +232,11 @@ _SURNAME_ENDING = re.compile(
     r"(ov|ova|ev|eva|in|ina|ski|ska|enko|uk|cuk|ic|ovic|evic|ko|ak|[^aeiou]es|[^aeiou]ik)$"
 )
 # Surname endings of the Caucasus and Central Asia, on the written word: Armenian -yan/-ян,
-# Georgian -dze/-shvili, Tajik -zoda, Kazakh -uly/-kyzy, Romanian -escu/-eanu/-anu/-aru
+# Georgian -dze/-shvili/-schwili/-iani, Tajik -zoda, Kazakh -uly/-kyzy, Romanian -escu/-eanu/-anu/-aru
 # (in Cyrillic only -еску/-яну: -ану, -ару are also a dative, Богдану, Макару).
 _OTHER_SURNAME_ENDING = re.compile(
     r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы"
-    r"|escu|[eă]?anu|aru|[tț]anu|еску|яну)$"
+    r"|escu|[eă]?anu|aru|[tț]anu|еску|яну|s?c?hwili|swili|iani|иани|іані)$"
 )
 
 
@@ -321,6 +321,9 @@ def _word_info(
         scripts = {script_of_char(c) for c in p}
         if scripts <= {"latin", ""}:
             alts |= latin_key_alternatives(p, hint)
+            if hint == "lt" and _BALTIC_ENDING.search(p):
+                # ...and the other readings of the Slavic stem (Chabibullinas: ch is х).
+                alts |= latin_key_alternatives(_baltic_stem(p), hint)
             if hint == "hy" and len(p) > 3 and p[0] in "hH" and p[1] in "aeiouyAEIOUY":
                 # Russian spellings of Armenian names drop the initial h (Hayk, Айк) and
                 # read Hovh- as Ов- or Ог- (Hovhannes: Ованес, Оганес).
@@ -431,7 +434,7 @@ _HUNGARIAN = re.compile(
 
 # Lithuanian press: two words or more with the nominative endings -as, -is, -ys, -us
 # (Sergejus Kuznecovas), in a name without Cyrillic letters.
-_BALTIC_ENDING = re.compile(r"(?<=[^\W\d_]{3})(?:as|is|ys|us)$")
+_BALTIC_ENDING = re.compile(r"(?<=[^\W\d_]{3})(?:as|is|ys|us)$", re.IGNORECASE)
 
 
 def _baltic_stem(word: str) -> str:
