@@ -187,3 +187,24 @@ def test_two_processes_creating_the_same_data_key_end_up_with_one_key(tmp_path: 
     fresh = KeyRing(tmp_path / "keys")
     assert [fresh.open(s) for s in sealed] == [b"message"] * 4
     assert [p.name for p in (tmp_path / "keys" / "subjects").iterdir()] == ["case-42.key"]
+
+
+def test_values_sealed_together_open_one_by_one_each_with_its_own_nonce(tmp_path: Path) -> None:
+    ring = Keys(Settings(data_dir=tmp_path)).ring
+    ring.ensure_subject_key("enquiry-KT-AAAA-CCCC")
+    texts = ["Петренко Іван".encode(), b"mother", "Харків".encode(), b"mother"]
+    sealed = ring.seal_many(texts, "enquiry-KT-AAAA-CCCC")
+    # Same format as seal(): names the data key, opens in another process, and two equal
+    # values do not give the same ciphertext (each has its own nonce).
+    assert all(key_id_of(value) == "enquiry-KT-AAAA-CCCC" for value in sealed)
+    other = KeyRing(tmp_path / "keys")
+    assert [other.open(value) for value in sealed] == texts
+    assert len({value.split(":")[-1][:16] for value in sealed}) == len(texts)
+    assert sealed[1] != sealed[3]
+    # With the master key when no data key is named, like seal().
+    assert key_id_of(ring.seal_many([b"x"])[0]) == ring.current_id
+    # Shredding the data key makes every one of them unreadable.
+    assert ring.shred("enquiry-KT-AAAA-CCCC")
+    for value in sealed:
+        with pytest.raises(KeyShredded):
+            ring.open(value)

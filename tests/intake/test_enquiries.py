@@ -283,3 +283,37 @@ def test_ready_references_come_with_their_data_key_made_in_batches(
     with store.sessions() as session:
         found = find_enquiry(session, receipt.reference, receipt.secret, store.keys)
     assert found is not None and found.sought_name
+
+
+def test_one_waiting_filler_thread_refills_the_ready_references_each_time_they_run_low(
+    store: Store,
+) -> None:
+    import time
+
+    from kintrace.intake.enquiries import ReadyReferences
+
+    pool = ReadyReferences(store.keys, low=4, batch=8, parallel=2, most=8)
+
+    def drained_and_refilled() -> set[str]:
+        taken = set()
+        deadline = time.monotonic() + 20
+        while len(taken) < 12 and time.monotonic() < deadline:
+            reference = pool.take_ready()
+            if reference is None:
+                time.sleep(0.01)
+            else:
+                taken.add(reference)
+        return taken
+
+    first = drained_and_refilled()
+    filler = pool._thread
+    second = drained_and_refilled()
+    # Twice as many references as one batch, each handed out once, each with its key on disk.
+    assert len(first) == len(second) == 12 and not first & second
+    subjects = store.keys.ring.subject_dir
+    assert all((subjects / f"enquiry-{r}.key").exists() for r in first | second)
+    # The same filler thread did all of it (woken, not started again for each refill: starting
+    # a thread made the caller, the event loop under a surge, wait for it to run).
+    assert filler is not None and filler.is_alive() and pool._thread is filler
+    # The pool ran dry (the first take found nothing ready), so it now starts refilling earlier.
+    assert pool.low == 8
