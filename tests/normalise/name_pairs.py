@@ -746,6 +746,14 @@ az | HUSEYNOV Mammad | Гусейнов Мамед
 he | ШАПИРО Григорий | גריגורי שפירא
 press:lt | ZILBERMANAS Aronas | Зильберман Арон
 ko | Пягай Ольга | 표 올가
+# A Latin -ovich beside a surname stays the patronymic (a card without the given name); a
+# slip at the end of a patronymic is no second surname; a stray space inside a name
+order | KOVALENKO Mykolaiovych | Коваленко Миколайович
+order | Romanov Andriĭovych | Романов Андрійович
+order | Petrov Ivan Sergeevih | Петров Иван Сергеевич
+order | Бондаренко Олександр Романовичх | Бондаренко Александр Романович
+order | ЗАХАРОВА Лар иса Николаевна | Захарова Лариса Николаевна
+order | Hal yna Petrenko | Галина Петренко
 """)
 
 

@@ -1009,3 +1009,52 @@ def test_two_known_different_given_names_of_the_caucasus_and_central_asia_are_tw
     # Known, they also fix the order beside a surname of no Slavic shape.
     for name in ("Фарит", "Тахмина", "Дарима", "Автандил", "Салават", "Гаяне"):
         assert analyse_name(f"Шаматава {name}").family == analyse_name("Шаматава").family
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "patronymic"),
+    [
+        ("KOVALENKO Mykolaiovych", "kovalenko", "nikola"),  # no given name on the card
+        ("Jaroshenko Viktorovich", "arocenko", "viktor"),
+        ("Petrov Ivan Sergeevih", "petrov", "serge"),  # a slip at the patronymic's end
+        ("Бондаренко Олександр Романовичх", "bondarenko", "roman"),
+    ],
+)
+def test_a_patronymic_beside_a_surname_or_with_a_slipped_ending_stays_the_patronymic(
+    name: str, family: str, patronymic: str
+) -> None:
+    a = analyse_name(name)
+    assert (a.family, a.patronymic) == (family, patronymic)
+    # ...while a Latin -ovich beside a full given name is still the surname.
+    assert analyse_name("Jury Makarevič").family == "makarevic"
+
+
+def test_swapped_parts_columns_are_read_back_when_the_surname_column_holds_a_given_name() -> None:
+    a = analyse_name(family_name="Антон", given_name="Ткаченко")
+    assert (a.family, a.given) == (analyse_name("Ткаченко Антон").family, "anton")
+    # A surname that is also a given name stays, beside a given name it stays too.
+    b = analyse_name(family_name="Роман", given_name="Иван")
+    assert (b.family, b.given) == ("roman", "ivan")
+
+
+def test_a_capitals_surname_known_only_by_a_suffix_leaves_the_given_name_to_the_other_word() -> (
+    None
+):
+    for name in ("АНДРЕЕВ Паыел Александрович", "Андреев Паыел Александрович"):
+        a = analyse_name(name)
+        assert (a.family, a.given) == ("andrev", "pael")
+
+
+@pytest.mark.parametrize(
+    ("broken", "whole"),
+    [
+        ("ГЕРАСИМОВ Сер гій Сергійович", "Герасимов Сергій Сергійович"),
+        ("ЗАХАРОВА Лар иса Николаевна", "Захарова Лариса Николаевна"),
+        ("Petrenko Hal yna", "Petrenko Halyna"),
+        ("Shevc huk Ivan", "Shevchuk Ivan"),
+    ],
+)
+def test_a_name_broken_by_a_stray_space_is_read_whole(broken: str, whole: str) -> None:
+    a, b = analyse_name(broken), analyse_name(whole)
+    assert (a.family, a.given, a.patronymic) == (b.family, b.given, b.patronymic)
+    assert analyse_name("Иван петров").family == "petrov"  # two words, no join

@@ -924,7 +924,41 @@ def _assign_roles(
     given = [tokens[i] for i, r in enumerate(role) if r == "given"]
     patronymic = [tokens[i] for i, r in enumerate(role) if r == "patronymic"]
     family = [tokens[i] for i, r in enumerate(role) if r == "family"]
+    if (
+        len(tokens) == 3
+        and len(family) == 2
+        and len(given) == 1
+        and role[1] == "given"
+        and not tokens[2].initial
+        and (fixed := _slipped_patronymic(tokens[2].key)) is not None
+    ):
+        # «Family Given X»: X a slip at the end of a patronymic (Sergeevih, Romanovch,
+        # Романовичх) is the patronymic, not a second surname glued to the first.
+        last = tokens[2]
+        last.extra.add(last.key)
+        last.key, last.spec = fixed, None
+        family, patronymic = family[:1], [last]
     return given, patronymic, family
+
+
+_PATRONYMIC_LETTERS = "aceinov"
+
+
+@lru_cache(maxsize=20_000)
+def _slipped_patronymic(key: str) -> str | None:
+    """The key of a patronymic of a known father's name one slip away in its last three
+    letters (sergevig: sergevic), or None."""
+    if len(key) < 6 or patronymic_parts(key) is not None:
+        return None
+    head, tail = key[:-3], key[-3:]
+    edits = {tail[:i] + tail[i + 1 :] for i in range(3)}
+    edits |= {tail[:i] + c + tail[i + 1 :] for i in range(3) for c in _PATRONYMIC_LETTERS}
+    edits |= {tail[:i] + c + tail[i:] for i in range(4) for c in _PATRONYMIC_LETTERS}
+    for tail2 in sorted(edits):
+        pp = patronymic_parts(head + tail2)
+        if pp is not None and pp[2] and pp[3] == "nomn":
+            return head + tail2
+    return None
 
 
 @lru_cache(maxsize=20_000)
@@ -970,9 +1004,15 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
                 and not tokens[i + 1].weak
             )
             # A Kazakh -ұлы/-қызы beside the given name is the surname (Ерлан Нұрланұлы), and
-            # so is a Latin -ovich: passports and the press write no patronymic (Jury Makarevič).
+            # so is a Latin -ovich beside a full given name: passports and the press write no
+            # patronymic (Jury Makarevič); beside a surname it stays the patronymic
+            # (KOVALENKO Mykolaiovych, a card without the given name).
             and not tokens[i].turkic
-            and not (tokens[i].latin and tokens[i].surname_like_patronymic)
+            and not (
+                tokens[i].latin
+                and tokens[i].surname_like_patronymic
+                and any(t.known and not t.weak for j, t in enumerate(tokens) if j != i)
+            )
         ]
     if len(patronymics) > 1 and sum(tokens[i].patronymic_known for i in patronymics) == 1:
         # Two -ович words, one built on a known father's name (Моисей Абрамович Рабинович):
@@ -1036,6 +1076,26 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             # No full name, but one word is a slip of one (Бандура Светлна, Данько Траас:
             # Тарас; Данько is a pet name and a surname alike): that word is the given name.
             given_idx = next(i for i in free if tokens[i].near)
+        elif (
+            known
+            and upper
+            and len(upper) < len(free)
+            and all(i in upper and tokens[i].weak for i in known)
+        ):
+            # The only known word is the capitals' one, and only weakly (АНДРЕЕВ: Андрей by
+            # a suffix): the capitals are the surname, the given name is the other word,
+            # the one before the patronymic if there is one (АНДРЕЕВ Паыел Александрович).
+            lower = [i for i in free if i not in upper]
+            given_idx = patr - 1 if patr is not None and patr - 1 in lower else lower[0]
+        elif (
+            known
+            and patr is not None
+            and patr - 1 in free
+            and all(tokens[i].weak and tokens[i].surname_like for i in known)
+        ):
+            # ...and so in any case when that word ends like a surname (Андреев Паыел
+            # Александрович): the word before the patronymic is the given name.
+            given_idx = patr - 1
         elif known:
             non_upper = [i for i in known if i not in upper]
             candidates = non_upper or known
@@ -1909,6 +1969,64 @@ def _field_specs(
     return _specs(given), _specs(patr), _specs(family)
 
 
+def _columns_swapped(
+    g_specs: tuple[_Spec, ...], f_specs: tuple[_Spec, ...], sex: str | None
+) -> bool:
+    """The surname column holds a full given name and the given-name column a word that is
+    no name and ends like a surname (family «Антон», given «Ткаченко»): the columns were
+    swapped when the record was typed."""
+    if len(g_specs) != 1 or len(f_specs) != 1 or g_specs[0][2] or f_specs[0][2]:
+        return False
+    g, f = _spec_sig(g_specs[0], False, False, sex), _spec_sig(f_specs[0], False, False, sex)
+    return (
+        f.known
+        and not f.weak
+        and not f.surname_ending
+        and not g.known
+        and g.surname_ending
+        and not g.patronymic
+    )
+
+
+# A word that starts in lower case right after a capitalised one: maybe a name broken by a
+# stray space (Сер гій, Hal yna, Oleksan drovich, Shevc huk).
+_FRAGMENT = re.compile(r"(?:^|\s)[^\W\d_]*[A-ZА-ЯЁІЇЄҐ][^\W\d_]*\s+[a-zа-яёіїєґ]")
+
+
+def _join_fragments(full: str) -> str:
+    """The name with a capitalised word and the lower-case word after it joined when the
+    two together are a known full given name or a patronymic of a known father's name, or,
+    when neither is a known name, a word that ends like a surname."""
+    words = full.split()
+    out: list[str] = []
+    for w in words:
+        prev = out[-1] if out else ""
+        if (
+            prev[:1].isupper()
+            and w[:1].islower()
+            and prev.isalpha()
+            and w.isalpha()
+            and w.lower() not in _PATRONYMIC_PARTICLES
+            and w.lower() not in _SON_OF
+            and w.lower() not in _NOISE
+        ):
+            key = word_key(prev + w)
+            pp = patronymic_parts(key)
+            if (
+                any(not is_dim for _, is_dim in lookup_given_all(key, None))
+                or (pp is not None and pp[2])
+                or (
+                    _SURNAME_ENDING.search(key)
+                    and not lookup_given(word_key(prev))
+                    and not lookup_given(word_key(w))
+                )
+            ):
+                out[-1] = prev + w
+                continue
+        out.append(w)
+    return " ".join(out)
+
+
 def _whole_name_specs(
     full: str, g_text: str, p_text: str, f_text: str, stated_sex: str | None
 ) -> tuple[tuple[_Spec, ...], tuple[_Spec, ...], tuple[_Spec, ...]]:
@@ -1920,6 +2038,8 @@ def _whole_name_specs(
         tuple(full.split()) if full.strip() else (g_text, p_text, f_text)
     )
     if full.strip():
+        if _FRAGMENT.search(full):
+            full = _join_fragments(full)
         toks = _tokenise(full, cached=False, whole=True)
         if toks and not _knows_a_name(toks):
             reading = _layout_reading(full)
@@ -1966,6 +2086,8 @@ def _analyse_name(
         g_specs, p_specs, f_specs = _field_specs(full, g_text, p_text, f_text, stated_sex)
     else:
         g_specs, p_specs, f_specs = _whole_name_specs(full, g_text, p_text, f_text, stated_sex)
+    if g_text and f_text and _columns_swapped(g_specs, f_specs, stated_sex):
+        g_specs, f_specs = f_specs, g_specs
 
     words = tuple(spec[0] for spec in (*g_specs, *p_specs, *f_specs))
     script = _script_of_words(words) if words else _script(original)
