@@ -1058,3 +1058,14 @@ def test_a_name_broken_by_a_stray_space_is_read_whole(broken: str, whole: str) -
     a, b = analyse_name(broken), analyse_name(whole)
     assert (a.family, a.given, a.patronymic) == (b.family, b.given, b.patronymic)
     assert analyse_name("Иван петров").family == "petrov"  # two words, no join
+
+
+def test_a_bare_ukrainian_initial_also_carries_the_letter_of_the_russian_form() -> None:
+    # «Ковальчук О. І.» may be Олександр, in Russian Александр: А. (and Олена: Е.).
+    uk, ru = analyse_name("Ковальчук О. І."), analyse_name("Ковальчук А. И.")
+    assert uk.given_initials & ru.given_initials
+    # Two Russian cards О. and А. stay two initials.
+    assert (
+        not analyse_name("Петров О. И.").given_initials
+        & analyse_name("Петров А. И.").given_initials
+    )

@@ -58,6 +58,7 @@ from kintrace.normalise.tables import (
     near_given,
     near_given_spelling,
     patronymic_parts,
+    uk_initial_counterparts,
     written_form,
 )
 
@@ -1969,6 +1970,12 @@ def _field_specs(
     return _specs(given), _specs(patr), _specs(family)
 
 
+def _with_uk_counterparts(specs: tuple[_Spec, ...], initials: frozenset[str]) -> frozenset[str]:
+    if not specs or not specs[0][2]:
+        return initials
+    return initials | uk_initial_counterparts().get(specs[0][0][:1].lower(), frozenset())
+
+
 def _columns_swapped(
     g_specs: tuple[_Spec, ...], f_specs: tuple[_Spec, ...], sex: str | None
 ) -> bool:
@@ -1977,6 +1984,8 @@ def _columns_swapped(
     swapped when the record was typed."""
     if len(g_specs) != 1 or len(f_specs) != 1 or g_specs[0][2] or f_specs[0][2]:
         return False
+    if not lookup_given(f_specs[0][1]) or lookup_given(g_specs[0][1]):
+        return False  # most surnames are no given name: answered without the signatures
     g, f = _spec_sig(g_specs[0], False, False, sex), _spec_sig(f_specs[0], False, False, sex)
     return (
         f.known
@@ -2127,6 +2136,11 @@ def _analyse_name(
         if script == "other":
             f_vars = _transcribed_skeletons(f_key, f_vars, bool(_GEORGIAN_LETTER.search(original)))
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
+    if language == "uk":
+        # A bare Ukrainian initial may stand for a name the Russian form of which begins
+        # otherwise (О. Олександр: А. Александр; Ю. Юхим: Е. Ефим); a Russian one stays.
+        given_initials = _with_uk_counterparts(g_specs, given_initials)
+        patr_initials = _with_uk_counterparts(p_specs, patr_initials)
     tokens = {*f_tokens, *g_tokens}
     if aside:
         # A former or maiden surname in brackets: another name she or he may be listed under.

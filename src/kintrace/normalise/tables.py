@@ -610,3 +610,20 @@ def near_given_spelling(word: str, sex: str | None = None) -> tuple[NameGroup, .
     if sex:
         groups = [g for g in groups if g.sex == sex] or groups
     return tuple(groups) if len(groups) == 1 else ()
+
+
+@cache
+def uk_initial_counterparts() -> dict[str, frozenset[str]]:
+    """For a Ukrainian initial letter, the key letters the same names take in Russian when
+    they differ (О: a, e for Олександр/Александр, Олексій/Алексей, Олена/Елена): a Ukrainian
+    card «Ковальчук О. І.» may be the Russian «Ковальчук А. И.»."""
+    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
+    out: dict[str, set[str]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        ru, uk = _split(row["ru"]), _split(row["uk"])
+        ru_letters = {word_key(f)[:1] for f in ru} - {""}
+        for form in uk:
+            letter, key = form[:1].lower(), word_key(form)[:1]
+            if key and key not in ru_letters:
+                out.setdefault(letter, set()).update(ru_letters)
+    return {k: frozenset(v) for k, v in out.items() if v}
