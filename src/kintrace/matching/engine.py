@@ -140,21 +140,19 @@ def scored_pairs(
     out: list[ScoredPair] = []
     if scored.num_rows == 0:
         return out
-    rid_l = scored.column("rid_l").to_pylist()
-    rid_r = scored.column("rid_r").to_pylist()
+    li = pa.array(scored.column("rid_l").to_numpy() - left_offset)
+    ri = pa.array(scored.column("rid_r").to_numpy() - right_offset)
     probs = scored.column("match_probability").to_pylist()
     weights = scored.column("match_weight").to_pylist()
-    li = [r - left_offset for r in rid_l]
-    ri = [r - right_offset for r in rid_r]
-    left_ids = left.column("record_id").take(pa.array(li)).to_pylist()
-    right_ids = right.column("record_id").take(pa.array(ri)).to_pylist()
+    left_ids = left.column("record_id").take(li).to_pylist()
+    right_ids = right.column("record_id").take(ri).to_pylist()
     if not explain:
-        for a, b, p, w in zip(left_ids, right_ids, probs, weights, strict=True):
-            out.append(ScoredPair(a, b, float(p), float(w)))
-        return out
+        # map() over the columns (Arrow's to_pylist gives Python floats already): no
+        # Python-level loop for what may be millions of pairs.
+        return list(map(ScoredPair, left_ids, right_ids, probs, weights))
     score_rows = scored.select(model.output_columns()).to_pylist()
-    left_rows = left.take(pa.array(li)).to_pylist()
-    right_rows = right.take(pa.array(ri)).to_pylist()
+    left_rows = left.take(li).to_pylist()
+    right_rows = right.take(ri).to_pylist()
     for a, b, p, w, s, lrow, rrow in zip(
         left_ids, right_ids, probs, weights, score_rows, left_rows, right_rows, strict=True
     ):
