@@ -40,7 +40,9 @@ def test_a_birth_year_one_off_against_a_full_date_costs_less_than_two_full_dates
     p_full, levels = _scored(
         {**name, "birth_date": "1968-09-30"}, {**name, "birth_date": "1967-05-14"}
     )
-    assert levels["birth_date"] == "years one apart"
+    # Since kintrace-fs-9 two full dates a year apart on other days have a level of their own.
+    assert levels["birth_date"].startswith("years one apart")
+    assert levels["birth_date"] != "years one apart, the rest is not given on one side"
     assert p_year > p_full
 
 

@@ -98,6 +98,22 @@ def _name_levels(
         # letter apart they may still be one name the tables spell two ways (Giorgi / Георгий
         # read gorgi / georgi, Moshe / Моисей moce / mose), so that level keeps them.
         one_slip, slip = "", ""
+        # Two letters on a short name are another name, not a slip (Мамед / Рашад,
+        # Баирма / Дарима, Ерлан / Нурлан, Манижа / Мадина: twins and brothers of one date
+        # at p 1.000 in fs-8): since kintrace-fs-9 the level needs seven letters in the
+        # shorter key, or the same first letter and (for given names) no known name at all.
+        two_short = f"left({col}_l, 1) = left({col}_r, 1)"
+        if known is None:
+            # Patronymics have no `known` flag; one letter in front of a short key makes
+            # another father's name (Айратович / Маратович, arat / marat; fs-9).
+            one_slip = (
+                f"(left({col}_l, 1) = left({col}_r, 1) OR "
+                f"least(length({col}_l), length({col}_r)) >= 5) AND "
+            )
+            slip = one_slip
+        else:
+            two_short = f"{known}_l = 0 AND {known}_r = 0 AND {two_short}"
+        two_slip = f"(least(length({col}_l), length({col}_r)) >= 7 OR ({two_short})) AND "
         if known is not None:
             # Two known names one letter apart that begin differently are two names
             # (Дарья / Мария, Ирина / Арина, Алина / Галина; since kintrace-fs-7).
@@ -121,7 +137,7 @@ def _name_levels(
                 # des/denis, Віетор/Виктор as vetor/viktor); also Aleksandr/Aleksei, so its
                 # weight is whatever the data says such a pair is worth.
                 "two letters differ",
-                f"{slip}length({col}_l) >= 3 AND length({col}_r) >= 3 AND "
+                f"{slip}{two_slip}length({col}_l) >= 3 AND length({col}_r) >= 3 AND "
                 f"greatest(length({col}_l), length({col}_r)) >= 5 AND "
                 f"damerau_levenshtein({col}_l, {col}_r) <= 2",
                 0.02,
@@ -234,7 +250,8 @@ RELATIVE_LABEL = "different, though"
 
 #: Given names that differ where one of them is no name the normaliser knows (features'
 #: `given_known` = 0) yet still looks like the other — the same initial and Jaro-Winkler
-#: >= 0.6: a slip or an OCR misreading past two letters (Мгнхаип / Михаил 0.73, Деиис /
+#: >= 0.68 (0.6 until kintrace-fs-9, which let Βλαντιμίρ / Виталий in at 0.62): a slip or an
+#: OCR misreading past two letters (Мгнхаип / Михаил 0.77, Деиис /
 #: Денис 0.69), a pet name no table has. Such a pair says little either way, and it must
 #: not reach the twin levels below, which rest on two brothers having been given different
 #: names. An unknown name unlike the other (Саид / Сергей 0.51; Тигран / Богдан 0.67, but
@@ -244,7 +261,7 @@ _UNKNOWN_GIVEN: Level = (
     "(given_known_l = 0 OR given_known_r = 0) AND "
     f"{_SEX_NOT_DIFFERENT} AND "
     "list_has_any(given_initials_l, given_initials_r) AND "
-    "jaro_winkler_similarity(given_l, given_r) >= 0.6",
+    "jaro_winkler_similarity(given_l, given_r) >= 0.68",
     0.02,
     0.02,
 )
@@ -302,10 +319,13 @@ def _relative_levels() -> list[Level]:
     ]
 
 
-#: The family agrees: exact, through a variant, or a slip apart (Панук / Панчук).
+#: The family agrees: exact, through a variant, or as alike as the family's "similar" level
+#: (Панук / Панчук; since kintrace-fs-9 Jaro-Winkler 0.8, not 0.92: «Nicolae Cojocaru» /
+#: «Богдан Кожокару» of one birth date, kosaru / kocokaru 0.86, are two known names in one
+#: family, and with the twin level out of reach they linked at 0.59).
 _FAMILY_AGREES = (
     "(family_l = family_r OR list_has_any(family_variants_l, family_variants_r) OR "
-    "jaro_winkler_similarity(family_l, family_r) >= 0.92)"
+    "jaro_winkler_similarity(family_l, family_r) >= 0.8)"
 )
 
 
@@ -385,6 +405,13 @@ _FAMILY_APART: Level = (
 #: file; a fitting world of 5,000 persons has next to none, so the refit read the level as
 #: a garble among copies (-5.1 bits) and a file of 30,000 linked the namesakes.
 ESTIMATE_ONLY_LABELS = frozenset({_FAMILY_APART[0]})
+#: The same, by level condition: an exact birth date. Its estimate (true pairs against random
+#: pairs) is what a shared birthday is worth among strangers; refitted on one world of 5,000
+#: persons it rose with each refit (fs-7 +13.8, fs-8 +14.6, +15.6 in a first fs-9 fit) as
+#: the twins and brothers it had to cover for got their own levels, while that world holds
+#: next to none of the same-day namesakes a file of 30,000 has (since kintrace-fs-9).
+EXACT_BIRTH_DATE = "birth_y_l = birth_y_r AND birth_m_l = birth_m_r AND birth_d_l = birth_d_r"
+ESTIMATE_ONLY_CONDITIONS = frozenset({EXACT_BIRTH_DATE})
 
 
 #: Levels that are no weaker form of the level above them, so training keeps their weight
@@ -445,12 +472,7 @@ def _comparison(
 
 def _date_levels() -> list[Level]:
     return [
-        (
-            "exact",
-            "birth_y_l = birth_y_r AND birth_m_l = birth_m_r AND birth_d_l = birth_d_r",
-            0.8,
-            0.0001,
-        ),
+        ("exact", EXACT_BIRTH_DATE, 0.8, 0.0001),
         (
             "day and month swapped",
             "birth_y_l = birth_y_r AND birth_d_l = birth_m_r AND birth_m_l = birth_d_r",
@@ -486,7 +508,22 @@ def _date_levels() -> list[Level]:
             0.02,
         ),
         ("only the year agrees", "birth_y_l = birth_y_r", 0.01, 0.02),
-        ("years one apart", "abs(birth_y_l - birth_y_r) = 1", 0.02, 0.05),
+        # A year apart with the day or the month kept is a slip; two dates a year apart that
+        # share neither day nor month look like a sibling's (ГАРИПОВ Фарит 1968-12-25 /
+        # Марат 1969-08-14 at 0.92 in fs-8), so since kintrace-fs-9 they have their own
+        # level, weighed by what the data says, apart from the slips (and from "different").
+        (
+            "years one apart",
+            "abs(birth_y_l - birth_y_r) = 1 AND (birth_m_l = birth_m_r OR birth_d_l = birth_d_r)",
+            0.02,
+            0.05,
+        ),
+        (
+            "years one apart, day and month differ",
+            "abs(birth_y_l - birth_y_r) = 1",
+            0.01,
+            0.05,
+        ),
     ]
 
 

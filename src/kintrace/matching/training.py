@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from kintrace.matching.batch import link_tables
 from kintrace.matching.comparisons import (
+    ESTIMATE_ONLY_CONDITIONS,
     ESTIMATE_ONLY_LABELS,
     RELATIVE_LABEL,
     UNORDERED_LABELS,
@@ -71,7 +72,7 @@ FIT_SEED = 303
 FIT_PERSONS = 5_000
 #: Pull of each fitted weight towards its m/u estimate, per bit squared (see fit_weights).
 FIT_L2 = 1.0
-MODEL_VERSION = "kintrace-fs-8"
+MODEL_VERSION = "kintrace-fs-9"
 #: The surname pool of the training worlds (kintrace.synthetic.tables.surname_pool; several
 #: comma-separated give one world per pool). The shipped model is trained on "classic": on
 #: the quality benchmark a model trained on "realistic" or on both scored no better on
@@ -348,7 +349,11 @@ def fit_weights(settings: dict[str, Any], data: Sequence[Labelled], l2: float = 
         values = sorted((v for v in info.levels if v >= 0), reverse=True)
         else_weight = math.log2(non_null[-1]["m_probability"] / non_null[-1]["u_probability"])
         for value, lvl in zip(values, non_null, strict=True):
-            if _is_tf_exact(lvl) or lvl.get("label_for_charts") in ESTIMATE_ONLY_LABELS:
+            if (
+                _is_tf_exact(lvl)
+                or lvl.get("label_for_charts") in ESTIMATE_ONLY_LABELS
+                or lvl["sql_condition"] in ESTIMATE_ONLY_CONDITIONS
+            ):
                 continue
             # A context level starts from "different" (for a family name of typical
             # frequency): only the data may make it stronger.
@@ -521,7 +526,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             fit_weights(settings, data)
             model["estimated"] += (
-                f"; then every level weight but the term-frequency adjusted exact ones refitted "
+                f"; then every level weight but the term-frequency adjusted exact ones, "
+                f"'two different surnames' and the exact birth date (kept at their estimate) refitted "
                 f"by penalised logistic regression (pull {FIT_L2} per bit squared towards the "
                 f"estimate) on the blocked candidate pairs (link and dedupe) of seed "
                 f"{args.fit_seed} ({args.fit_persons} persons); weights monotone again"
