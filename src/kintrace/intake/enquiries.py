@@ -343,6 +343,14 @@ _INSERT_ENQUIRIES = sa.insert(_ENQUIRY_PRESEALED).returning(
     _ENQUIRY_PRESEALED.c.id, _ENQUIRY_PRESEALED.c.reference
 )
 _INSERT_JOBS = sa.insert(MatchJob.__table__)
+# PostgreSQL: the rows without RETURNING (psycopg's executemany, one short statement it parses
+# once and caches), then their ids in one read. A multi-row INSERT … RETURNING carries ~35
+# parameters per enquiry, beyond the 50 up to which psycopg caches a statement's parsing: it
+# parsed the whole statement in Python again for every batch, a third of the writer's time.
+_INSERT_ENQUIRIES_PLAIN = sa.insert(_ENQUIRY_PRESEALED)
+_ENQUIRY_IDS = sa.select(_ENQUIRY_PRESEALED.c.id, _ENQUIRY_PRESEALED.c.reference).where(
+    _ENQUIRY_PRESEALED.c.reference.in_(sa.bindparam("references", expanding=True))
+)
 
 
 @dataclass(frozen=True)
@@ -416,7 +424,12 @@ def insert_enquiries(session: Session, batch: list[PreparedEnquiry]) -> list[Enq
         )
         rows.append({**item.row, "organisation_id": organisation_id})
     connection = session.connection()
-    returned = connection.execute(_INSERT_ENQUIRIES, rows)
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_ENQUIRIES_PLAIN, rows)
+        references = [item.reference for item in batch]
+        returned = connection.execute(_ENQUIRY_IDS, {"references": references})
+    else:
+        returned = connection.execute(_INSERT_ENQUIRIES, rows)
     ids = {reference: enquiry_id for enquiry_id, reference in returned}
     receipts = [EnquiryReceipt(ids[p.reference], p.reference, p.secret) for p in batch]
     connection.execute(
