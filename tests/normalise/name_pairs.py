@@ -754,6 +754,13 @@ order | Petrov Ivan Sergeevih | Петров Иван Сергеевич
 order | Бондаренко Олександр Романовичх | Бондаренко Александр Романович
 order | ЗАХАРОВА Лар иса Николаевна | Захарова Лариса Николаевна
 order | Hal yna Petrenko | Галина Петренко
+# Belarusian Latin -ou keeps its -ов reading among the variants the engine files; Armenian
+# English j is дж; Акоп/Hakob and other Armenian names
+be | KAVALIOU Aliaksandr | Ковалёв Александр
+hy | TOVULJYAN Narine | Товулджян Нарине
+hy | Hakob Hovhannisyan | Акоп Оганесян
+# A slipped patronymic in «Given Family X» order
+order | Гсннадий Козлов Игоривич | Козлов Геннадий Игоревич
 """)
 
 

@@ -1069,3 +1069,28 @@ def test_a_bare_ukrainian_initial_also_carries_the_letter_of_the_russian_form() 
         not analyse_name("Петров О. И.").given_initials
         & analyse_name("Петров А. И.").given_initials
     )
+
+
+def test_a_belarusian_latin_ou_surname_keeps_its_ov_reading_among_the_filed_variants() -> None:
+    from kintrace.matching.features import _MAX_VARIANTS
+
+    # The engine files a record under its shortest variants; the о-for-а forms of -ou
+    # (kovalu, kavolu) crowded kovalev out of them.
+    a = analyse_name("KAVALIOU Aliaksandr")
+    filed = sorted(a.family_variants - {a.family}, key=lambda v: (len(v), v))[: _MAX_VARIANTS - 1]
+    assert analyse_name("Ковалёв Александр").family in filed
+
+
+def test_a_latin_patronymic_on_a_long_or_glide_fathers_name_beside_a_given_name_stays() -> None:
+    a = analyse_name("Oleksandr Andriyovych")
+    assert (a.given, a.patronymic, a.family) == ("aleksandr", "andre", "")
+    # Short-stem -ovich words beside a given name are surnames (passports write none).
+    assert analyse_name("Oleksandr Klimovych").family == "klimovic"
+
+
+def test_a_given_name_in_the_surname_column_beside_a_patronymic_is_the_given_name() -> None:
+    a = analyse_name(family_name="Evgenii", patronymic="Sergeevich")
+    assert (a.given, a.family) == ("evgeni", "")
+    b = analyse_name(family_name="Konstantin", given_name="Poljakov", patronymic="Aleksandrovič")
+    assert (b.given, b.family) == ("konstantin", "polakov")
+    assert analyse_name(family_name="Роман").family == "roman"  # a surname alone stays

@@ -279,7 +279,12 @@ def _word_info(
         parts = tuple(
             k for k in (word_key(_LONE_C.sub("k", p.lower())) for p in fixed.split("-")) if k
         )
-    elif (hint in ("uz", "ka") and "j" in fixed.lower()) or (hint == "uz" and "x" in fixed.lower()):
+    elif (
+        (hint in ("uz", "ka") and "j" in fixed.lower())
+        or (hint == "uz" and "x" in fixed.lower())
+        # ...and in an Armenian name, but for the Polish and German -jan (Sarkisjan).
+        or (hint == "hy" and "j" in fixed.lower() and not fixed.lower().endswith("jan"))
+    ):
         # English-based spellings of Georgian and Central Asian names: j is дж.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
         parts = tuple(k for k in (english_j_key(p, hint) for p in fixed.split("-")) if k)
@@ -349,7 +354,10 @@ def _word_info(
                     )
                     for f in list(forms)
                 }
-                for f in list(forms):
+                # ...the о for а only in the -ов reading of a final -u when there is one: the
+                # engine files a record under its shortest variants, and the -au/-ou forms
+                # with о (kovalu, kavolu) crowded out kovalev (KAVALIOU, Ковалёв).
+                for f in [f for f in forms if not re.search(r"[aeio]u$", f)] or list(forms):
                     forms |= each_replacement(f, "a", "o")
                 alts.update(word_key(f) for f in forms)
             if hint == "az" and "q" in p.lower():
@@ -821,6 +829,7 @@ class _Sig(NamedTuple):
     surname_like_patronymic: bool = False  # -ович/-евич, a common surname ending; not -ич
     latin: bool = False  # written in Latin letters
     ov_or_in: int = 0  # 2: ends -ов/-ова/-ев/-ева, 1: -ин/-ина (also a woman's given name), else 0
+    full_patronymic: bool = False  # an -ович on a long or -ій father's name (Oleksandrovych)
 
 
 @lru_cache(maxsize=100_000)
@@ -854,6 +863,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         bool(_LONG_MALE_PATRONYMIC.search(tok.key)),
         _is_latin(tok.text),
         2 if _OV_ENDING.search(tok.key) else 1 if _IN_ENDING.search(tok.key) else 0,
+        bool(pp and pp[2] and (len(pp[0]) >= 6 or _GLIDE_PATRONYMIC.search(tok.text.lower()))),
     )
 
 
@@ -882,6 +892,9 @@ def _translation_only(tok: _Token, group: tuple[NameGroup, bool] | None) -> bool
     )
 
 
+# A patronymic on a father's name in -ій/-ей (Andriyovych, Serhiiovych, Sergeevič): rarely a
+# surname, unlike Makarevič or Klimovych.
+_GLIDE_PATRONYMIC = re.compile(r"(?:[iy][jy]|ii|e[ejy])[oe]?v[iy]?[cč]")
 _OV_ENDING = re.compile(r"[oe]va?$")
 _IN_ENDING = re.compile(r"ina?$")
 _TURKIC_PATRONYMIC = ("uli", "kisi", "kizi")
@@ -929,12 +942,13 @@ def _assign_roles(
         len(tokens) == 3
         and len(family) == 2
         and len(given) == 1
-        and role[1] == "given"
+        and role[2] == "family"
         and not tokens[2].initial
         and (fixed := _slipped_patronymic(tokens[2].key)) is not None
     ):
-        # «Family Given X»: X a slip at the end of a patronymic (Sergeevih, Romanovch,
-        # Романовичх) is the patronymic, not a second surname glued to the first.
+        # «Family Given X» or «Given Family X»: X a slip at the end of a patronymic
+        # (Sergeevih, Romanovch, Романовичх, Игоривич) is the patronymic, not a second
+        # surname glued to the first.
         last = tokens[2]
         last.extra.add(last.key)
         last.key, last.spec = fixed, None
@@ -1007,11 +1021,13 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             # A Kazakh -ұлы/-қызы beside the given name is the surname (Ерлан Нұрланұлы), and
             # so is a Latin -ovich beside a full given name: passports and the press write no
             # patronymic (Jury Makarevič); beside a surname it stays the patronymic
-            # (KOVALENKO Mykolaiovych, a card without the given name).
+            # (KOVALENKO Mykolaiovych, a card without the given name), and so does one on a
+            # long or -ій father's name (Oleksandr Andriyovych, Ivan Oleksandrovych).
             and not tokens[i].turkic
             and not (
                 tokens[i].latin
                 and tokens[i].surname_like_patronymic
+                and not tokens[i].full_patronymic
                 and any(t.known and not t.weak for j, t in enumerate(tokens) if j != i)
             )
         ]
@@ -1970,6 +1986,13 @@ def _field_specs(
     return _specs(given), _specs(patr), _specs(family)
 
 
+def _given_in_family_column(f_specs: tuple[_Spec, ...], sex: str | None) -> bool:
+    if len(f_specs) != 1 or f_specs[0][2] or not lookup_given(f_specs[0][1]):
+        return False
+    f = _spec_sig(f_specs[0], False, False, sex)
+    return f.known and not f.weak and not f.surname_like and not f.patronymic
+
+
 def _with_uk_counterparts(specs: tuple[_Spec, ...], initials: frozenset[str]) -> frozenset[str]:
     if not specs or not specs[0][2]:
         return initials
@@ -1986,15 +2009,9 @@ def _columns_swapped(
         return False
     if not lookup_given(f_specs[0][1]) or lookup_given(g_specs[0][1]):
         return False  # most surnames are no given name: answered without the signatures
+    # (a full name may end like a surname itself: Konstantin, Valentyna)
     g, f = _spec_sig(g_specs[0], False, False, sex), _spec_sig(f_specs[0], False, False, sex)
-    return (
-        f.known
-        and not f.weak
-        and not f.surname_ending
-        and not g.known
-        and g.surname_ending
-        and not g.patronymic
-    )
+    return f.known and not f.weak and not g.known and g.surname_ending and not g.patronymic
 
 
 # A word that starts in lower case right after a capitalised one: maybe a name broken by a
@@ -2097,6 +2114,9 @@ def _analyse_name(
         g_specs, p_specs, f_specs = _whole_name_specs(full, g_text, p_text, f_text, stated_sex)
     if g_text and f_text and _columns_swapped(g_specs, f_specs, stated_sex):
         g_specs, f_specs = f_specs, g_specs
+    elif not g_specs and p_specs and _given_in_family_column(f_specs, stated_sex):
+        # «Evgenii | – | Sergeevich»: a given name and a patronymic, the surname not given.
+        g_specs, f_specs = f_specs, ()
 
     words = tuple(spec[0] for spec in (*g_specs, *p_specs, *f_specs))
     script = _script_of_words(words) if words else _script(original)
