@@ -53,3 +53,42 @@ def test_two_full_names_with_birth_years_are_not_paired_by_their_initials(
         {"record_id": "B", "full_name": "Котов Василь Олегович", "birth_date": "1986"},
     ]
     assert _candidates(rows) == set()
+
+
+def _link_candidates(
+    left: list[dict[str, Any]], right: list[dict[str, Any]]
+) -> set[tuple[str, str]]:
+    """Candidate pairs of a link of `left` to `right`, as (left id, right id)."""
+    lt = build_features(left).table
+    rt = build_features(right, rid_offset=len(left)).table
+    ids = [*lt.column("record_id").to_pylist(), *rt.column("record_id").to_pylist()]
+    con = connect(threads=1)
+    con.register("lt", lt)
+    con.register("rt", rt)
+    batch_module.key_tables(con, "rt", "lt")
+    got = con.execute(batch_module.candidate_pairs_sql(False)).fetchall()
+    con.close()
+    return {(ids[a], ids[b]) for a, b in got}
+
+
+def test_a_dated_enquiry_meets_a_report_without_a_birth_year_in_a_common_block(
+    tiny_blocks: None,
+) -> None:
+    reports = [
+        {
+            "record_id": f"R{y}",
+            "full_name": "Котов Віктор Олександрович",
+            "birth_date": f"{y}-0{i + 1}-1{i}",
+        }
+        for i, y in enumerate((1971, 1980, 1988, 1995, 2001))
+    ]
+    reports.append({"record_id": "RX", "full_name": "Віктор Олександрович Котов"})
+    enquiry = {
+        "record_id": "E",
+        "full_name": "Котов Віктор Олександрович",
+        "birth_date": "1990-07-21",
+    }
+    pairs = _link_candidates([enquiry], reports)
+    assert ("E", "RX") in pairs
+    # The dated reports of other years are met only through their own years' keys.
+    assert not any(r.startswith("R1") or r.startswith("R2") for _, r in pairs)

@@ -1221,6 +1221,12 @@ class CandidateIndex:
                     batch.append(rows[same & strong])
                 else:
                     narrowed = rows[same & keep]
+                if key and len(rows) <= MAX_PROBE_BLOCK_SIZE:
+                    # batch: a dated enquiry files a big block's key weakly too, so it meets
+                    # the block's year-less reports filed under it strongly (batch.key_tables)
+                    probed = rows[np.isnan(years.values.take(rows).astype(np.float64)) & ~weak]
+                    parts.append(probed)
+                    batch.append(probed)
             elif key and len(rows) <= MAX_PROBE_BLOCK_SIZE:
                 # a year-less enquiry probes the block in batch (batch.key_tables)
                 yearless = np.isnan(years.values.take(rows).astype(np.float64))

@@ -195,7 +195,7 @@ def _key_tables(spark: Any, population: str, left: str | None) -> None:
     ).createOrReplaceTempView("kr")
     if left is not None:
         spark.sql(_key_table(left)).createOrReplaceTempView("kl_all")
-        _split_big_blocks(spark, "kl_all", "kl", "big", targets=False)
+        _split_big_blocks(spark, "kl_all", "kl", "big", targets=True)
 
 
 def link_tables_spark(
