@@ -2016,7 +2016,8 @@ def _columns_swapped(
 
 # A word that starts in lower case right after a capitalised one: maybe a name broken by a
 # stray space (Сер гій, Hal yna, Oleksan drovich, Shevc huk).
-_FRAGMENT = re.compile(r"(?:^|\s)[^\W\d_]*[A-ZА-ЯЁІЇЄҐ][^\W\d_]*\s+[a-zа-яёіїєґ]")
+# (Only a lower-case letter after a space is looked for here: a cheap test on every name.)
+_FRAGMENT = re.compile(r"\s[a-zа-яёіїєґ]")
 
 
 def _join_fragments(full: str) -> str:
