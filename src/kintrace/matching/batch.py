@@ -199,14 +199,12 @@ def key_table_sql(source: str) -> str:
     )
 
 
-def _split_big_blocks(con: Any, source: str, table: str, big: str) -> None:
+def _split_big_blocks(con: Any, source: str, table: str, big: str, *, targets: bool) -> None:
     """A key too common in the searched population (`big`) is narrowed by the birth year
     (the same `sub_key` the real-time index uses). A record without a year keeps the wide
-    key as a *probe*: it meets the block's other records, which stay filed under the wide
-    key too, but weakly — so they meet the probes and never each other (that pairing is
-    what the narrowed keys are for). Both sides of a link are split alike: a dated
-    enquiry filed only by its year never met the block's year-less reports (at 1M, 4,958
-    of the 7,769 true pairs the link lost)."""
+    key as a *probe*: it meets the block's other records, which (with `targets`, on the
+    searched side) stay filed under the wide key too, but weakly — so they meet the
+    probes and never each other (that pairing is what the narrowed keys are for)."""
     con.execute(
         f"CREATE TABLE {table} AS "
         f"SELECT rid, k, weak FROM {source} WHERE k NOT IN (SELECT k FROM {big}) "
@@ -214,8 +212,12 @@ def _split_big_blocks(con: Any, source: str, table: str, big: str) -> None:
         f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big}) "
         f"UNION ALL SELECT rid, k, weak FROM {source} "
         f"WHERE birth_y IS NULL AND k IN (SELECT k FROM {big}) "
-        f"UNION ALL SELECT rid, k, TRUE AS weak FROM {source} "
-        f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big})"
+        + (
+            f"UNION ALL SELECT rid, k, TRUE AS weak FROM {source} "
+            f"WHERE birth_y IS NOT NULL AND k IN (SELECT k FROM {big})"
+            if targets
+            else ""
+        )
     )
 
 
@@ -231,7 +233,7 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
     con.execute(
         f"CREATE TABLE big AS SELECT k FROM kr_all GROUP BY k HAVING count(*) > {MAX_BLOCK_SIZE}"
     )
-    _split_big_blocks(con, "kr_all", "kr_split", "big")
+    _split_big_blocks(con, "kr_all", "kr_split", "big", targets=True)
     # Each key table is dropped as soon as the next is built: at a million reports each
     # holds ~1 GB, and three of them at once were the run's peak of memory.
     con.execute("DROP TABLE kr_all")
@@ -247,7 +249,7 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
     con.execute("DROP TABLE kr_split")
     if left is not None:
         con.execute(f"CREATE TABLE kl_all AS {key_table_sql(left)}")
-        _split_big_blocks(con, "kl_all", "kl", "big")
+        _split_big_blocks(con, "kl_all", "kl", "big", targets=False)
         con.execute("DROP TABLE kl_all")
 
 
@@ -749,7 +751,9 @@ def _scoring_order(model: ScoringModel, levels: list[_Level]) -> list[_Level]:
     return sorted(levels, key=key)
 
 
-def _at(weights: dict[int, np.ndarray | float], rows: np.ndarray) -> dict[int, np.ndarray | float]:
+def _at(
+    weights: dict[int, np.ndarray | float], rows: np.ndarray | slice
+) -> dict[int, np.ndarray | float]:
     """Level weights of the pairs at `rows` (a term-frequency level's weight is an array)."""
     return {v: w[rows] if isinstance(w, np.ndarray) else w for v, w in weights.items()}
 
@@ -793,8 +797,9 @@ def _score_numpy(
     )
     floor = prob_to_match_weight(threshold) - 1e-9 if bounding else -np.inf
     # The pairs still standing (positions in rid_l/rid_r). The arrays below stay at full
-    # length and are read and written at `alive` only.
-    alive = np.arange(n)
+    # length and are read and written at `alive` only: a slice while no pair is dropped
+    # (the first comparisons drop none, and a slice reads without copying).
+    alive: np.ndarray | slice = slice(None)
     total = np.full(n, prob_to_match_weight(model.prior))
     most = {gamma: _most(ws) for gamma, ws in weights.items()} if bounding else {}
     for bound in most.values():
@@ -807,7 +812,7 @@ def _score_numpy(
         nonlocal alive
         keep = total[alive] >= floor
         if not keep.all():
-            alive = alive[keep]
+            alive = np.flatnonzero(keep) if isinstance(alive, slice) else alive[keep]
 
     order = _scoring_order(model, levels)
     for level in order:
@@ -845,7 +850,9 @@ def _score_numpy(
             gamma, open_ = gamma[inverse], open_[inverse]
         gammas[level.gamma][alive] = gamma
         if level.cut is not None:
-            waiting[level.gamma] = alive[open_]
+            waiting[level.gamma] = (
+                np.flatnonzero(open_) if isinstance(alive, slice) else alive[open_]
+            )
         del ev
         drop()
     for level in order:
@@ -873,7 +880,7 @@ def _score_numpy(
     out = {k: v[alive] for k, v in columns.items()}
     for level in levels:
         out[level.gamma] = gammas[level.gamma][alive]
-    return weigh_pairs(model, out, threshold), len(alive)
+    return weigh_pairs(model, out, threshold), len(out["rid_l"])
 
 
 #: What the scoring workers read: set just before they are forked, so they share the
