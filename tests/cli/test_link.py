@@ -142,6 +142,23 @@ def test_it_reads_an_impossible_date_as_empty_and_warns_with_the_row(tmp_path: P
     assert "row 2" in err and "birth_date" in err
 
 
+def test_it_reads_a_birth_date_in_the_future_as_empty_and_warns_with_the_row(
+    tmp_path: Path,
+) -> None:
+    # 2044 for 2004 is a typo: it must weigh as an unknown date, not as a date that disagrees.
+    typo = [
+        _row("1", "Фролов Андрей Юрьевич", "2044-03-11"),
+        _row("2", "Frolov Andrei Iurevich", "2004-03-11"),
+    ]
+    blank = [_row("1", "Фролов Андрей Юрьевич", ""), typo[1]]
+    out_typo, out_blank = tmp_path / "typo.csv", tmp_path / "blank.csv"
+    code, err = _run(str(_write(tmp_path / "t.csv", typo)), "-o", str(out_typo))
+    assert code == 0
+    assert "row 2" in err and "birth_date" in err and "future" in err
+    _run(str(_write(tmp_path / "b.csv", blank)), "-o", str(out_blank))
+    assert _pairs(out_typo) == _pairs(out_blank) != []
+
+
 def test_it_survives_empty_names_lone_surnames_and_other_scripts(tmp_path: Path) -> None:
     rows = [
         _row("1"),

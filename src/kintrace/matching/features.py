@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -816,6 +817,27 @@ def build_features(
     return Features(pa.concat_tables(tables), warnings)
 
 
+def _real_date(
+    rec: dict[str, Any],
+    column: str,
+    index: int,
+    today: tuple[int, int, int],
+    warnings: list[FeatureWarning],
+) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) of a record's date, all None (with a warning) when it is unreadable,
+    impossible or in the future: nobody was born or captured after today, so 2044-03-11 is a
+    typo (of 2004?) that must not count as a date two records disagree on."""
+    parts = parse_date_parts(_get(rec, column))
+    if parts is None:
+        warnings.append(FeatureWarning(index, column, "is not a valid date; read as empty"))
+        return (None, None, None)
+    y, m, d = parts
+    if y is not None and (y, m or 1, d or 1) > today:
+        warnings.append(FeatureWarning(index, column, "lies in the future; read as empty"))
+        return (None, None, None)
+    return parts
+
+
 def _build_features(
     records: Sequence[dict[str, Any]],
     *,
@@ -824,6 +846,8 @@ def _build_features(
 ) -> Features:
     cols: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
     warnings: list[FeatureWarning] = []
+    now = date.today()
+    today = (now.year, now.month, now.day)
     for i, rec in enumerate(records):
         args = _name_args(rec)
         if not args[4] and _get(rec, "sex"):
@@ -831,16 +855,9 @@ def _build_features(
         keys, ok = name_keys(*args)
         if not ok:
             warnings.append(FeatureWarning(i, "name", "could not be normalised; compared as typed"))
-        parts = parse_date_parts(_get(rec, "birth_date"))
-        if parts is None:
-            warnings.append(FeatureWarning(i, "birth_date", "is not a valid date; read as empty"))
-            parts = (None, None, None)
+        parts = _real_date(rec, "birth_date", i, today, warnings)
         by, bm, bd = parts
-        cap_raw = _get(rec, "capture_date")
-        cap = parse_date_parts(cap_raw)
-        if cap is None:
-            warnings.append(FeatureWarning(i, "capture_date", "is not a valid date; read as empty"))
-            cap = (None, None, None)
+        cap = _real_date(rec, "capture_date", i, today, warnings)
         capture = (
             "-".join(f"{x:02d}" if j else str(x) for j, x in enumerate(cap) if x is not None)
             or None
