@@ -1060,6 +1060,16 @@ def test_a_name_broken_by_a_stray_space_is_read_whole(broken: str, whole: str) -
     assert analyse_name("Иван петров").family == "petrov"  # two words, no join
 
 
+def test_a_whole_patronymic_is_not_joined_to_the_lower_case_word_after_it() -> None:
+    # a surname that lost its capital letter, not half of «Сергеевичовальчук»
+    a = analyse_name("Петр Сергеевич ковальчук")
+    assert (a.given, a.patronymic, a.family) == (
+        analyse_name("Петр").given,
+        analyse_name("Ковальчук Петр Сергеевич").patronymic,
+        analyse_name("Ковальчук").family,
+    )
+
+
 def test_a_bare_ukrainian_initial_also_carries_the_letter_of_the_russian_form() -> None:
     # «Ковальчук О. І.» may be Олександр, in Russian Александр: А. (and Олена: Е.).
     uk, ru = analyse_name("Ковальчук О. І."), analyse_name("Ковальчук А. И.")

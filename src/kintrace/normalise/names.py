@@ -2020,6 +2020,11 @@ def _columns_swapped(
 _FRAGMENT = re.compile(r"\s[a-zа-яёіїєґ]")
 
 
+def _is_known_patronymic(key: str) -> bool:
+    parts = patronymic_parts(key)
+    return parts is not None and parts[2]
+
+
 def _join_fragments(full: str) -> str:
     """The name with a capitalised word and the lower-case word after it joined when the
     two together are a known full given name or a patronymic of a known father's name, or,
@@ -2038,14 +2043,16 @@ def _join_fragments(full: str) -> str:
             and w.lower() not in _NOISE
         ):
             key = word_key(prev + w)
-            pp = patronymic_parts(key)
             if (
                 any(not is_dim for _, is_dim in lookup_given_all(key, None))
-                or (pp is not None and pp[2])
+                or _is_known_patronymic(key)
                 or (
                     _SURNAME_ENDING.search(key)
                     and not lookup_given(word_key(prev))
                     and not lookup_given(word_key(w))
+                    # a whole patronymic is no fragment: «Петр Сергеевич овальчук» is a
+                    # surname that lost its capital, not «Сергеевичовальчук»
+                    and not _is_known_patronymic(word_key(prev))
                 )
             ):
                 out[-1] = prev + w
