@@ -157,9 +157,8 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
     in lower case: the written form tells apart what the key folds together (Витя, a pet
     name of Виктор, and the woman's name Вита are both `vita`; Лена and Лёня both `lena`)."""
     t = name_tables()
-    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv")
     out: dict[str, list[tuple[int, bool]]] = {}
-    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+    for row in _given_rows():
         ru = _split(row["ru"])
         if not ru:
             continue
@@ -309,9 +308,15 @@ def _split(cell: str) -> list[str]:
 
 
 @cache
-def name_tables() -> NameTables:
+def _given_rows() -> tuple[dict[str, str], ...]:
+    """The rows of data/given_names.csv, read once for every table built from them."""
     text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+@cache
+def name_tables() -> NameTables:
+    rows = _given_rows()
     groups: list[NameGroup] = []
     by_full: dict[str, list[int]] = {}
     by_dim: dict[str, list[int]] = {}
@@ -567,9 +572,8 @@ def _spelling_index() -> dict[str, tuple[str, ...]]:
     """Every one-letter deletion of each Cyrillic full form's and pet name's spelling key
     (cyrillic_spelling_key) -> those spelling keys; _SPELLED maps each to its group."""
     name_tables()  # the groups exist before their ids are used
-    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
     by_spelling: dict[str, set[int]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in _given_rows():
         for form in _split(row["ru"]) + _split(row["uk"]) + _split(row["diminutives"]):
             spelled = cyrillic_spelling_key(form.lower())
             found = lookup_given_all(word_key(form), suffixes=False)
@@ -617,9 +621,8 @@ def uk_initial_counterparts() -> dict[str, frozenset[str]]:
     """For a Ukrainian initial letter, the key letters the same names take in Russian when
     they differ (О: a, e for Олександр/Александр, Олексій/Алексей, Олена/Елена): a Ukrainian
     card «Ковальчук О. І.» may be the Russian «Ковальчук А. И.»."""
-    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
     out: dict[str, set[str]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in _given_rows():
         ru, uk = _split(row["ru"]), _split(row["uk"])
         ru_letters = {word_key(f)[:1] for f in ru} - {""}
         for form in uk:
