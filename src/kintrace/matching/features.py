@@ -731,10 +731,11 @@ def _name_args(record: dict[str, Any]) -> tuple[str, str, str, str, str]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Python's cyclic GC off for a batch: its full collections walk the normaliser's big
     caches again and again (about half the CPU of reading fresh names), and reading names
-    makes no reference cycles to collect."""
+    makes no reference cycles to collect. (Batch output pauses it too: millions of new
+    scored pairs, no cycles.)"""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -761,7 +762,7 @@ def _worker_start() -> None:
 
 def _build_slice(args: tuple[int, int, int]) -> Features:
     start, stop, rid_offset = args
-    with _gc_paused():
+    with gc_paused():
         return _build_features(_RECORDS[start:stop], rid_offset=rid_offset, progress=None)
 
 
@@ -789,7 +790,7 @@ def build_features(
     if threading.current_thread() is not threading.main_thread():
         n_workers = 1
     if n_workers <= 1 or len(records) < _PARALLEL_MIN:
-        with _gc_paused():
+        with gc_paused():
             return _build_features(records, rid_offset=rid_offset, progress=progress)
     ctx = multiprocessing.get_context("fork")
     slices = [
