@@ -331,21 +331,17 @@ class KeyRing:
 
     def seal(self, data: bytes, key_id: str | None = None) -> str:
         """Encrypt with the current master key, or with the data key `key_id`; returns text."""
-        key_id = key_id or self.current_id
-        aead = self._aead(key_id)
-        nonce = os.urandom(_NONCE_BYTES)
-        # The key id is authenticated, so a ciphertext cannot be relabelled to another key.
-        body = aead.encrypt(nonce, data, key_id.encode("ascii"))
-        return f"{CIPHER_PREFIX}{key_id}:{base64.b64encode(nonce + body).decode('ascii')}"
+        return self.seal_many([data], key_id)[0]
 
     def seal_many(self, datas: list[bytes], key_id: str | None = None) -> list[str]:
-        """``[seal(d, key_id) for d in datas]``, the same format, with one key lookup and the
-        nonces of all values from one ``os.urandom`` call (12 fresh random bytes each, never
+        """Each of `datas` sealed as `seal` seals one (this writes the format for both), with one
+        key lookup and the nonces of all values from one ``os.urandom`` call (12 fresh random bytes each, never
         reused). An enquiry seals ~10 fields on the event loop under a surge: each
         ``os.urandom`` releases the GIL, and the loop then waited for the writer or a key
         maker to hand it back (docs/operations-surge.md, "Session 9")."""
         key_id = key_id or self.current_id
         encrypt = self._aead(key_id).encrypt
+        # The key id is authenticated, so a ciphertext cannot be relabelled to another key.
         associated = key_id.encode("ascii")
         prefix = f"{CIPHER_PREFIX}{key_id}:"
         nonces = os.urandom(_NONCE_BYTES * len(datas))
