@@ -55,6 +55,7 @@ from kintrace.normalise.tables import (
     lookup_given,
     lookup_given_all,
     name_tables,
+    near_father_stem,
     near_given,
     near_given_spelling,
     patronymic_parts,
@@ -938,42 +939,56 @@ def _assign_roles(
     given = [tokens[i] for i, r in enumerate(role) if r == "given"]
     patronymic = [tokens[i] for i, r in enumerate(role) if r == "patronymic"]
     family = [tokens[i] for i, r in enumerate(role) if r == "family"]
-    if (
-        len(tokens) == 3
-        and len(family) == 2
-        and len(given) == 1
-        and role[2] == "family"
-        and not tokens[2].initial
-        and (fixed := _slipped_patronymic(tokens[2].key)) is not None
-    ):
-        # «Family Given X» or «Given Family X»: X a slip at the end of a patronymic
-        # (Sergeevih, Romanovch, Романовичх, Игоривич) is the patronymic, not a second
-        # surname glued to the first.
-        last = tokens[2]
-        last.extra.add(last.key)
-        last.key, last.spec = fixed, None
-        family, patronymic = family[:1], [last]
+    if len(tokens) >= 3 and len(family) == 2 and len(given) == 1 and not patronymic:
+        # «Given X Family», «Family Given X»: X a slip of a patronymic (Aleksandrvoich,
+        # Sergeevih, Romanovch, Романовичх, Игоривич) is the patronymic, not a second surname
+        # glued to the real one.
+        slipped = [(t, k) for t in family if not t.initial and (k := _slipped_patronymic(t.text))]
+        if len(slipped) == 1:
+            last, fixed = slipped[0]
+            last.extra.add(last.key)
+            last.key, last.spec = fixed, None
+            family, patronymic = [t for t in family if t is not last], [last]
     return given, patronymic, family
 
 
-_PATRONYMIC_LETTERS = "aceinov"
+# Letters a patronymic's ending is written with, for the slips _slipped_patronymic tries.
+_PATRONYMIC_LETTERS = {"cyrillic": "аевинчоья", "latin": "aceinovhyjw"}
+_PATRONYMIC_SHAPE = re.compile(r"[vwв].{0,4}$")
 
 
 @lru_cache(maxsize=20_000)
-def _slipped_patronymic(key: str) -> str | None:
-    """The key of a patronymic of a known father's name one slip away in its last three
-    letters (sergevig: sergevic), or None."""
-    if len(key) < 6 or patronymic_parts(key) is not None:
+def _slipped_patronymic(text: str) -> str | None:
+    """The key of a patronymic of a known father's name one slip (a letter left out, added,
+    changed, or two swapped) from the written word in its last six letters, or None:
+    Aleksandrvoich → Aleksandrovich, Sergeevih → Sergeevich, Романовичх → Романович.
+
+    Edits are made on the written word, not the key: the key drops a glide i, so a swap of
+    two letters (-voich) may be two edits there. A word that already ends like a surname
+    (Savelev: one letter from Savelevna) is no slip."""
+    word = text.lower()
+    if len(word) < 7 or not _PATRONYMIC_SHAPE.search(word):
         return None
-    head, tail = key[:-3], key[-3:]
-    edits = {tail[:i] + tail[i + 1 :] for i in range(3)}
-    edits |= {tail[:i] + c + tail[i + 1 :] for i in range(3) for c in _PATRONYMIC_LETTERS}
-    edits |= {tail[:i] + c + tail[i:] for i in range(4) for c in _PATRONYMIC_LETTERS}
-    for tail2 in sorted(edits):
-        pp = patronymic_parts(head + tail2)
+    key = word_key(word)
+    if SURNAME_LIKE.search(key) or patronymic_parts(key) is not None:
+        return None
+    letters = _PATRONYMIC_LETTERS["cyrillic" if _CYRILLIC.search(word) else "latin"]
+    n = len(word)
+    edits: set[str] = set()
+    for i in range(n - 6, n + 1):
+        edits.update(word[:i] + c + word[i:] for c in letters)
+        if i < n:
+            edits.add(word[:i] + word[i + 1 :])
+            edits.update(word[:i] + c + word[i + 1 :] for c in letters)
+        if i + 1 < n:
+            edits.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    found = set()
+    for edit in edits:
+        k = word_key.__wrapped__(edit)  # not cached: the edits are throwaway words
+        pp = patronymic_parts(k)
         if pp is not None and pp[2] and pp[3] == "nomn":
-            return head + tail2
-    return None
+            found.add(k)
+    return min(found) if found else None
 
 
 @lru_cache(maxsize=20_000)
@@ -1770,7 +1785,12 @@ def _patronymic_keys(toks: list[_Token]) -> tuple[str, set[str], str | None]:
             variants |= found[0].full_keys
             return found[0].key, variants, None
         return tok.key, variants, None
-    stem, sex, _, _ = parts
+    stem, sex, known, _ = parts
+    if not known and (near := near_father_stem(stem)) is not None:
+        # A slip in the father's name (Petorvna, Aleksanrdovich): the name it is one letter
+        # from, the stem as written a variant.
+        variants.add(stem)
+        stem = near
     groups = father_groups(stem)
     if groups:
         # The likeliest father's name only: a stem two names share (Олексійович and the rare
@@ -1993,10 +2013,12 @@ def _given_in_family_column(f_specs: tuple[_Spec, ...], sex: str | None) -> bool
     return f.known and not f.weak and not f.surname_like and not f.patronymic
 
 
-def _with_uk_counterparts(specs: tuple[_Spec, ...], initials: frozenset[str]) -> frozenset[str]:
+def _with_uk_counterparts(
+    specs: tuple[_Spec, ...], initials: frozenset[str], sex: str | None
+) -> frozenset[str]:
     if not specs or not specs[0][2]:
         return initials
-    return initials | uk_initial_counterparts().get(specs[0][0][:1].lower(), frozenset())
+    return initials | uk_initial_counterparts().get((specs[0][0][:1].lower(), sex), frozenset())
 
 
 def _columns_swapped(
@@ -2166,9 +2188,9 @@ def _analyse_name(
     given_initials, g_tokens = _given_sexed(g_specs, out_sex)
     if language == "uk":
         # A bare Ukrainian initial may stand for a name the Russian form of which begins
-        # otherwise (О. Олександр: А. Александр; Ю. Юхим: Е. Ефим); a Russian one stays.
-        given_initials = _with_uk_counterparts(g_specs, given_initials)
-        patr_initials = _with_uk_counterparts(p_specs, patr_initials)
+        # otherwise (О. Олександр: А. Александр; М. Микола: Н. Николай); a Russian one stays.
+        given_initials = _with_uk_counterparts(g_specs, given_initials, out_sex)
+        patr_initials = _with_uk_counterparts(p_specs, patr_initials, "M")  # the father's
     tokens = {*f_tokens, *g_tokens}
     if aside:
         # A former or maiden surname in brackets: another name she or he may be listed under.

@@ -530,6 +530,34 @@ def father_groups(stem: str) -> tuple[NameGroup, ...]:
 
 
 @cache
+def _stem_deletion_index() -> dict[str, tuple[str, ...]]:
+    """Every patronymic stem of four letters or more of a man's name under itself and each
+    one-letter deletion (three-letter stems such as Нил's lie a letter from too many)."""
+    t = name_tables()
+    index: dict[str, set[str]] = {}
+    for stem, ids in t.by_stem.items():
+        if len(stem) >= 4 and any(t.groups[i].sex == "M" for i in ids):
+            for d in {stem, *(stem[:i] + stem[i + 1 :] for i in range(len(stem)))}:
+                index.setdefault(d, set()).add(stem)
+    return {d: tuple(sorted(v)) for d, v in index.items()}
+
+
+@lru_cache(maxsize=20_000)
+def near_father_stem(stem: str) -> str | None:
+    """The one known father's stem a slip away from an unknown patronymic stem (Petorvna,
+    Aleksanrdovich, Никлоаевич), or None. Stems of five letters or more as written: shorter
+    ones lie a letter from several names."""
+    s = stem_of(stem)
+    if len(stem) < 5 or len(s) < 4 or s in name_tables().by_stem:
+        return None
+    index = _stem_deletion_index()
+    near: set[str] = set()
+    for d in {s, *(s[:i] + s[i + 1 :] for i in range(len(s)))}:
+        near.update(k for k in index.get(d, ()) if OSA.distance(s, k) <= 1)
+    return near.pop() if len(near) == 1 else None
+
+
+@cache
 def _deletion_index() -> dict[str, tuple[str, ...]]:
     """Every full-form and pet-name key under itself and each of its one-letter deletions."""
     t = name_tables()
@@ -616,17 +644,30 @@ def near_given_spelling(word: str, sex: str | None = None) -> tuple[NameGroup, .
     return tuple(groups) if len(groups) == 1 else ()
 
 
+# The Ukrainian forms whose initial a Russian list writes otherwise often enough to let a
+# bare initial stand for both letters: О. for Олександр, Олексій, Олександра, Олена (А., Е.),
+# М. for Микола, Микита (Н.), К. for Катерина (Е.), Г. for Ганна (А.). Rarer pairs (Гнат
+# Игнат, Пилип Филипп, Панас Афанасий, Хома Фома, Христина Кристина, Юхим Ефим, Леся Олеся)
+# gave a bare Г., П., Х. the letters of too many other names: «Заєць Г. В.» agreed with an
+# Ирина at 0.998 through Гнат.
+_COMMON_UK_COUNTERPARTS = frozenset(
+    {"Олександр", "Олексій", "Олександра", "Олена", "Микола", "Микита", "Катерина", "Ганна"}
+)
+
+
 @cache
-def uk_initial_counterparts() -> dict[str, frozenset[str]]:
-    """For a Ukrainian initial letter, the key letters the same names take in Russian when
-    they differ (О: a, e for Олександр/Александр, Олексій/Алексей, Олена/Елена): a Ukrainian
-    card «Ковальчук О. І.» may be the Russian «Ковальчук А. И.»."""
-    out: dict[str, set[str]] = {}
+def uk_initial_counterparts() -> dict[tuple[str, str | None], frozenset[str]]:
+    """For a Ukrainian initial letter and the person's sex (None: unknown), the key letters
+    the same names take in Russian when they differ (О: a, e for Олександр/Александр,
+    Олексій/Алексей, Олена/Елена; a man's О. only a): a Ukrainian card «Ковальчук О. І.» may
+    be the Russian «Ковальчук А. И.». Common names only (_COMMON_UK_COUNTERPARTS)."""
+    out: dict[tuple[str, str | None], set[str]] = {}
     for row in _given_rows():
         ru, uk = _split(row["ru"]), _split(row["uk"])
         ru_letters = {word_key(f)[:1] for f in ru} - {""}
         for form in uk:
             letter, key = form[:1].lower(), word_key(form)[:1]
-            if key and key not in ru_letters:
-                out.setdefault(letter, set()).update(ru_letters)
+            if key and key not in ru_letters and form in _COMMON_UK_COUNTERPARTS:
+                for sex in (row["sex"], None):
+                    out.setdefault((letter, sex), set()).update(ru_letters)
     return {k: frozenset(v) for k, v in out.items() if v}

@@ -1,0 +1,59 @@
+"""Session 10 (12th round of docs/normalise.md): typo'd patronymics, pruned initial
+counterparts, other scripts, one-letter slips. Made-up people only."""
+
+from __future__ import annotations
+
+import pytest
+
+from kintrace.normalise import analyse_name
+
+
+@pytest.mark.parametrize(
+    ("slipped", "clean"),
+    [
+        ("Bogdan Aleksandrvoich Savelev", "Savelev Bogdan Aleksandrovich"),  # two letters swapped
+        ("Savelev Bogdan Aleksandrvoich", "Savelev Bogdan Aleksandrovich"),
+        ("Богдан Александрвоич Савельев", "Савельев Богдан Александрович"),
+        ("Кузнецов Андрей Ивановчи", "Кузнецов Андрей Иванович"),
+        ("Olga Petrvona Ivanova", "Ivanova Olga Petrovna"),
+        ("Petrov Ivan Sergeevih", "Petrov Ivan Sergeevich"),  # the 11th round's cases stay
+        ("Бондаренко Олександр Романовичх", "Бондаренко Олександр Романович"),
+    ],
+)
+def test_a_slip_in_a_patronymic_is_read_as_the_patronymic(slipped: str, clean: str) -> None:
+    a, b = analyse_name(slipped), analyse_name(clean)
+    assert (a.given, a.patronymic, a.family, a.sex) == (b.given, b.patronymic, b.family, b.sex)
+
+
+def test_a_surname_one_letter_from_a_patronymic_is_no_slip() -> None:
+    # Savelev is one letter from Savelevna: it stays the surname, and the man a man.
+    a = analyse_name("Bogdan Ivanov Savelev")
+    assert a.patronymic == "" and a.sex == "M"
+
+
+@pytest.mark.parametrize(
+    ("slipped", "clean"),
+    [
+        ("Ivanova Olga Petorvna", "Ivanova Olga Petrovna"),
+        ("Ivan Aleksanrdovich Petrov", "Ivan Aleksandrovich Petrov"),
+        ("Иван Никлоаевич Петров", "Иван Николаевич Петров"),
+    ],
+)
+def test_a_slip_in_the_fathers_name_reaches_the_known_name(slipped: str, clean: str) -> None:
+    assert analyse_name(slipped).patronymic == analyse_name(clean).patronymic
+
+
+def test_an_unknown_fathers_name_keeps_its_own_key() -> None:
+    assert analyse_name("Иван Ахмедович Петров").patronymic == "agmed"
+
+
+def test_a_bare_ukrainian_initial_carries_only_the_common_russian_letters() -> None:
+    # Г. may be Ганна (Анна), not Гнат (Игнат): Заєць Г. В. is no Ирина.
+    a = analyse_name("Заєць Г.В.")
+    assert "a" in a.given_initials and "i" not in a.given_initials
+    assert analyse_name("Заєць Г.В.").patronymic_initials == {"v"}  # not У. through Вільям
+    # A man's О. is Олександр or Олексій (А.), not Олена (Е.).
+    man = analyse_name("Ковальчук О. І.", sex="M")
+    assert "a" in man.given_initials and "e" not in man.given_initials
+    assert {"a", "e"} <= analyse_name("Ковальчук О. І.").given_initials
+    assert "n" in analyse_name("Мельник М. І.").given_initials  # Микола: Николай
