@@ -761,6 +761,22 @@ hy | TOVULJYAN Narine | Товулджян Нарине
 hy | Hakob Hovhannisyan | Акоп Оганесян
 # A slipped patronymic in «Given Family X» order
 order | Гсннадий Козлов Игоривич | Козлов Геннадий Игоревич
+# 12th round: a slip anywhere in a patronymic or its father's name; short Hebrew words of
+# consonants (a and e unwritten); Arabic given names and «عبد ال…»; Giorgi = Георгий;
+# Greek φ for в before a voiceless consonant; Latin and Cyrillic OCR shapes
+patronymic | Bogdan Aleksandrvoich Savelev | Савельев Богдан Александрович
+patronymic | Ivanova Olga Petorvna | Иванова Ольга Петровна
+patronymic | Иван Никлоаевич Петров | Петров Иван Николаевич
+he | כץ אירינה | Кац Ирина
+he | לב כצמן | Кацман Лев
+he | Kats Irina | כץ אירינה
+ar | علي منصور | Mansour Ali
+ar | عمر عبد الله | Abdullah Omar
+ka | გიორგი ბერიძე | Георгий Беридзе
+el | Τάρας Σεφτσένκο | Шевченко Тарас
+ocr | Koiesnik Vladimir | Kolesnik Vladimir
+ocr | Nikolai Hiushko | Nikolai Hlushko
+ocr | Dmitry Dement | Dmitry Clement
 """)
 
 

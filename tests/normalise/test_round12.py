@@ -57,3 +57,44 @@ def test_a_bare_ukrainian_initial_carries_only_the_common_russian_letters() -> N
     assert "a" in man.given_initials and "e" not in man.given_initials
     assert {"a", "e"} <= analyse_name("Ковальчук О. І.").given_initials
     assert "n" in analyse_name("Мельник М. І.").given_initials  # Микола: Николай
+
+
+def test_a_short_hebrew_word_of_consonants_reads_with_a_or_e() -> None:
+    # Hebrew leaves out a and e but writes o, u, i: כץ is Кац (not Кос), לב is Лев.
+    assert analyse_name("Кац Ирина").family in analyse_name("כץ אירינה").family_variants
+    assert "kos" not in analyse_name("כץ").family_variants
+    assert analyse_name("לב כצמן").given == analyse_name("Лев Кацман").given
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [("علي منصور", "Ali Mansour"), ("عمر عبد الله", "Omar Abdullah")],
+)
+def test_arabic_given_names_and_abd_al_reach_their_latin_forms(arabic: str, latin: str) -> None:
+    a, b = analyse_name(arabic), analyse_name(latin)
+    assert a.given == b.given and a.family_variants & b.family_variants
+
+
+def test_giorgi_is_georgii() -> None:
+    assert analyse_name("Giorgi").given == analyse_name("Георгий").given
+    assert analyse_name("გიორგი").given == analyse_name("Георгий").given
+
+
+def test_greek_phi_before_a_voiceless_consonant_is_v() -> None:
+    greek, cyrillic = analyse_name("Τάρας Σεφτσένκο"), analyse_name("Тарас Шевченко")
+    assert greek.family_variants & cyrillic.family_variants
+
+
+@pytest.mark.parametrize(
+    ("slip", "clean"),
+    [
+        ("Koiesnik", "Kolesnik"),  # l/i
+        ("Hiushko", "Hlushko"),
+        ("Dement", "Clement"),  # cl/d on the written word: the key's c of Clement is k
+        ("Komienko", "Kornienko"),  # rn/m
+        ("Зуеб", "Зуев"),  # б/в
+    ],
+)
+def test_ocr_shapes_share_the_ocr_variant(slip: str, clean: str) -> None:
+    x, y = analyse_name(f"Ivan {slip}"), analyse_name(f"Ivan {clean}")
+    assert x.family_variants & y.family_variants

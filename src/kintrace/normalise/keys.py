@@ -704,6 +704,7 @@ _HEBREW_SLAVIC = {
     "צ": "ts", "ץ": "ts", "ק": "k", "ר": "r", "ש": "sh", "ת": "t",
 }  # fmt: skip
 _HEBREW_VOWEL_LETTERS = "אויהע"
+_SOFT_BKP = str.maketrans({"B": "v", "K": "kh", "P": "f"})
 
 
 def hebrew_slavic_readings(word: str) -> tuple[str, ...]:
@@ -711,6 +712,17 @@ def hebrew_slavic_readings(word: str) -> tuple[str, ...]:
     () for a word of fewer than three letters."""
     chars = [ch for ch in word if "\u05d0" <= ch <= "\u05ea" or ch in "'׳’"]
     letters = [ch for ch in chars if ch not in "'׳’"]
+    if len(letters) in (2, 3) and not any(ch in _HEBREW_VOWEL_LETTERS for ch in letters):
+        # A short word of consonants only leaves out a and e, which Hebrew does not write,
+        # but would write o, u and i (כץ Кац, כצ Кац; לב Лев; Кос would be קוס): each gap
+        # is a or e.
+        first = {"ב": "b", "כ": "k", "פ": "p"}.get(letters[0], _HEBREW_SLAVIC.get(letters[0], ""))
+        short = [first]
+        for ch in letters[1:]:
+            # After a vowel, ב כ פ without the dagesh are в, х, ф.
+            after = _HEBREW_SLAVIC.get(ch, "").translate(_SOFT_BKP)
+            short = [r + v + after for r in short for v in "ae"]
+        return tuple(short)
     if len(letters) < 3:
         return ()
     out = []
@@ -798,6 +810,10 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         if "ts" in greek or "dz" in greek:
             # τσ, τζ also write ч and дж (Γκορμπατσόφ, Горбачёв; Τζαμπάροφ, Джабаров).
             forms |= {f.replace("ts", "ch").replace("dz", "dzh") for f in forms}
+        if re.search(r"f(?=[tskpc])", greek):
+            # Greek writes в as φ before a voiceless consonant, as it is said (Σεφτσένκο,
+            # Шевченко; Λεφτσένκο, Левченко).
+            forms |= {re.sub(r"f(?=[tskpc])", "v", f) for f in forms}
         if greek.endswith("f") and len(greek) > 4:
             # Greek writes the Russian -ов, -ев as -οφ, -εφ (Ιβανόφ, Иванов).
             forms |= {f[:-1] + "v" for f in forms}

@@ -1551,14 +1551,24 @@ _GENITIVE_SURNAME = [
 
 
 # OCR look-alikes folded in the written Cyrillic word, before its key is made: the key's own
-# folds (a vowel next to и loses the glide) would otherwise hide the slip (Шевчеико).
-_CYRILLIC_OCR = str.maketrans("нспкНСПК", "иелуИЕЛУ")
+# folds (a vowel next to и loses the glide) would otherwise hide the slip (Шевчеико); б and
+# в differ by one stroke (Зуеб).
+_CYRILLIC_OCR = str.maketrans("нспкбНСПКБ", "иелувИЕЛУВ")
 
 
 def _ocr_variant(text: str, key: str) -> str:
     if _is_cyrillic(text):
         return word_key(text.translate(_CYRILLIC_OCR))
+    if _is_latin(text):
+        # Latin OCR slips are letter shapes of the written word, which the key no longer
+        # shows (its c of Clement is k): rn/m, cl/d, li/h, l/i fall together (Komienko,
+        # Dement, Koiesnik, Hiushko).
+        return ocr_key(word_key(_LATIN_OCR.sub(lambda m: _LATIN_OCR_FOLD[m[0]], text.lower())))
     return ocr_key(key)
+
+
+_LATIN_OCR_FOLD = {"rn": "m", "cl": "d", "li": "h", "l": "i"}
+_LATIN_OCR = re.compile("rn|cl|li|l")
 
 
 def _genitive_readings(keys: tuple[str, ...]) -> set[str]:
@@ -1948,7 +1958,16 @@ def _language_of_words(words: tuple[str, ...]) -> str | None:
 @lru_cache(maxsize=100_000)
 def _prepared_field(raw: str) -> tuple[str, str, str]:
     """(text without call sign and aside, call sign, bracketed surname) of one field."""
-    return _extract_call_sign(_clean(raw))
+    return _extract_call_sign(_abd_joined(_clean(raw)))
+
+
+# Arabic «عبد الله», «عبد الرحمن» (servant of God, of the Merciful) are one given name written
+# as two words; Latin and Cyrillic write them as one (Abdullah, Абдулла).
+_ABD = re.compile(r"(?<!\w)عبد\s+(?=ال)")
+
+
+def _abd_joined(text: str) -> str:
+    return _ABD.sub("عبد", text) if "عبد" in text else text
 
 
 @lru_cache(maxsize=20_000)
@@ -2124,7 +2143,7 @@ def _analyse_name(
     full_name: str, given_name: str, patronymic: str, family_name: str, sex: str | None
 ) -> NameAnalysis:
     # A whole name rarely recurs (its words do): its reading is not cached.
-    prepared = [_extract_call_sign(_clean(full_name)) if full_name else ("", "", "")]
+    prepared = [_extract_call_sign(_abd_joined(_clean(full_name))) if full_name else ("", "", "")]
     prepared += [_prepared_field(x) if x else ("", "", "") for x in (given_name, patronymic, family_name)]  # fmt: skip
     original = _clean(full_name) or " ".join(
         x for x in (_clean(given_name), _clean(patronymic), _clean(family_name)) if x
