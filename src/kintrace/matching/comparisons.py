@@ -256,12 +256,16 @@ RELATIVE_LABEL = "different, though"
 #: not reach the twin levels below, which rest on two brothers having been given different
 #: names. An unknown name unlike the other (Саид / Сергей 0.51; Тигран / Богдан 0.67, but
 #: another initial: names of other languages the tables lack, not slips) goes on to them.
+#: Since kintrace-fs-10 the lengths may differ by two letters at most: a slip or a misread
+#: letter keeps a name's length, another name need not (Віталь / Vladimir, vital / vladimir
+#: 0.68: the Klitschko brothers met at 0.506 in fs-9, +2.6 bits).
 _UNKNOWN_GIVEN: Level = (
     "different, one of them is not a known name (a slip?)",
     "(given_known_l = 0 OR given_known_r = 0) AND "
     f"{_SEX_NOT_DIFFERENT} AND "
     "list_has_any(given_initials_l, given_initials_r) AND "
-    "jaro_winkler_similarity(given_l, given_r) >= 0.68",
+    "jaro_winkler_similarity(given_l, given_r) >= 0.68 AND "
+    "abs(length(given_l) - length(given_r)) <= 2",
     0.02,
     0.02,
 )
@@ -366,10 +370,18 @@ _FAMILY_PART: Level = (
 #: _stems_apart: Шевченко / Савченко, Рудько / Руденко), with its own level so neither the
 #: slip levels nor "different" fit around them. Since kintrace-fs-7 only the Ukrainian
 #: suffixes, whose stems are short; the common endings (-ов, -ин, -ский) are "different".
+#: Since kintrace-fs-10 only one suffix: two suffixes of different groups on one stem
+#: (Шевчук / Шевченко, Ткачук / Ткаченко, Ковальчук / Коваленко) are no slip a typist or a
+#: scanner makes but two families, and go on to "two different surnames" as other
+#: suffixes of different groups do (Иванов / Иваненко). In fs-9 they weighed -0.8 bits here,
+#: and «Шевчук Петро Іванович, 1980» / «Шевченко Петро Іванович, 1980» came out at 0.86; on
+#: the dev seed's classic link every such candidate pair was two people, while the slips of
+#: this level (Босько / Боко, Коваленко / Коваслєнко) keep one suffix.
 _FAMILY_STEMS: Level = (
     "one surname suffix, different stems (another family?)",
     # Only pairs a slip level below would take: Петренко / Левченко stay "different".
-    f"{_stems_apart(_UKRAINIAN_SUFFIXES)} AND (jaro_winkler_similarity(family_l, family_r) >= 0.8 OR "
+    f"{_stems_apart(_UKRAINIAN_SUFFIXES, part='same')} AND "
+    "(jaro_winkler_similarity(family_l, family_r) >= 0.8 OR "
     "(least(length(family_l), length(family_r)) >= 7 AND "
     "damerau_levenshtein(family_l, family_r) <= 2))",
     0.002,
@@ -470,6 +482,16 @@ def _comparison(
     }
 
 
+#: Two years one typed digit apart: up to ten years (the last digit, or the decade by one)
+#: or another decade (1985 / 1965). The real-time evaluator reads no modulo, so the decades
+#: are listed. (Two swapped digits, 1985 / 1958, would need the digits themselves: a
+#: difference of 27 is also 1960 / 1987.)
+_YEAR_SLIP = " OR ".join(
+    ["abs(birth_y_l - birth_y_r) <= 10"]
+    + [f"abs(birth_y_l - birth_y_r) = {d}" for d in range(20, 100, 10)]
+)
+
+
 def _date_levels() -> list[Level]:
     return [
         ("exact", EXACT_BIRTH_DATE, 0.8, 0.0001),
@@ -493,8 +515,11 @@ def _date_levels() -> list[Level]:
             0.0025,
         ),
         (
+            # A year typed with one digit wrong (1985 / 1965) is as much a slip as 1985 /
+            # 1986; until kintrace-fs-10 only years up to ten apart met this level, and the
+            # others were "different" (-11 bits).
             "day and month agree, year differs",
-            "birth_m_l = birth_m_r AND birth_d_l = birth_d_r AND abs(birth_y_l - birth_y_r) <= 10",
+            f"birth_m_l = birth_m_r AND birth_d_l = birth_d_r AND ({_YEAR_SLIP})",
             0.02,
             0.0003,
         ),
