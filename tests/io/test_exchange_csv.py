@@ -22,6 +22,32 @@ def test_it_reads_cyrillic_names_in_every_accepted_encoding(encoding: str, bom: 
     assert f.records[0]["record_id"] == "r1"
 
 
+# Made-up people, in the two shapes registry exports take: capitalised and upper case.
+NAME_LIST = [
+    "Кислиця Сергій Вікторович",
+    "Мельничук Оксана Петрівна",
+    "Гордієнко Тарас",
+    "Соловйов Андрей Николаевич",
+    "Ткаченко Дмитро Олегович",
+]
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_a_koi8_u_export_is_read_as_koi8_u_with_a_warning_not_as_cp1251_mojibake(
+    upper: bool,
+) -> None:
+    names = [n.upper() if upper else n for n in NAME_LIST]
+    text = "record_id,full_name\n" + "".join(f"r{i},{n}\n" for i, n in enumerate(names))
+    koi8 = parse_exchange_csv(text.encode("koi8_u"), name="list.csv")
+    assert [r["full_name"] for r in koi8.records] == names
+    assert koi8.encoding == "koi8-u"
+    assert "KOI8-U" in koi8.warnings[0] and "UTF-8" in koi8.warnings[0]
+    # The same list in cp1251 is still read as cp1251, without a warning.
+    cp1251 = parse_exchange_csv(text.encode("cp1251"))
+    assert [r["full_name"] for r in cp1251.records] == names
+    assert (cp1251.encoding, cp1251.warnings) == ("cp1251", [])
+
+
 def test_it_reads_semicolon_separated_files() -> None:
     data = f"{HEADER.replace(',', ';')}\n{ROW.replace(',', ';')}\n".encode()
     f = parse_exchange_csv(data)

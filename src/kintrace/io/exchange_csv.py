@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,30 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     # cp1251 maps every byte but five; those become U+FFFD rather than a crash.
-    return data.decode("cp1251", errors="replace"), "cp1251"
+    text = data.decode("cp1251", errors="replace")
+    # Old Unix and registry exports are often KOI8-U, which the contract does not name but
+    # which decodes without error as cp1251 into other letters («йЧБОПЧ» for «Иванов»), so
+    # every name would silently match nothing. Read such a file as KOI8-U (with a warning)
+    # only when its letters are plainly more like names in KOI8-U than in cp1251.
+    koi8 = data.decode("koi8_u", errors="replace")
+    if _common_letter_share(koi8) >= _common_letter_share(text) + _KOI8_MARGIN:
+        return koi8, "koi8-u"
+    return text, "cp1251"
+
+
+#: The letters that make up most of any Russian or Ukrainian name list (about 60 % of its
+#: Cyrillic letters); cp1251 bytes read as KOI8-U, or the reverse, make them rare.
+_COMMON_LETTERS = frozenset("оаеинрвклстмд")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_KOI8_MARGIN = 0.2
+_KOI8_MIN_LETTERS = 20
+
+
+def _common_letter_share(text: str) -> float:
+    letters = _CYRILLIC.findall(text.lower())
+    if len(letters) < _KOI8_MIN_LETTERS:
+        return 0.0
+    return sum(c in _COMMON_LETTERS for c in letters) / len(letters)
 
 
 def _delimiter(header_line: str) -> str:
@@ -106,6 +130,12 @@ def parse_exchange_csv(data: bytes, *, name: str = "input") -> ExchangeFile:
             "file_binary",
         )
     text, encoding = _decode(data)
+    warnings: list[str] = []
+    if encoding == "koi8-u":
+        warnings.append(
+            f"{name}: the file's Cyrillic is in KOI8-U, not UTF-8 or cp1251; it was read as "
+            "KOI8-U. Save it as UTF-8 to be sure every name reads as written."
+        )
     if not text.strip():
         raise ExchangeFileError(
             f"{name}, row 1: the file is empty; a header row is required.", "file_empty"
@@ -132,7 +162,6 @@ def parse_exchange_csv(data: bytes, *, name: str = "input") -> ExchangeFile:
 
     records: list[dict[str, str]] = []
     rows: list[int] = []
-    warnings: list[str] = []
     seen: dict[str, int] = {}
     id_pos = positions["record_id"]
     width = len(header)
