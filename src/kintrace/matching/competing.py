@@ -61,14 +61,51 @@ def weight_of(p: np.ndarray) -> np.ndarray:
         return np.log2(p) - np.log2(np.maximum(1.0 - p, 1e-300))
 
 
-def _edges(rid_l: np.ndarray, rid_r: np.ndarray, p: np.ndarray, dedupe: bool) -> pd.DataFrame:
-    """Directed edges anchor -> partner (both directions in a dedupe) with the pair's row."""
+def _edges(
+    rid_l: np.ndarray, rid_r: np.ndarray, p: np.ndarray, dedupe: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Directed edges anchor -> partner (both directions in a dedupe) as arrays (a, b, o,
+    row): the pair's odds and its row."""
     row = np.arange(len(p))
-    frame = pd.DataFrame({"a": rid_l, "b": rid_r, "o": _odds(p), "row": row, "fwd": True})
-    if dedupe:
-        back = pd.DataFrame({"a": rid_r, "b": rid_l, "o": _odds(p), "row": row, "fwd": False})
-        frame = pd.concat([frame, back], ignore_index=True)
-    return frame
+    o = _odds(p)
+    if not dedupe:
+        return rid_l, rid_r, o, row
+    return (
+        np.concatenate([rid_l, rid_r]),
+        np.concatenate([rid_r, rid_l]),
+        np.concatenate([o, o]),
+        np.concatenate([row, row]),
+    )
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (a sort: numpy 2's hashing np.unique was 30x slower on
+    these keys)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _member(values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Whether each value is in `distinct` (ascending, no repeats)."""
+    if not len(distinct):
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(distinct, values), len(distinct) - 1)
+    return distinct[at] == values
+
+
+def _with_same_anchor(a: np.ndarray, c_anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with a[i] == c_anchor[j], i ascending and j ascending within it (the
+    rows of an inner merge of the two on the anchor), as two index arrays."""
+    order = np.argsort(c_anchor, kind="stable")
+    sorted_anchor = c_anchor[order]
+    lo = np.searchsorted(sorted_anchor, a, "left")
+    count = np.searchsorted(sorted_anchor, a, "right") - lo
+    i = np.repeat(np.arange(len(a)), count)
+    start = np.cumsum(count) - count
+    j = order[np.repeat(lo, count) + np.arange(int(count.sum())) - np.repeat(start, count)]
+    return i, j
 
 
 def rival_pairs(
@@ -77,33 +114,35 @@ def rival_pairs(
     """Pairs (b, c), b < c, of records that share an anchor, one of them a rival there
     (p ≥ `strong`), the other a candidate (p ≥ FLOOR), and whose own pair is not among the
     given pairs at the floor (in a dedupe, such a pair is known to be one person): the
-    scorer must say whether they are told apart."""
+    scorer must say whether they are told apart. Sorted by (b, c)."""
     keep = p >= FLOOR
-    edges = _edges(rid_l[keep], rid_r[keep], p[keep], dedupe)
-    rivals = edges[edges["o"] >= _odds(np.float64(strong))][["a", "b"]]
-    if rivals.empty:
+    a, b, o, _ = _edges(rid_l[keep], rid_r[keep], p[keep], dedupe)
+    rival = o >= _odds(np.float64(strong))
+    if not rival.any():
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    both = rivals.merge(edges[["a", "b"]], on="a", suffixes=("", "_c"))
-    both = both[both["b"] != both["b_c"]]
-    pairs = pd.DataFrame(
-        {
-            "b": np.minimum(both["b"].to_numpy(), both["b_c"].to_numpy()),
-            "b_c": np.maximum(both["b"].to_numpy(), both["b_c"].to_numpy()),
-        }
-    ).drop_duplicates()
+    # Each rival (anchor, b) with every candidate (anchor, c) of its anchor.
+    i, j = _with_same_anchor(a[rival], a)
+    x, y = b[rival][i], b[j]
+    x, y = np.minimum(x, y)[x != y], np.maximum(x, y)[x != y]
+    width = np.int64(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1)
+    pairs = _distinct(x.astype(np.int64) * width + y)
     if dedupe:
         # A given pair at the floor is one person; one below it is scored again, so that
         # `told_apart` reads it as it reads any rival pair (threshold 0 = threshold 0.01).
-        known = pd.DataFrame(
-            {
-                "b": np.minimum(rid_l[keep], rid_r[keep]),
-                "b_c": np.maximum(rid_l[keep], rid_r[keep]),
-                "k": True,
-            }
-        )
-        pairs = pairs.merge(known, on=["b", "b_c"], how="left")
-        pairs = pairs[pairs["k"].isna()]
-    return pairs["b"].to_numpy(np.int64), pairs["b_c"].to_numpy(np.int64)
+        lo, hi = rid_l[keep].astype(np.int64), rid_r[keep].astype(np.int64)
+        known = np.minimum(lo, hi) * width + np.maximum(lo, hi)
+        pairs = pairs[~_member(pairs, _distinct(known))]
+    return pairs // width, pairs % width
+
+
+def _group_sums(
+    key: np.ndarray, values: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct keys ascending, sum of `values`, sum of `counts`) per key, summed in the
+    given order by pandas' compensated group sum (the bits `share` has always given)."""
+    frame = pd.DataFrame({"k": key, "v": values, "n": counts})
+    sums = frame.groupby("k").agg(v=("v", "sum"), n=("n", "sum"))
+    return sums.index.to_numpy(), sums["v"].to_numpy(), sums["n"].to_numpy()
 
 
 def share(
@@ -129,40 +168,64 @@ def share(
     keep = p >= FLOOR
     if n == 0 or lam == 0 or keep.sum() < 2:
         return out, rivals
-    edges = _edges(rid_l, rid_r, p, dedupe)
-    edges = edges[edges["o"] >= _odds(np.float64(FLOOR))]
+    rid_l, rid_r = np.asarray(rid_l, np.int64), np.asarray(rid_r, np.int64)
+    a, b, o, row = _edges(rid_l, rid_r, p, dedupe)
+    at = o >= _odds(np.float64(FLOOR))
+    a, b, o, row = a[at], b[at], o[at], row[at]
     # What each candidate lends its anchor's other pairs as a rival (none below `strong`).
-    edges["r"] = np.where(edges["o"] >= _odds(np.float64(strong)), edges["o"], 0.0)
-    edges["n"] = (edges["r"] > 0).astype(np.int64)
-    per_anchor = edges.groupby("a").agg(total=("r", "sum"), count=("n", "sum"))
-    edges = edges.join(per_anchor, on="a")
+    r = np.where(o >= _odds(np.float64(strong)), o, 0.0)
+    lends = (r > 0).astype(np.int64)
+    anchors, total, count = _group_sums(a, r, lends)
+    where = np.searchsorted(anchors, a)
+    total, count = total[where], count[where]
     # Partners of one anchor that are one person: subtract each one's odds from the other.
-    same = pd.DataFrame({"b": np.asarray(same_b, np.int64), "c": np.asarray(same_c, np.int64)})
+    same_b, same_c = np.asarray(same_b, np.int64), np.asarray(same_c, np.int64)
     if dedupe:
-        given = pd.DataFrame({"b": rid_l[keep], "c": rid_r[keep]})
-        same = pd.concat([same, given], ignore_index=True)
-    same = pd.concat([same, same.rename(columns={"b": "c", "c": "b"})], ignore_index=True)
+        same_b = np.concatenate([same_b, rid_l[keep]])
+        same_c = np.concatenate([same_c, rid_r[keep]])
+    width = np.int64(
+        max(
+            int(a.max(initial=0)),
+            int(b.max(initial=0)),
+            int(same_b.max(initial=0)),
+            int(same_c.max(initial=0)),
+        )
+        + 1
+    )
+    same = _distinct(np.concatenate([same_b * width + same_c, same_c * width + same_b]))
     # Only a rival c (r > 0) lends anything, so pair each partner b with its anchor's rivals
     # first (few per anchor) and keep those one person with b: joining every partner's
     # same-person pairs first grew with the square of a common name's degree (9.8 GiB at 1M).
-    rival_edges = edges.loc[edges["n"] > 0, ["a", "b", "r", "n"]].rename(columns={"b": "c"})
-    friends = edges[["a", "b"]].merge(rival_edges, on="a")
-    friends = friends[friends["b"] != friends["c"]].merge(same.drop_duplicates(), on=["b", "c"])
-    friends = friends.drop_duplicates(["a", "b", "c"]).sort_values(["a", "b", "c"])
-    minus = friends.groupby(["a", "b"]).agg(o_same=("r", "sum"), n_same=("n", "sum"))
-    edges = edges.join(minus, on=["a", "b"])
-    comp = edges["total"] - edges["r"] - edges["o_same"].fillna(0.0)
-    count = edges["count"] - edges["n"] - edges["n_same"].fillna(0).astype(np.int64)
-    comp = np.where(count > 0, np.maximum(comp.to_numpy(), 0.0), 0.0)
-    o = edges["o"].to_numpy()
+    rival = np.flatnonzero(lends > 0)
+    i, j = _with_same_anchor(a, a[rival])
+    j = rival[j]
+    fb, fc = b[i], b[j]
+    one = (fb != fc) & _member(fb * width + fc, same)
+    fa, fb, fc, fr, fn = a[i][one], fb[one], fc[one], r[j][one], lends[j][one]
+    # Each (anchor, b, c) once, summed in (anchor, b, c) order.
+    order = np.lexsort((fc, fb, fa))
+    fa, fb, fc, fr, fn = fa[order], fb[order], fc[order], fr[order], fn[order]
+    first = np.ones(len(fa), bool)
+    first[1:] = (fa[1:] != fa[:-1]) | (fb[1:] != fb[:-1]) | (fc[1:] != fc[:-1])
+    pair_keys, o_same, n_same = _group_sums(fa[first] * width + fb[first], fr[first], fn[first])
+    edge_keys = a * width + b
+    at = np.minimum(np.searchsorted(pair_keys, edge_keys), max(len(pair_keys) - 1, 0))
+    hit = (pair_keys[at] == edge_keys) if len(pair_keys) else np.zeros(len(a), bool)
+    o_minus = np.where(hit, o_same[at] if len(pair_keys) else 0.0, 0.0)
+    n_minus = np.where(hit, n_same[at] if len(pair_keys) else 0, 0)
+    comp = total - r - o_minus
+    count = count - lends - n_minus
+    comp = np.where(count > 0, np.maximum(comp, 0.0), 0.0)
     shared = np.where(comp > 0, o / (1.0 + o + lam * comp), o / (1.0 + o))
-    shared = np.where(comp > 0, shared, p[edges["row"].to_numpy()])
-    result = pd.DataFrame({"row": edges["row"].to_numpy(), "p": shared, "n": count})
+    shared = np.where(comp > 0, shared, p[row])
     # In a dedupe both ends are anchors: the lower p' stands (with its rivals).
-    best = result.sort_values(["row", "p"]).drop_duplicates("row")
-    rows = best["row"].to_numpy()
-    out[rows] = best["p"].to_numpy()
-    rivals[rows] = np.where(best["p"].to_numpy() < p[rows], best["n"].to_numpy(), 0)
+    order = np.lexsort((shared, row))
+    first = np.ones(len(order), bool)
+    first[1:] = row[order][1:] != row[order][:-1]
+    best = order[first]
+    rows = row[best]
+    out[rows] = shared[best]
+    rivals[rows] = np.where(shared[best] < p[rows], count[best], 0)
     return out, rivals
 
 
