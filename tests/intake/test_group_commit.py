@@ -129,3 +129,46 @@ def test_the_writer_refuses_work_beyond_its_queue_instead_of_piling_it_up(store:
         blocker.result()
         assert queued.result().reference
     assert count(store, Enquiry) == 1
+
+
+def test_a_bulk_batch_appends_to_the_audit_chain_last(store: Store) -> None:
+    # On PostgreSQL the chain's lock is held from the head read to the commit, and the other
+    # processes' writers queue for it meanwhile: everything else of the batch comes before.
+    from kintrace.intake import idempotency
+    from kintrace.intake.enquiries import EnquiryToStore, prepare_enquiry, store_enquiry_batch
+
+    items = []
+    for index in range(3):
+        body = enquiry_payload()
+        prepared = prepare_enquiry(
+            EnquiryIn.model_validate(body),
+            channel="api",
+            keys=store.keys,
+            reference=prepare_reference(store.keys),
+        )
+        answer = idempotency.prepare_answer(
+            scope="enquiries",
+            key=f"last-{index}",
+            body=repr(body).encode(),
+            answer=idempotency.StoredAnswer(201, b"{}"),
+            keys=store.keys,
+        )
+        items.append(EnquiryToStore(prepared, answer))
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lstrip().split("(")[0].upper())
+
+    sa.event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        with store.sessions.begin() as session:
+            receipts = store_enquiry_batch(session, items)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", note)
+    assert all(receipt is not None for receipt in receipts)
+    chain = [i for i, s in enumerate(statements) if "AUDIT_EVENT" in s or "ADVISORY_XACT" in s]
+    assert any("INSERT INTO IDEMPOTENCY_RECORD" in s for s in statements[: chain[0]])
+    assert chain == list(range(chain[0], len(statements)))
+    assert count(store, AuditEvent) == 3
+    with store.sessions() as session:
+        assert verify_chain(session).ok

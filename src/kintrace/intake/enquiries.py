@@ -68,6 +68,7 @@ __all__ = [
     "insert_enquiries",
     "prepare_enquiry",
     "prepare_reference",
+    "record_received",
     "store_enquiry_batch",
     "submit_enquiry",
 ]
@@ -414,9 +415,10 @@ def prepare_enquiry(
 
 
 def insert_enquiries(session: Session, batch: list[PreparedEnquiry]) -> list[EnquiryReceipt]:
-    """Store prepared enquiries with their matching jobs and audit events, a few statements
-    for the whole batch; the caller commits. A reference already taken (practically never)
-    fails the whole insert with IntegrityError: the caller then stores them one by one."""
+    """Store prepared enquiries with their matching jobs, a few statements for the whole
+    batch; the caller records their audit events (`record_received`) and commits. A reference
+    already taken (practically never) fails the whole insert with IntegrityError: the caller
+    then stores them one by one."""
     rows = []
     for item in batch:
         organisation_id = item.organisation_id or _home_organisation_id(
@@ -436,6 +438,13 @@ def insert_enquiries(session: Session, batch: list[PreparedEnquiry]) -> list[Enq
         _INSERT_JOBS,
         [{"subject_type": "enquiry", "subject_id": r.enquiry_id} for r in receipts],
     )
+    return receipts
+
+
+def record_received(
+    session: Session, batch: list[PreparedEnquiry], receipts: list[EnquiryReceipt]
+) -> None:
+    """Append the batch's `EnquiryReceived` events to the audit chain (the caller commits)."""
     audit.record_many(
         session,
         [
@@ -448,7 +457,6 @@ def insert_enquiries(session: Session, batch: list[PreparedEnquiry]) -> list[Enq
             for p, r in zip(batch, receipts, strict=True)
         ],
     )
-    return receipts
 
 
 def _key_id(reference: str) -> str:
@@ -683,7 +691,8 @@ def store_enquiry_batch(
         chosen.append(index)
     if not chosen:
         return results
-    receipts = insert_enquiries(session, [items[i].enquiry for i in chosen])
+    enquiries = [items[i].enquiry for i in chosen]
+    receipts = insert_enquiries(session, enquiries)
     answers = []
     for index, receipt in zip(chosen, receipts, strict=True):
         results[index] = receipt
@@ -691,4 +700,7 @@ def store_enquiry_batch(
         if answer is not None:
             answers.append((answer, receipt.enquiry_id))
     idempotency.insert_answers(session, answers)
+    # The audit events last: on PostgreSQL the chain's lock is held from the head read to the
+    # commit, and with several processes the others' writers queue for it meanwhile.
+    record_received(session, enquiries, receipts)
     return results
