@@ -92,6 +92,13 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )
+    # No line of ours shows where it was logged from, nor the thread or process: the standard
+    # library's documented switches skip finding them for every record (the caller's frame,
+    # thread and process names). Under a surge that is ~20 % of the request log line.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
