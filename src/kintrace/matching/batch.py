@@ -653,7 +653,23 @@ class _Level:
     columns: tuple[str, ...]
 
 
+#: The parsed levels of each model's level SQL, kept for the process: parsing them (sqlglot,
+#: and the text of every node) took ~2 s quiet for each run of `link_tables`, and a dedupe
+#: and a link, or every request of a server, use the same SQL (the prior is not in it).
+_PARSED_LEVELS: dict[tuple[str, ...], tuple[list[_Level], dict[int, str]]] = {}
+
+
 def _levels(model: ScoringModel) -> tuple[list[_Level], dict[int, str]]:
+    sql = tuple(model.settings._columns_to_select_for_comparison_vector_values)
+    if sql not in _PARSED_LEVELS:
+        if len(_PARSED_LEVELS) >= 4:  # a few models at most (tests load old ones)
+            _PARSED_LEVELS.clear()
+        _PARSED_LEVELS[sql] = _parse_new_levels(model)
+    levels, keys = _PARSED_LEVELS[sql]
+    return list(levels), keys
+
+
+def _parse_new_levels(model: ScoringModel) -> tuple[list[_Level], dict[int, str]]:
     parsed = _parse_levels(model)
     if parsed is None:
         raise Unsupported("the model's level SQL")
