@@ -763,7 +763,7 @@ hy | Hakob Hovhannisyan | Акоп Оганесян
 order | Гсннадий Козлов Игоривич | Козлов Геннадий Игоревич
 # 12th round: a slip anywhere in a patronymic or its father's name; short Hebrew words of
 # consonants (a and e unwritten); Arabic given names and «عبد ال…»; Giorgi = Георгий;
-# Greek φ for в before a voiceless consonant; Latin and Cyrillic OCR shapes
+# Greek φ for в before a voiceless consonant; Latin cl/d OCR on the written word
 patronymic | Bogdan Aleksandrvoich Savelev | Савельев Богдан Александрович
 patronymic | Ivanova Olga Petorvna | Иванова Ольга Петровна
 patronymic | Иван Никлоаевич Петров | Петров Иван Николаевич
@@ -774,9 +774,12 @@ ar | علي منصور | Mansour Ali
 ar | عمر عبد الله | Abdullah Omar
 ka | გიორგი ბერიძე | Георгий Беридзе
 el | Τάρας Σεφτσένκο | Шевченко Тарас
-ocr | Koiesnik Vladimir | Kolesnik Vladimir
-ocr | Nikolai Hiushko | Nikolai Hlushko
 ocr | Dmitry Dement | Dmitry Clement
+press:pl | Lech Wałęsa | Лех Валенса
+press:pl | Jan Dąbrowski | Ян Домбровский
+order | LANDSBERGIS VITAUTAS | Вітаутас Ландсбергіс
+patronymic | Франко Іван Якович | Франко Иван Яковлевич
+patronymic | Иван Львович Сидоров | Sidorov Ivan Levovich
 """)
 
 

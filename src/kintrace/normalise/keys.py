@@ -221,6 +221,9 @@ def _latin_alt(form: str) -> str:
     return _collapse(_NON_KEY.sub("", _latin_replace(form, _Flavour(form, form))))
 
 
+_NASAL_LABIAL = re.compile(r"[ąę](?=[bp])")
+_NASAL_OTHER = re.compile(r"[ąę]")
+_NASAL = {"ą": "o", "ę": "e"}
 _ROMANIAN_PLAIN = str.maketrans("țţȚŢșşȘŞ", "ttTTssSS")
 
 
@@ -234,6 +237,11 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
     prepared = _latin_prepare(word)
     fl = _Flavour(prepared, word.lower())
     alts: set[str] = set()
+    if "ą" in word.lower() or "ę" in word.lower():
+        # Polish nasal vowels are он/ом, ен/ем in Russian and Ukrainian (Wałęsa, Валенса;
+        # Dąbrowski, Домбровский); the plain a/e of the key stays the press without marks.
+        nasal = _NASAL_LABIAL.sub(lambda m: _NASAL[m[0]] + "m", word.lower())
+        alts.add(latin_key(_NASAL_OTHER.sub(lambda m: _NASAL[m[0]] + "n", nasal)))
     if "ch" in prepared:
         fl.ch_is_kh = not fl.ch_is_kh
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))

@@ -831,6 +831,7 @@ class _Sig(NamedTuple):
     latin: bool = False  # written in Latin letters
     ov_or_in: int = 0  # 2: ends -ов/-ова/-ев/-ева, 1: -ин/-ина (also a woman's given name), else 0
     full_patronymic: bool = False  # an -ович on a long or -ій father's name (Oleksandrovych)
+    caps: bool = False  # written in capitals (two letters or more)
 
 
 @lru_cache(maxsize=100_000)
@@ -865,6 +866,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         _is_latin(tok.text),
         2 if _OV_ENDING.search(tok.key) else 1 if _IN_ENDING.search(tok.key) else 0,
         bool(pp and pp[2] and (len(pp[0]) >= 6 or _GLIDE_PATRONYMIC.search(tok.text.lower()))),
+        len(tok.text) > 1 and tok.text.isupper(),
     )
 
 
@@ -1156,6 +1158,10 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             # women's names of the east end in too (Saidova Tahmina, Oxlopkova Ajtalina):
             # the -ин word is the given name.
             given_idx = next(i for i in free if tokens[i].ov_or_in == 1)
+        elif len(free) == 2 and all(tokens[i].caps for i in free):
+            # Two words in capitals, neither a known name nor shaped like a surname: a
+            # registry or passport list, which puts the surname first (LANDSBERGIS VITAUTAS).
+            given_idx = free[1]
         else:
             given_idx = free[0]
     if given_idx is not None:
@@ -1551,24 +1557,18 @@ _GENITIVE_SURNAME = [
 
 
 # OCR look-alikes folded in the written Cyrillic word, before its key is made: the key's own
-# folds (a vowel next to и loses the glide) would otherwise hide the slip (Шевчеико); б and
-# в differ by one stroke (Зуеб).
-_CYRILLIC_OCR = str.maketrans("нспкбНСПКБ", "иелувИЕЛУВ")
+# folds (a vowel next to и loses the glide) would otherwise hide the slip (Шевчеико).
+_CYRILLIC_OCR = str.maketrans("нспкНСПК", "иелуИЕЛУ")
 
 
 def _ocr_variant(text: str, key: str) -> str:
     if _is_cyrillic(text):
         return word_key(text.translate(_CYRILLIC_OCR))
-    if _is_latin(text):
-        # Latin OCR slips are letter shapes of the written word, which the key no longer
-        # shows (its c of Clement is k): rn/m, cl/d, li/h, l/i fall together (Komienko,
-        # Dement, Koiesnik, Hiushko).
-        return ocr_key(word_key(_LATIN_OCR.sub(lambda m: _LATIN_OCR_FOLD[m[0]], text.lower())))
+    if "cl" in text.lower() and _is_latin(text) and word_key(text) == key:
+        # The key no longer shows the cl that OCR reads as d (its c of Clement is k): fold
+        # it in the written word (Dement), as long as the key is the written word's own.
+        return ocr_key(word_key(text.lower().replace("cl", "d")))
     return ocr_key(key)
-
-
-_LATIN_OCR_FOLD = {"rn": "m", "cl": "d", "li": "h", "l": "i"}
-_LATIN_OCR = re.compile("rn|cl|li|l")
 
 
 def _genitive_readings(keys: tuple[str, ...]) -> set[str]:

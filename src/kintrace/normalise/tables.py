@@ -449,6 +449,7 @@ _PATR_MALE = re.compile(r"(ovic|evic|avic|ic)(a|u|em|om|e|i)?$")
 # Lithuanian and Latvian press add their nominative ending (Vladimirovičas, -ovičius, -ovičs).
 _PATR_BALTIC = re.compile(r"(ovic|evic)(as|us|s)$")
 _PATR_FEMALE = re.compile(r"(inicn|icn|ovn|evn|ivn|vn|aun|eun)(a|i|e|u|o)?$")
+_OV_ABSORBED = frozenset({"ovic", "ovn", "ivn"})
 _STRONG = {"ovic", "evic", "avic", "aun", "eun", "ovn", "evn", "ivn", "vn", "uli", "kisi", "kizi"}
 _BELARUSIAN_PATR = {"avic", "aun", "eun", "vn"}
 # Kazakh and Kyrgyz patronymics: the father's name + -ұлы/-uly/-ulı ("son") or -қызы/-qyzy
@@ -488,6 +489,18 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
         if len(stem) < 2:
             continue
         known = stem_of(stem) in name_tables().by_stem
+        if not known and suffix in _OV_ABSORBED and stem + "ov" in name_tables().by_stem:
+            # A name in -ов takes -ович, -івна without a second -ов: Ukrainian Якович, Яківна
+            # of Яків (Russian Яковлевич) are Яков's.
+            stem, known = stem + "ov", True
+        if (
+            not known
+            and suffix in _STRONG
+            and stem[-2:-1] not in "aeiou"
+            and (fleeting := stem[:-1] + "e" + stem[-1]) in name_tables().by_stem
+        ):
+            # A fleeting е: Львович of Лев, as Павлович of Павел.
+            stem, known = fleeting, True
         if not known and suffix in _BELARUSIAN_PATR and "a" in stem:
             # Belarusian writes an unstressed о or е as а (Віктаравіч: Викторович).
             for form in sorted(each_replacement(stem, "a", "o") | each_replacement(stem, "a", "e")):
