@@ -120,3 +120,24 @@ def test_two_unknown_words_in_capitals_are_surname_first() -> None:
 )
 def test_irregular_patronymics_reach_the_fathers_name(uk: str, ru: str) -> None:
     assert analyse_name(uk).patronymic == analyse_name(ru).patronymic != ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Мазур utjhusq Тарасович", "Мазур Георгій Тарасович"),  # Ukrainian layout, two u's
+        ("Коваль 'duty Петрович", "Коваль Євген Петрович"),
+        ("Бойко Jktyf Ивановна", "Бойко Олена Ивановна"),  # Russian layout
+    ],
+)
+def test_one_word_typed_in_the_latin_layout_inside_a_cyrillic_name_is_read_back(
+    typed: str, meant: str
+) -> None:
+    a, b = analyse_name(typed), analyse_name(meant)
+    assert (a.given, a.patronymic, a.family) == (b.given, b.patronymic, b.family)
+
+
+def test_a_latin_word_that_reads_as_no_name_in_the_cyrillic_layout_is_kept() -> None:
+    # «Schmidt» beside its Cyrillic spelling, and a real Latin given name, stay as written.
+    assert analyse_name("Мазур Taras Тарасович").given == analyse_name("Мазур Тарас").given
+    assert analyse_name("Шмидт Schmidt Иван").given == analyse_name("Шмидт Иван").given
