@@ -128,6 +128,10 @@ def test_irregular_patronymics_reach_the_fathers_name(uk: str, ru: str) -> None:
         ("Мазур utjhusq Тарасович", "Мазур Георгій Тарасович"),  # Ukrainian layout, two u's
         ("Коваль 'duty Петрович", "Коваль Євген Петрович"),
         ("Бойко Jktyf Ивановна", "Бойко Олена Ивановна"),  # Russian layout
+        # Surnames no table knows: a layout key inside the word, or no vowel at all.
+        ("gfcne[ Давид Олегович", "Пастух Давид Олегович"),
+        ("Вера kt,tltdf", "Вера Лебедева"),
+        ("Ткаченко Володимир vbrjkfqjdbx", "Ткаченко Володимир Миколайович"),
     ],
 )
 def test_one_word_typed_in_the_latin_layout_inside_a_cyrillic_name_is_read_back(
@@ -141,3 +145,5 @@ def test_a_latin_word_that_reads_as_no_name_in_the_cyrillic_layout_is_kept() -> 
     # «Schmidt» beside its Cyrillic spelling, and a real Latin given name, stay as written.
     assert analyse_name("Мазур Taras Тарасович").given == analyse_name("Мазур Тарас").given
     assert analyse_name("Шмидт Schmidt Иван").given == analyse_name("Шмидт Иван").given
+    # An apostrophe or initials' full stops are no layout keys.
+    assert analyse_name("O'Brien Иван").family == analyse_name("O'Brien Ivan").family

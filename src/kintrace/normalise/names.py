@@ -1650,29 +1650,52 @@ def _layout_reading(text: str) -> str | None:
 
 def _layout_words(text: str) -> str:
     """A Cyrillic name with one word typed in the Latin layout («Мазур utjhusq Тарасович»
-    for Георгій): that word re-read, when it is all Latin with few vowels and its reading
-    is one given name or patronymic the tables know. `_layout_reading` takes only texts
-    of one script; a single word in the wrong layout came out as a foreign given name and
-    met the twin level against the same man written right (probe10: 14 of 26 misses in a
-    noisy dedupe)."""
-    words = text.split()
-    if len(words) < 2 or not unambiguous_letters(text)[0]:
+    for Георгій, «Вера kt,tltdf» for Лебедева): that word re-read. `_layout_reading` takes
+    only texts of one script; a single word in the wrong layout came out as a foreign name
+    and met the twin level against the same man written right (probe10: 14 of 26 misses in
+    a noisy dedupe). A word is re-read when it is all Latin, no known name as written, and
+    its reading is a known given name or patronymic — or, for a surname the tables cannot
+    know, when the word could be no Latin name: a letter key of the Cyrillic layout inside
+    it (, ; [ ] for б ж х ъ) or five letters and no vowel."""
+    # Two cheap searches keep the names of one script (nearly all) out of the loop below.
+    if not _ASCII_LETTERS.search(text) or not _CYRILLIC_LETTER.search(text):
         return text
+    words = text.split()
+    if len(words) < 2:
+        return text
+    ukrainian = bool(_UKRAINIAN_LETTERS.search(text))
     changed = False
     for i, word in enumerate(words):
         letters = [script_of_char(c) for c in word if c.isalpha()]
         if len(letters) < 3 or any(sc != "latin" for sc in letters):
             continue
-        # No vowel test here (Георгій typed so has two u's): the reading must be a known
-        # name and the word as written none.
+        # No vowel test for names (Георгій typed so has two u's): the reading must be a
+        # known name and the word as written none.
         if _knows_a_name(_tokenise(word)):
             continue
-        for reading in latin_typed_as_cyrillic(word):
-            toks = _tokenise(reading)
-            if len(toks) == 1 and not toks[0].initial and _knows_a_name(toks):
-                words[i], changed = reading, True
-                break
+        readings = latin_typed_as_cyrillic(word)
+        known = [r for r in readings if _one_known_name(r)]
+        if known:
+            words[i], changed = known[0], True
+        elif _LAYOUT_KEY_INSIDE.search(word) or (
+            len(letters) >= 5 and not any(c.lower() in "aeiouy" for c in word)
+        ):
+            words[i], changed = readings[1] if ukrainian else readings[0], True
     return " ".join(words) if changed else text
+
+
+_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
+_ASCII_LETTERS = re.compile(r"[A-Za-z][A-Za-z,;\[\]]*[A-Za-z]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+# A key of the Cyrillic layout that is punctuation in the Latin one, between letters (a
+# comma only before a small letter: «Smith,John» is a list's comma) or ending the word. Not
+# the apostrophe or the full stop, which Latin names and initials have (O'Brien, J.R.).
+_LAYOUT_KEY_INSIDE = re.compile(r"[A-Za-z](?:[;\[\]]+[A-Za-z]|,[a-z])|[A-Za-z][\[\];]$")
+
+
+def _one_known_name(reading: str) -> bool:
+    toks = _tokenise(reading)
+    return len(toks) == 1 and not toks[0].initial and _knows_a_name(toks)
 
 
 def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str | None]:
@@ -2140,9 +2163,10 @@ def _whole_name_specs(
         tuple(full.split()) if full.strip() else (g_text, p_text, f_text)
     )
     if full.strip():
+        # Layout first: a word typed so is lower case and would read as a stray fragment.
+        full = _layout_words(full)
         if _FRAGMENT.search(full):
             full = _join_fragments(full)
-        full = _layout_words(full)
         toks = _tokenise(full, cached=False, whole=True)
         if toks and not _knows_a_name(toks):
             reading = _layout_reading(full)
