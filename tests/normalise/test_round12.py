@@ -147,3 +147,13 @@ def test_a_latin_word_that_reads_as_no_name_in_the_cyrillic_layout_is_kept() -> 
     assert analyse_name("Шмидт Schmidt Иван").given == analyse_name("Шмидт Иван").given
     # An apostrophe or initials' full stops are no layout keys.
     assert analyse_name("O'Brien Иван").family == analyse_name("O'Brien Ivan").family
+
+
+def test_a_name_column_typed_in_the_latin_layout_beside_cyrillic_columns_is_read_back() -> None:
+    typed = analyse_name("", "utjhusq", "Тарасович", "gfcne[")
+    meant = analyse_name("", "Георгій", "Тарасович", "Пастух")
+    assert (typed.given, typed.patronymic, typed.family) == (
+        meant.given,
+        meant.patronymic,
+        meant.family,
+    )

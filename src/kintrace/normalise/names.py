@@ -1648,7 +1648,7 @@ def _layout_reading(text: str) -> str | None:
     return None
 
 
-def _layout_words(text: str) -> str:
+def _layout_words(text: str, context: str = "") -> str:
     """A Cyrillic name with one word typed in the Latin layout («Мазур utjhusq Тарасович»
     for Георгій, «Вера kt,tltdf» for Лебедева): that word re-read. `_layout_reading` takes
     only texts of one script; a single word in the wrong layout came out as a foreign name
@@ -1656,14 +1656,13 @@ def _layout_words(text: str) -> str:
     a noisy dedupe). A word is re-read when it is all Latin, no known name as written, and
     its reading is a known given name or patronymic — or, for a surname the tables cannot
     know, when the word could be no Latin name: a letter key of the Cyrillic layout inside
-    it (, ; [ ] for б ж х ъ) or five letters and no vowel."""
+    it (, ; [ ] for б ж х ъ) or five letters and no vowel. `context`: the record's other
+    name columns, when `text` is one of them."""
     # Two cheap searches keep the names of one script (nearly all) out of the loop below.
-    if not _ASCII_LETTERS.search(text) or not _CYRILLIC_LETTER.search(text):
+    if not _ASCII_LETTERS.search(text) or not _CYRILLIC_LETTER.search(text + context):
         return text
     words = text.split()
-    if len(words) < 2:
-        return text
-    ukrainian = bool(_UKRAINIAN_LETTERS.search(text))
+    ukrainian = bool(_UKRAINIAN_LETTERS.search(text + context))
     changed = False
     for i, word in enumerate(words):
         letters = [script_of_char(c) for c in word if c.isalpha()]
@@ -2203,6 +2202,10 @@ def _analyse_name(
     call_sign = next((cs for _, cs, _ in prepared if cs), "")
     aside = next((a for _, _, a in prepared if a), "")
     full, g_text, p_text, f_text = (text for text, _, _ in prepared)
+    if g_text or p_text or f_text:
+        # A column typed in the Latin layout beside Cyrillic ones (given «utjhusq»).
+        parts = f"{g_text} {p_text} {f_text}"
+        g_text, p_text, f_text = (_layout_words(x, parts) for x in (g_text, p_text, f_text))
     stated_sex = _normalise_sex(sex)
 
     # When the parts are all there, the full name adds nothing but time.
