@@ -2202,9 +2202,9 @@ def _analyse_name(
     call_sign = next((cs for _, cs, _ in prepared if cs), "")
     aside = next((a for _, _, a in prepared if a), "")
     full, g_text, p_text, f_text = (text for text, _, _ in prepared)
-    if g_text or p_text or f_text:
+    parts = f"{g_text} {p_text} {f_text}"
+    if _ASCII_LETTERS.search(parts):
         # A column typed in the Latin layout beside Cyrillic ones (given «utjhusq»).
-        parts = f"{g_text} {p_text} {f_text}"
         g_text, p_text, f_text = (_layout_words(x, parts) for x in (g_text, p_text, f_text))
     stated_sex = _normalise_sex(sex)
 
