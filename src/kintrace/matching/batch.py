@@ -488,7 +488,7 @@ class _Records:
         at = np.searchsorted(self.list_index, wanted)
         at = np.minimum(at, len(self.list_index) - 1)
         found = self.list_index[at] == wanted
-        out[pairs[np.unique(which[found])]] = True
+        out[pairs[which[found]]] = True  # repeats set the same True
         return out
 
     def cut(self, codes: np.ndarray, left: bool, k: int) -> np.ndarray:
@@ -502,7 +502,7 @@ class _Records:
             table = np.concatenate([table, np.full(size - len(table), -2, np.int64)])
             self.cuts[(left, k)] = table
         known = codes >= 0
-        todo = np.unique(codes[known][table[codes[known]] == -2])
+        todo = competing.distinct(codes[known][table[codes[known]] == -2])
         if len(todo):
             fn = _left if left else _right
             values = self.dictionary.values

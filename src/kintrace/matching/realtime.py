@@ -1242,8 +1242,10 @@ class CandidateIndex:
                 budget -= len(narrowed)
         if not parts:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=bool)
-        found = np.unique(np.concatenate(parts))
-        return found, np.isin(found, np.concatenate(batch)) if batch else np.zeros(len(found), bool)
+        found = competing.distinct(np.concatenate(parts))
+        if not batch:
+            return found, np.zeros(len(found), bool)
+        return found, competing.member(found, competing.distinct(np.concatenate(batch)))
 
     def candidates_for(self, record: dict[str, Any]) -> np.ndarray:
         """Rows of the index that `query(record)` scores (before any threshold)."""
