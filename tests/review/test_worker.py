@@ -148,6 +148,40 @@ def test_a_second_worker_process_sees_reports_the_first_one_matched(
         assert report_id in set(found)
 
 
+def test_a_report_committed_after_a_higher_id_was_seen_is_still_caught_up(
+    store: Store, people: Personas
+) -> None:
+    # Ids are drawn before commit: with two processes writing, report x can commit after
+    # x + 1 … x + 3 were already seen by the other worker's catch-up.
+    first, second = MatchWorker(store.sessions), MatchWorker(store.sessions)
+    first.load()
+    second.load()
+    with store.sessions.begin() as session:
+        report_id = add_report(
+            session,
+            add_source(session),
+            full_name="Мельничук Андрій Миколайович",
+            birth_date="1985-06-14",
+            sex="M",
+        ).id
+    first.drain()
+    second.reports_max_id = report_id + 3  # as if the higher ids had committed first
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(
+            session,
+            store,
+            people.org_a.id,
+            sought__full_name="Мельничук Андрій Миколайович",
+            sought__birth_date="1985-06-14",
+        )
+    second.drain()
+    with store.sessions() as session:
+        found = session.scalars(
+            sa.select(Match.report_id).where(Match.enquiry_id == receipt.enquiry_id)
+        )
+        assert report_id in set(found)
+
+
 def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(
     store: Store, people: Personas
 ) -> None:

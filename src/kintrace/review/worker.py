@@ -47,6 +47,8 @@ MAX_CANDIDATES = 10
 LINK_ENQUIRIES_AT = 0.9
 #: Records another worker process stored, taken into the pool per look.
 CATCH_UP_LIMIT = 500
+#: How many of the highest ids already seen are looked at again each batch (see _unseen).
+CATCH_UP_LOOKBACK = 1000
 #: Enquiries checked for relatives' enquiries per maintenance round (the rest wait their turn,
 #: so a surge's backlog of such checks never holds up new enquiries for long).
 TWINS_PER_ROUND = 50
@@ -102,6 +104,35 @@ def report_record(report: Report) -> dict[str, Any]:
 #: The job an operator queues to have a running worker rebuild its indexes from the database
 #: (`kintrace index rebuild`); it is marked done once the fresh indexes answer.
 INDEX_JOB = "index"
+
+
+def _unseen(
+    session: Session, model: Any, max_id: int, held: set[str], *where: Any
+) -> tuple[list[Any], int]:
+    """Rows of `model` the pool does not hold, at most CATCH_UP_LIMIT, and the new highest id
+    looked at. An id is drawn before its transaction commits, so with two processes writing a
+    record can commit after a higher id was already seen: the last CATCH_UP_LOOKBACK ids are
+    looked at again (ids only, an index scan) and only the ones the pool lacks are read. Seen
+    once under load: a report and an enquiry about one man, stored at once by two workers,
+    each missed by the other's catch-up and never matched."""
+    ids = session.scalars(
+        sa.select(model.id)
+        .where(model.id > max_id - CATCH_UP_LOOKBACK, *where)
+        .order_by(model.id)
+        .limit(CATCH_UP_LOOKBACK + CATCH_UP_LIMIT)
+    ).all()
+    wanted = [i for i in ids if str(i) not in held]
+    if len(wanted) > CATCH_UP_LIMIT:
+        wanted = wanted[:CATCH_UP_LIMIT]
+        top = wanted[-1]  # the rest, next batch
+    else:
+        top = ids[-1] if ids else max_id
+    rows = (
+        list(session.scalars(sa.select(model).where(model.id.in_(wanted)).order_by(model.id)))
+        if wanted
+        else []
+    )
+    return rows, max(max_id, top)
 
 
 @dataclass
@@ -361,31 +392,21 @@ class MatchWorker:
         # batch). Records whose own job is still queued join early; their job skips adding
         # them again, and a pair found from both sides is stored once.
         with self.sessions() as session:
-            reports = list(
-                session.scalars(
-                    sa.select(Report)
-                    .where(Report.id > self.reports_max_id)
-                    .order_by(Report.id)
-                    .limit(CATCH_UP_LIMIT)
-                )
+            reports, self.reports_max_id = _unseen(
+                session, Report, self.reports_max_id, self.reports.ids
             )
             report_records = [report_record(r) for r in reports]
-            enquiries = list(
-                session.scalars(
-                    sa.select(Enquiry)
-                    .where(Enquiry.id > self.enquiries_max_id)
-                    .order_by(Enquiry.id)
-                    .limit(CATCH_UP_LIMIT)
-                )
+            enquiries, self.enquiries_max_id = _unseen(
+                session,
+                Enquiry,
+                self.enquiries_max_id,
+                self.enquiries.ids,
+                Enquiry.state != EnquiryState.withdrawn,
             )
-            enquiry_records = [
-                enquiry_record(e) for e in enquiries if e.state is not EnquiryState.withdrawn
-            ]
-        if reports:
-            self.reports_max_id = reports[-1].id
+            enquiry_records = [enquiry_record(e) for e in enquiries]
+        if report_records:
             self.reports.add(report_records)
-        if enquiries:
-            self.enquiries_max_id = enquiries[-1].id
+        if enquiry_records:
             self.enquiries.add(enquiry_records)
 
     def request_rebuild(self) -> None:
