@@ -1659,7 +1659,7 @@ def _layout_words(text: str, context: str = "") -> str:
     it (, ; [ ] for б ж х ъ) or five letters and no vowel. `context`: the record's other
     name columns, when `text` is one of them."""
     # Two cheap searches keep the names of one script (nearly all) out of the loop below.
-    if not _ASCII_LETTERS.search(text) or not _CYRILLIC_LETTER.search(text + context):
+    if not _ASCII_LETTERS.search(text) or not _CYRILLIC.search(text + context):
         return text
     words = text.split()
     ukrainian = bool(_UKRAINIAN_LETTERS.search(text + context))
@@ -1685,7 +1685,6 @@ def _layout_words(text: str, context: str = "") -> str:
 
 _UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
 _ASCII_LETTERS = re.compile(r"[A-Za-z][A-Za-z,;\[\]]*[A-Za-z]")
-_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 # A key of the Cyrillic layout that is punctuation in the Latin one, between letters (a
 # comma only before a small letter: «Smith,John» is a list's comma) or ending the word. Not
 # the apostrophe or the full stop, which Latin names and initials have (O'Brien, J.R.).
