@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -542,17 +542,31 @@ def father_groups(stem: str) -> tuple[NameGroup, ...]:
     return men or tuple(t.groups[i] for i in ids[:1])
 
 
+def _deletions(word: str) -> set[str]:
+    """The word and each of its one-letter deletions: two words one slip apart (a letter
+    added, dropped, changed or two swapped) share one of these."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _by_deletion(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each word filed under each of its `_deletions`, for the near_* look-ups."""
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for d in _deletions(word):
+            index.setdefault(d, set()).add(word)
+    return {d: tuple(sorted(v)) for d, v in index.items()}
+
+
 @cache
 def _stem_deletion_index() -> dict[str, tuple[str, ...]]:
     """Every patronymic stem of four letters or more of a man's name under itself and each
     one-letter deletion (three-letter stems such as Нил's lie a letter from too many)."""
     t = name_tables()
-    index: dict[str, set[str]] = {}
-    for stem, ids in t.by_stem.items():
-        if len(stem) >= 4 and any(t.groups[i].sex == "M" for i in ids):
-            for d in {stem, *(stem[:i] + stem[i + 1 :] for i in range(len(stem)))}:
-                index.setdefault(d, set()).add(stem)
-    return {d: tuple(sorted(v)) for d, v in index.items()}
+    return _by_deletion(
+        stem
+        for stem, ids in t.by_stem.items()
+        if len(stem) >= 4 and any(t.groups[i].sex == "M" for i in ids)
+    )
 
 
 @lru_cache(maxsize=20_000)
@@ -565,7 +579,7 @@ def near_father_stem(stem: str) -> str | None:
         return None
     index = _stem_deletion_index()
     near: set[str] = set()
-    for d in {s, *(s[:i] + s[i + 1 :] for i in range(len(s)))}:
+    for d in _deletions(s):
         near.update(k for k in index.get(d, ()) if OSA.distance(s, k) <= 1)
     return near.pop() if len(near) == 1 else None
 
@@ -574,11 +588,7 @@ def near_father_stem(stem: str) -> str | None:
 def _deletion_index() -> dict[str, tuple[str, ...]]:
     """Every full-form and pet-name key under itself and each of its one-letter deletions."""
     t = name_tables()
-    index: dict[str, set[str]] = {}
-    for key in (*t.by_full_key, *t.by_diminutive_key):
-        for d in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
-            index.setdefault(d, set()).add(key)
-    return {d: tuple(sorted(v)) for d, v in index.items()}
+    return _by_deletion((*t.by_full_key, *t.by_diminutive_key))
 
 
 @lru_cache(maxsize=100_000)
@@ -595,7 +605,7 @@ def near_given(key: str, sex: str | None = None) -> tuple[NameGroup, ...]:
         return ()
     index = _deletion_index()
     near: set[str] = set()
-    for d in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+    for d in _deletions(key):
         near.update(index.get(d, ()))
     ids: list[int] = []
     for k in sorted(near):
@@ -620,12 +630,8 @@ def _spelling_index() -> dict[str, tuple[str, ...]]:
             found = lookup_given_all(word_key(form), suffixes=False)
             if spelled and found:
                 by_spelling.setdefault(spelled, set()).update(g.id for g, _ in found[:1])
-    index: dict[str, set[str]] = {}
-    for spelled in by_spelling:
-        for d in {spelled, *(spelled[:i] + spelled[i + 1 :] for i in range(len(spelled)))}:
-            index.setdefault(d, set()).add(spelled)
     _SPELLED.update({k: tuple(sorted(v)) for k, v in by_spelling.items()})
-    return {d: tuple(sorted(v)) for d, v in index.items()}
+    return _by_deletion(by_spelling)
 
 
 _SPELLED: dict[str, tuple[int, ...]] = {}
@@ -644,7 +650,7 @@ def near_given_spelling(word: str, sex: str | None = None) -> tuple[NameGroup, .
     if spelled in _SPELLED:
         return ()  # a known name as written
     near: set[str] = set()
-    for d in {spelled, *(spelled[:i] + spelled[i + 1 :] for i in range(len(spelled)))}:
+    for d in _deletions(spelled):
         near.update(index.get(d, ()))
     t = name_tables()
     ids: list[int] = []
