@@ -33,6 +33,22 @@ def test_it_reads_a_cp1251_list_separated_by_semicolons(tmp_path: Path) -> None:
     assert list(table.rows()) == [(2, ROWS[0]), (3, ROWS[1])]
 
 
+def test_a_koi8_u_export_reads_as_the_names_written_not_as_cp1251_mojibake(
+    tmp_path: Path,
+) -> None:
+    # An old registry export in KOI8-U decodes without error as cp1251 («лПЧБМШЮХЛ»), so
+    # every name of the list would match nothing; the import must read the letters written.
+    rows = [*ROWS, ["Мельник", "Олена", "Петрівна", "1987", "", "зникла безвісти"]]
+    table = read_table(write_csv(tmp_path / "l.csv", HEADER_UK, rows, sep=";", enc="koi8_u"))
+    assert (table.encoding, table.headers) == ("koi8_u", HEADER_UK)
+    assert [cells for _, cells in table.rows()] == rows
+    # The same list in cp1251 is still cp1251.
+    assert (
+        read_table(write_csv(tmp_path / "c.csv", HEADER_UK, rows, sep=";", enc="cp1251")).encoding
+        == "cp1251"
+    )
+
+
 def test_it_reads_utf8_with_bom_and_commas_with_the_same_row_numbers(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "l.csv", HEADER_UK, ROWS, sep=",", enc="utf-8-sig")
     table = read_table(path)

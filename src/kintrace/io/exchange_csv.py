@@ -75,14 +75,21 @@ def _decode(data: bytes) -> tuple[str, str]:
         pass
     # cp1251 maps every byte but five; those become U+FFFD rather than a crash.
     text = data.decode("cp1251", errors="replace")
-    # Old Unix and registry exports are often KOI8-U, which the contract does not name but
-    # which decodes without error as cp1251 into other letters («йЧБОПЧ» for «Иванов»), so
-    # every name would silently match nothing. Read such a file as KOI8-U (with a warning)
-    # only when its letters are plainly more like names in KOI8-U than in cp1251.
-    koi8 = data.decode("koi8_u", errors="replace")
-    if _common_letter_share(koi8) >= _common_letter_share(text) + _KOI8_MARGIN:
-        return koi8, "koi8-u"
+    # The contract does not name KOI8-U, but a file in it is read as KOI8-U (with a warning)
+    # rather than as cp1251 mojibake.
+    if reads_as_koi8(data):
+        return data.decode("koi8_u", errors="replace"), "koi8-u"
     return text, "cp1251"
+
+
+def reads_as_koi8(data: bytes) -> bool:
+    """True when these (non-UTF-8) bytes read plainly more like names in KOI8-U than in cp1251.
+
+    Old Unix and registry exports are often KOI8-U, which decodes without error as cp1251 into
+    other letters («йЧБОПЧ» for «Иванов»), so every name would silently match nothing.
+    """
+    koi8 = _common_letter_share(data.decode("koi8_u", errors="replace"))
+    return koi8 >= _common_letter_share(data.decode("cp1251", errors="replace")) + _KOI8_MARGIN
 
 
 #: The letters that make up most of any Russian or Ukrainian name list (about 60 % of its

@@ -1,6 +1,7 @@
 """Read a bulk list into a `Table` (kintrace.intake.reports): CSV, XLSX or the exchange CSV.
 
-- CSV: UTF-8, UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text") or cp1251;
+- CSV: UTF-8, UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), cp1251 or KOI8-U
+  (old Unix and registry exports; told from cp1251 by which reading gives name-like letters);
   separated by comma, semicolon or tab (whichever the header line uses most).
 - XLSX: the first sheet, read with calamine; dates become YYYY-MM-DD.
 - Exchange CSV (a header with ``record_id``): read by `kintrace.io.exchange_csv`, so its
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kintrace.intake.reports import ImportFileError, Table
-from kintrace.io.exchange_csv import ExchangeFileError, parse_exchange_csv
+from kintrace.io.exchange_csv import ExchangeFileError, parse_exchange_csv, reads_as_koi8
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
@@ -113,7 +114,8 @@ def _encoding(src: _Source, head: bytes) -> str:
             "in UTF-8 and import it again.",
             "file_encoding",
         ) from None
-    return "cp1251"
+    # The first 64 KB of a list hold thousands of letters: enough to tell the two apart.
+    return "koi8_u" if reads_as_koi8(head) else "cp1251"
 
 
 def _check_cp1251(src: _Source) -> None:
