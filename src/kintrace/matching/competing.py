@@ -2,15 +2,16 @@
 
 The model scores each pair on its own. When a name-only record A resembles two reports B and C
 that the model itself calls different people (their own pair is below the output floor,
-p < 0.01), both pairs can reach 0.68 — yet A is at most one of them. After scoring, each pair
-shares A's odds with its rivals:
+p < 0.01, or below 0.05 with a date or father's name against it), both pairs can reach 0.68 — yet A is at most one of them. After scoring, each
+pair shares A's odds with its rivals:
 
     p'(A, B) = o_AB / (1 + o_AB + λ · Σ_C o_AC),   o = p / (1 - p)
 
 over the rivals C: A's candidates the model calls a match (p_AC ≥ STRONG = 0.5) whose own pair
-with B is below 0.01 though their names alone would keep it above (`told_apart`). With λ = 1 the shared probabilities of people told apart add up to less
-than one, so at most one of them stays at 0.5 or more. With no rival p' = p; rivals only ever
-lower a pair, so a pair not written stays below the floor. In a dedupe both ends are anchors and
+with B is below 0.01 (or 0.05, `APART`) though their names alone would keep it above
+(`told_apart`). With λ = 1 the shared probabilities of people told apart add up to less than
+one, so at most one of them stays at 0.5 or more. With no rival p' = p; rivals only ever lower a
+pair, so a pair not written stays below the floor. In a dedupe both ends are anchors and
 the lower p' is kept; in a link the anchor is the left record (an enquiry) and B, C are right
 records (reports), their own pair scored by the same scorer. Copies of one person keep their
 scores (they are not each other's rivals). λ and STRONG were chosen on the dev seed 202
@@ -40,6 +41,16 @@ FLOOR = 0.01
 #: (p ≥ 0.5): the anchor can be at most one of two such people, so no two of them stay at
 #: 0.5 or more. Weaker candidates lend nothing (dev seed 202: the same F1, better ECE).
 STRONG = 0.5
+
+#: Between FLOOR and APART a pair is still told apart when the fields other than the names
+#: weigh CONTRADICT bits or more against it (a different father's name, another birth date):
+#: a margin over the floor for pairs the model calls two people for a reason. At the floor
+#: alone a 0.1-bit refit moved two namesakes with different fathers and birthdays from 0.009
+#: to 0.011, so from "two people" to "one person", and 17 false pairs came back (session 10).
+#: Without a contradicting field a pair in the band stays one person: name spellings that
+#: agree weakly and nothing else given (kb_dedupe: «Arina Sobolenko» ~ «Aryna Sabalenka», 0.013).
+APART = 0.05
+CONTRADICT = 5.0
 
 #: Threshold at which the callers score rival pairs: every pair, as `told_apart` reads them.
 RIVAL_SCORING_THRESHOLD = 0.0
@@ -155,11 +166,13 @@ def share(
     dedupe: bool,
     lam: float = LAMBDA,
     strong: float = STRONG,
+    one: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(p', rivals) for each pair: the shared probability and how many rivals lowered it.
 
     `same_b`, `same_c` are the rival pairs the model does not tell apart (`told_apart`;
-    not rivals); in a dedupe the given pairs at p ≥ FLOOR count as such too. Pairs below FLOOR
+    not rivals); in a dedupe the given pairs at p ≥ FLOOR count as such too, except those
+    `one` marks False (given pairs the model tells apart; default: none). Pairs below FLOOR
     are left as they are (below the contract's floor, and never anyone's rival).
     """
     p = np.asarray(p, np.float64)
@@ -181,8 +194,9 @@ def share(
     # Partners of one anchor that are one person: subtract each one's odds from the other.
     same_b, same_c = np.asarray(same_b, np.int64), np.asarray(same_c, np.int64)
     if dedupe:
-        same_b = np.concatenate([same_b, rid_l[keep]])
-        same_c = np.concatenate([same_c, rid_r[keep]])
+        ones = keep if one is None else keep & np.asarray(one, bool)
+        same_b = np.concatenate([same_b, rid_l[ones]])
+        same_c = np.concatenate([same_c, rid_r[ones]])
     width = np.int64(
         max(
             int(a.max(initial=0)),
@@ -247,10 +261,11 @@ def share_one(
 
 def told_apart(scored: pa.Table) -> np.ndarray:
     """Whether the model tells each scored rival pair apart: below the floor, though their
-    names alone (the prior and the name comparisons' bits) would keep them above it — so a
-    date, place, patronymic or number says they are two people. A pair below the floor
-    because its names do not agree well enough (a Hebrew and a Greek spelling of one name,
-    each of which matches the Cyrillic) says nothing against being one person."""
+    names alone (the prior and the name comparisons' bits) would keep them at it — so a
+    date, place, patronymic or number says they are two people; or below APART with those
+    other fields at -CONTRADICT bits or less. A pair low because its names do not agree well
+    enough (a Hebrew and a Greek spelling of one name, each of which matches the Cyrillic)
+    says nothing against being one person."""
     p = scored.column("match_probability").to_numpy(zero_copy_only=False)
     other = np.zeros(len(p))
     for name in scored.column_names:
@@ -259,7 +274,8 @@ def told_apart(scored: pa.Table) -> np.ndarray:
             other += np.nan_to_num(column)
     weight = scored.column("match_weight").to_numpy(zero_copy_only=False).astype(np.float64)
     names_alone = weight - other
-    return (p < FLOOR) & (names_alone >= np.log2(FLOOR / (1 - FLOOR)))
+    low = (p < FLOOR) | ((p < APART) & (other <= -CONTRADICT))
+    return low & (names_alone >= np.log2(FLOOR / (1 - FLOOR)))
 
 
 def share_table(
@@ -286,7 +302,11 @@ def share_table(
         one = pa.array(~told_apart(got))
         same_b = got.column("rid_l").filter(one).to_numpy().astype(np.int64)
         same_c = got.column("rid_r").filter(one).to_numpy().astype(np.int64)
-    shared, rivals = share(rid_l, rid_r, p, same_b, same_c, dedupe=dedupe, lam=lam)
+    # A given pair of a dedupe between FLOOR and APART may be two people the model tells
+    # apart (`told_apart`): then it is not one person (not scored again: the given row is
+    # what the scorer would return).
+    given_one = ~told_apart(scored) if dedupe else None
+    shared, rivals = share(rid_l, rid_r, p, same_b, same_c, dedupe=dedupe, lam=lam, one=given_one)
     weight = weight_of(shared)
     w = scored.column("match_weight").to_numpy().astype(np.float64)
     weight = np.where(rivals > 0, weight, w)
