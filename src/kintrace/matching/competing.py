@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kintrace.matching.arrays import distinct, member
 from kintrace.matching.engine import ScoredPair
 from kintrace.matching.explain import shared_text
 
@@ -87,23 +88,6 @@ def _edges(
         np.concatenate([o, o]),
         np.concatenate([row, row]),
     )
-
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values, ascending: np.unique's result by a sort and a neighbour test
-    (numpy 2.4's np.unique hashes and was 30x slower on these keys; ~1.6 ms for 500 ints)."""
-    values = np.sort(values)
-    keep = np.ones(len(values), bool)
-    keep[1:] = values[1:] != values[:-1]
-    return values[keep]
-
-
-def member(values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
-    """Whether each value is in `distinct` (ascending, no repeats)."""
-    if not len(distinct):
-        return np.zeros(len(values), bool)
-    at = np.minimum(np.searchsorted(distinct, values), len(distinct) - 1)
-    return distinct[at] == values
 
 
 def _with_same_anchor(a: np.ndarray, c_anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
