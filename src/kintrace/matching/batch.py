@@ -32,6 +32,7 @@ from splink.internals.misc import prob_to_match_weight
 from sqlglot import exp
 
 from kintrace.matching import competing
+from kintrace.matching.arrays import distinct
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
     MAX_PROBE_BLOCK_SIZE,
@@ -218,7 +219,8 @@ def _split_big_blocks(con: Any, source: str, table: str, big: str) -> None:
 
 
 def key_tables(con: Any, population: str, left: str | None) -> None:
-    """Key tables `kr` (the searched population, capped) and, for a link, `kl` (`left`).
+    """Key tables `kr` (the searched population, capped) and, for a link, `kl` (`left`):
+    (rid, k, weak) with `k` a number per key (the same key has the same number in both).
 
     Blocks of at most MAX_BLOCK_SIZE records pair everyone; a bigger block pairs within
     its birth years, plus its year-less records (probes) with everyone in it, up to
@@ -233,20 +235,32 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
     # Each key table is dropped as soon as the next is built: at a million reports each
     # holds ~1 GB, and three of them at once were the run's peak of memory.
     con.execute("DROP TABLE kr_all")
+    # The kept keys, numbered: `kr` and `kl` file each record under the key's number, not
+    # its text, so the candidate join hashes and compares 32-bit integers (and the tables
+    # are smaller). The numbering costs nothing apart: the keys are grouped here anyway.
+    # In a dedupe a block of weak rows only pairs nothing; in a link `kl` may probe it.
+    not_all_weak = " AND NOT bool_and(weak)" if left is None else ""
     con.execute(
-        "CREATE TABLE kr AS SELECT kr_split.* FROM kr_split JOIN ("
-        "SELECT k FROM kr_split GROUP BY k HAVING count(*) <= "
+        "CREATE TABLE kid AS SELECT k, (row_number() OVER ())::INTEGER AS kid FROM kr_split "
+        "GROUP BY k HAVING count(*) <= "
         f"CASE WHEN k IN (SELECT k FROM big) THEN {MAX_PROBE_BLOCK_SIZE} "
-        f"ELSE {MAX_BLOCK_SIZE} END"
-        # In a dedupe a block of weak rows only pairs nothing; in a link `kl` may probe it.
-        + (" AND NOT bool_and(weak)" if left is None else "")
-        + ") keep USING (k)"
+        f"ELSE {MAX_BLOCK_SIZE} END{not_all_weak}"
+    )
+    con.execute(
+        "CREATE TABLE kr AS SELECT s.rid, kid.kid AS k, s.weak FROM kr_split s JOIN kid USING (k)"
     )
     con.execute("DROP TABLE kr_split")
     if left is not None:
         con.execute(f"CREATE TABLE kl_all AS {key_table_sql(left)}")
-        _split_big_blocks(con, "kl_all", "kl", "big")
+        _split_big_blocks(con, "kl_all", "kl_split", "big")
         con.execute("DROP TABLE kl_all")
+        # A key of the left side that `kr` does not keep meets no one: dropped by the join.
+        con.execute(
+            "CREATE TABLE kl AS SELECT s.rid, kid.kid AS k, s.weak FROM kl_split s "
+            "JOIN kid USING (k)"
+        )
+        con.execute("DROP TABLE kl_split")
+    con.execute("DROP TABLE kid")
 
 
 def candidate_pairs_sql(dedupe: bool, part: tuple[int, int] | None = None) -> str:
@@ -502,7 +516,7 @@ class _Records:
             table = np.concatenate([table, np.full(size - len(table), -2, np.int64)])
             self.cuts[(left, k)] = table
         known = codes >= 0
-        todo = competing.distinct(codes[known][table[codes[known]] == -2])
+        todo = distinct(codes[known][table[codes[known]] == -2])
         if len(todo):
             fn = _left if left else _right
             values = self.dictionary.values
@@ -1090,7 +1104,6 @@ def link_tables(
     n_chunks = max(1, math.ceil(n_pairs / _CHUNK_PAIRS))
     results: list[pa.Table] = []
     select = wide_select(model, "a", "b")
-    bounds = _bounds(model)
     n_scored = 0
     numpy_path = _numpy_scoring(con, model, left, right)
     if numpy_path is not None:
@@ -1104,6 +1117,8 @@ def link_tables(
             results.clear()
             numpy_path = None
             n_scored = 0
+    # The reachability bounds (sqlglot parsing every level, ~0.5 s) only for Splink's SQL.
+    bounds = _bounds(model) if numpy_path is None and threshold > 0 else []
     for i in range(n_chunks if numpy_path is None else 0):
         chunk = f"(SELECT * FROM pairs WHERE rid_l % {n_chunks} = {i})"
         if threshold > 0:
