@@ -780,6 +780,18 @@ press:pl | Jan Dąbrowski | Ян Домбровский
 order | LANDSBERGIS VITAUTAS | Вітаутас Ландсбергіс
 patronymic | Франко Іван Якович | Франко Иван Яковлевич
 patronymic | Иван Львович Сидоров | Sidorov Ivan Levovich
+# 13th round: Estonian tš; Belarusian -ou after a consonant; Romanian ă; Japanese ジ for ди
+# and ウラ for вл-; Polish rz, and Polish names never read as a wrong keyboard layout;
+# Саввич of Савва; the pet name Гуля
+press:et | Mihhail Tšerepanov | Черепанов Михаил
+be | Ryzhankou Mikalai | Рыженков Николай
+press:ro | Mihai Pădureanu | Михай Пэдуряну
+ja | ワジム・イワノフ | Вадим Иванов
+ja | ウラジーミル・ペトロフ | Петров Владимир
+press:pl | Lech Kaczmarczyk | Лех Качмарчик
+press:pl | Zbigniew Brzozowski | Бжозовский Збигнев
+patronymic | Пётр Саввич Ильин | Ильин Пётр Савич
+diminutive | Гуля Ахметова | Ахметова Гульнара
 """)
 
 

@@ -32,7 +32,7 @@ _CYR: dict[str, str] = {
     "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ў": "v", "ј": "i", "љ": "l",
     "њ": "n", "ћ": "c", "ђ": "d", "џ": "dc", "ѓ": "g", "ќ": "k", "ѕ": "s", "ә": "a",
     "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "g", "ӣ": "i",
-    "ӯ": "u", "ҳ": "g", "ҷ": "dc",
+    "ӯ": "u", "ҳ": "g", "ҷ": "dc", "җ": "dc", "ҙ": "s", "ҫ": "s", "ҡ": "k",
 }  # fmt: skip
 
 # Precomposed Latin letters whose diacritic carries the meaning. Upper case = already a key
@@ -199,7 +199,8 @@ _LATIN_SINGLE = str.maketrans(
 
 def _latin_prepare(word: str) -> str:
     """Lower case, meaningful diacritics to key letters, other marks and apostrophes gone."""
-    word = unicodedata.normalize("NFC", word.lower())
+    # Estonian and Finnish write ч as tš (Gorbatšov, Tšernõšov).
+    word = unicodedata.normalize("NFC", word.lower()).replace("tš", "š")
     # A soft sign before o is ё (Lʹosha, Fʹodor), written as its key letter at once so that no
     # later reading of "j" (French ж, Spanish х) touches it; Ukrainian apostrophes never stand there.
     word = re.sub(r"(?<=[b-df-hj-np-tv-z])['’ʼ`ʹ′]o", "E", word)
@@ -307,6 +308,9 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         fl.hungarian = True
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
         fl.hungarian = False
+    if "rz" in prepared:
+        # Polish rz is ж, ш (Grzegorz, Гжегож; Krzysztof, Кшиштоф; Brzeziński, Бжезинский).
+        alts.add(_latin_alt(prepared.replace("rz", "C")))
     if "gy" in prepared and (fl.hungarian or hint == "hu"):
         # Hungarian gy is дь (Nagy, Надь; Gyula, Дьюла).
         alts.add(_latin_alt(prepared.replace("gy", "d")))
@@ -348,6 +352,9 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         form = re.sub(r"c(?=[aouAOU]|$)", "k", re.sub(r"c(?=[ei])", "C", form))
         alts.add(_latin_alt(form))
         alts.add(_latin_alt(re.sub(r"(?<=[^aeiou])ea", "ia", prepared)))
+        if "ă" in word.lower():
+            # ...and ă is э (Creangă, Крянгэ; Bălan, Бэлан).
+            alts.add(_latin_alt(form.replace("A", "E")))
         ts = re.search(r"(?<=[aeiouy])t(?=(?:ov|ev|in|enko)$)", prepared)
         if ts:
             # ...just before the Slavic suffix, where ц is common (Kuznețov, Grițenko):
@@ -858,8 +865,15 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         if "shi" in latin:
             kana.append(re.sub(silent, "", latin.replace("shi", "si")))
         if "zh" in latin:
-            # ...and ジ is зи too, whose i is no silent one (カジミール Казимир).
+            # ...and ジ is зи too, whose i is no silent one (カジミール Казимир), and ди, as チ
+            # is ти (ワジム Вадим, ロジオン Родион).
             kana.append(re.sub(silent, "", latin.replace("zhi", "zi").replace("zh", "z")))
+            kana.append(re.sub(silent, "", latin.replace("zhi", "di")))
+        if latin.startswith("ur"):
+            # Japanese writes a word's вл- as ウラ (ウラジーミル Владимир, ウラジスラフ Владислав).
+            kana += [
+                "v" + re.sub(silent, "", form[1:]) for form in (latin, latin.replace("zhi", "di"))
+            ]
         for form in dict.fromkeys(kana):
             alts.add(latin_key(form))
             alts.update(latin_key(f) for f in each_replacement(form, "r", "l"))

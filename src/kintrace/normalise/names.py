@@ -477,9 +477,11 @@ def _caucasus(low: str) -> str:
 
 # Belarusian in Latin letters (BGN, passports, press): ŭ, дз as dz before a soft vowel
 # (Uladzimir, Dzianis, Dzmitry), я as ia at a word's start (Siarhei, Aliaksandr), final ў as
-# u (Kavaliou, Viachaslau), -енка as -enka (Lukashenka).
+# u (Kavaliou, Viachaslau; after a consonant Kozlou, Ryzhankou: Козлов, Рыженков), -енка as
+# -enka (Lukashenka), Мікалай as Mikalai.
 _BELARUSIAN_LATIN = re.compile(
-    r"ŭ|dz(?:[iey]|m)|^(?:sia|alia|yau|iau)|\w{3}(?:[aeiy]o?u|enka)$|^(?:ihar|viktar|paval)$|\w[ao]usk"
+    r"ŭ|dz(?:[iey]|m)|^(?:sia|alia|yau|iau|mikala)|\w{3}(?:[aeiy]o?u|enka)$|\w{2}[^\Waeiouy]ou$"
+    r"|^(?:ihar|viktar|paval)$|\w[ao]usk"
 )
 
 
@@ -1428,6 +1430,16 @@ def _uninflect(
         # Every word in -у, one an -ову/-ину/-яну surname: a man's dative, whose given name
         # the tables may not know (Саркісяну Араму, Мамедову Эльчину).
         case, sex = "datv", sex or "M"
+    if (
+        case is None
+        and not after_verb
+        and sex != "F"
+        and 2 <= len(words) <= 3
+        and all(_is_cyrillic(t.text) and _INSTRUMENTAL.search(t.text.lower()) for t in words)
+    ):
+        # Every word in -ом/-ем/-ым/-им: a man's instrumental, whose names the tables may not
+        # know (Туском Дональдом, Ландсбергисом Витаутасом, Качинським Лехом).
+        case, sex = "ablt", sex or "M"
     if case is None:
         return sex
     for i, tok in enumerate(tokens):
@@ -1449,6 +1461,19 @@ def _uninflect(
         ):
             # ...and a man's given name in -у the dictionaries do not decline (Араму).
             nom = tok.text.lower()[:-1]
+        if (
+            nom is None
+            and case == "ablt"
+            and sex == "M"
+            and i not in override
+            and not tok.initial
+            and len(tok.text) > 5
+            and tok.text.lower().endswith(("ом", "ем"))
+            and _is_cyrillic(tok.text)
+            and _given_group(tok) is None
+        ):
+            # ...and a man's name in -ом the dictionaries do not know (Ландсбергисом).
+            nom = tok.text.lower()[:-2]
         if (
             nom
             and not tok.initial
@@ -1495,6 +1520,7 @@ def _uninflect(
 
 
 _KO_GENITIVE = re.compile(r"[бвгґджзлмнпрстфхцчшщй]ка$")
+_INSTRUMENTAL = re.compile(r"\w{2}(?:ом|ем|єм|ым|им)$")
 
 
 def _nominative(tok: _Token, lang: str | None, case: str, sex: str | None) -> str | None:
@@ -1618,11 +1644,13 @@ def _layout_reading(text: str) -> str | None:
     letters = [script_of_char(c) for c in text if c.isalpha()]
     if not letters:
         return None
+    vowels = sum(c.lower() in _LATIN_VOWELS for c in text)
     if all(sc == "latin" for sc in letters):
-        if sum(c.lower() in _LATIN_VOWELS for c in text) >= 0.25 * len(letters):
+        if vowels >= 0.25 * len(letters) or any(c.isalpha() and not c.isascii() for c in text):
             # Cyrillic typed in the Latin layout has few Latin vowels (Cthutq Rbckbwf; y is
             # н, so it does not count): a name with its vowels is a real Latin name (Firuz
-            # Sharipov, Arslan Bekov).
+            # Sharipov, Arslan Bekov). Nor has it a letter the English layout cannot type
+            # (Lech Kaczyński), though it may have a typographic apostrophe (Ker’zytyrj).
             return None
         readings = list(latin_typed_as_cyrillic(text))
     elif all(sc == "cyrillic" for sc in letters):
@@ -1637,10 +1665,11 @@ def _layout_reading(text: str) -> str | None:
     for reading in readings:
         if _knows_a_name(_tokenise(reading)):
             return reading
-    if readings and all(sc == "latin" for sc in letters):
+    if readings and all(sc == "latin" for sc in letters) and vowels < 0.15 * len(letters):
         # A slip on top of the wrong layout (Вадтик Киселев): a reading with a given name one
         # slip from a known one will do (the dictionary is not asked: too dear for every
-        # foreign name that reaches this point).
+        # foreign name that reaches this point) — when the Latin text has hardly a vowel: a
+        # Polish name's digraphs leave it few (Lech Kaczynski read «Дуср», one slip from Дуся).
         for reading in readings:
             toks = [t for t in _tokenise(reading) if not t.initial]
             if len(toks) >= 2 and any(near_given(t.key, None) for t in toks):
@@ -1662,7 +1691,7 @@ def _layout_words(text: str, context: str = "") -> str:
     if not _ASCII_LETTERS.search(text) or not _CYRILLIC.search(text + context):
         return text
     words = text.split()
-    ukrainian = bool(_UKRAINIAN_LETTERS.search(text + context))
+    ukrainian = bool(_UK_MARKS.search((text + context).lower()))
     changed = False
     for i, word in enumerate(words):
         letters = [script_of_char(c) for c in word if c.isalpha()]
@@ -1683,7 +1712,6 @@ def _layout_words(text: str, context: str = "") -> str:
     return " ".join(words) if changed else text
 
 
-_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
 _ASCII_LETTERS = re.compile(r"[A-Za-z][A-Za-z,;\[\]]*[A-Za-z]")
 # A key of the Cyrillic layout that is punctuation in the Latin one, between letters (a
 # comma only before a small letter: «Smith,John» is a list's comma) or ending the word. Not

@@ -76,9 +76,8 @@ def _foreign_forms(
     not carry "Juan" or "Jean"). A form whose key already belongs to a group's ru/uk forms
     or pet names is left out, so a translation never makes two names one.
     """
-    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
     index: dict[str, list[int]] = {}
-    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+    for row in _data_rows("foreign_names.csv"):
         gid = seen.get((row["sex"].strip(), word_key(row["ru"].strip())))
         if gid is None:
             continue
@@ -95,9 +94,8 @@ def abjad_group_keys() -> frozenset[str]:
     those scripts, without vowels. Not the names with Russian or Ukrainian pet names
     (Михаил: Миша; Яков: Яша; Давид: Дава; Тамара: Тома), which are Slavic names too."""
     t = name_tables()
-    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
     keys: set[str] = set()
-    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+    for row in _data_rows("foreign_names.csv"):
         if ABJAD_LETTER.search(row["forms"]):
             ids = t.by_full_key.get(word_key(row["ru"].strip()), ())
             keys.update(
@@ -142,8 +140,7 @@ def abjad_given_keys() -> dict[str, tuple[str, ...]]:
 def _rows_with_group(t: NameTables, filename: str) -> Iterator[tuple[dict[str, str], int]]:
     """The rows of a data file of other forms (greek_names.csv, foreign_names.csv) whose
     Russian name (column `ru`) is a group of the row's sex, with that group's id."""
-    text = resources.files("kintrace.normalise.data").joinpath(filename).read_text("utf-8")
-    for row in csv.DictReader(text.splitlines()):
+    for row in _data_rows(filename):
         sex = row["sex"].strip()
         ids = t.by_full_key.get(word_key(row["ru"].strip()), ())
         gid = next((i for i in ids if t.groups[i].sex == sex), None)
@@ -158,7 +155,7 @@ def given_by_written() -> dict[str, tuple[tuple[int, bool], ...]]:
     name of Виктор, and the woman's name Вита are both `vita`; Лена and Лёня both `lena`)."""
     t = name_tables()
     out: dict[str, list[tuple[int, bool]]] = {}
-    for row in _given_rows():
+    for row in _data_rows("given_names.csv"):
         ru = _split(row["ru"])
         if not ru:
             continue
@@ -222,11 +219,8 @@ def foreign_cyrillic_given() -> dict[str, str]:
 @cache
 def foreign_written_forms() -> frozenset[str]:
     """Every form foreign_names.csv writes, in lower case (Khadija, Andrew, Мікалай)."""
-    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
     return frozenset(
-        form.lower()
-        for row in csv.DictReader(text.read_text("utf-8").splitlines())
-        for form in _split(row["forms"])
+        form.lower() for row in _data_rows("foreign_names.csv") for form in _split(row["forms"])
     )
 
 
@@ -234,10 +228,9 @@ def foreign_written_forms() -> frozenset[str]:
 def foreign_cyrillic_keys() -> frozenset[str]:
     """Keys of the Cyrillic forms foreign_names.csv writes (Уладзімір, Сяргей): a Latin word
     with one of these keys is a transliteration of that form (Uladzimir), not a chance key."""
-    text = resources.files("kintrace.normalise.data").joinpath("foreign_names.csv")
     return frozenset(
         word_key(form)
-        for row in csv.DictReader(text.read_text("utf-8").splitlines())
+        for row in _data_rows("foreign_names.csv")
         for form in _split(row["forms"])
         if _CYRILLIC_LETTER.search(form.lower())
     )
@@ -280,9 +273,8 @@ def korean_surnames() -> dict[str, frozenset[str]]:
     """Each written form of a common Korean surname (Hangul, lower-case Latin and Cyrillic:
     박, park, пак) to the keys of all its spellings (data/korean_surnames.csv): Park is 박,
     Bak and Пак; Lee is 이, Yi and Ли; Choi is 최, Цой and Чхве."""
-    text = resources.files("kintrace.normalise.data").joinpath("korean_surnames.csv")
     out: dict[str, set[str]] = {}
-    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+    for row in _data_rows("korean_surnames.csv"):
         forms = [row["hangul"].strip(), *_split(row["latin"]), *_split(row["cyrillic"])]
         keys = {k for k in (word_key(f) for f in forms) if k}
         for f in forms:
@@ -308,15 +300,16 @@ def _split(cell: str) -> list[str]:
 
 
 @cache
-def _given_rows() -> tuple[dict[str, str], ...]:
-    """The rows of data/given_names.csv, read once for every table built from them."""
-    text = resources.files("kintrace.normalise.data").joinpath("given_names.csv").read_text("utf-8")
+def _data_rows(filename: str) -> tuple[dict[str, str], ...]:
+    """The rows of a data file (given_names.csv, foreign_names.csv, ...), read once for every
+    table built from them."""
+    text = resources.files("kintrace.normalise.data").joinpath(filename).read_text("utf-8")
     return tuple(csv.DictReader(text.splitlines()))
 
 
 @cache
 def name_tables() -> NameTables:
-    rows = _given_rows()
+    rows = _data_rows("given_names.csv")
     groups: list[NameGroup] = []
     by_full: dict[str, list[int]] = {}
     by_dim: dict[str, list[int]] = {}
@@ -486,6 +479,9 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
         if suffix == "kisi" and stem[-1:] in "aeiou" and stem_of(stem) not in name_tables().by_stem:
             # Серікқызы keys as "serikisi": the father's -к and the suffix's к are one letter.
             stem += "k"
+        if len(stem) < 2 and suffix.endswith("vic"):
+            # Савва's son is Саввич (key "savic"): the в is the father's, not -авич's.
+            stem, suffix = key[: m.start() + len(suffix) - 2], "ic"
         if len(stem) < 2:
             continue
         known = stem_of(stem) in name_tables().by_stem
@@ -507,6 +503,15 @@ def patronymic_parts(key: str) -> tuple[str, str, bool, str] | None:
                 if stem_of(form) in name_tables().by_stem:
                     stem, known = form, True
                     break
+        if not known and suffix in _BELARUSIAN_PATR and stem in foreign_cyrillic_keys():
+            # A father's name in its Belarusian form (Рыгоравіч of Рыгор: Григорий).
+            men = [
+                g
+                for g in name_tables().by_foreign_key.get(stem, ())
+                if name_tables().groups[g].sex == "M"
+            ]
+            if men:
+                stem, known = name_tables().groups[men[0]].key, True
         if known and suffix in ("ic", "icn", "inicn"):
             # The bare -ич, -ична is built only on a man's name ending in a vowel (Кузьма
             # Кузьмич, Лука Лукич, Илья Ильинична, Никита Никитична); Арсен's son is
@@ -624,7 +629,7 @@ def _spelling_index() -> dict[str, tuple[str, ...]]:
     (cyrillic_spelling_key) -> those spelling keys; _SPELLED maps each to its group."""
     name_tables()  # the groups exist before their ids are used
     by_spelling: dict[str, set[int]] = {}
-    for row in _given_rows():
+    for row in _data_rows("given_names.csv"):
         for form in _split(row["ru"]) + _split(row["uk"]) + _split(row["diminutives"]):
             spelled = cyrillic_spelling_key(form.lower())
             found = lookup_given_all(word_key(form), suffixes=False)
@@ -681,7 +686,7 @@ def uk_initial_counterparts() -> dict[tuple[str, str | None], frozenset[str]]:
     Олексій/Алексей, Олена/Елена; a man's О. only a): a Ukrainian card «Ковальчук О. І.» may
     be the Russian «Ковальчук А. И.». Common names only (_COMMON_UK_COUNTERPARTS)."""
     out: dict[tuple[str, str | None], set[str]] = {}
-    for row in _given_rows():
+    for row in _data_rows("given_names.csv"):
         ru, uk = _split(row["ru"]), _split(row["uk"])
         ru_letters = {word_key(f)[:1] for f in ru} - {""}
         for form in uk:
