@@ -298,11 +298,16 @@ def _relative_levels() -> list[Level]:
     # side at least, and two known names or different initials (Zurab / Богдан: a name of
     # another language the tables lack; С. / Богдан). Two initials (Базавлученко О.П. / А.П.:
     # Олександр in two languages) or an unknown word of the same initial (Лиия / Лілія, a
-    # slip) are no evidence of a brother and stay "different".
+    # slip) are no evidence of a brother and stay "different". Since kintrace-fs-11 a man's
+    # and a woman's record (features' sex, given or read from the forms) are two names
+    # whatever the tables know: a slip does not change the sex, and a brother and sister
+    # (Юлдашев Жасур / Юлдашева Жасмина, one birth date, Жасмина unknown to the tables) went
+    # to "different" (-6.4) and linked at 0.92. (The slip level above, for the same
+    # reason, already needs the sexes not to differ.)
     two_names = (
         "NOT (given_l IS NULL AND given_r IS NULL) AND "
         "((given_known_l = 1 AND given_known_r = 1) OR "
-        "NOT list_has_any(given_initials_l, given_initials_r))"
+        "NOT list_has_any(given_initials_l, given_initials_r) OR sex_l <> sex_r)"
     )
     family = f"{two_names} AND {family}"
     return [

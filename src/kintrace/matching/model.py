@@ -28,7 +28,7 @@ from splink.internals.settings import Settings
 from splink.internals.settings_creator import SettingsCreator
 
 MODEL_DIR = Path(__file__).parent / "model"
-MODEL_FILE = MODEL_DIR / "kintrace-fs-10.json"
+MODEL_FILE = MODEL_DIR / "kintrace-fs-11.json"
 
 
 def _float_array(values: Any) -> np.ndarray:

@@ -72,7 +72,7 @@ FIT_SEED = 303
 FIT_PERSONS = 5_000
 #: Pull of each fitted weight towards its m/u estimate, per bit squared (see fit_weights).
 FIT_L2 = 1.0
-MODEL_VERSION = "kintrace-fs-10"
+MODEL_VERSION = "kintrace-fs-11"
 #: The surname pool of the training worlds (kintrace.synthetic.tables.surname_pool; several
 #: comma-separated give one world per pool). The shipped model is trained on "classic": on
 #: the quality benchmark a model trained on "realistic" or on both scored no better on
