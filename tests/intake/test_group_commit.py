@@ -172,3 +172,56 @@ def test_a_bulk_batch_appends_to_the_audit_chain_last(store: Store) -> None:
     assert count(store, AuditEvent) == 3
     with store.sessions() as session:
         assert verify_chain(session).ok
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one_by_one"])
+@pytest.mark.parametrize("ping_after_idle_s", [0.0, 3600.0], ids=["pinged", "busy"])
+def test_after_the_database_dropped_its_connections_the_next_families_are_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch, bulk: bool, ping_after_idle_s: float
+) -> None:
+    # A PostgreSQL restart (here: the server ending every session) while the writer's pooled
+    # connection waits. Used moments ago, it is not tested before use ("busy"): its first
+    # statement fails and the writer runs the batch again on a fresh connection. Idle for
+    # longer ("pinged"), the pool tests it and replaces it before the first statement.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server connection to lose.")
+    from kintrace.db import engine as engine_module
+    from kintrace.intake.enquiries import EnquiryToStore, prepare_enquiry, store_enquiry_batch
+
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", ping_after_idle_s)
+    writer = GroupCommitWriter(store.sessions)
+    writer.bulk_enabled = bulk
+
+    def submit() -> EnquiryReceipt:
+        data = EnquiryIn.model_validate(enquiry_payload())
+        reference = prepare_reference(store.keys)
+        prepared = prepare_enquiry(data, channel="api", keys=store.keys, reference=reference)
+        return writer.submit(
+            lambda tx: submit_enquiry(
+                tx, data, channel="api", keys=store.keys, reference=reference
+            ),
+            bulk=(store_enquiry_batch, EnquiryToStore(prepared)),
+        )
+
+    first = submit()
+    outsider = sa.create_engine(store.engine.url, poolclass=sa.pool.NullPool)
+    try:
+        with outsider.connect() as conn:
+            ended = conn.scalar(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        outsider.dispose()
+    assert ended and ended >= 1
+    second = submit()
+    assert writer.stats.reconnects == (0 if ping_after_idle_s == 0.0 else 1)
+    assert writer.stats.bulk_fallbacks == 0
+    assert writer.stats.bulk_items == (2 if bulk else 0)
+    assert count(store, Enquiry) == count(store, MatchJob) == count(store, AuditEvent) == 2
+    with store.sessions() as session:
+        for receipt in (first, second):
+            assert find_enquiry(session, receipt.reference, receipt.secret, store.keys)
+        assert verify_chain(session).ok

@@ -93,6 +93,8 @@ class _Item:
     work: Callable[[Session], Any]
     bulk: tuple[BulkStore, Any] | None = None
     future: Future[Any] | _LoopAnswer = field(default_factory=Future)
+    # Ran again once already because the database connection was lost before its commit.
+    reconnected: bool = False
 
 
 @dataclass
@@ -104,6 +106,8 @@ class BatchStats:
     # ran its own work in a fresh transaction).
     bulk_items: int = 0
     bulk_fallbacks: int = 0
+    # Batches run again because the database dropped the connection before their commit.
+    reconnects: int = 0
 
 
 class GroupCommitWriter:
@@ -193,14 +197,15 @@ class GroupCommitWriter:
     def _commit(self, batch: list[_Item]) -> None:
         remaining = batch
         while remaining:
-            # Each round answers at least one request or turns the bulk store off for all of
-            # them (then the next round answers at least one), so this ends.
+            # Each round answers at least one request, or turns the bulk store off for all of
+            # them, or (once) runs them again after a lost connection, so this ends.
             remaining = self._commit_once(remaining)
 
     def _commit_once(self, batch: list[_Item]) -> list[_Item]:
         """One shared transaction; returns the requests to try again in a fresh one."""
         done: list[tuple[_Item, Any]] = []
         session = self.sessions()
+        committing = False
         try:
             session.begin()
             one_by_one = self._store_in_bulk(session, batch, done)
@@ -217,6 +222,8 @@ class GroupCommitWriter:
                     result = item.work(session)
                     savepoint.commit()
                 except SQLAlchemyError as exc:
+                    if _connection_lost(exc, batch):
+                        raise
                     # A database error may have ended the whole transaction (SQLite drops it
                     # on a full disk or an I/O error, and SQLAlchemy's own savepoint rollback
                     # then fails in its place): this request fails with the first error, the
@@ -233,8 +240,19 @@ class GroupCommitWriter:
                     savepoint.rollback()
                     continue
                 done.append((item, result))
+            committing = True
             session.commit()
         except Exception as exc:
+            if not committing and _connection_lost(exc, batch):
+                # The database dropped the connection (a restart) before the commit was sent:
+                # nothing is stored and nobody was answered, so the whole batch runs once more
+                # on a fresh connection (the pool replaced it) instead of failing.
+                log.info("group_commit_reconnected", error=type(exc).__name__, batch=len(batch))
+                _rollback_quietly(session)
+                for item in batch:
+                    item.reconnected = True
+                self.stats.reconnects += 1
+                return batch
             # The commit (or the transaction itself) failed: nothing of the batch is stored.
             log.warning("group_commit_failed", error=type(exc).__name__, batch=len(batch))
             _rollback_quietly(session)
@@ -275,11 +293,20 @@ class GroupCommitWriter:
                         done.append((item, result))
                         stored.add(id(item))
         except Exception as exc:
+            if _connection_lost(exc, batch):
+                raise  # the whole batch runs again, still in bulk (see _commit_once)
             # Nothing is answered before the commit, so nothing was promised: start again.
             log.info("group_commit_bulk_failed", error=type(exc).__name__, batch=len(batch))
             done.clear()
             return None
         return [item for item in batch if id(item) not in stored]
+
+
+def _connection_lost(exc: BaseException, batch: list[_Item]) -> bool:
+    """The database connection was lost (SQLAlchemy invalidated it) and this batch has not yet
+    been run again for that reason (once is enough: the pool hands out a fresh connection)."""
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    return lost and not any(item.reconnected for item in batch)
 
 
 def _first_database_error(exc: BaseException) -> BaseException:
