@@ -64,6 +64,8 @@ def test_names_in_the_regions_own_scripts_are_the_same_person(
         # twins of one birth date whose given names share their first letters
         ("Гарипов Ильдар Рафаэлевич", "1994-08-15", "Гарипов Ильнур Рафаэлевич", "1994-08-15"),
         ("Пападопулос Георгій", "1983-07-21", "Пападопулос Костянтин", "1983-07-21"),
+        # a brother and sister born the same day: the surname in its man's and woman's form
+        ("Юлдашев Жасур Баходирович", "1992-04-04", "Юлдашева Жасмина Баходировна", "1992-04-04"),
         # namesakes across scripts, born decades apart
         ("Беридзе Гиорги Тамазович", "1993-02-14", "Giorgi Beridze", "1971-09-30"),
     ],
