@@ -303,11 +303,14 @@ def _relative_levels() -> list[Level]:
     # whatever the tables know: a slip does not change the sex, and a brother and sister
     # (Юлдашев Жасур / Юлдашева Жасмина, one birth date, Жасмина unknown to the tables) went
     # to "different" (-6.4) and linked at 0.92. (The slip level above, for the same
-    # reason, already needs the sexes not to differ.)
+    # reason, already needs the sexes not to differ.) Not for two forms of one word
+    # (Jaro-Winkler >= 0.88): a man's genitive reads as a woman's name (Алиева Гейдара ~
+    # Алиев Гейдар, gedara / gedar 0.97), and the sex read from it is then wrong.
     two_names = (
         "NOT (given_l IS NULL AND given_r IS NULL) AND "
         "((given_known_l = 1 AND given_known_r = 1) OR "
-        "NOT list_has_any(given_initials_l, given_initials_r) OR sex_l <> sex_r)"
+        "NOT list_has_any(given_initials_l, given_initials_r) OR "
+        "(sex_l <> sex_r AND jaro_winkler_similarity(given_l, given_r) < 0.88))"
     )
     family = f"{two_names} AND {family}"
     return [
