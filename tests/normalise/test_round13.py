@@ -96,3 +96,11 @@ def test_a_man_s_instrumental_of_names_the_tables_do_not_know(
 ) -> None:
     a, b = analyse_name(inflected), analyse_name(nominative)
     assert (a.given, a.family) == (b.given, b.family)
+
+
+def test_the_son_of_and_daughter_of_particles_say_the_sex() -> None:
+    # «огли» is "son of": a surname in -ва beside it is a man's genitive (Алієва Гейдара),
+    # not a woman's surname; «кызы» is "daughter of".
+    assert analyse_name("Алієва Гейдара Алірза огли").sex == "M"
+    assert analyse_name("Алиева Севиль Гейдар кызы").sex == "F"
+    assert analyse_name("Aliyeva Sevil Heydar qızı").sex == "F"

@@ -127,6 +127,22 @@ _PATRONYMIC_PARTICLES = frozenset({
     "oğlu", "kızı",
 })  # fmt: skip
 _PARTICLE_MARKS = re.compile(r"['’ʼ`ʹ‘′ʻ]")
+_DAUGHTER_OF = frozenset({"кызы", "гызы", "қизи", "қизы", "кизи", "kyzy", "qizi", "qızı", "qyzy", "kizi", "gizi", "kızı", "қызы", "kyzi"})  # fmt: skip
+
+
+def _particle_sex(text: str) -> str | None:
+    """ "M" for a name with «оглы», «уулу» (son of), "F" with «кызы» (daughter of): the
+    particle says the sex where a surname in -ва is a man's genitive (Алієва Гейдара огли)."""
+    if not _PARTICLE_WORD.search(text):
+        return None
+    words = {_PARTICLE_MARKS.sub("", w) for w in text.lower().split()}
+    if words & _DAUGHTER_OF:
+        return "F"
+    return "M" if words & (_PATRONYMIC_PARTICLES | _SON_OF) else None
+
+
+# A cheap test first: every particle ends so (оглы, огли, oğlu, uulu, кызы, qızı, kyzy).
+_PARTICLE_WORD = re.compile(r"(?i)(?:l[iyu]|л[иыу]|з[иы]|z[iyı])\b")
 
 
 @dataclass(slots=True)
@@ -2233,7 +2249,7 @@ def _analyse_name(
     if _ASCII_LETTERS.search(parts):
         # A column typed in the Latin layout beside Cyrillic ones (given «utjhusq»).
         g_text, p_text, f_text = (_layout_words(x, parts) for x in (g_text, p_text, f_text))
-    stated_sex = _normalise_sex(sex)
+    stated_sex = _normalise_sex(sex) or _particle_sex(f"{full} {parts}")
 
     # When the parts are all there, the full name adds nothing but time.
     parts_complete = bool(g_text.strip() and f_text.strip()) and (
