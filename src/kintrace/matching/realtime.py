@@ -43,6 +43,7 @@ from rapidfuzz.process import cdist
 from sqlglot import exp
 
 from kintrace.matching import competing
+from kintrace.matching.arrays import distinct, member
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
     MAX_PROBE_BLOCK_SIZE,
@@ -1258,10 +1259,10 @@ class CandidateIndex:
                 budget -= len(narrowed)
         if not parts:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=bool)
-        found = competing.distinct(np.concatenate(parts))
+        found = distinct(np.concatenate(parts))
         if not batch:
             return found, np.zeros(len(found), bool)
-        return found, competing.member(found, competing.distinct(np.concatenate(batch)))
+        return found, member(found, distinct(np.concatenate(batch)))
 
     def candidates_for(self, record: dict[str, Any]) -> np.ndarray:
         """Rows of the index that `query(record)` scores (before any threshold)."""
