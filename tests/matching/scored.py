@@ -44,6 +44,17 @@ def scored_names(
     return scored(*names(left, left_date, right, right_date))
 
 
+def name_p(left: str, left_date: str, right: str, right_date: str) -> float:
+    """The probability of two full names with their birth dates; a pair that shares no
+    blocking key is not scored (p < 0.01) and reads 0."""
+    pairs = link_records(
+        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
+        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
+        threshold=0.0,
+    )
+    return pairs[0].match_probability if pairs else 0.0
+
+
 def shipped_model(version: str) -> ScoringModel:
     """An older model file that still ships, loaded as `kintrace link` would load it."""
     path = str(MODEL_DIR / f"{version}.json")

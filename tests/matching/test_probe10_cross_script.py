@@ -6,19 +6,7 @@ All persons are made up; the spellings follow each language's usual romanisation
 from __future__ import annotations
 
 import pytest
-
-from kintrace.matching import link_records
-
-
-def _p(left: str, left_date: str, right: str, right_date: str) -> float:
-    """The pair's probability; a pair that shares no blocking key is not scored (p < 0.01)."""
-    pairs = link_records(
-        [{"record_id": "a", "full_name": left, "birth_date": left_date}],
-        [{"record_id": "b", "full_name": right, "birth_date": right_date}],
-        threshold=0.0,
-    )
-    return pairs[0].match_probability if pairs else 0.0
-
+from tests.matching.scored import name_p as _p
 
 # «Гнатюк Остап Тарасович», born 1991-04-12, as other languages' press and registries write him
 _OSTAP = ("Гнатюк Остап Тарасович", "1991-04-12")
