@@ -42,8 +42,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 from sqlglot import exp
 
-from kintrace.matching import competing
-from kintrace.matching.arrays import distinct, member
+from kintrace.matching import arrays, competing
 from kintrace.matching.engine import (
     MAX_BLOCK_SIZE,
     MAX_PROBE_BLOCK_SIZE,
@@ -1259,10 +1258,10 @@ class CandidateIndex:
                 budget -= len(narrowed)
         if not parts:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=bool)
-        found = distinct(np.concatenate(parts))
+        found = arrays.distinct(np.concatenate(parts))
         if not batch:
             return found, np.zeros(len(found), bool)
-        return found, member(found, distinct(np.concatenate(batch)))
+        return found, arrays.member(found, arrays.distinct(np.concatenate(batch)))
 
     def candidates_for(self, record: dict[str, Any]) -> np.ndarray:
         """Rows of the index that `query(record)` scores (before any threshold)."""
