@@ -482,10 +482,15 @@ _STRING_FUNCTIONS: dict[str, Callable[[str, str], float]] = {
 
 class _Evaluator:
     """Evaluates one level CASE over n candidates: `_l` columns are the query's constants,
-    `_r` columns the candidates' arrays."""
+    `_r` columns the candidates' arrays. `left` may also give arrays (a callable like
+    `right`): then the n rows are n pairs of indexed records (the rival step)."""
 
     def __init__(
-        self, left: dict[str, Any], right: Callable[[str], Any], n: int, keys: dict[int, str]
+        self,
+        left: dict[str, Any] | Callable[[str], Any],
+        right: Callable[[str], Any],
+        n: int,
+        keys: dict[int, str],
     ) -> None:
         self.left = left
         self.right = right
@@ -508,6 +513,8 @@ class _Evaluator:
         if isinstance(node, exp.Column):
             name = node.name
             if name.endswith("_l"):
+                if callable(self.left):
+                    return self.left(name[:-2])
                 return _Const(self.left.get(name[:-2]))
             if name.endswith("_r"):
                 return self.right(name[:-2])
@@ -626,7 +633,7 @@ class _Evaluator:
         elif isinstance(b, _Const):
             const, vec, swap = b.value, a, True
         else:
-            raise Unsupported(f"{name} of two candidate columns")
+            return self._pairwise_both(fn, a, b)
         out = np.full(self.n, np.nan)
         if const is None:
             return out
@@ -645,8 +652,36 @@ class _Evaluator:
             out[i] = r
         return out
 
+    def _pairwise_both(self, fn: Callable[[str, str], float], a: Any, b: Any) -> np.ndarray:
+        """A string function of two arrays, pair by pair (the rival step: a few pairs)."""
+        av = a.objects() if isinstance(a, _Strs) else a
+        bv = b.objects() if isinstance(b, _Strs) else b
+        out = np.full(self.n, np.nan)
+        seen: dict[tuple[str, str], float] = {}
+        for i, (x, y) in enumerate(zip(av.tolist(), bv.tolist(), strict=True)):
+            if x is None or y is None:
+                continue
+            r = seen.get((x, y))
+            if r is None:
+                r = seen[(x, y)] = fn(x, y)
+            out[i] = r
+        return out
+
     def _has_any(self, a_node: exp.Expression, b_node: exp.Expression) -> _Bool:
         a, b = self.value(a_node), self.value(b_node)
+        if isinstance(a, _Lists) and isinstance(b, _Lists):
+            # Two arrays of lists (the rival step): null when either list is empty.
+            null = (np.bincount(a.owner, minlength=a.n) == 0) | (
+                np.bincount(b.owner, minlength=b.n) == 0
+            )
+            mine: list[set[int]] = [set() for _ in range(self.n)]
+            for i, v in zip(a.owner.tolist(), a.values.tolist(), strict=True):
+                mine[i].add(v)
+            found = np.zeros(self.n, bool)
+            for i, v in zip(b.owner.tolist(), b.values.tolist(), strict=True):
+                if v in mine[i]:
+                    found[i] = True
+            return _Bool(found, null)
         if isinstance(a, _Const) and isinstance(b, _Lists):
             const, lists = a.value, b
         elif isinstance(b, _Const) and isinstance(a, _Lists):
@@ -783,7 +818,11 @@ class _Evaluator:
         )
         if is_text:
             if isinstance(av, np.ndarray) and isinstance(bv, np.ndarray):
-                raise Unsupported("comparison of two candidate columns")
+                # Two arrays of strings (the rival step): pair by pair.
+                value = np.zeros(self.n, bool)
+                known = ~null
+                value[known] = [bool(op(x, y)) for x, y in zip(av[known], bv[known], strict=True)]
+                return _Bool(value, null)
             vec, const, flip = (av, bv, False) if isinstance(av, np.ndarray) else (bv, av, True)
             value = np.zeros(self.n, bool)
             known = ~null
@@ -1406,25 +1445,95 @@ class CandidateIndex:
             cand = np.nonzero(rivals & (p >= competing.FLOOR))[0]
             strong = cand[p[cand] >= competing.STRONG]
             if len(strong) and len(cand) > 1:
-                apart = np.zeros((len(cand), len(strong)), bool)
-                for k, first in enumerate(strong.tolist()):
-                    others = cand[cand != first]
-                    qb = self._arrow_rows(rows[[first]], explain=True)
-                    got = model.weigh(self._score_columns(model, qb, rows[others]))
-                    scored = pa.table(
-                        {
-                            "match_probability": got["match_probability"],
-                            "match_weight": got["match_weight"],
-                            **{n: v for n, v in got.items() if n.startswith("mw_")},
-                        }
-                    )
-                    apart[np.searchsorted(cand, others), k] = competing.told_apart(scored)
+                apart = self._apart(model, rows, cand, strong)
                 new, n = competing.share_one(p[cand], p[strong], apart)
                 changed = n > 0
                 shared[cand] = new
                 count[cand] = n
                 weights[cand] = np.where(changed, competing.weight_of(new), weights[cand])
         return pa.table({"shared_probability": shared, "shared_weight": weights, "rivals": count})
+
+    #: False once the evaluator could not read a level for two indexed records at once.
+    _pairs_numpy = True
+
+    def _apart(
+        self, model: ScoringModel, rows: np.ndarray, cand: np.ndarray, strong: np.ndarray
+    ) -> np.ndarray:
+        """Whether each candidate in `cand` is told apart from each strong rival (cand x
+        strong). All the pairs (rival, other candidate) are evaluated together, in one
+        evaluator call: its fixed cost per level node, not the few pairs, was the rival
+        step's time. A model the evaluator cannot read is scored rival by rival in SQL."""
+        apart = np.zeros((len(cand), len(strong)), bool)
+        others = [cand[cand != first] for first in strong.tolist()]
+        if self._levels is not None and self._pairs_numpy:
+            firsts = np.repeat(rows[strong], [len(o) for o in others])
+            seconds = rows[np.concatenate(others)]
+            try:
+                apart_all = competing.told_apart(
+                    self._weighed(model.weigh(self._pair_columns(model, firsts, seconds)))
+                )
+            except Unsupported:
+                self._pairs_numpy = False  # rival by rival from now on
+            else:
+                start = 0
+                for k, o in enumerate(others):
+                    apart[np.searchsorted(cand, o), k] = apart_all[start : start + len(o)]
+                    start += len(o)
+                return apart
+        for k, first in enumerate(strong.tolist()):
+            qb = self._arrow_rows(rows[[first]], explain=True)
+            got = model.weigh(self._score_columns(model, qb, rows[others[k]]))
+            apart[np.searchsorted(cand, others[k]), k] = competing.told_apart(self._weighed(got))
+        return apart
+
+    @staticmethod
+    def _weighed(got: dict[str, Any]) -> pa.Table:
+        return pa.table(
+            {
+                "match_probability": got["match_probability"],
+                "match_weight": got["match_weight"],
+                **{n: v for n, v in got.items() if n.startswith("mw_")},
+            }
+        )
+
+    def _pair_columns(
+        self, model: ScoringModel, rows_a: np.ndarray, rows_b: np.ndarray
+    ) -> dict[str, Any]:
+        """`_score_columns` for pairs of indexed records (rows_a[i], rows_b[i]): the levels
+        are symmetric, so a record stands on the left as an enquiry would."""
+        cols: dict[str, Any] = {"rid_l": np.full(len(rows_a), _QUERY_RID, np.int64)}
+        for c in TF_COLUMNS:
+            column = self._columns[c]
+            assert isinstance(column, _StrColumn)
+            counts = self._tf_counts[c].view
+            for side, rs in (("l", rows_a), ("r", rows_b)):
+                codes = column.codes.take(rs)
+                tf = model.term_frequency(c, counts[np.maximum(codes, 0)].astype(float), self.size)
+                cols[f"tf_{c}_{side}"] = np.where(codes >= 0, tf, np.nan)
+        assert self._levels is not None
+        levels, keys = self._levels
+        evaluator = _Evaluator(self._gatherer(rows_a), self._gatherer(rows_b), len(rows_a), keys)
+        cols.update({gamma: evaluator.case(case) for gamma, case in levels})
+        return cols
+
+    def _gatherer(self, rows: np.ndarray) -> Callable[[str], Any]:
+        """A column's values at `rows` as the evaluator reads them, each gathered once."""
+        gathered: dict[str, Any] = {}
+
+        def get(name: str) -> Any:
+            if name not in gathered:
+                column = self._columns.get(name)
+                if column is None:
+                    raise Unsupported(name)
+                if isinstance(column, _ListColumn):
+                    gathered[name] = _Lists(*column.gather(rows))
+                elif isinstance(column, _StrColumn):
+                    gathered[name] = _Strs(column.codes.take(rows), column.dictionary)
+                else:
+                    gathered[name] = column.gather(rows)
+            return gathered[name]
+
+        return get
 
     def _arrow_rows(self, rows: np.ndarray, *, explain: bool) -> pa.Table:
         names = list(self._columns) if explain else ["record_id"]
@@ -1457,28 +1566,13 @@ class CandidateIndex:
 
     def _gammas_numpy(self, q: pa.Table, rows: np.ndarray) -> dict[str, np.ndarray]:
         left = {c: q.column(c)[0].as_py() for c in self._columns}
-        gathered: dict[str, Any] = {}
-
-        def right(name: str) -> Any:
-            if name not in gathered:
-                column = self._columns.get(name)
-                if column is None:
-                    raise Unsupported(name)
-                if isinstance(column, _ListColumn):
-                    gathered[name] = _Lists(*column.gather(rows))
-                elif isinstance(column, _StrColumn):
-                    gathered[name] = _Strs(column.codes.take(rows), column.dictionary)
-                else:
-                    gathered[name] = column.gather(rows)
-            return gathered[name]
-
         # The enquiry's lists are compared as the index stores them (codes for strings).
         for name, column in self._columns.items():
             if isinstance(column, _ListColumn):
                 left[name] = column.constant(left[name])
         assert self._levels is not None
         levels, keys = self._levels
-        evaluator = _Evaluator(left, right, len(rows), keys)
+        evaluator = _Evaluator(left, self._gatherer(rows), len(rows), keys)
         return {gamma: evaluator.case(case) for gamma, case in levels}
 
     def _gammas_sql(self, model: ScoringModel, q: pa.Table, rows: np.ndarray) -> dict[str, Any]:
