@@ -887,9 +887,10 @@ _FORMAT = 1
 
 def _mapped(path: Path) -> np.ndarray:
     """A saved array memory-mapped copy-on-write (an empty one is just read: numpy cannot
-    map zero bytes)."""
+    map zero bytes). Returned as a plain ndarray over the map: an np.memmap pays its own
+    __getitem__ and __array_finalize__ on every take of a query."""
     array = np.load(path, mmap_mode="c")
-    return np.load(path) if array.size == 0 else array
+    return np.load(path) if array.size == 0 else np.asarray(array)
 
 
 def _save_strings(path: Path, values: list[str]) -> None:
