@@ -85,14 +85,17 @@ def test_beyond_the_queue_a_family_gets_503_with_retry_after_in_its_language_the
         with slow_posts(url, 2, "queued") as queued:
             wait_until(lambda: stats.queued == 2)
             started = time.monotonic()
-            page = httpx.get(f"{url}/enquiry", headers={"accept-language": "uk"})
+            page = httpx.get(f"{url}/enquiry", headers={"accept-language": "uk"}, timeout=60)
             api = httpx.post(
                 f"{url}/api/v1/enquiries",
                 content=BODY,
                 headers={"content-type": "application/json", "accept-language": "ru"},
+                timeout=60,
             )
-            # Refused at once, not after piling up until a timeout.
-            assert time.monotonic() - started < 2
+            # Refused while every place is still taken: not queued until the 30 s queue wait
+            # ran out. (Not a bound of a second or two: on a machine at load 25 the refusal
+            # itself took 4.5 s; what a family notices is that it is not left waiting.)
+            assert time.monotonic() - started < 15
             assert page.status_code == 503
             assert page.headers["retry-after"] == "7"
             assert "Зараз службою користується дуже багато людей" in page.text
@@ -120,11 +123,14 @@ def test_a_request_that_waited_too_long_in_the_queue_is_told_to_come_back(
     with slow_posts(url, 1):
         wait_until(lambda: app.state.admission.in_flight == 1)
         started = time.monotonic()
-        response = httpx.get(f"{url}/", headers={"accept-language": "en"})
+        response = httpx.get(f"{url}/", headers={"accept-language": "en"}, timeout=60)
         waited = time.monotonic() - started
     assert response.status_code == 503
     assert "Very many people are using the service right now" in response.text
-    assert 0.4 < waited < 3
+    # It waited its 0.5 s in the queue, then was answered while the request ahead of it still
+    # held the only place (which it does until the test ends): a bound far above 0.5 s, as a
+    # loaded machine answers late.
+    assert 0.4 < waited < 15
 
 
 def test_one_client_holding_too_many_requests_gets_429_while_others_are_served(
