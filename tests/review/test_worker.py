@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from tests.factories import Personas, Store
 from tests.review.conftest import add_report, add_source, file_enquiry
@@ -19,6 +20,16 @@ def _matched_reports(store: Store, enquiry_id: int) -> set[int]:
         return set(
             session.scalars(sa.select(Match.report_id).where(Match.enquiry_id == enquiry_id))
         )
+
+
+@pytest.fixture
+def two_workers(store: Store) -> tuple[MatchWorker, MatchWorker]:
+    """Two match workers on one database, as two `kintrace worker` processes run them, each
+    with its index loaded."""
+    first, second = MatchWorker(store.sessions), MatchWorker(store.sessions)
+    first.load()
+    second.load()
+    return first, second
 
 
 def test_a_new_enquiry_gets_the_report_in_ukrainian_spelling_as_a_strong_match(
@@ -132,11 +143,9 @@ def test_kintrace_worker_once_drains_the_queue_and_says_how_much(
 
 
 def test_a_second_worker_process_sees_reports_the_first_one_matched(
-    store: Store, people: Personas
+    store: Store, people: Personas, two_workers: tuple[MatchWorker, MatchWorker]
 ) -> None:
-    first, second = MatchWorker(store.sessions), MatchWorker(store.sessions)
-    first.load()
-    second.load()
+    first, second = two_workers
     with store.sessions.begin() as session:
         report_id = add_report(
             session,
@@ -153,13 +162,11 @@ def test_a_second_worker_process_sees_reports_the_first_one_matched(
 
 
 def test_a_report_committed_after_a_higher_id_was_seen_is_still_caught_up(
-    store: Store, people: Personas
+    store: Store, people: Personas, two_workers: tuple[MatchWorker, MatchWorker]
 ) -> None:
     # Ids are drawn before commit: with two processes writing, report x can commit after
     # x + 1 was already seen by the other worker's catch-up (written here with explicit ids).
-    first, second = MatchWorker(store.sessions), MatchWorker(store.sessions)
-    first.load()
-    second.load()
+    first, second = two_workers
     with store.sessions.begin() as session:
         source = add_source(session)
         x = (session.scalar(sa.select(sa.func.max(Report.id))) or 0) + 1
