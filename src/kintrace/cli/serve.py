@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from typing import Annotated, Any
 
 import typer
@@ -68,7 +69,9 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
     # families hear "received". The workers read the data dir from the environment.
     app.state.engine.dispose()
     os.environ["KINTRACE_DATA_DIR"] = str(settings.data_dir)
-    uvicorn.run(
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
         "kintrace.cli.serve:worker_app",
         factory=True,
         workers=workers,
@@ -78,6 +81,48 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
         timeout_worker_healthcheck=WORKER_START_S,
         **options,
     )
+    try:
+        listening = _SocketPerWorker.bound(host, port)
+    except OSError as exc:
+        fail(f"Cannot listen on {host}:{port} ({exc.strerror}).")
+        return
+    # What uvicorn.run does for several workers, with a socket of each worker's own.
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    finally:
+        listening.close()
+
+
+def _listening_socket(host: str, port: int, cls: type[socket.socket] = socket.socket) -> Any:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = cls(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+class _SocketPerWorker(socket.socket):
+    """The address `kintrace serve --workers N` serves, as handed to each worker: a worker
+    opens a listening socket of its own on it (SO_REUSEPORT) rather than sharing the parent's,
+    so the kernel spreads new connections over the workers. On one shared socket the worker
+    that woke first accepted every connection waiting (uvloop accepts until none is left): a
+    client or proxy opening its 32 connections at once had them all in one process, whose one
+    core was the bound while the other worker idled (session 12, docs/operations-surge.md).
+
+    The parent only binds it (it never listens, so no connection waits on it) to hold the port
+    and to fail early when it is taken."""
+
+    @classmethod
+    def bound(cls, host: str, port: int) -> _SocketPerWorker:
+        sock: _SocketPerWorker = _listening_socket(host, port, cls)
+        return sock
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        # Unpickled in each worker uvicorn spawns (multiprocessing's pickler knows only the
+        # exact socket type, so this subclass is pickled by this method): a new socket there.
+        host, port = self.getsockname()[:2]
+        return (_listening_socket, (host, port))
 
 
 def worker_app() -> Any:
