@@ -11,7 +11,7 @@ import pytest
 
 from kintrace.matching import CandidateIndex, link_records
 from kintrace.matching.batch import link_tables
-from kintrace.matching.competing import share, told_apart
+from kintrace.matching.competing import share, share_one, told_apart
 from kintrace.matching.features import build_features
 
 Row = dict[str, Any]
@@ -105,6 +105,26 @@ def test_two_rivals_the_model_calls_a_match_cannot_both_stay_at_a_half_or_more()
         np.array([0, 0]), np.array([1, 2]), p, np.array([1]), np.array([2]), dedupe=False
     )
     assert list(kept) == [0.9, 0.7] and list(none) == [0, 0]
+
+
+def test_two_records_of_one_rival_person_count_once() -> None:
+    # anchor 0: candidate 1 (0.9), and 2 and 3 (0.9 and 0.6), two records of one other man
+    # (one person with each other, both told apart from 1): he takes his share once.
+    rid_l, rid_r = np.array([0, 0, 0]), np.array([1, 2, 3])
+    p = np.array([0.9, 0.9, 0.6])
+    got, rivals = share(rid_l, rid_r, p, np.array([2]), np.array([3]), dedupe=False)
+    assert got[0] == pytest.approx(9 / (1 + 9 + 9))  # not 9 / (1 + 9 + 9 + 1.5)
+    assert got[1] == pytest.approx(9 / 19) and got[2] == pytest.approx(1.5 / (1 + 1.5 + 9))
+    assert list(rivals) == [1, 1, 1]  # one other person each
+    # tied copies split their odds: the same share as one of them
+    tied, _ = share(rid_l, rid_r, np.array([0.9, 0.9, 0.9]), [2], [3], dedupe=False)
+    assert tied[0] == pytest.approx(9 / 19)
+    # real time, the same anchor: apart[i, k] for candidates 1, 2, 3 and rivals 1, 2, 3
+    apart = np.array([[False, True, True], [True, False, False], [True, False, False]])
+    for probs in (p, np.array([0.9, 0.9, 0.9])):
+        alone, n = share_one(probs, probs, apart)
+        batch, count = share(rid_l, rid_r, probs, np.array([2]), np.array([3]), dedupe=False)
+        assert alone == pytest.approx(batch) and list(n) == list(count)
 
 
 def test_a_weak_candidate_takes_nothing_from_a_strong_one() -> None:

@@ -14,7 +14,8 @@ one, so at most one of them stays at 0.5 or more. With no rival p' = p; rivals o
 pair, so a pair not written stays below the floor. In a dedupe both ends are anchors and
 the lower p' is kept; in a link the anchor is the left record (an enquiry) and B, C are right
 records (reports), their own pair scored by the same scorer. Copies of one person keep their
-scores (they are not each other's rivals). λ and STRONG were chosen on the dev seed 202
+scores (they are not each other's rivals), and copies of one rival person lend their odds
+once (the largest; session 12), not once per record. λ and STRONG were chosen on the dev seed 202
 (docs/matching.md): weak candidates lending their odds too cost calibration, not F1.
 
 Pure numpy/pandas: the batch linker, the Spark path and the real-time index each score the
@@ -211,8 +212,9 @@ def share(
     hit = (pair_keys[at] == edge_keys) if len(pair_keys) else np.zeros(len(a), bool)
     o_minus = np.where(hit, o_same[at] if len(pair_keys) else 0.0, 0.0)
     n_minus = np.where(hit, n_same[at] if len(pair_keys) else 0, 0)
-    comp = total - r - o_minus
-    count = count - lends - n_minus
+    o_copies, n_copies = _copies_lend_once(a, b, i, j, one, r, rival, same, width)
+    comp = total - r - o_minus - o_copies
+    count = count - lends - n_minus - n_copies
     comp = np.where(count > 0, np.maximum(comp, 0.0), 0.0)
     shared = np.where(comp > 0, o / (1.0 + o + lam * comp), o / (1.0 + o))
     shared = np.where(comp > 0, shared, p[row])
@@ -227,6 +229,55 @@ def share(
     return out, rivals
 
 
+def _copies_lend_once(
+    a: np.ndarray,
+    b: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    one: np.ndarray,
+    r: np.ndarray,
+    rival: np.ndarray,
+    same: np.ndarray,
+    width: np.int64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge (anchor, b): the rivals' odds and the rivals counted more than once.
+
+
+    Rivals told apart from b that are one person with each other are records of one man,
+    and the anchor is that man at most once: they lend the largest of their odds once
+    (rivals tied at it split it), not one share per record; and they are one rival in the
+    count the explanation gives. `i`, `j`, `one`: every (edge, rival edge) of one anchor,
+    and whether the two partners are one person."""
+    out, fewer = np.zeros(len(a)), np.zeros(len(a), np.int64)
+    lend = (b[i] != b[j]) & ~one
+    lend_edge, lend_rival = i[lend], j[lend]
+    # Pairs of rivals of one anchor that are one person (copies of one man).
+    x, y = _with_same_anchor(a[rival], a[rival])
+    cx, cy = rival[x], rival[y]
+    copy = (b[cx] != b[cy]) & member(b[cx] * width + b[cy], same)
+    cx, cy = cx[copy], cy[copy]
+    if len(lend_edge) == 0 or len(cx) == 0:
+        return out, fewer
+    # (edge, rival C, its copy C2) with both lending to the edge.
+    u, v = _with_same_anchor(lend_rival, cx)
+    edge, c, c2 = lend_edge[u], lend_rival[u], cy[v]
+    n = np.int64(len(a))
+    both = member(edge * n + c2, distinct(lend_edge * n + lend_rival))
+    edge, c, c2 = edge[both], c[both], c2[both]
+    if len(edge) == 0:
+        return out, fewer
+    frame = pd.DataFrame({"e": edge, "c": c, "o": r[c2], "tie": r[c2] == r[c]})
+    copies = frame.groupby(["e", "c"], sort=True).agg(top=("o", "max"), ties=("tie", "sum"))
+    o_c = r[copies.index.get_level_values("c").to_numpy()]
+    top, ties = copies["top"].to_numpy(), copies["ties"].to_numpy()
+    lent = np.where(top > o_c, 0.0, o_c / (1.0 + ties))
+    at = copies.index.get_level_values("e").to_numpy()
+    np.add.at(out, at, o_c - lent)
+    extra = np.zeros(len(a))
+    np.add.at(extra, at, np.where(top > o_c, 1.0, ties / (1.0 + ties)))
+    return out, np.rint(extra).astype(np.int64)
+
+
 def share_one(
     p: np.ndarray, p_rivals: np.ndarray, apart: np.ndarray, lam: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -235,8 +286,22 @@ def share_one(
     rivals among them, `apart[i, k]` whether candidate i and rival k are told apart (False
     for a rival and itself). Returns (p', number of rivals that lowered it)."""
     lam = LAMBDA if lam is None else lam
-    comp = apart.astype(np.float64) @ _odds(np.asarray(p_rivals, np.float64))
+    o_rivals = _odds(np.asarray(p_rivals, np.float64))
+    comp = apart.astype(np.float64) @ o_rivals
     n = apart.sum(axis=1)
+    # The rivals are the candidates at STRONG, in order (as real time passes them).
+    rows = np.flatnonzero(np.asarray(p, np.float64) >= STRONG)
+    if len(rows) == apart.shape[1] and len(rows) > 1:
+        # As `_copies_lend_once`: rivals k, l told apart from candidate i and one person with
+        # each other lend the larger odds once (tied ones split it).
+        copy = ~apart[rows] & ~np.eye(len(rows), dtype=bool)
+        both = apart[:, None, :] & copy[None, :, :]  # [i, k, l]
+        top = np.where(both, o_rivals[None, None, :], -1.0).max(axis=2)
+        ties = (both & (o_rivals[None, None, :] == o_rivals[None, :, None])).sum(axis=2)
+        lent = np.where(top > o_rivals[None, :], 0.0, o_rivals[None, :] / (1.0 + ties))
+        comp = (apart * lent).sum(axis=1)
+        extra = np.where(top > o_rivals[None, :], 1.0, ties / (1.0 + ties))
+        n = n - np.rint((apart * extra).sum(axis=1)).astype(np.int64)
     o = _odds(np.asarray(p, np.float64))
     out = np.where(comp > 0, o / (1.0 + o + lam * comp), p)
     lowered = out < p
