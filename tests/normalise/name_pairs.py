@@ -792,6 +792,14 @@ press:pl | Lech Kaczmarczyk | Лех Качмарчик
 press:pl | Zbigniew Brzozowski | Бжозовский Збигнев
 patronymic | Пётр Саввич Ильин | Ильин Пётр Савич
 diminutive | Гуля Ахметова | Ахметова Гульнара
+# 14th round: Lithuanian ch; Polish -cki with rz; Czech ř; Greek μπ inside a word; Yiddish
+# in Hebrew letters and Yiddish given names; a Georgian surname beside a given name in -ина
+press:lt | Chodakovas Petras | Ходаков Пётр
+press:pl | Jan Wierzbicki | Ян Вежбицкий
+press:cs | Jiří Dvořák | Иржи Дворжак
+el | Σεργκέι Μπάμπκιν | Сергей Бабкин
+he | לייב ראָזענבלאַט | Розенблат Лейб
+ka | Бидзина Гоголашвили | Гоголашвили Бидзина
 """)
 
 

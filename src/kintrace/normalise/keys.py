@@ -40,7 +40,7 @@ _CYR: dict[str, str] = {
 _LATIN_DIACRITICS: dict[str, str] = {
     "š": "C", "ş": "C", "ș": "C", "ŝ": "C", "č": "C", "ç": "C", "ž": "C", "ż": "C",
     "ć": "S", "ś": "S", "ź": "S", "ţ": "S", "ț": "S", "ł": "L", "ń": "N", "ñ": "N",
-    "ř": "R", "ě": "E", "ė": "E", "ę": "E", "ë": "E", "é": "E", "è": "E", "ê": "IE",
+    "ř": "RC", "ě": "E", "ė": "E", "ę": "E", "ë": "E", "é": "E", "è": "E", "ê": "IE",
     "ů": "U", "ú": "U", "ù": "U", "ū": "U", "ü": "U", "ų": "U", "û": "IU", "â": "IA",
     "ó": "O", "ò": "O", "ô": "O", "ö": "O", "ő": "O", "õ": "O", "ø": "O",
     "á": "A", "à": "A", "ä": "A", "ã": "A", "ă": "A", "ą": "A", "å": "A", "ā": "A",
@@ -157,11 +157,17 @@ _LATIN_RULES: list[tuple[str, str]] = [
 ]  # fmt: skip
 
 
+_POLISH_CKI = re.compile(r"(?<=\w\w[aeiouy])c(?=k[ai]$)")
+
+
 def _latin_replace(word: str, fl: _Flavour) -> str:
     if fl.swedish_dutch:
         word = word.replace("tsj", "C").replace("sj", "C").replace("zj", "C")
         # Swedish tj is ч; Dutch writes ч as tsj and keeps tj for тю (Hnatjoek).
         word = word.replace("oe", "U") if "oe" in word else word.replace("tj", "C")
+    if "ck" in word:
+        # Polish -cki, -cka is -цкий, -цкая (Wierzbicki, Вежбицкий), not the German ck.
+        word = _POLISH_CKI.sub("S", word)
     for src, dst in _LATIN_RULES:
         if src in word:
             word = word.replace(src, dst)
@@ -308,6 +314,9 @@ def latin_key_alternatives(word: str, hint: str = "") -> frozenset[str]:
         fl.hungarian = True
         alts.add(_collapse(_NON_KEY.sub("", _latin_replace(prepared, fl))))
         fl.hungarian = False
+    if "ř" in word.lower():
+        # Czech ř is рж (Dvořák, Дворжак; Jiří, Иржи); press without marks writes r.
+        alts.add(latin_key(word.lower().replace("ř", "r")))
     if "rz" in prepared:
         # Polish rz is ж, ш (Grzegorz, Гжегож; Krzysztof, Кшиштоф; Brzeziński, Бжезинский).
         alts.add(_latin_alt(prepared.replace("rz", "C")))
@@ -722,6 +731,39 @@ _HEBREW_VOWEL_LETTERS = "אויהע"
 _SOFT_BKP = str.maketrans({"B": "v", "K": "kh", "P": "f"})
 
 
+# Yiddish (YIVO) writes its vowels as letters and marks what Hebrew leaves out: אַ a, אָ o,
+# ע e, ו u, י i, יי ey, ײַ ay, וי oy, וו v, פֿ f, בֿ v, כּ k, תּ t; plain ב is b, פּ p, ש sh.
+# A pointed alef, a rafe or one of the ligatures marks a word as Yiddish.
+_YIDDISH_MARK = re.compile("[\u05f0-\u05f2]|\u05d0[\u05b7\u05b8]|[\u05d1\u05e4]\u05bf")
+_YIDDISH = [
+    ("\u05d3\u05d6\u05e9", "dzh"), ("\u05d6\u05e9", "zh"), ("\u05d8\u05e9", "ch"),
+    ("\u05f2\u05b7", "ay"), ("\u05d9\u05d9\u05b7", "ay"), ("\u05f2", "ey"),
+    ("\u05d9\u05d9", "ey"), ("\u05f1", "oy"), ("\u05f0", "v"), ("\u05d5\u05d5", "v"),
+    ("\u05d5\u05d9", "oy"), ("\u05d0\u05b7", "a"), ("\u05d0\u05b8", "o"), ("\u05d0", ""),
+    ("\u05d1\u05bf", "v"), ("\u05e4\u05bf", "f"), ("\u05e4\u05bc", "p"),
+    ("\u05db\u05bc", "k"), ("\u05ea\u05bc", "t"), ("\u05e9\u05c2", "s"),
+]  # fmt: skip
+_YIDDISH_SINGLE = str.maketrans(
+    {
+        "ב": "b", "ג": "g", "ד": "d", "ה": "h", "ו": "u", "ז": "z", "ח": "kh", "ט": "t",
+        "י": "i", "כ": "kh", "ך": "kh", "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n",
+        "ס": "s", "ע": "e", "פ": "p", "ף": "f", "צ": "ts", "ץ": "ts", "ק": "k", "ר": "r",
+        "ש": "sh", "ת": "s",
+    }
+)  # fmt: skip
+
+
+_HEBREW_LETTER = re.compile("[\u05d0-\u05ea]")
+
+
+def yiddish_latin(word: str) -> str:
+    """A Hebrew-letter word read as Yiddish (YIVO): גאָלדפֿאַרב goldfarb, לייב leyb."""
+    form = unicodedata.normalize("NFD", word)
+    for src, dst in _YIDDISH:
+        form = form.replace(src, dst)
+    return "".join(ch for ch in form.translate(_YIDDISH_SINGLE) if ch.isascii())
+
+
 def hebrew_slavic_readings(word: str) -> tuple[str, ...]:
     """Latin readings of a Slavic name in Hebrew letters (גוגול gogol, אנה ana, יוליה yulia);
     () for a word of fewer than three letters."""
@@ -813,6 +855,9 @@ def other_script_alternatives(word: str) -> frozenset[str]:
         alts |= abjad_skeletons(word)
         alts.update(latin_key(f) for f in arabic_slavic_readings(word))
         alts.update(latin_key(f) for f in hebrew_slavic_readings(word))
+        if _HEBREW_LETTER.search(word):
+            # ...or Yiddish, which spells its vowels (לייב Лейб beside a marked word).
+            alts.add(latin_key(yiddish_latin(word)))
     if _GREEK.match(word):
         greek = _other_script_latin(word)
         forms = {greek}
@@ -820,8 +865,11 @@ def other_script_alternatives(word: str) -> frozenset[str]:
             # γι before a vowel is y (Γιούρι, Юрий; Γιάννης, Янис).
             forms.add("y" + greek[2:])
         if "ng" in greek:
-            # Transcriptions write γκ for g inside a word too (Γκαγκάριν, Гагарин).
+            # Transcriptions write γκ for g inside a word too (Γκαγκάριν, Гагарин)...
             forms.add(greek.replace("ng", "g"))
+        if "mb" in greek or "nd" in greek:
+            # ...and μπ, ντ for b, d (Μπούμπκα, Бубка; Λιντόφσκι, Лидовски).
+            forms.add(greek.replace("mb", "b").replace("nd", "d"))
         if "ts" in greek or "dz" in greek:
             # τσ, τζ also write ч and дж (Γκορμπατσόφ, Горбачёв; Τζαμπάροφ, Джабаров).
             forms |= {f.replace("ts", "ch").replace("dz", "dzh") for f in forms}
@@ -937,6 +985,9 @@ def word_key(word: str) -> str:
     # Other scripts (Greek, Georgian, Armenian, Arabic, ...) go through anyascii, then the
     # Latin rules; Greek and Armenian digraphs first, since anyascii spells them letter by letter.
     # Accents go (Greek tonos); the kana voicing marks (ペ = ヘ + ゜) are letters and stay.
+    if _YIDDISH_MARK.search(unicodedata.normalize("NFD", word)):
+        # Yiddish with its marks is read as it spells (גאָלדפֿאַרב, Гольдфарб).
+        return latin_key(yiddish_latin(word))
     return latin_key(_other_script_latin(word))
 
 

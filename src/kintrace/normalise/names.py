@@ -112,8 +112,19 @@ _NOISE = frozenset(
     mr mrs ms miss herr frau pan pani
     про об для від от мой моя мого моего моей мою мій моєї мою наш наша нашого нашего
     сын сына сину сыном син сина брат брата брату мужа муж чоловік чоловіка отца отец батька
-    батько дочь дочери донька доньку дочку жену жінку дружину son brother father husband""".split()
+    батько дочь дочери донька доньку дочку жену жінку дружину son brother father husband
+    головний главный старший старшого молодший молодшого младший младшего штаб-сержант
+    майстер-сержант генерал-майор генерал-лейтенант генерал-полковник бригадний матроса
+    солдата сержанта лейтенанта капитана капітана майора полковника підполковника
+    ряд серж лейт л-т ст.л-т мл.л-т к-н ст-на ефр прапор
+    омбр ошбр огшбр одшбр омпбр обрмп оабр обр дшбр окшбр омбр ошб омпб дшв ссо гур
+    дпсу нгу тро зсу всу сбу мвс мвд вч в/ч бригада бригади батальон батальйону полк полку
+    рота роти взвод взводу""".split()
 )  # fmt: skip
+# Cut ranks before a name in casualty lists (ст. солдат, СТ. ЛЕЙТЕНАНТ, мл. сержант): noise
+# in small letters or capitals; «Ст.» may be a given name's two letters.
+_RANK_CUT = frozenset({"ст", "мл", "мол", "ст.л", "ml", "st"})
+_DIGITS = re.compile(r"\d")
 _SEPARATORS = re.compile(r"[\s,;/|]+")
 _APOSTROPHES = re.compile(r"['’ʼ`ʹ‘′]")
 # Kyrgyz «Бакыт уулу» and Kazakh «Нұрлан ұлы» (son of Бакыт) stand where a surname stands,
@@ -198,8 +209,21 @@ def _clean(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
+    if _HEBREW_POINT.search(text):
+        # Yiddish spells vowels and f, v with points (אָ o, אַ a, פֿ f), which the tokeniser
+        # would drop as marks: the one-character forms keep them (keys.yiddish_latin).
+        text = _HEBREW_POINTED.sub(lambda m: _POINTED[m[0]], text)
     # Stress marks sit on vowels as combining accents; ё/й/ї keep their own marks.
     return text.replace("\u0301", "").replace("\u0300", "").strip()
+
+
+# The pointed letters of Yiddish, as one character each (Unicode's presentation forms).
+_POINTED = {
+    unicodedata.normalize("NFD", c): c
+    for c in "\ufb2e\ufb2f\ufb4c\ufb4e\ufb3b\ufb44\ufb4a\ufb2b\ufb1f\ufb1d\ufb35"
+}
+_HEBREW_POINT = re.compile("[\u05b4-\u05c2]")
+_HEBREW_POINTED = re.compile("|".join(_POINTED))
 
 
 _CALL_SIGN_HINT = re.compile(r"[«\"“„”(\['‘’]|позыв|позив|call|aka|a\.k\.a|nom de", re.IGNORECASE)
@@ -254,7 +278,7 @@ _SURNAME_ENDING = re.compile(
 # (in Cyrillic only -еску/-яну: -ану, -ару are also a dative, Богдану, Макару).
 _OTHER_SURNAME_ENDING = re.compile(
     r"(?:[iyь]an|[iyь]ants|янц?|дзе|dze|швили|shvili|zoda|зода|uly|ұлы|улы|kyzy|қызы|кызы"
-    r"|escu|[eă]?anu|aru|[tț]anu|еску|яну|s?c?hwili|swili|iani|иани|іані)$"
+    r"|escu|[eă]?anu|aru|[tț]anu|еску|яну|s?c?hwili|sz?wi[lł]i|швілі|iani|иани|іані)$"
 )
 
 
@@ -288,8 +312,11 @@ def _word_info(
     if hint == "lt" and _BALTIC_ENDING.search(fixed):
         # Lithuanian press adds its nominative ending to every word (Vitalis Melnykas): the
         # key is the Slavic word, the written one stays a variant.
+        # Lithuanian writes ч as č, so its ch is х (Ojstrachas, Ойстрах; Chabirovas, Хабиров).
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
-        parts = tuple(k for k in (word_key(_baltic_stem(p)) for p in fixed.split("-")) if k)
+        parts = tuple(
+            k for k in (word_key(_LT_CH.sub("kh", _baltic_stem(p))) for p in fixed.split("-")) if k
+        )
     elif hint == "ua04" and _LONE_C.search(fixed.lower()):
         # The 2004 passport's c is к (Tcachenco, Ткаченко); the other reading stays a variant.
         alts.update(k for k in (word_key(p) for p in fixed.split("-")) if k)
@@ -471,6 +498,7 @@ def _baltic_stem(word: str) -> str:
 
 
 _BALTIC_WORD = re.compile(r"[^\W\d_]{3,}(?:as|is|ys|us)\b")
+_LT_CH = re.compile(r"ch", re.IGNORECASE)
 
 
 # Romanian/Moldovan marks (Serghei, Nicolae, Popescu, Munteanu), or a given name only
@@ -702,8 +730,11 @@ def _chunk_tokens(
         piece = piece.strip(" -/")
         if not piece:
             continue
-        if piece.lower() in _NOISE:
+        if piece.lower() in _NOISE or (piece.lower() in _RANK_CUT and not piece.istitle()):
             continue
+        if not piece.isalpha() and (digits := len(_DIGITS.findall(piece))) >= 2:
+            if digits * 2 > len(piece):
+                continue  # a unit's or a document's number (110, А0501), not a name word
         letters_only = _NOT_WORD.sub("", piece)
         if not letters_only:
             continue
@@ -850,6 +881,7 @@ class _Sig(NamedTuple):
     ov_or_in: int = 0  # 2: ends -ов/-ова/-ев/-ева, 1: -ин/-ина (also a woman's given name), else 0
     full_patronymic: bool = False  # an -ович on a long or -ій father's name (Oleksandrovych)
     caps: bool = False  # written in capitals (two letters or more)
+    other_ending: bool = False  # a surname ending of the Caucasus or Central Asia (-швили, -ян)
 
 
 @lru_cache(maxsize=100_000)
@@ -885,6 +917,7 @@ def _sig(tok: _Token, sex: str | None) -> _Sig:
         2 if _OV_ENDING.search(tok.key) else 1 if _IN_ENDING.search(tok.key) else 0,
         bool(pp and pp[2] and (len(pp[0]) >= 6 or _GLIDE_PATRONYMIC.search(tok.text.lower()))),
         len(tok.text) > 1 and tok.text.isupper(),
+        bool(_OTHER_SURNAME_ENDING.search(tok.text.lower())),
     )
 
 
@@ -1171,6 +1204,10 @@ def _roles(tokens: tuple[_Sig, ...]) -> tuple[str, ...]:
             # Nothing known, but one word ends like a surname (Frolov Timfeï, Hayk Hakobyan):
             # the other is the given name.
             given_idx = next(i for i in free if not tokens[i].surname_ending)
+        elif len(free) == 2 and sum(tokens[i].other_ending for i in free) == 1:
+            # Both end like a surname, one as only a surname of the Caucasus or Central Asia
+            # does (Иванишвили Бидзина: -ина ends given names there): that one is the surname.
+            given_idx = next(i for i in free if not tokens[i].other_ending)
         elif len(free) == 2 and sorted(tokens[i].ov_or_in for i in free) == [1, 2]:
             # Both end like a surname, one in -ов/-ев, the other in -ин/-ина, which many
             # women's names of the east end in too (Saidova Tahmina, Oxlopkova Ajtalina):
