@@ -204,3 +204,11 @@ def test_digits_inside_a_name_word_stay_an_ocr_slip() -> None:
     # Only a word mostly of digits is a number (110, А0501); «0льг4» is Ольга misread.
     x = analyse_name("0льг4 Петренко")
     assert x.given and x.family == "petrenko"
+
+
+@pytest.mark.parametrize("text", ["2001-03-12", "2001-03", "2001", "12.03.2001", "", "31.02.2001"])
+def test_the_contract_forms_read_exactly_as_the_domain_parser_reads_them(text: str) -> None:
+    # DESIGN's five forms (and an impossible date) are the domain parser's, unchanged.
+    from kintrace.domain.dates import parse_partial_date
+
+    assert parse_date(text) == parse_partial_date(text)
