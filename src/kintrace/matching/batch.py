@@ -265,18 +265,23 @@ def key_tables(con: Any, population: str, left: str | None) -> None:
 
 def candidate_pairs_sql(dedupe: bool, part: tuple[int, int] | None = None) -> str:
     """Distinct candidate pairs from key tables `kl` (left) and `kr` (right, capped); with
-    `part` = (i, n), only those whose rid_l is i modulo n (the parts make up the whole)."""
-    where = "NOT (a.weak AND b.weak)"
-    if part is not None:
-        where = f"a.rid % {int(part[1])} = {int(part[0])} AND {where}"
+    `part` = (i, n), only those whose rid_l is i modulo n (the parts make up the whole).
+
+    A pair of two weak rows is never a candidate, and most rows of a big block are weak
+    (its dated records, which meet only its probes): so the join is written as two joins
+    that cannot make such a pair (left row strong; left row weak and right row strong),
+    not as one join whose weak-with-weak rows are thrown away after it was made (at 100k
+    reports about 25 M of its 39 M rows). The pairs are the same."""
+    where = "" if part is None else f"a.rid % {int(part[1])} = {int(part[0])} AND "
     if dedupe:
-        return (
-            "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r "
-            f"FROM kr a JOIN kr b ON a.k = b.k AND a.rid < b.rid WHERE {where}"
-        )
+        join = "FROM kr a JOIN kr b ON a.k = b.k AND a.rid < b.rid"
+    else:
+        join = "FROM kl a JOIN kr b ON a.k = b.k"
     return (
-        "SELECT DISTINCT a.rid AS rid_l, b.rid AS rid_r FROM kl a JOIN kr b ON a.k = b.k "
-        f"WHERE {where}"
+        "SELECT DISTINCT rid_l, rid_r FROM ("
+        f"SELECT a.rid AS rid_l, b.rid AS rid_r {join} WHERE {where}NOT a.weak "
+        f"UNION ALL SELECT a.rid AS rid_l, b.rid AS rid_r {join} "
+        f"WHERE {where}a.weak AND NOT b.weak) AS j"
     )
 
 
