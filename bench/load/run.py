@@ -96,17 +96,45 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        # `--workers N`: each worker listens on its own socket (kintrace.cli.serve), so a phase
+        # starts only once all N listen; connections the client opened before would all stay
+        # with the workers already up.
+        workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 0
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{command[:3]} exited at start; see {log}")
             try:
                 httpx.get(f"{self.url}/healthz", timeout=2)
-                return
+                if self.listening_workers() >= workers:
+                    return
             except httpx.TransportError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"{command[:3]} did not answer within 180 s; see {log}")
+
+    def listening_workers(self) -> int:
+        """Child processes holding a socket that listens on the port (Linux /proc)."""
+        listening = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == self.port and fields[3] == "0A":
+                listening.add(f"socket:[{fields[9]}]")
+        count = 0
+        for pid in self.pids()[1:]:
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in listening:
+                        count += 1
+                        break
+                except OSError:
+                    continue
+        return count
 
     def peak_rss_mb(self) -> float:
         """Peak resident memory of the process and its children (uvicorn workers)."""
