@@ -591,6 +591,9 @@ def blocking_keys(
     - fd, gd: family one edit away + given, and the other way round: a typo or OCR slip;
     - fy: family + birth year: a given name garbled;
     - fmd: family + birth day and month: the birth year misread or misremembered;
+    - fimd: family + initial + day and month in either order: the same, with them swapped;
+    - fga, fgb: family + given + birth year in two-year buckets: a year off by one where
+      fg's block is too big and is narrowed by the exact year;
     - cfi, cfip: family + initials, filed by an initials card weakly and by a full name
       without a birth year strongly: the two meet even in a common surname's big block;
     - fpl: family + birth place, for a record without a birth year (weak for one with it);
@@ -676,6 +679,16 @@ def blocking_keys(
     if bm is not None and bd is not None:
         for f in fam[:1]:
             keys.add(f"fmd|{f}|{bm:02d}{bd:02d}")
+            if gi:
+                # Day and month swapped (3.5. / 5.3.) with the year misread too.
+                a, b = sorted((bm, bd))
+                keys.add(f"fimd|{f}|{gi}|{a:02d}{b:02d}")
+    if by is not None and fam and giv:
+        # A birth year off by one (1967 / 1968) where fg is over the block cap and narrowed
+        # by the exact year: two overlapping two-year buckets, so any two years one apart
+        # share one of them.
+        keys.add(f"fga|{fam[0]}|{giv[0]}|{by // 2}")
+        keys.add(f"fgb|{fam[0]}|{giv[0]}|{(by + 1) // 2}")
     if fam:
         # Without a birth year a record meets a common surname's big blocks only as a probe;
         # the birth place, the unit or the mother's surname narrow them another way. Records
