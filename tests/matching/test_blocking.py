@@ -45,6 +45,21 @@ def test_a_full_name_without_a_birth_year_meets_its_dated_initials_card_in_a_com
     assert not any(a.startswith("C") and b.startswith("C") for a, b in pairs)
 
 
+def test_a_birth_year_off_by_one_still_meets_in_a_common_name_block(tiny_blocks: None) -> None:
+    # Seven men named Ткаченко Михаил: the name's blocks are "common" and narrowed by the
+    # exact birth year, so 1967 (with a day) and 1968 (year only) met by no key until the
+    # two-year buckets (fga/fgb).
+    others = [
+        {"record_id": f"O{y}", "full_name": "Ткаченко Михаил", "birth_date": f"{y}-07-21"}
+        for y in (1950, 1953, 1956, 1959, 1962)
+    ]
+    a = {"record_id": "A", "full_name": "Ткаченко Михаил", "birth_date": "1967-03-05"}
+    b = {"record_id": "B", "full_name": "Ткаченко Михаил", "birth_date": "1968"}
+    pairs = _candidates([*others, a, b])
+    assert ("A", "B") in pairs
+    assert ("O1950", "O1953") not in pairs  # three years apart: no shared bucket
+
+
 def test_two_full_names_with_birth_years_are_not_paired_by_their_initials(
     tiny_blocks: None,
 ) -> None:
