@@ -91,3 +91,25 @@ def test_share_table_reads_the_given_pairs_of_a_dedupe_with_the_rule() -> None:
         got = share_table(scored, dedupe=True, score_rivals=no_rivals)
         shared = got.column("shared_probability").to_pylist()
         assert (shared[0] < 0.5) is lowered and (shared[1] < 0.5) is lowered
+
+
+def test_a_birth_year_that_agrees_does_not_offset_a_different_fathers_name() -> None:
+    # «Іванов Сергій Тарасович 1981» ~ «Іванов Сергій Тимурович 1981-08-06 Маріуполь» (the
+    # probe's registry namesakes): names +10, patronymic different -8.3, year agrees with
+    # the rest not given +6.4, place different -2.0: p 0.03. The fields against weigh -10.3.
+    names, other = 10.0, [-8.3, 6.4, -2.0]
+    weight = PRIOR + names + sum(other)
+    scored = pa.table(
+        {
+            "match_probability": [2.0**weight / (1 + 2.0**weight)],
+            "match_weight": [weight],
+            "mw_family_name": [names / 2],
+            "mw_given_name": [names / 2],
+            "mw_patronymic": [other[0]],
+            "mw_birth_date": [other[1]],
+            "mw_birth_place": [other[2]],
+        }
+    )
+    p = scored.column("match_probability").to_pylist()[0]
+    assert competing.FLOOR < p < competing.APART
+    assert told_apart(scored).tolist() == [True]  # before session 12: -3.9 in sum, one person

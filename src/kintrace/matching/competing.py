@@ -45,10 +45,12 @@ FLOOR = 0.01
 STRONG = 0.5
 
 #: Between FLOOR and APART a pair is still told apart when the fields other than the names
-#: weigh CONTRADICT bits or more against it (a different father's name, another birth date):
-#: a margin over the floor for pairs the model calls two people for a reason. At the floor
-#: alone a 0.1-bit refit moved two namesakes with different fathers and birthdays from 0.009
-#: to 0.011, so from "two people" to "one person", and 17 false pairs came back (session 10).
+#: that disagree weigh CONTRADICT bits or more against it (a different father's name, another
+#: birth date; since session 12 a field that agrees does not offset them: a birth year that
+#: agrees does not make two different fathers one): a margin over the floor for pairs the
+#: model calls two people for a reason. At the floor alone a 0.1-bit refit moved two
+#: namesakes with different fathers and birthdays from 0.009 to 0.011, so from "two people"
+#: to "one person", and 17 false pairs came back (session 10).
 #: Without a contradicting field a pair in the band stays one person: name spellings that
 #: agree weakly and nothing else given (kb_dedupe: «Arina Sobolenko» ~ «Aryna Sabalenka», 0.013).
 APART = 0.05
@@ -212,7 +214,7 @@ def share(
     hit = (pair_keys[at] == edge_keys) if len(pair_keys) else np.zeros(len(a), bool)
     o_minus = np.where(hit, o_same[at] if len(pair_keys) else 0.0, 0.0)
     n_minus = np.where(hit, n_same[at] if len(pair_keys) else 0, 0)
-    o_copies, n_copies = _copies_lend_once(a, b, i, j, one, r, rival, same, width)
+    o_copies, n_copies = _copies_lend_once(a, b, i, j, one, r, rival)
     comp = total - r - o_minus - o_copies
     count = count - lends - n_minus - n_copies
     comp = np.where(count > 0, np.maximum(comp, 0.0), 0.0)
@@ -237,11 +239,8 @@ def _copies_lend_once(
     one: np.ndarray,
     r: np.ndarray,
     rival: np.ndarray,
-    same: np.ndarray,
-    width: np.int64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per edge (anchor, b): the rivals' odds and the rivals counted more than once.
-
 
     Rivals told apart from b that are one person with each other are records of one man,
     and the anchor is that man at most once: they lend the largest of their odds once
@@ -249,14 +248,20 @@ def _copies_lend_once(
     count the explanation gives. `i`, `j`, `one`: every (edge, rival edge) of one anchor,
     and whether the two partners are one person."""
     out, fewer = np.zeros(len(a)), np.zeros(len(a), np.int64)
-    lend = (b[i] != b[j]) & ~one
+    # Pairs of rivals of one anchor that are one person (copies of one man): the rows of
+    # (i, j) whose edge is a rival too.
+    is_rival = np.zeros(len(a), bool)
+    is_rival[rival] = True
+    copy = one & is_rival[i]
+    cx, cy = i[copy], j[copy]
+    if len(cx) == 0:
+        return out, fewer
+    # Only rivals with a copy lend differently.
+    has_copy = np.zeros(len(a), bool)
+    has_copy[cx] = True
+    lend = (b[i] != b[j]) & ~one & has_copy[j]
     lend_edge, lend_rival = i[lend], j[lend]
-    # Pairs of rivals of one anchor that are one person (copies of one man).
-    x, y = _with_same_anchor(a[rival], a[rival])
-    cx, cy = rival[x], rival[y]
-    copy = (b[cx] != b[cy]) & member(b[cx] * width + b[cy], same)
-    cx, cy = cx[copy], cy[copy]
-    if len(lend_edge) == 0 or len(cx) == 0:
+    if len(lend_edge) == 0:
         return out, fewer
     # (edge, rival C, its copy C2) with both lending to the edge.
     u, v = _with_same_anchor(lend_rival, cx)
@@ -266,12 +271,14 @@ def _copies_lend_once(
     edge, c, c2 = edge[both], c[both], c2[both]
     if len(edge) == 0:
         return out, fewer
-    frame = pd.DataFrame({"e": edge, "c": c, "o": r[c2], "tie": r[c2] == r[c]})
-    copies = frame.groupby(["e", "c"], sort=True).agg(top=("o", "max"), ties=("tie", "sum"))
-    o_c = r[copies.index.get_level_values("c").to_numpy()]
-    top, ties = copies["top"].to_numpy(), copies["ties"].to_numpy()
+    # Per (edge, C): the largest odds among C's copies, and how many are tied with C.
+    order = np.argsort(edge * n + c, kind="stable")
+    edge, c, o2 = edge[order], c[order], r[c2[order]]
+    start = np.flatnonzero(np.r_[True, (edge[1:] != edge[:-1]) | (c[1:] != c[:-1])])
+    top = np.maximum.reduceat(o2, start)
+    ties = np.add.reduceat((o2 == r[c]).astype(np.int64), start)
+    at, o_c = edge[start], r[c[start]]
     lent = np.where(top > o_c, 0.0, o_c / (1.0 + ties))
-    at = copies.index.get_level_values("e").to_numpy()
     np.add.at(out, at, o_c - lent)
     extra = np.zeros(len(a))
     np.add.at(extra, at, np.where(top > o_c, 1.0, ties / (1.0 + ties)))
@@ -311,19 +318,23 @@ def share_one(
 def told_apart(scored: pa.Table) -> np.ndarray:
     """Whether the model tells each scored rival pair apart: below the floor, though their
     names alone (the prior and the name comparisons' bits) would keep them at it — so a
-    date, place, patronymic or number says they are two people; or below APART with those
-    other fields at -CONTRADICT bits or less. A pair low because its names do not agree well
-    enough (a Hebrew and a Greek spelling of one name, each of which matches the Cyrillic)
-    says nothing against being one person."""
+    date, place, patronymic or number says they are two people; or below APART with the
+    other fields that disagree at -CONTRADICT bits or less (those that agree not added). A
+    pair low because its names do not agree well enough (a Hebrew and a Greek spelling of
+    one name, each of which matches the Cyrillic) says nothing against being one person."""
     p = scored.column("match_probability").to_numpy(zero_copy_only=False)
     other = np.zeros(len(p))
+    against = np.zeros(len(p))
     for name in scored.column_names:
         if name.startswith("mw_") and name not in NAME_BITS:
             column = scored.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
             other += np.nan_to_num(column)
+            against += np.minimum(np.nan_to_num(column), 0.0)
     weight = scored.column("match_weight").to_numpy(zero_copy_only=False).astype(np.float64)
     names_alone = weight - other
-    low = (p < FLOOR) | ((p < APART) & (other <= -CONTRADICT))
+    # In the band only the fields against the pair count: a birth year that agrees (+6.4
+    # bits when one side gives only the year) does not make two different fathers one.
+    low = (p < FLOOR) | ((p < APART) & (against <= -CONTRADICT))
     return low & (names_alone >= np.log2(FLOOR / (1 - FLOOR)))
 
 
