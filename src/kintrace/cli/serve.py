@@ -69,18 +69,25 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
     # families hear "received". The workers read the data dir from the environment.
     app.state.engine.dispose()
     os.environ["KINTRACE_DATA_DIR"] = str(settings.data_dir)
-    from uvicorn.supervisors import Multiprocess
-
-    config = uvicorn.Config(
-        "kintrace.cli.serve:worker_app",
-        factory=True,
-        workers=workers,
+    worker_options: dict[str, Any] = {
+        **options,
+        "factory": True,
+        "workers": workers,
         # A worker must have built its app within this time or be killed and started again
         # (uvicorn's 5 s default): importing the service and building the app alone can take
         # longer on a busy machine, and then no worker ever came up.
-        timeout_worker_healthcheck=WORKER_START_S,
-        **options,
-    )
+        "timeout_worker_healthcheck": WORKER_START_S,
+    }
+    if not settings.resolved_database_url().startswith("postgresql"):
+        # SQLite: the workers keep uvicorn's one shared socket. Spread evenly over them, the
+        # two writers queue for the one write lock through SQLite's sleeping busy handler, which
+        # cost more than the second core gave (session 12: -11 %, lower in four loaded pairs
+        # of four); one process stays the recommendation on SQLite.
+        uvicorn.run("kintrace.cli.serve:worker_app", **worker_options)
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("kintrace.cli.serve:worker_app", **worker_options)
     try:
         listening = _SocketPerWorker.bound(host, port)
     except OSError as exc:
@@ -103,9 +110,9 @@ def _listening_socket(host: str, port: int, cls: type[socket.socket] = socket.so
 
 
 class _SocketPerWorker(socket.socket):
-    """The address `kintrace serve --workers N` serves, as handed to each worker: a worker
-    opens a listening socket of its own on it (SO_REUSEPORT) rather than sharing the parent's,
-    so the kernel spreads new connections over the workers. On one shared socket the worker
+    """The address `kintrace serve --workers N` serves on PostgreSQL, as handed to each
+    worker: a worker opens a listening socket of its own on it (SO_REUSEPORT) rather than
+    sharing the parent's, so the kernel spreads new connections over the workers. On one shared socket the worker
     that woke first accepted every connection waiting (uvloop accepts until none is left): a
     client or proxy opening its 32 connections at once had them all in one process, whose one
     core was the bound while the other worker idled (session 12, docs/operations-surge.md).
