@@ -175,3 +175,25 @@ def test_a_woman_written_in_hebrew_or_arabic_letters_links_to_her_cyrillic_recor
     right = {"record_id": "b", "full_name": "Анна Ахматова", "birth_date": "1989-06-23"}
     pairs = link_records([left], [right], threshold=0.0)
     assert pairs and pairs[0].match_probability >= 0.5
+
+
+def test_a_birth_date_written_in_the_name_column_is_read_when_the_date_column_is_empty() -> None:
+    # Exchange and casualty lists often write «ПІБ, д.р.» in one column: without the date,
+    # namesakes of other years would look like the man the family is looking for.
+    rows = [
+        {"record_id": "a", "full_name": "Зайцев Олег Петрович, 12.03.1991 г.р."},
+        {"record_id": "b", "full_name": "Бондар Іван Миколайович 1987 р.н."},
+        {"record_id": "c", "full_name": "Зайцев Олег, 12.03.1991", "birth_date": "1990-01-02"},
+        {"record_id": "d", "full_name": "Зайцев Олег 12.03.1991 – 04.05.2024"},
+    ]
+    table = build_features(rows).table
+    dates = list(
+        zip(
+            table.column("birth_y").to_pylist(),
+            table.column("birth_m").to_pylist(),
+            table.column("birth_d").to_pylist(),
+            strict=True,
+        )
+    )
+    assert dates == [(1991, 3, 12), (1987, None, None), (1990, 1, 2), (None, None, None)]
+    assert table.column("family").to_pylist()[0] == table.column("family").to_pylist()[2]

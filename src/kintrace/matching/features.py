@@ -452,6 +452,7 @@ def _load_key(module: str, name: str) -> Callable[[str], Any] | None:
 _PLACE_KEY = _load_key("kintrace.normalise.places", "place_key")
 _UNIT_KEY = _load_key("kintrace.normalise.units", "unit_key")
 _LOOKUP_GIVEN = _load_key("kintrace.normalise.tables", "lookup_given")
+_DATE_IN_NAME = _load_key("kintrace.normalise.dates", "date_in_name")
 
 
 #: Hebrew and Arabic letters: they leave short vowels out, so a given name's key is a guess
@@ -841,7 +842,14 @@ def _real_date(
     """(year, month, day) of a record's date, all None (with a warning) when it is unreadable,
     impossible or in the future: nobody was born or captured after today, so 2044-03-11 is a
     typo (of 2004?) that must not count as a date two records disagree on."""
-    parts = parse_date_parts(_get(rec, column))
+    text = _get(rec, column)
+    if not text and column == "birth_date" and _DATE_IN_NAME is not None:
+        # POW-exchange and casualty lists write the birth date in the name column («Зайцев
+        # Олег Петрович, 12.03.1991 г.р.»): without it two namesakes of other years would
+        # look like the same man.
+        found = _DATE_IN_NAME(_get(rec, "full_name"))
+        text = found.isoformat() if found is not None else ""
+    parts = parse_date_parts(text)
     if parts is None:
         warnings.append(FeatureWarning(index, column, "is not a valid date; read as empty"))
         return (None, None, None)
