@@ -137,6 +137,30 @@ def test_ranks_and_units_around_a_listed_name_are_no_name(
     assert (x.given, x.family) == (given, family)
 
 
+@pytest.mark.parametrize(
+    ("written", "given", "family"),
+    [
+        ("Саргсян Серж Азатович", "serge", "sargsan"),
+        ("СЕРЖ САРГСЯН", "serge", "sargsan"),
+        ("мл. серж. Саргсян Арам", "aram", "sargsan"),
+        ("ст серж Іваненко Петро", "petr", "ivanenko"),
+    ],
+)
+def test_a_rank_abbreviation_that_is_also_a_name_is_cut_only_as_an_abbreviation(
+    written: str, given: str, family: str
+) -> None:
+    # «серж.» is a sergeant; Серж (Serge) is a man's name.
+    x = analyse_name(written)
+    assert (x.given, x.family) == (given, family)
+
+
+@pytest.mark.parametrize("name", ["Son Min-jun", "Pan Wei", "Maj Lindqvist"])
+def test_a_surname_or_given_name_that_is_also_a_noise_word_is_kept(name: str) -> None:
+    # Korean Son, Chinese Pan, Swedish Maj are names, not "son", "Mr" or "Major".
+    x = analyse_name(name)
+    assert x.given and x.family
+
+
 def test_a_cut_rank_before_initials() -> None:
     x = analyse_name("ст. солдат СЕМЕНКО А.О.")
     assert (x.given, x.family, x.given_initials) == ("", "semenko", frozenset({"a"}))

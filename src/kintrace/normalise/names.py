@@ -121,6 +121,11 @@ _NOISE = frozenset(
     дпсу нгу тро зсу всу сбу мвс мвд вч в/ч бригада бригади батальон батальйону полк полку
     рота роти взвод взводу""".split()
 )  # fmt: skip
+# Noise words that are names too (Серж Саргсян, Korean Son Heung-min, Chinese Pan Wei, Swedish
+# Maj, John Major, Korean Син in Cyrillic): cut only as an abbreviation («мл. серж.», «Maj.»)
+# or in small letters beside two other words («ст серж Іванов Петро»).
+_NAME_LIKE_NOISE = frozenset({"серж", "son", "pan", "maj", "major", "син"})
+_WORD_EDGE = ".,;:()[]«»\"'“”„!?"
 # Cut ranks before a name in casualty lists (ст. солдат, СТ. ЛЕЙТЕНАНТ, мл. сержант): noise
 # in small letters or capitals; «Ст.» may be a given name's two letters.
 _RANK_CUT = frozenset({"ст", "мл", "мол", "ст.л", "ml", "st"})
@@ -703,6 +708,14 @@ def _read_tokens(text: str, whole: bool = False) -> tuple[_TokenSpec, ...]:
     # «о Воробьёвой Екатерине», «у Івана»: a lower-case preposition before a capitalised name
     # is no initial (it read as the patronymic's "o" and told her apart from herself).
     text = _PREPOSITION.sub("", text)
+    few = (
+        sum(
+            1
+            for w in text.split()
+            if (low := w.strip(_WORD_EDGE).lower()) not in _NOISE and low not in _RANK_CUT
+        )
+        < 2
+    )
     for chunk in _CHUNKS.split(text):
         if chunk in (",", ";"):
             comma = True
@@ -710,7 +723,7 @@ def _read_tokens(text: str, whole: bool = False) -> tuple[_TokenSpec, ...]:
         if not chunk.strip():
             continue
         for fixed, key, is_initial, parts, upper, alts, spec in _chunk_tokens(
-            chunk, context, hint, mostly_lower
+            chunk, context, hint, mostly_lower, few
         ):
             tokens.append((fixed, key, is_initial, parts, comma, upper, alts, spec))
             comma = False
@@ -719,9 +732,11 @@ def _read_tokens(text: str, whole: bool = False) -> tuple[_TokenSpec, ...]:
 
 @lru_cache(maxsize=500_000)
 def _chunk_tokens(
-    chunk: str, context: str, hint: str, mostly_lower: bool
+    chunk: str, context: str, hint: str, mostly_lower: bool, few: bool = False
 ) -> tuple[tuple[str, str, bool, tuple[str, ...], bool, frozenset[str], _Spec], ...]:
-    """Tokens of one space-separated chunk; cached, since the same words recur in many names."""
+    """Tokens of one space-separated chunk; cached, since the same words recur in many names.
+    `few`: the text has fewer than two words besides noise, so a noise word that is also a
+    name (Серж, Son) in small letters is a name word too."""
     out = []
     # "С.В.Кислица" and "S.V." hold several words joined by dots.
     pieces = [p for p in chunk.split(".") if p.strip(" -")]
@@ -730,7 +745,11 @@ def _chunk_tokens(
         piece = piece.strip(" -/")
         if not piece:
             continue
-        if piece.lower() in _NOISE or (piece.lower() in _RANK_CUT and not piece.istitle()):
+        low = piece.lower()
+        name_like = low in _NAME_LIKE_NOISE and not (
+            i < len(pieces) - 1 or chunk.rstrip().endswith(".") or (piece.islower() and not few)
+        )
+        if (low in _NOISE and not name_like) or (low in _RANK_CUT and not piece.istitle()):
             continue
         if not piece.isalpha() and (digits := len(_DIGITS.findall(piece))) >= 2:
             if digits * 2 > len(piece):
