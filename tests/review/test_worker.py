@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 from tests.factories import Personas, Store
 from tests.review.conftest import add_report, add_source, file_enquiry
 
+from kintrace.db.jobs import take_jobs
 from kintrace.db.models import Enquiry, Match, MatchJob, Report, Source
 from kintrace.domain import JobState
 from kintrace.matching import MODEL_VERSION
+from kintrace.review import worker as worker_module
 from kintrace.review.cases import Stage, stage_of
 from kintrace.review.worker import MatchWorker
 
@@ -192,6 +196,44 @@ def test_a_report_committed_after_a_higher_id_was_seen_is_still_caught_up(
         )
     second.drain()
     assert x in _matched_reports(store, receipt.enquiry_id)
+
+
+def test_a_report_another_worker_took_just_before_this_one_took_its_enquiry_is_matched(
+    store: Store, people: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two workers, one man: his report's job is taken by one worker, his mother's enquiry's
+    # by the other a moment later. The report committed after the second worker last looked
+    # for other processes' records but before it took the enquiry, so the other worker (which
+    # scored the report before the enquiry existed for it) cannot find the pair: this one must.
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    report_ids: list[int] = []
+
+    def report_stored_and_taken_elsewhere(session: Any, *args: Any, **kwargs: Any) -> Any:
+        if not report_ids:
+            with store.sessions.begin() as other:
+                report = add_report(
+                    other,
+                    add_source(other),
+                    full_name="Кислиця Сергій Вікторович",
+                    birth_date="2001-03-12",
+                    sex="M",
+                )
+                other.flush()
+                job = other.scalar(
+                    sa.select(MatchJob).where(
+                        MatchJob.subject_type == "report", MatchJob.subject_id == report.id
+                    )
+                )
+                job.state = JobState.running  # the other worker holds it
+                report_ids.append(report.id)
+        return take_jobs(session, *args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "take_jobs", report_stored_and_taken_elsewhere)
+    assert worker.run_once() == 1
+    assert report_ids[0] in _matched_reports(store, receipt.enquiry_id)
 
 
 def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(

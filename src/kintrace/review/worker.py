@@ -362,11 +362,16 @@ class MatchWorker:
         elif time.monotonic() - self.last_maintenance > MAINTAIN_EVERY:
             self.maintain()
         self.finish_rebuild()
-        self._catch_up()
         with self.sessions.begin() as session:
             jobs = [
                 (j.id, j.subject_type, j.subject_id) for j in take_jobs(session, self.batch_size)
             ]
+        # Look for other processes' records only now, after the jobs are taken: a record is
+        # committed with its job, so of a report and an enquiry about one man whose jobs two
+        # workers take at once, the one taken second sees the other's record. Looking before
+        # taking (as until session 13) lost the pair when both committed between one look
+        # and the take (seen once in CI: tests/deploy/test_two_workers.py).
+        self._catch_up()
         asked = [job_id for job_id, kind, _ in jobs if kind == INDEX_JOB]
         if asked:
             jobs = [job for job in jobs if job[1] != INDEX_JOB]
@@ -621,6 +626,21 @@ class MatchWorker:
     def _store_scored(self, session: Session, scored: Scored) -> None:
         now = datetime.now(UTC)
         by_enquiry, by_report = scored.by_enquiry, scored.by_report
+        # Two workers can find one pair at once, one from the report's side and one from the
+        # enquiry's. Each locks the enquiries it stores matches for (in id order, so two
+        # batches never wait on each other in a circle) before reading which pairs are
+        # stored: the second waits for the first to commit, then sees its rows and adds none.
+        # SQLite has one writer at a time anyway and ignores FOR UPDATE.
+        touched = set(scored.enquiry_ids) | {
+            int(p.right_id) for ps in by_report.values() for p in ps
+        }
+        if touched:
+            session.execute(
+                sa.select(Enquiry.id)
+                .where(Enquiry.id.in_(touched))
+                .order_by(Enquiry.id)
+                .with_for_update()
+            ).all()
         enquiries = list(
             session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(scored.enquiry_ids)))
         )
