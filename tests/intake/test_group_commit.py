@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 from tests.factories import Store, enquiry_payload
 
 from kintrace.audit import verify as verify_chain
+from kintrace.db.engine import WriterTurn
 from kintrace.db.models import AuditEvent, Enquiry, MatchJob
 from kintrace.intake.enquiries import (
     EnquiryIn,
@@ -225,3 +228,44 @@ def test_after_the_database_dropped_its_connections_the_next_families_are_stored
         for receipt in (first, second):
             assert find_enquiry(session, receipt.reference, receipt.secret, store.keys)
         assert verify_chain(session).ok
+
+
+def _turn_is_free(path: str) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also drops the lock if it was taken
+    return True
+
+
+def test_on_sqlite_a_batch_is_stored_within_the_writer_turn_of_the_file(store: Store) -> None:
+    # The writers of several `--workers` processes on one SQLite file take turns by a lock file
+    # (kintrace.db.engine.WriterTurn); PostgreSQL orders them by its own locks.
+    writer = GroupCommitWriter(store.sessions)
+    path = writer._turn.path
+    if store.engine.dialect.name != "sqlite":
+        assert path is None
+        return
+    assert path == f"{store.engine.url.database}-writer.lock"
+    seen: list[bool] = []
+    work = enquiry_work(store)
+
+    def probe(tx: Session) -> Any:
+        seen.append(_turn_is_free(path))
+        return work(tx)
+
+    writer.submit(probe)
+    assert seen == [False]  # another process's writer would have waited for this commit
+    assert _turn_is_free(path)  # and its turn came as soon as the commit was done
+    assert count(store, Enquiry) == 1
+
+
+def test_a_writer_whose_turn_file_cannot_be_made_still_stores(store: Store, tmp_path: Any) -> None:
+    # A read-only directory or a full disk: the writers fall back to SQLite's own busy handler.
+    writer = GroupCommitWriter(store.sessions)
+    writer._turn = WriterTurn(str(tmp_path / "missing" / "kintrace.db-writer.lock"))
+    assert writer.submit(enquiry_work(store)).reference
+    assert count(store, Enquiry) == 1

@@ -25,9 +25,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kintrace.db.engine import WriterTurn, writer_turn
 from kintrace.logging import get_logger
 
 T = TypeVar("T")
@@ -143,6 +145,8 @@ class GroupCommitWriter:
         self._pending: deque[_Item] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        bind = getattr(sessions, "kw", {}).get("bind")
+        self._turn = writer_turn(bind) if isinstance(bind, Engine) else WriterTurn(None)
 
     def submit(self, work: Callable[[Session], T], bulk: tuple[BulkStore, Any] | None = None) -> T:
         """Hand over ``work`` (and its ``bulk`` store) and wait, blocking, for the commit."""
@@ -198,11 +202,19 @@ class GroupCommitWriter:
         remaining = batch
         while remaining:
             # Each round answers at least one request, or turns the bulk store off for all of
-            # them, or (once) runs them again after a lost connection, so this ends.
-            remaining = self._commit_once(remaining)
+            # them, or (once) runs them again after a lost connection, so this ends. Each
+            # round's transaction waits for its turn among the writers of other processes on
+            # the same SQLite file (WriterTurn), passed on before its families are answered.
+            committed: list[tuple[_Item, Any]] = []
+            with self._turn.held():
+                remaining = self._commit_once(remaining, committed)
+            # Only now, after the one commit, does any family of the batch hear "received".
+            for item, result in committed:
+                item.future.set_result(result)
 
-    def _commit_once(self, batch: list[_Item]) -> list[_Item]:
-        """One shared transaction; returns the requests to try again in a fresh one."""
+    def _commit_once(self, batch: list[_Item], committed: list[tuple[_Item, Any]]) -> list[_Item]:
+        """One shared transaction; returns the requests to try again in a fresh one, and adds
+        the requests it stored, with their results, to ``committed`` once the commit is done."""
         done: list[tuple[_Item, Any]] = []
         session = self.sessions()
         committing = False
@@ -266,9 +278,7 @@ class GroupCommitWriter:
         self.stats.items += len(batch)
         self.stats.largest = max(self.stats.largest, len(batch))
         self.stats.bulk_items += sum(1 for item in batch if item.bulk is not None)
-        # Only now, after the one commit, does any family of the batch hear "received".
-        for item, result in done:
-            item.future.set_result(result)
+        committed.extend(done)
         return []
 
     def _store_in_bulk(
