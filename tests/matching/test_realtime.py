@@ -337,3 +337,32 @@ def test_surnames_with_a_productive_suffix_score_in_real_time_as_in_duckdb() -> 
             compared += 1
     assert compared >= len(names) ** 2 // 2
     assert numpy_index._levels is not None
+
+
+def test_surnames_cut_in_earlier_queries_and_those_added_later_score_as_in_duckdb() -> None:
+    # The index keeps each surname's right() and left() from query to query (`_Strs.cut`):
+    # surnames added after the first queries must be cut too, and the kept ones stay right.
+    def reports(names: list[str], start: int) -> list[Row]:
+        return [
+            {"record_id": f"r{start + i}", "full_name": f"{n} Петро Іванович", "birth_date": "1980"}
+            for i, n in enumerate(names)
+        ]
+
+    first = reports(["Шевченко", "Савченко", "Новикова", "Петров", "Бо"], 0)
+    later = reports(["Ковальчук", "Савчук", "Ноанкова", "Петрова", "Шевчук"], 100)
+    numpy_index, sql_index = CandidateIndex(first), CandidateIndex(first)
+    sql_index._levels = None
+
+    def check(enquiries: list[Row], ids: list[str]) -> None:
+        for enquiry in enquiries:
+            got = {p.right_id: p.match_weight for p in numpy_index.score(enquiry, ids)}
+            expected = {p.right_id: p.match_weight for p in sql_index.score(enquiry, ids)}
+            assert got.keys() == expected.keys() and len(got) == len(ids)
+            for right_id, weight in expected.items():
+                assert got[right_id] == pytest.approx(weight, abs=1e-6)
+
+    check(first, [r["record_id"] for r in first])
+    numpy_index.add(later)
+    sql_index.add(later)
+    check(first + later, [r["record_id"] for r in first + later])
+    assert numpy_index._levels is not None
