@@ -800,6 +800,14 @@ press:cs | Jiří Dvořák | Иржи Дворжак
 el | Σεργκέι Μπάμπκιν | Сергей Бабкин
 he | לייב ראָזענבלאַט | Розенблат Лейб
 ka | Бидзина Гоголашвили | Гоголашвили Бидзина
+# 15th round: press without its marks writes ш as s (a given name read so, or compared so);
+# a Russian -оев is no Dutch -ув
+press:cs | Natasa Kovacova | Наташа Ковачова
+press:hu | Kurbanov Grisa | Гриша Курбанов
+press:hu | Tursunov Davlat | Турсунов Давлат
+press:sk | Pasa Hrusovsky | Паша Грушовский
+press:uz | Ergasev Sohrat | Эргашев Шохрат
+press:hu | Jusupov Rustam | Юсупов Рустам
 """)
 
 

@@ -126,10 +126,11 @@ class _Flavour:
             and not _FINAL_GLIDE_J.search(word)
         )
         # Swedish/Dutch sj (ш) and Dutch tsj (ч); "sja"/"tsja" alone is сья/ця (Olesja, Kyslytsja).
+        # A final -oev, -oeva is the Russian -оев (Mirzijoev, Мирзиёев), not a Dutch -ув.
         self.swedish_dutch = bool(
             re.search(
                 r"^t?sj|sjt|sje|tsj[eo]|tsj(?![aeiouy])|tj(?=[eoi]|$)|tj(?![aeiouy])|oe.*j|j.*oe",
-                word,
+                _RUSSIAN_OEV.sub("", word) if "oev" in word else word,
             )
         )
         german = "sch" in word or "w" in word or "tz" in word
@@ -147,6 +148,7 @@ class _Flavour:
 
 
 _FINAL_GLIDE_J = re.compile(r"[aeiouy]j[aeu]?$")
+_RUSSIAN_OEV = re.compile(r"oeva?$")
 
 
 _LATIN_RULES: list[tuple[str, str]] = [

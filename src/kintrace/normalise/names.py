@@ -353,6 +353,11 @@ def _word_info(
         )
     else:
         parts = tuple(k for k in (word_key(p) for p in fixed.split("-")) if k)
+        if len(parts) == 1 and (sh := _sh_given(fixed, parts[0])):
+            # Czech, Slovak, Hungarian and Baltic press without its marks writes ш as s: a
+            # word no given name reads as one that way (Sarl: Шарль; Natasa, Grisa, Pasa).
+            alts.add(parts[0])
+            parts = (sh,)
     key = "".join(parts)
     if key.endswith("soda") and len(key) > 6:
         # Tajik -zoda replaced the Russian -ov (Rahmonzoda, Рахмонов).
@@ -430,6 +435,32 @@ def _word_info(
     return fixed, parts, frozenset(alts)
 
 
+# An s that stands alone, not in sh, sz, sch, cs, zs, ts, ds or ss.
+_SH_DIGRAPH = re.compile(r"[cztds]s|s[hzcs]")
+
+
+def _sh_forms(word: str) -> set[str]:
+    """A Latin word with each combination of its first two lone s read as š (ш), or
+    nothing (a word with a digraph or a letter with marks tells its own reading)."""
+    low = word.lower()
+    if "s" not in low or _SH_DIGRAPH.search(low) or not _LATIN_ONLY.fullmatch(low):
+        return set()
+    return each_replacement(low, "s", "š", most=2)
+
+
+def _sh_given(word: str, key: str) -> str:
+    """The key of the given name a Latin word reads as with an s as ш, when the word itself
+    reads as none ("" otherwise)."""
+    if "s" not in key or lookup_given(key) is not None:
+        return ""
+    for form in sorted(_sh_forms(word)):
+        sh = word_key(form)
+        if lookup_given(sh, suffixes=False) is not None:
+            return sh
+    return ""
+
+
+_LATIN_ONLY = re.compile(r"[a-z]+")
 _BELARUSIAN = re.compile(r"ў|э.*і|і.*э|ы.*і|і.*ы")
 _BELARUSIAN_TS = re.compile(r"(ц|дз)(?=[іеёяю])")
 _BE_LATIN_U = re.compile(r"(?<=[aeo])u(?=[^aeiouy])")
@@ -1843,6 +1874,9 @@ def _given_keys(toks: list[_Token], sex: str | None) -> tuple[str, set[str], str
                 name_sex = name_sex or group.sex
         else:
             canon.append(tok.key)
+            # A name the tables do not know, from press that dropped its marks: its s may
+            # be ш (Savkat, Шавкат). Compared only: the skeletons fold s and ш anyway.
+            variants.update(word_key(f) for f in _sh_forms(tok.text))
             # A typo or OCR slip in a known name: its forms are variants, never the key.
             for group in near_given(tok.key, sex) or near_given_spelling(tok.text, sex):
                 variants.update(group.full_keys)
@@ -2250,6 +2284,19 @@ def _join_fragments(full: str) -> str:
     return " ".join(out)
 
 
+def _whole_name_column(g_text: str, p_text: str, f_text: str) -> str:
+    """The given-name or surname column when it holds the whole name, the other column one
+    of its words and the patronymic column nothing; else ""."""
+    if p_text.strip() or not g_text or not f_text:
+        return ""
+    g_words, f_words = g_text.lower().split(), f_text.lower().split()
+    if len(g_words) >= 2 and len(f_words) == 1 and f_words[0] in g_words:
+        return g_text
+    if len(f_words) >= 2 and len(g_words) == 1 and g_words[0] in f_words:
+        return f_text
+    return ""
+
+
 def _whole_name_specs(
     full: str, g_text: str, p_text: str, f_text: str, stated_sex: str | None
 ) -> tuple[tuple[_Spec, ...], tuple[_Spec, ...], tuple[_Spec, ...]]:
@@ -2305,6 +2352,12 @@ def _analyse_name(
     if _ASCII_LETTERS.search(parts):
         # A column typed in the Latin layout beside Cyrillic ones (given «utjhusq»).
         g_text, p_text, f_text = (_layout_words(x, parts) for x in (g_text, p_text, f_text))
+    whole = _whole_name_column(g_text, p_text, f_text)
+    if whole:
+        # The whole name typed into one column and its surname or given name repeated in
+        # the other (given «Коваленко Иван Петрович», family «Коваленко»): read the column
+        # as the full name it is, not as a given name «Коваленко» or a surname of 3 words.
+        full, g_text, p_text, f_text = whole, "", "", ""
     stated_sex = _normalise_sex(sex) or _particle_sex(f"{full} {parts}")
 
     # When the parts are all there, the full name adds nothing but time.
