@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from tests.factories import Personas, Store
 from tests.review.conftest import add_report, add_source, file_enquiry
 
+from kintrace.db.engine import make_sessionmaker
 from kintrace.db.jobs import take_jobs
 from kintrace.db.models import Enquiry, Match, MatchJob, Report, Source
 from kintrace.domain import JobState
@@ -234,6 +238,139 @@ def test_a_report_another_worker_took_just_before_this_one_took_its_enquiry_is_m
     monkeypatch.setattr(worker_module, "take_jobs", report_stored_and_taken_elsewhere)
     assert worker.run_once() == 1
     assert report_ids[0] in _matched_reports(store, receipt.enquiry_id)
+
+
+def test_more_records_from_another_worker_than_one_look_takes_are_all_seen_before_scoring(
+    store: Store, people: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another worker stored and matched more reports than one catch-up look takes in
+    # (CATCH_UP_LIMIT, 2 here); the man's report is the last of them. His mother's enquiry,
+    # taken by this worker, must still see it: the other worker scored the report before
+    # the enquiry existed, so nobody else will find the pair.
+    worker = MatchWorker(store.sessions)
+    worker.drain()
+    monkeypatch.setattr(worker_module, "CATCH_UP_LIMIT", 2)
+    with store.sessions.begin() as session:
+        source = add_source(session)
+        others = [
+            add_report(session, source, full_name=name, sex="M")
+            for name in ("Ярошенко Богдан", "Мельничук Андрій", "Гордієнко Василь")
+        ]
+        his = add_report(
+            session,
+            source,
+            full_name="Кислиця Сергій Вікторович",
+            birth_date="2001-03-12",
+            sex="M",
+        )
+        session.flush()
+        session.execute(  # the other worker did their jobs
+            sa.update(MatchJob)
+            .where(MatchJob.subject_type == "report")
+            .where(MatchJob.subject_id.in_([r.id for r in [*others, his]]))
+            .values(state=JobState.done)
+        )
+        his_id = his.id
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    assert worker.run_once() == 1
+    assert his_id in _matched_reports(store, receipt.enquiry_id)
+
+
+def test_a_relative_holding_a_key_share_lock_on_the_enquiry_does_not_stall_the_worker(
+    store: Store, people: Personas
+) -> None:
+    # A family's message or a disclosure row refers to its enquiry and, on PostgreSQL, holds
+    # a key-share lock on the enquiry's row until it commits. The worker storing a report's
+    # match for that enquiry must not wait for it (a FOR UPDATE on the enquiry rows did, and
+    # deadlocked with a caseworker moving the case). lock_timeout turns a wait into a failure.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    engine = sa.create_engine(store.engine.url, connect_args={"options": "-c lock_timeout=20s"})
+    try:
+        worker = MatchWorker(make_sessionmaker(engine))
+        with store.sessions.begin() as session:
+            receipt = file_enquiry(session, store, people.org_a.id)
+        worker.drain()
+        with store.engine.connect() as other:
+            other.execute(
+                sa.select(Enquiry.id)
+                .where(Enquiry.id == receipt.enquiry_id)
+                .with_for_update(read=True, key_share=True)
+            ).all()  # held until `other` closes
+            with store.sessions.begin() as session:
+                report_id = add_report(
+                    session,
+                    add_source(session),
+                    full_name="Кислиця Сергій Вікторович",
+                    birth_date="2001-03-12",
+                    sex="M",
+                ).id
+            assert worker.run_once() == 1
+            assert report_id in _matched_reports(store, receipt.enquiry_id)
+    finally:
+        engine.dispose()
+
+
+def test_a_pair_another_worker_is_storing_at_that_moment_is_stored_once(
+    store: Store, people: Personas
+) -> None:
+    # The other worker found the pair from the enquiry's side and holds the enquiry's lock
+    # while it stores the match; this one finds it from the report's side at the same moment.
+    # It must wait for the other to commit, then see the stored pair and add none.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's one write lock already orders the two workers")
+    worker = MatchWorker(store.sessions)
+    with store.sessions.begin() as session:
+        receipt = file_enquiry(session, store, people.org_a.id)
+    worker.drain()
+    with store.sessions.begin() as session:
+        report_id = add_report(
+            session,
+            add_source(session),
+            full_name="Кислиця Сергій Вікторович",
+            birth_date="2001-03-12",
+            sex="M",
+        ).id
+    lock = sa.select(sa.func.pg_advisory_xact_lock(worker_module.MATCH_LOCKS, receipt.enquiry_id))
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND classid = :k AND objid = :e AND objsubid = 2"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    ).bindparams(k=worker_module.MATCH_LOCKS, e=receipt.enquiry_id)
+    done: list[int] = []
+    with store.engine.connect() as other, store.engine.connect() as watcher:
+        other.execute(lock)
+        with Session(bind=other) as session:
+            session.add(
+                Match(
+                    enquiry_id=receipt.enquiry_id,
+                    report_id=report_id,
+                    probability=0.99,
+                    model_version=MODEL_VERSION,
+                )
+            )
+            session.flush()
+        thread = threading.Thread(target=lambda: done.append(worker.run_once()))
+        thread.start()
+        # Wait for the event (the worker queued behind the lock), not for a time: the bound
+        # is only reached if the worker never asks for the lock at all.
+        deadline = time.monotonic() + 300
+        while not watcher.execute(waiting).scalar() and thread.is_alive():
+            assert time.monotonic() < deadline, "the worker never waited for the other's lock"
+            watcher.rollback()
+            time.sleep(0.05)
+        assert thread.is_alive(), "the worker stored without waiting for the other's lock"
+        other.commit()
+        thread.join(300)
+    assert done == [1]
+    with store.sessions() as session:
+        stored = session.scalar(
+            sa.select(sa.func.count()).where(
+                Match.enquiry_id == receipt.enquiry_id, Match.report_id == report_id
+            )
+        )
+    assert stored == 1
 
 
 def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(

@@ -64,6 +64,10 @@ MAINTAIN_EVERY = 60.0
 #: Seconds between looks at an empty queue: a family's enquiry is matched within a second
 #: of its commit, and an empty look is one indexed query.
 POLL_INTERVAL = 0.1
+#: The first key of the PostgreSQL advisory locks a worker takes per enquiry while it stores
+#: matches (the second is the enquiry's id; two-key locks never meet the audit chain's one-key
+#: lock).
+MATCH_LOCKS = 0x4B_54_4D  # "KTM"
 #: Otherwise maintenance waits until no job came for this long: an index rebuild between two
 #: enquiries of a steady stream would hold up every enquiry queued behind it.
 MAINTAIN_WHEN_IDLE = 2.0
@@ -117,9 +121,9 @@ def _unseen(
     held: set[str],
     lookback: int,
     *where: Any,
-) -> tuple[list[Any], int]:
-    """Rows of `model` the pool does not hold, at most CATCH_UP_LIMIT, and the new highest id
-    looked at. An id is drawn before its transaction commits, so with two processes writing a
+) -> tuple[list[Any], int, bool]:
+    """Rows of `model` the pool does not hold, at most CATCH_UP_LIMIT, the new highest id
+    looked at, and whether more may wait beyond it. An id is drawn before its transaction commits, so with two processes writing a
     record can commit after a higher id was already seen: the last `lookback` ids are looked
     at again (ids only, an index scan) and only the ones the pool lacks are read. Seen
     once under load: a report and an enquiry about one man, stored at once by two workers,
@@ -131,6 +135,7 @@ def _unseen(
         .limit(lookback + CATCH_UP_LIMIT)
     ).all()
     wanted = [i for i in ids if str(i) not in held]
+    more = len(wanted) > CATCH_UP_LIMIT or len(ids) == lookback + CATCH_UP_LIMIT
     if len(wanted) > CATCH_UP_LIMIT:
         wanted = wanted[:CATCH_UP_LIMIT]
         top = wanted[-1]  # the rest, next batch
@@ -141,7 +146,7 @@ def _unseen(
         if wanted
         else []
     )
-    return rows, max(max_id, top)
+    return rows, max(max_id, top), more
 
 
 @dataclass
@@ -371,7 +376,11 @@ class MatchWorker:
         # workers take at once, the one taken second sees the other's record. Looking before
         # taking (as until session 13) lost the pair when both committed between one look
         # and the take (seen once in CI: tests/deploy/test_two_workers.py).
-        self._catch_up()
+        while self._catch_up():
+            # More than CATCH_UP_LIMIT records to take in: all of them before this batch is
+            # scored, or a pair whose other record the other worker scored before this one's
+            # existed is lost (the take-then-look order above relies on a complete look).
+            pass
         asked = [job_id for job_id, kind, _ in jobs if kind == INDEX_JOB]
         if asked:
             jobs = [job for job in jobs if job[1] != INDEX_JOB]
@@ -400,7 +409,9 @@ class MatchWorker:
                     finish_job(session, job_id, error=type(exc).__name__)
         return len(jobs)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> bool:
+        """Take other processes' records into the pools, at most CATCH_UP_LIMIT of each;
+        returns whether more may be waiting."""
         # Records another worker process matched are not in our pools: an enquiry must still
         # see every report, a report every enquiry. One look along each primary key per batch
         # finds them (a COUNT over a million reports each batch would cost more than the
@@ -410,11 +421,11 @@ class MatchWorker:
         lookback = CATCH_UP_LOOKBACK if now - self.ids_moved_at < CATCH_UP_LOOKBACK_S else 0
         before = (self.reports_max_id, self.enquiries_max_id)
         with self.sessions() as session:
-            reports, self.reports_max_id = _unseen(
+            reports, self.reports_max_id, more_reports = _unseen(
                 session, Report, self.reports_max_id, self.reports.ids, lookback
             )
             report_records = [report_record(r) for r in reports]
-            enquiries, self.enquiries_max_id = _unseen(
+            enquiries, self.enquiries_max_id, more_enquiries = _unseen(
                 session,
                 Enquiry,
                 self.enquiries_max_id,
@@ -429,6 +440,7 @@ class MatchWorker:
             self.reports.add(report_records)
         if enquiry_records:
             self.enquiries.add(enquiry_records)
+        return more_reports or more_enquiries
 
     def request_rebuild(self) -> None:
         """Ask for fresh indexes from the database (thread-safe): built in the background,
@@ -627,19 +639,27 @@ class MatchWorker:
         now = datetime.now(UTC)
         by_enquiry, by_report = scored.by_enquiry, scored.by_report
         # Two workers can find one pair at once, one from the report's side and one from the
-        # enquiry's. Each locks the enquiries it stores matches for (in id order, so two
+        # enquiry's. Each takes a lock per enquiry it stores matches for (in id order, so two
         # batches never wait on each other in a circle) before reading which pairs are
         # stored: the second waits for the first to commit, then sees its rows and adds none.
-        # SQLite has one writer at a time anyway and ignores FOR UPDATE.
         touched = set(scored.enquiry_ids) | {
             int(p.right_id) for ps in by_report.values() for p in ps
         }
-        if touched:
+        if touched and session.get_bind().dialect.name == "postgresql":
+            # Advisory locks, not the enquiry rows (FOR UPDATE, as in e836b0a): only other
+            # workers take these, so a caseworker's move of a case (its progress row, then
+            # its enquiries) or a family's new message (a key-share lock on the enquiry) never
+            # waits on the worker in a circle — row locks taken first would deadlock with
+            # advance() below, which locks the case's progress row after the enquiries.
+            for enquiry_id in sorted(touched):
+                session.execute(
+                    sa.select(sa.func.pg_advisory_xact_lock(MATCH_LOCKS, enquiry_id))
+                ).all()
+        elif touched:
+            # SQLite: a FOR UPDATE select opens the transaction with BEGIN IMMEDIATE (see
+            # db/engine.py), so the stored pairs are read under the one write lock.
             session.execute(
-                sa.select(Enquiry.id)
-                .where(Enquiry.id.in_(touched))
-                .order_by(Enquiry.id)
-                .with_for_update()
+                sa.select(Enquiry.id).where(Enquiry.id.in_(touched)).with_for_update()
             ).all()
         enquiries = list(
             session.scalars(sa.select(Enquiry).where(Enquiry.id.in_(scored.enquiry_ids)))
