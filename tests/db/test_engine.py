@@ -88,7 +88,7 @@ def test_a_reader_is_answered_while_another_transaction_holds_the_sqlite_write_l
         with store.sessions() as reader:
             codes = reader.scalars(sa.select(Organisation.code)).all()
         # Before, every session began with BEGIN IMMEDIATE and waited for the writer.
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 20
         assert codes == ["A"]
     finally:
         writer.rollback()

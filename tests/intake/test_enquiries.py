@@ -264,7 +264,7 @@ def test_ready_references_come_with_their_data_key_made_in_batches(
     monkeypatch.setattr(keys_module, "_fsync_dir", counted)
     pool = ReadyReferences(store.keys, low=8, batch=16)
     first = pool.take()  # the pool is empty: this one makes its own key, the filler starts
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120
     while len(pool._ready) < 8 and time.monotonic() < deadline:
         time.sleep(0.01)
     folder_syncs.clear()
@@ -296,7 +296,7 @@ def test_one_waiting_filler_thread_refills_the_ready_references_each_time_they_r
 
     def drained_and_refilled() -> set[str]:
         taken = set()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while len(taken) < 12 and time.monotonic() < deadline:
             reference = pool.take_ready()
             if reference is None:

@@ -71,7 +71,31 @@ def start_server(
     port: int | None = None,
     workers: int = 1,
 ) -> Server:
-    port = port or free_port()
+    # A port of our choosing is free when chosen but may be taken (by another xdist worker)
+    # before the child binds it: then start again on a fresh one. A given port is kept.
+    for attempt in range(3):
+        try:
+            return _start_server_once(
+                data_dir, database_url, stale_claim_s, env, port or free_port(), workers
+            )
+        except _PortTaken:
+            if port is not None or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _start_server_once(
+    data_dir: Path,
+    database_url: str | None,
+    stale_claim_s: float,
+    env: dict[str, str] | None,
+    port: int,
+    workers: int,
+) -> Server:
     environment = {
         **os.environ,
         "KINTRACE_ENVIRONMENT": "test",
@@ -96,12 +120,15 @@ def start_server(
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"kintrace serve exited at start:\n{server.log()}")
+            log = server.log()
+            error = _PortTaken if "address already in use" in log.lower() else RuntimeError
+            raise error(f"kintrace serve exited at start:\n{log}")
         try:
             if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     server.kill()
     raise RuntimeError(f"kintrace serve did not answer within 120 seconds:\n{server.log()}")
 

@@ -68,7 +68,7 @@ def finish(sock: socket.socket) -> str:
     return sock.recv(65536).decode(errors="replace")
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+def wait_until(condition: Callable[[], bool], seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "the server did not reach the expected state"
@@ -130,7 +130,7 @@ def test_a_request_that_waited_too_long_in_the_queue_is_told_to_come_back(
     # It waited its 0.5 s in the queue, then was answered while the request ahead of it still
     # held the only place (which it does until the test ends): a bound far above 0.5 s, as a
     # loaded machine answers late.
-    assert 0.4 < waited < 15
+    assert 0.4 < waited < 60
 
 
 def test_one_client_holding_too_many_requests_gets_429_while_others_are_served(
