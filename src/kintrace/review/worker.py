@@ -123,11 +123,11 @@ def _unseen(
     *where: Any,
 ) -> tuple[list[Any], int, bool]:
     """Rows of `model` the pool does not hold, at most CATCH_UP_LIMIT, the new highest id
-    looked at, and whether more may wait beyond it. An id is drawn before its transaction commits, so with two processes writing a
-    record can commit after a higher id was already seen: the last `lookback` ids are looked
-    at again (ids only, an index scan) and only the ones the pool lacks are read. Seen
-    once under load: a report and an enquiry about one man, stored at once by two workers,
-    each missed by the other's catch-up and never matched."""
+    looked at, and whether more may wait beyond it. An id is drawn before its transaction
+    commits, so with two processes writing a record can commit after a higher id was already
+    seen: the last `lookback` ids are looked at again (ids only, an index scan) and only the
+    ones the pool lacks are read. Seen once under load: a report and an enquiry about one man,
+    stored at once by two workers, each missed by the other's catch-up and never matched."""
     ids = session.scalars(
         sa.select(model.id)
         .where(model.id > max_id - lookback, *where)
