@@ -808,6 +808,7 @@ press:hu | Tursunov Davlat | Турсунов Давлат
 press:sk | Pasa Hrusovsky | Паша Грушовский
 press:uz | Ergasev Sohrat | Эргашев Шохрат
 press:hu | Jusupov Rustam | Юсупов Рустам
+press:hu | Jasin Pavel | Павел Яшин
 """)
 
 

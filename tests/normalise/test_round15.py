@@ -89,3 +89,13 @@ def test_columns_without_a_repeated_word_are_read_as_parts() -> None:
     a = analyse_name("", "Анна Марія", "", "Коваленко")
     assert a.family == analyse_name("Коваленко").family
     assert a.given == analyse_name("Анна").given
+
+
+def test_two_known_names_the_first_like_a_surname() -> None:
+    # «Jasin Pavel»: Ясин is a given name too, so the order stays given-first, but the
+    # order-swapped comparison meets Яшин (Hungarian order, ш written s).
+    latin, cyrillic = analyse_name("Jasin Pavel"), analyse_name("Павел Яшин")
+    assert latin.given_variants & cyrillic.family_variants
+    assert latin.family_variants & cyrillic.given_variants
+    # A given name first without a second known name gets no such variant.
+    assert analyse_name("Valentin Kovac").given_variants == {"valentin"}

@@ -2400,6 +2400,18 @@ def _analyse_name(
             g_key, g_vars, _, given_initial = _given_part(g_specs, out_sex)
 
     f_key, f_vars, f_tokens = _family_part(f_specs, name_sex == "F")
+    if (
+        script == "latin"
+        and len(g_specs) == 1
+        and len(f_specs) == 1
+        and not p_specs
+        and (_OV_ENDING.search(g_key) or _IN_ENDING.search(g_key))
+        and lookup_given(f_key) is not None
+    ):
+        # Two known given names, the first ending like a surname (Jasin Ilja: Ясин, or Яшин
+        # in the Hungarian order): the first may be the surname after all, so the
+        # order-swapped comparison gets its surname reading (ш and the vowels loose).
+        g_vars = g_vars | {loose_key(g_key)}
     abjad = abjad_name_keys()
     if g_key in abjad or f_key in abjad or ABJAD_LETTER.search(original):
         # A name that may have been written in Arabic or Hebrew letters (Moshe Levi, Мохаммед
