@@ -107,3 +107,44 @@ def test_a_dated_enquiry_meets_a_report_without_a_birth_year_in_a_common_block(
     assert ("E", "RX") in pairs
     # The dated reports of other years are met only through their own years' keys.
     assert not any(r.startswith("R1") or r.startswith("R2") for _, r in pairs)
+
+
+def test_a_year_less_card_meets_its_dated_man_by_initial_and_birthplace_in_common_blocks(
+    tiny_blocks: None,
+) -> None:
+    # Бондаренко is common both among men whose names begin with a vowel (born in Kyiv)
+    # and among those born in Poltava: the year-less card «Бондаренко О., Полтава» probed
+    # both blocks (fi, fpl) and they were too big to probe, until the initial and the
+    # birthplace together (fipl) made a block of two.
+    vowels = ["Олександр", "Андрій", "Іван", "Євген", "Олексій", "Анатолій", "Артем"]
+    others = ["Петро", "Микола", "Василь", "Дмитро", "Сергій", "Богдан", "Тарас"]
+    rows = [
+        {
+            "record_id": f"K{i}",
+            "full_name": f"Бондаренко {g}",
+            "birth_date": f"{1950 + i}",
+            "birth_place": "Київ",
+        }
+        for i, g in enumerate(vowels)
+    ]
+    rows += [
+        {
+            "record_id": f"P{i}",
+            "full_name": f"Бондаренко {g}",
+            "birth_date": f"{1950 + i}",
+            "birth_place": "Полтава",
+        }
+        for i, g in enumerate(others)
+    ]
+    rows.append(
+        {
+            "record_id": "A",
+            "full_name": "Бондаренко Олег",
+            "birth_date": "1971-04-02",
+            "birth_place": "Полтава",
+        }
+    )
+    rows.append({"record_id": "B", "full_name": "Бондаренко О.", "birth_place": "Полтава"})
+    pairs = _candidates(rows)
+    assert ("A", "B") in pairs
+    assert ("P0", "P1") not in pairs  # two dated men file it weakly: never paired by it

@@ -598,6 +598,7 @@ def blocking_keys(
     - cfi, cfip: family + initials, filed by an initials card weakly and by a full name
       without a birth year strongly: the two meet even in a common surname's big block;
     - fpl: family + birth place, for a record without a birth year (weak for one with it);
+    - fipl: the same + the given name's initial, where fpl's block is too big;
     - gm: given + birth year and month: a surname misspelt beyond recognition;
     - gpf: given + patronymic + the family's first sound: the same, without a birth date;
     - df, dg: full birth date + the family's or the given name's first sound;
@@ -698,6 +699,10 @@ def blocking_keys(
         mark = "~" if by is not None else ""
         if place:
             keys.add(f"{mark}fpl|{fam[0]}|{place}")
+            if gi:
+                # In a common surname's birthplace the given name's initial narrows the
+                # block again (a year-less card «Бондаренко О., Полтава» meets Олег 1971).
+                keys.add(f"{mark}fipl|{fam[0]}|{gi}|{place}")
         if unit:
             keys.add(f"{mark}fun|{fam[0]}|{unit}")
         if mother:
