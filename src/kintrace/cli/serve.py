@@ -79,10 +79,10 @@ def _run_web(settings: Settings, host: str, port: int, workers: int = 1) -> None
         "timeout_worker_healthcheck": WORKER_START_S,
     }
     if not settings.resolved_database_url().startswith("postgresql"):
-        # SQLite: the workers keep uvicorn's one shared socket. Spread evenly over them, the
-        # two writers queue for the one write lock through SQLite's sleeping busy handler, which
-        # cost more than the second core gave (session 12: -11 %, lower in four loaded pairs
-        # of four); one process stays the recommendation on SQLite.
+        # SQLite: the workers keep uvicorn's one shared socket. A socket each cost 11 % with
+        # SQLite's sleeping busy handler (session 12) and, with the writers taking turns by a
+        # lock file (kintrace.db.engine.WriterTurn), was still behind the shared socket in 3
+        # loaded pairs of 4 (session 13, docs/operations-surge.md).
         uvicorn.run("kintrace.cli.serve:worker_app", **worker_options)
         return
     from uvicorn.supervisors import Multiprocess
