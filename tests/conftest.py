@@ -45,6 +45,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import random
 import re
 import shutil
 import socket
@@ -88,7 +89,24 @@ def skip_or_fail(reason: str) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A free port on 127.0.0.1 for a server that binds it a moment later (often seconds, in
+    a child process). Chosen below the kernel's ephemeral range: bind(0) picks from that range,
+    where the kernel also picks the local port of every outgoing connection (the suite's
+    PostgreSQL and HTTP clients), so one of those could take the port before the server binds."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    pick = random.SystemRandom()  # not the seeded `random`: xdist workers must not pick alike
+    for _ in range(200):
+        port = pick.randrange(10_000, max(low, 10_001))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use
+            return port
+    with socket.socket() as sock:  # a crowded range: fall back to the kernel's pick
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
@@ -159,8 +177,8 @@ def chromium_browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         # Playwright gives every launch a new, empty, temporary user-data-dir of its own.
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        browser = playwright.chromium.launch(  # 2 min: only a browser that never starts waits
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=120_000
         )
         yield browser
         browser.close()
@@ -184,8 +202,9 @@ def page(
     chromium_browser: Any, browser_locale: str, request: pytest.FixtureRequest
 ) -> Iterator[Any]:
     context = chromium_browser.new_context(locale=browser_locale, timezone_id="UTC")
-    # Short timeouts: a missing element should fail the test in seconds, not half a minute.
-    context.set_default_timeout(10_000)
+    # A minute: only a missing element waits that long. Ten seconds left little room for a
+    # page load beside PostgreSQL, Spark and the other test workers on CI's two cores.
+    context.set_default_timeout(60_000)
     browser_page = context.new_page()
     try:
         yield browser_page
@@ -263,10 +282,10 @@ def live_server() -> Iterator[Callable[[Any], str]]:
         # Handing uvicorn the bound socket leaves no gap for another process to take the port.
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 120  # only a server that never starts waits this long
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("The live test server did not start within 15 seconds.")
+                raise RuntimeError("The live test server did not start within 120 seconds.")
             time.sleep(0.02)
         servers.append((server, thread))
         return f"http://127.0.0.1:{port}"

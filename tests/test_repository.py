@@ -118,13 +118,12 @@ def test_every_setting_is_documented_in_the_operations_guide() -> None:
 def test_the_first_readme_command_serves_the_enquiry_form_in_three_languages(
     tmp_path: Path,
 ) -> None:
-    import socket
     import time
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.conftest import free_port
+
+    port = free_port()  # outside the range outgoing connections take theirs from
     env = {k: v for k, v in os.environ.items() if k != "KINTRACE_DATABASE_URL"}
     env["KINTRACE_SKIP_INSTALL"] = "1"  # the suite already runs inside the installed .venv
     log = tmp_path / "demo.log"
