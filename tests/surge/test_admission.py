@@ -104,13 +104,16 @@ def test_beyond_the_queue_a_family_gets_503_with_retry_after_in_its_language_the
             assert api.headers["retry-after"] == "7"
             assert api.json()["detail"].startswith("Сейчас службой пользуется очень много людей")
             # Health probes are never queued behind families.
-            assert httpx.get(f"{url}/healthz").status_code == 200
+            assert httpx.get(f"{url}/healthz", timeout=60).status_code == 200
             # The load drops: the requests at work finish, the queued ones get their turn.
             assert all(finish(sock).startswith("HTTP/1.1 201") for sock in busy)
             assert all(finish(sock).startswith("HTTP/1.1 201") for sock in queued)
     wait_until(lambda: stats.in_flight == 0 and stats.queued == 0)
     again = httpx.post(
-        f"{url}/api/v1/enquiries", content=BODY, headers={"content-type": "application/json"}
+        f"{url}/api/v1/enquiries",
+        content=BODY,
+        headers={"content-type": "application/json"},
+        timeout=60,
     )
     assert again.status_code == 201
     assert stats.refused == 2
@@ -139,13 +142,13 @@ def test_one_client_holding_too_many_requests_gets_429_while_others_are_served(
     url, app = small_server(max_in_flight=4, per_client=1)
     with slow_posts(url, 1):
         wait_until(lambda: app.state.admission.in_flight == 1)
-        response = httpx.get(f"{url}/", headers={"accept-language": "en"})
+        response = httpx.get(f"{url}/", headers={"accept-language": "en"}, timeout=60)
     assert response.status_code == 429
     assert "retry-after" in response.headers
     assert "Too many requests" in response.text
     # Its own request done, the same client is served again.
     wait_until(lambda: app.state.admission.in_flight == 0)
-    assert httpx.get(f"{url}/").status_code == 200
+    assert httpx.get(f"{url}/", timeout=60).status_code == 200
 
 
 def test_the_web_process_hands_the_gil_over_as_often_as_the_operator_set(

@@ -9,6 +9,7 @@ import socket
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from tests.factories import enquiry_payload
@@ -129,7 +130,10 @@ def test_a_request_in_flight_when_the_server_is_told_to_stop_still_gets_its_answ
     with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
         # The family's body is half-way up a slow line when the operator stops the service.
         sock.sendall(head + body[:100])
-        time.sleep(0.3)
+        # The server has read the head once it has answered a request sent after it (one
+        # process, one event loop: the first connection's bytes were waiting before the second
+        # was opened); uvicorn's shutdown closes a connection whose head it has not parsed.
+        assert httpx.get(f"{server.url}/healthz", timeout=60).status_code == 200
         server.process.send_signal(15)
         time.sleep(0.5)
         assert server.process.poll() is None, "the server quit with a request in flight"

@@ -48,6 +48,6 @@ def test_simultaneous_retries_with_one_key_store_one_enquiry(
     with app.state.sessionmaker() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Enquiry)) == 1
     # A family that got 409 retries a moment later and learns the same secret.
-    with httpx.Client(base_url=base_url) as client:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
         retry = client.post("/api/v1/enquiries", content=body, headers=headers)
     assert retry.status_code == 201 and retry.text in created
