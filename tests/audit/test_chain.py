@@ -101,7 +101,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(store: Store) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=300)
     assert errors == []
     with store.sessions() as session:
         check = audit.verify(session)
