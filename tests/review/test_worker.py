@@ -30,6 +30,13 @@ def _matched_reports(store: Store, enquiry_id: int) -> set[int]:
         )
 
 
+def his_report(session: Any, source: Source) -> Report:
+    """The capture card of the man the families of these tests seek (the default enquiry's)."""
+    return add_report(
+        session, source, full_name="Кислиця Сергій Вікторович", birth_date="2001-03-12", sex="M"
+    )
+
+
 @pytest.fixture
 def two_workers(store: Store) -> tuple[MatchWorker, MatchWorker]:
     """Two match workers on one database, as two `kintrace worker` processes run them, each
@@ -45,13 +52,7 @@ def test_a_new_enquiry_gets_the_report_in_ukrainian_spelling_as_a_strong_match(
 ) -> None:
     with store.sessions.begin() as session:
         source = add_source(session)
-        report = add_report(
-            session,
-            source,
-            full_name="Кислиця Сергій Вікторович",
-            birth_date="2001-03-12",
-            sex="M",
-        )
+        report = his_report(session, source)
         add_report(session, source, full_name="Петренко Олег Іванович", birth_date="1980-01-02")
         report_id = report.id
     worker = MatchWorker(store.sessions)
@@ -155,13 +156,7 @@ def test_a_second_worker_process_sees_reports_the_first_one_matched(
 ) -> None:
     first, second = two_workers
     with store.sessions.begin() as session:
-        report_id = add_report(
-            session,
-            add_source(session),
-            full_name="Кислиця Сергій Вікторович",
-            birth_date="2001-03-12",
-            sex="M",
-        ).id
+        report_id = his_report(session, add_source(session)).id
     first.drain()
     with store.sessions.begin() as session:
         receipt = file_enquiry(session, store, people.org_a.id)
@@ -224,13 +219,7 @@ def test_a_report_another_worker_took_just_before_this_one_took_its_enquiry_is_m
     def report_stored_and_taken_elsewhere(session: Any, *args: Any, **kwargs: Any) -> Any:
         if not report_ids:
             with store.sessions.begin() as other:
-                report = add_report(
-                    other,
-                    add_source(other),
-                    full_name="Кислиця Сергій Вікторович",
-                    birth_date="2001-03-12",
-                    sex="M",
-                )
+                report = his_report(other, add_source(other))
                 other.flush()
                 job = other.scalar(
                     sa.select(MatchJob).where(
@@ -262,13 +251,7 @@ def test_more_records_from_another_worker_than_one_look_takes_are_all_seen_befor
             add_report(session, source, full_name=name, sex="M")
             for name in ("Ярошенко Богдан", "Мельничук Андрій", "Гордієнко Василь")
         ]
-        his = add_report(
-            session,
-            source,
-            full_name="Кислиця Сергій Вікторович",
-            birth_date="2001-03-12",
-            sex="M",
-        )
+        his = his_report(session, source)
         session.flush()
         session.execute(  # the other worker did their jobs
             sa.update(MatchJob)
@@ -305,13 +288,7 @@ def test_a_relative_holding_a_key_share_lock_on_the_enquiry_does_not_stall_the_w
                 .with_for_update(read=True, key_share=True)
             ).all()  # held until `other` closes
             with store.sessions.begin() as session:
-                report_id = add_report(
-                    session,
-                    add_source(session),
-                    full_name="Кислиця Сергій Вікторович",
-                    birth_date="2001-03-12",
-                    sex="M",
-                ).id
+                report_id = his_report(session, add_source(session)).id
             assert worker.run_once() == 1
             assert report_id in _matched_reports(store, receipt.enquiry_id)
     finally:
@@ -331,13 +308,7 @@ def test_a_pair_another_worker_is_storing_at_that_moment_is_stored_once(
         receipt = file_enquiry(session, store, people.org_a.id)
     worker.drain()
     with store.sessions.begin() as session:
-        report_id = add_report(
-            session,
-            add_source(session),
-            full_name="Кислиця Сергій Вікторович",
-            birth_date="2001-03-12",
-            sex="M",
-        ).id
+        report_id = his_report(session, add_source(session)).id
     lock = sa.select(sa.func.pg_advisory_xact_lock(worker_module.MATCH_LOCKS, receipt.enquiry_id))
     waiting = sa.text(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
@@ -389,13 +360,7 @@ def test_records_arriving_in_a_stream_are_matched_without_rebuilding_the_index(
     worker.drain()
     index = worker.reports.index
     with store.sessions.begin() as session:
-        report_id = add_report(
-            session,
-            session.get(Source, source_id),
-            full_name="Кислиця Сергій Вікторович",
-            birth_date="2001-03-12",
-            sex="M",
-        ).id
+        report_id = his_report(session, session.get(Source, source_id)).id
     assert worker.run_once() == 1
     with store.sessions.begin() as session:
         receipt = file_enquiry(session, store, people.org_a.id)
